@@ -1,0 +1,135 @@
+# skiff — one plain Makefile.  See DEVELOPERS.md for the layout and the plugin split.
+#
+#   make                 build out/skiff
+#   make check           install missing deps, build, unit tests, layer check, system tests
+#   make demo            install missing deps, build, serve an image locally and run it
+#   make DEBUG=1 / ASAN=1   debug / sanitizer variants (objects go to separate out dirs)
+#   make install PREFIX=/usr DESTDIR=...
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share
+MANDIR    ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+
+CXX ?= g++
+ifeq ($(ASAN),1)
+  OUT ?= out/asan
+  OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+  LDOPT := -fsanitize=address,undefined
+else ifeq ($(DEBUG),1)
+  OUT ?= out/debug
+  OPT := -O0 -g
+else
+  OUT ?= out
+  OPT := -O2 -g1
+endif
+
+# fmt and spdlog are used header-only: they then cost nothing at start-up.
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DFMT_HEADER_ONLY -DSKIFF_VERSION=\"$(VERSION)\" -MMD -MP
+CXXFLAGS += -std=c++20 -fPIC $(OPT) -Wall -Wextra -Werror=return-type -Wno-missing-field-initializers
+LDFLAGS  += $(LDOPT) -Wl,--as-needed -Wl,-O1
+
+# Heavy libraries live in a plugin (files named *_plugin.cpp) that is embedded in the binary and
+# loaded on first use, so `run`, `ps` and the monitor never pay for Poco, OpenSSL or libarchive.
+PLUGIN_LIBS := -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -larchive -lzstd -lz -lcrypto -lssl
+CORE_LIBS   := -Wl,-Bstatic -lseccomp -Wl,-Bdynamic -lpthread
+
+ALL_SRCS    := $(sort $(wildcard src/*/*.cpp))
+PLUGIN_SRCS := $(filter %_plugin.cpp,$(ALL_SRCS))
+CORE_SRCS   := $(filter-out %_plugin.cpp src/cli/main.cpp,$(ALL_SRCS))
+UNIT_SRCS   := $(sort $(wildcard tests/unit/*/*.cpp)) tests/unit/unit_main.cpp
+TOOL_SRCS   := $(sort $(wildcard tests/tools/*.cpp))
+
+CORE_OBJS   := $(CORE_SRCS:%.cpp=$(OUT)/obj/%.o)
+PLUGIN_OBJS := $(PLUGIN_SRCS:%.cpp=$(OUT)/obj/%.o)
+MAIN_OBJ    := $(OUT)/obj/src/cli/main.o
+UNIT_OBJS   := $(UNIT_SRCS:%.cpp=$(OUT)/obj/%.o)
+TOOLS       := $(TOOL_SRCS:tests/tools/%.cpp=$(OUT)/tools/%)
+DEPS        := $(CORE_OBJS:.o=.d) $(PLUGIN_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJS:.o=.d)
+
+.PHONY: all deps check check-unit check-system check-layers check-docs demo bench install uninstall \
+        clean man completions docs tools
+.DEFAULT_GOAL := all
+
+all: $(OUT)/skiff
+
+$(OUT)/obj/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(OUT)/libskiff-io.so: $(PLUGIN_OBJS)
+	$(CXX) -shared $(LDFLAGS) -Wl,-soname,libskiff-io.so -Wl,-z,defs $^ -o $@ $(PLUGIN_LIBS)
+
+# The plugin travels inside the binary (.incbin): skiff stays one file.
+$(OUT)/obj/plugin_blob.o: $(OUT)/libskiff-io.so
+	@mkdir -p $(@D)
+	printf '.section .rodata\n.balign 64\n.globl skiff_plugin_start\nskiff_plugin_start:\n.incbin "%s"\n.globl skiff_plugin_end\nskiff_plugin_end:\n.section .note.GNU-stack,"",@progbits\n' \
+	    "$(OUT)/libskiff-io.so" | $(CXX) -x assembler -c - -o $@
+
+$(OUT)/skiff: $(CORE_OBJS) $(MAIN_OBJ) $(OUT)/obj/plugin_blob.o
+	$(CXX) $(LDFLAGS) $^ -o $@ $(CORE_LIBS)
+
+# Unit tests link the plugin objects directly and export them (-rdynamic), so the plugin
+# loader finds its symbols in the process instead of loading the blob.
+$(OUT)/unit_tests: $(CORE_OBJS) $(PLUGIN_OBJS) $(UNIT_OBJS)
+	$(CXX) $(LDFLAGS) -rdynamic $^ -o $@ $(CORE_LIBS) $(PLUGIN_LIBS) -lboost_unit_test_framework
+
+$(OUT)/tools/%: tests/tools/%.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $< -o $@ $(LDFLAGS) -lPocoJWT -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoJSON -lPocoUtil -lPocoFoundation -lcrypto -lssl
+
+tools: $(TOOLS)
+
+deps:
+	@packaging/deps.sh build runtime test
+
+check: deps
+	@$(MAKE) --no-print-directory all $(OUT)/unit_tests tools
+	@$(MAKE) --no-print-directory check-layers check-docs
+	@tests/run-all.sh --out $(OUT)
+
+check-unit: $(OUT)/unit_tests
+	$(OUT)/unit_tests
+
+check-system: all tools
+	tests/system/run.sh --out $(OUT)
+
+check-layers:
+	@tests/check-layers.sh
+
+# man/ and completions/ are generated from the command table and committed; this keeps them true.
+docs: all
+	@tests/gen-docs.sh $(OUT)/skiff man completions
+man completions: docs
+
+check-docs: all
+	@tests/gen-docs.sh --check $(OUT)/skiff man completions
+
+demo: deps
+	@$(MAKE) --no-print-directory all tools
+	@tests/demo.sh $(OUT)
+
+bench: all tools
+	@bench/run.sh --out $(OUT)
+
+install: all
+	install -D -m 0755 $(OUT)/skiff $(DESTDIR)$(BINDIR)/skiff
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -D -m 0644 completions/bash/skiff $(DESTDIR)$(BASHCOMPDIR)/skiff
+	install -D -m 0644 completions/zsh/_skiff $(DESTDIR)$(ZSHCOMPDIR)/_skiff
+	install -D -m 0644 completions/fish/skiff.fish $(DESTDIR)$(FISHCOMPDIR)/skiff.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/skiff
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/skiff $(DESTDIR)$(ZSHCOMPDIR)/_skiff $(DESTDIR)$(FISHCOMPDIR)/skiff.fish
+
+clean:
+	rm -rf out
+
+-include $(DEPS)

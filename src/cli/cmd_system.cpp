@@ -1,0 +1,151 @@
+// version, info, help.
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "format.hpp"
+#include "handlers.hpp"
+#include "output.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/idmap.hpp"
+#include "skiff/util/json.hpp"
+#include "skiff/util/process.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
+
+namespace skiff::cli {
+
+static std::string os_arch() {
+#if defined(__x86_64__)
+  return "linux/amd64";
+#elif defined(__aarch64__)
+  return "linux/arm64";
+#else
+  struct utsname u;
+  uname(&u);
+  return std::string("linux/") + u.machine;
+#endif
+}
+
+static Json version_json() {
+  Json client = Json::object();
+  client["Version"] = SKIFF_VERSION;
+  client["ApiVersion"] = "1.41";
+  client["Compiler"] = fmt::format("g++ {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+  client["BuildTime"] = std::string(__DATE__) + " " + __TIME__;
+  client["Os"] = "linux";
+  client["Arch"] = os_arch().substr(6);
+  Json j = Json::object();
+  j["Client"] = client;
+  return j;
+}
+
+Result<int> cmd_version(Context&, const ParsedArgs& a) {
+  Json v = version_json();
+  if (a.has("format")) {
+    out(TRY(format_object(a.str("format"), v)));
+    return 0;
+  }
+  const Json& c = v["Client"];
+  outf("Client:\n Version:           {}\n API version:       {}\n Compiler:          {}\n"
+       " Built:             {}\n OS/Arch:           {}\n",
+       c["Version"].get<std::string>(), c["ApiVersion"].get<std::string>(),
+       c["Compiler"].get<std::string>(), c["BuildTime"].get<std::string>(), os_arch());
+  return 0;
+}
+
+static std::string os_name() {
+  auto text = read_file("/etc/os-release");
+  if (!text) return "linux";
+  for (auto& line : split(*text, '\n')) {
+    if (line.rfind("PRETTY_NAME=", 0) == 0) {
+      std::string v = line.substr(12);
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+      return v;
+    }
+  }
+  return "linux";
+}
+
+static std::string ranges(const std::vector<IdRange>& r) {
+  std::vector<std::string> parts;
+  for (auto& x : r) parts.push_back(fmt::format("{}:{}:{}", x.container_id, x.host_id, x.size));
+  return join(parts, ", ");
+}
+
+Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
+  const Paths* p = TRY(ctx.paths());
+  struct utsname u;
+  uname(&u);
+  struct sysinfo si;
+  sysinfo(&si);
+  auto map = TRY(idmap_for_current_user());
+  Json host = Json::object();
+  host["KernelVersion"] = u.release;
+  host["OperatingSystem"] = os_name();
+  host["OSType"] = "linux";
+  host["Architecture"] = u.machine;
+  host["NCPU"] = sysconf(_SC_NPROCESSORS_ONLN);
+  host["MemTotal"] = uint64_t(si.totalram) * si.mem_unit;
+  host["Rootless"] = p->rootless;
+  Json idm = Json::object();
+  idm["UIDMap"] = map.userns ? ranges(map.uids) : "host";
+  idm["GIDMap"] = map.userns ? ranges(map.gids) : "host";
+  idm["Source"] = map.source;
+  host["IDMappings"] = idm;
+  Json store = Json::object();
+  store["GraphRoot"] = p->graph_root;
+  store["RunRoot"] = p->run_root;
+  store["RuntimeDir"] = p->runtime_dir_source;
+  Json sec = Json::object();
+  sec["Seccomp"] = true;
+  sec["NoNewPrivileges"] = true;
+  Json helpers = Json::object();
+  for (auto name : {"newuidmap", "newgidmap", "pasta", "slirp4netns"}) {
+    std::string path = find_in_path(name);
+    helpers[name] = path.empty() ? "not found" : path;
+  }
+  Json j = Json::object();
+  j["Version"] = SKIFF_VERSION;
+  j["Host"] = host;
+  j["Store"] = store;
+  j["Security"] = sec;
+  j["Helpers"] = helpers;
+  if (a.has("format")) {
+    out(TRY(format_object(a.str("format"), j)));
+    return 0;
+  }
+  outf("Version: {}\n", SKIFF_VERSION);
+  outf("Host:\n Kernel Version:    {}\n Operating System:  {}\n OSType:            linux\n"
+       " Architecture:      {}\n CPUs:              {}\n Total Memory:      {}\n Rootless:          {}\n",
+       u.release, os_name(), u.machine, sysconf(_SC_NPROCESSORS_ONLN),
+       human_size_binary(double(uint64_t(si.totalram) * si.mem_unit)), p->rootless ? "true" : "false");
+  outf(" ID Mappings:\n  UID:              {}\n  GID:              {}\n  Source:           {}\n",
+       idm["UIDMap"].get<std::string>(), idm["GIDMap"].get<std::string>(), map.source);
+  outf("Store:\n Graph Root:        {}\n Run Root:          {}\n Runtime Dir:       {}\n", p->graph_root,
+       p->run_root, p->runtime_dir_source);
+  outf("Helpers:\n");
+  for (auto& [k, v] : helpers.items()) outf(" {}:{}{}\n", k, std::string(18 - k.size(), ' '), v.get<std::string>());
+  return 0;
+}
+
+Result<int> cmd_help(Context&, const ParsedArgs& a) {
+  if (a.positional.empty()) {
+    out(main_help());
+    return 0;
+  }
+  size_t used = 0;
+  const CmdSpec* c = find_command(a.positional, used);
+  if (!c) {
+    for (auto& g : groups())
+      if (g.name == a.positional[0]) {
+        out(group_help(g.name));
+        return 0;
+      }
+    return fail(kUsage, fmt::format("unknown help topic \"{}\"", join(a.positional, " ")));
+  }
+  out(command_help(*c));
+  return 0;
+}
+
+}  // namespace skiff::cli
