@@ -1,0 +1,360 @@
+// clone, id mapping, the container process's setup sequence, and exec.
+//
+// The monitor that calls create() is single-threaded, so the cloned child is a consistent copy
+// of it and may allocate (malloc's locks are free); it still reports every failure as a value
+// over the sync socket and never throws.
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <linux/filter.h>
+#include <sched.h>
+#include <signal.h>
+#include <grp.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "rootfs.hpp"
+#include "skiff/runtime/container.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/log.hpp"
+#include "skiff/util/process.hpp"
+#include "skiff/util/safe_path.hpp"
+#include "skiff/util/strings.hpp"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+namespace skiff::runtime {
+
+namespace {
+
+// Sync protocol (SOCK_SEQPACKET, one message per packet, first byte = type):
+//   M→C 'M' mapped            C→M 'P'+fd pty master      C→M 'R' ready (waiting for go)
+//   M→C 'G' go                C→M 'E'<code>\n<msg> error; EOF after 'G' = execve succeeded
+constexpr char kMapped = 'M', kPty = 'P', kReady = 'R', kGo = 'G', kErr = 'E';
+
+void send_msg(int fd, char type, std::string_view body = {}) {
+  std::string m(1, type);
+  m.append(body);
+  (void)!send(fd, m.data(), m.size(), MSG_NOSIGNAL);
+}
+
+[[noreturn]] void die(int sync, const Error& e) {
+  send_msg(sync, kErr, fmt::format("{}\n{}", e.code, e.msg));
+  _exit(125);
+}
+
+Error parse_err(std::string_view body) {
+  auto [code, msg] = split_once(body, '\n');
+  return Error{int(parse_int(code).value_or(EIO)), msg.value_or(std::string(body))};
+}
+
+int cap_last_cap() {
+  auto s = read_file("/proc/sys/kernel/cap_last_cap");
+  if (!s) return CAP_LAST_CAP;
+  return int(parse_int(trim(*s)).value_or(CAP_LAST_CAP));
+}
+
+// Capabilities, identity and no_new_privs, in crun's order (DESIGN.md step 14).
+Status apply_identity(const oci::Process& p, const ResolvedUser& u, bool setgroups_ok, int last_cap) {
+  for (int c = 0; c <= last_cap; ++c)
+    if (!(p.caps.bounding & (1ull << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+      return fail_errno(fmt::format("drop capability {} from the bounding set", c));
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return fail_errno("keep capabilities");
+  if (setgroups_ok) {
+    std::vector<gid_t> gs(u.groups.begin(), u.groups.end());
+    if (setgroups(gs.size(), gs.data()) < 0) return fail_errno("setgroups");
+  }
+  if (setresgid(u.gid, u.gid, u.gid) < 0) return fail_errno(fmt::format("setgid {}", u.gid));
+  if (setresuid(u.uid, u.uid, u.uid) < 0) return fail_errno(fmt::format("setuid {}", u.uid));
+  struct __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2]{};
+  auto set = [&](uint64_t mask, __u32 __user_cap_data_struct::*field) {
+    data[0].*field = uint32_t(mask);
+    data[1].*field = uint32_t(mask >> 32);
+  };
+  set(p.caps.effective, &__user_cap_data_struct::effective);
+  set(p.caps.permitted, &__user_cap_data_struct::permitted);
+  set(p.caps.inheritable, &__user_cap_data_struct::inheritable);
+  if (syscall(SYS_capset, &hdr, data) < 0) return fail_errno("capset");
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    return fail_errno("clear ambient capabilities");
+  for (int c = 0; c <= last_cap; ++c)
+    if ((p.caps.ambient & (1ull << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+      return fail_errno(fmt::format("raise ambient capability {}", c));
+  if (p.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail_errno("set no_new_privs");
+  return ok();
+}
+
+Status load_seccomp(const std::string& bpf) {
+  if (bpf.empty()) return ok();
+  if (bpf.size() % sizeof(struct sock_filter) != 0) return fail(EINVAL, "seccomp: corrupt filter");
+  struct sock_fprog prog{};
+  prog.len = (unsigned short)(bpf.size() / sizeof(struct sock_filter));
+  prog.filter = reinterpret_cast<struct sock_filter*>(const_cast<char*>(bpf.data()));
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &prog) == 0) return ok();
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0) return ok();
+  return fail_errno("load the seccomp filter");
+}
+
+// Terminal: a PTY from the container's own devpts instance; the master goes to the monitor.
+Status setup_terminal(int sync) {
+  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) return fail_errno("open /dev/ptmx");
+  UniqueFd m(master);
+  if (unlockpt(master) < 0) return fail_errno("unlockpt");
+  char name[128];
+  if (ptsname_r(master, name, sizeof name) != 0) return fail_errno("ptsname");
+  int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) return fail_errno(fmt::format("open {}", name));
+  UniqueFd s(slave);
+  TRY(send_fd(sync, master, kPty));
+  TRY(bind_console(slave));
+  if (ioctl(slave, TIOCSCTTY, 0) < 0) return fail_errno("set the controlling terminal");
+  for (int i = 0; i < 3; ++i)
+    if (dup2(slave, i) < 0) return fail_errno("dup2 the terminal");
+  return ok();
+}
+
+Status setup_stdio(const Stdio& io) {
+  int fds[3] = {io.in, io.out, io.err};
+  // Move the caller's fds above 2 first so dup2 cannot clobber one with another.
+  int moved[3];
+  for (int i = 0; i < 3; ++i) {
+    moved[i] = -1;
+    if (fds[i] >= 0) {
+      moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+      if (moved[i] < 0) return fail_errno("dup stdio");
+    }
+  }
+  for (int i = 0; i < 3; ++i) {
+    int src = moved[i];
+    if (src < 0) {
+      src = open("/dev/null", i == 0 ? O_RDONLY : O_WRONLY | O_CLOEXEC);
+      if (src < 0) return fail_errno("open /dev/null");
+    }
+    if (dup2(src, i) < 0) return fail_errno("dup2 stdio");
+    close(src);
+  }
+  return ok();
+}
+
+std::string env_value(const std::vector<std::string>& env, std::string_view key) {
+  for (auto& e : env)
+    if (e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=')
+      return e.substr(key.size() + 1);
+  return "";
+}
+
+// The container process after clone: never returns.
+[[noreturn]] void child_main(const oci::Spec& spec, const Stdio& stdio, int sync, int last_cap,
+                             const std::string& bpf) {
+  // Signals: the monitor blocks most and ignores SIGPIPE; the payload starts clean.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int s = 1; s < NSIG; ++s)
+    if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Non-dumpable while we hold host resources: container processes cannot open our
+  // /proc/<pid>/exe or fds (ptrace checks against the init userns, where they have no caps).
+  prctl(PR_SET_DUMPABLE, 0);
+
+  auto check = [&](Status st) {
+    if (!st) die(sync, st.error());
+  };
+  if (spec.new_userns) {
+    char c = 0;
+    if (recv(sync, &c, 1, 0) != 1 || c != kMapped) _exit(125);
+    if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) die(sync, errno_error("become root in the user namespace"));
+  }
+  auto rootfd = mount_rootfs(spec);
+  if (!rootfd) die(sync, rootfd.error());
+  check(apply_mounts(rootfd->get(), spec));
+  check(setup_dev(rootfd->get()));
+  if (unshare(CLONE_NEWCGROUP) < 0) log::debug("no cgroup namespace: {}", strerror(errno));
+  for (auto& [k, v] : spec.sysctl) {
+    (void)k;
+    (void)v;  // applied after pivot below
+  }
+  if (!spec.hostname.empty() && sethostname(spec.hostname.data(), spec.hostname.size()) < 0)
+    die(sync, errno_error("sethostname"));
+  check(pivot_into(rootfd->get()));
+  rootfd->reset();
+  for (auto& [k, v] : spec.sysctl) {
+    std::string path = "/proc/sys/" + replace_all(k, ".", "/");
+    auto fd = open_path(path, O_WRONLY);
+    if (!fd || !write_all(fd->get(), v)) die(sync, Error{EPERM, fmt::format("set sysctl {}={}", k, v)});
+  }
+  check(apply_path_policy(spec));
+  if (setsid() < 0) die(sync, errno_error("setsid"));
+  if (spec.process.terminal) check(setup_terminal(sync));
+  else check(setup_stdio(stdio));
+  // No fd of ours may reach the payload (CVE-2024-21626): everything above 2 is close-on-exec.
+  if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+    for (int fd = 3; fd < 1024; ++fd) (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+  }
+  const oci::Process& p = spec.process;
+  auto passwd = read_file("/etc/passwd", 4 << 20);
+  auto group = read_file("/etc/group", 4 << 20);
+  auto user = resolve_user(p.user, passwd ? *passwd : "", group ? *group : "", p.additional_groups);
+  if (!user) die(sync, user.error());
+  std::vector<std::string> env = p.env;
+  if (env_value(env, "HOME").empty()) env.push_back("HOME=" + user->home);
+  if (env_value(env, "PATH").empty())
+    env.push_back("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  // Working directory: created if missing (Docker does), owned by the container user.
+  if (chdir(p.cwd.c_str()) < 0) {
+    if (errno != ENOENT) die(sync, errno_error(fmt::format("chdir `{}`", p.cwd)));
+    auto root = open_path("/", O_PATH | O_DIRECTORY);
+    if (!root) die(sync, root.error());
+    auto made = mkdir_p_in_root(root->get(), p.cwd, 0755);
+    if (!made) die(sync, wrap(made.error(), "create the working directory"));
+    (void)!fchown(made->get(), user->uid, user->gid);
+    if (chdir(p.cwd.c_str()) < 0) die(sync, errno_error(fmt::format("chdir `{}`", p.cwd)));
+  }
+  for (auto& rl : p.rlimits) {
+    struct rlimit r{rl.soft, rl.hard};
+    if (setrlimit(rl.resource, &r) < 0) die(sync, errno_error(fmt::format("setrlimit {}", rl.resource)));
+  }
+  std::string exe = lookup_executable(p.args[0], env_value(env, "PATH"));
+  if (exe.empty())
+    die(sync, Error{kCommandNotFound, fmt::format("exec: \"{}\": executable file not found in $PATH", p.args[0])});
+  bool setgroups_ok = !(spec.new_userns && spec.idmap.single);
+  check(apply_identity(p, *user, setgroups_ok, last_cap));
+  check(load_seccomp(bpf));
+  send_msg(sync, kReady);
+  char go = 0;
+  if (recv(sync, &go, 1, 0) != 1 || go != kGo) _exit(125);
+  std::vector<char*> argv, envp;
+  for (auto& a : p.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  execve(exe.c_str(), argv.data(), envp.data());
+  int e = errno;
+  if (e == ENOENT)
+    die(sync, Error{kCommandNotFound, fmt::format("exec: \"{}\": no such file or directory", p.args[0])});
+  if (e == EACCES || e == ENOEXEC || e == EISDIR || e == EPERM)
+    die(sync, Error{kCannotInvoke, fmt::format("exec: \"{}\": {}", p.args[0], strerror(e == EISDIR ? EACCES : e))});
+  die(sync, Error{e, fmt::format("exec: \"{}\": {}", p.args[0], strerror(e))});
+}
+
+pid_t do_clone(uint64_t flags, int* pidfd_out) {
+  struct clone_args args{};
+  args.flags = flags | CLONE_PIDFD;
+  args.pidfd = uint64_t(uintptr_t(pidfd_out));
+  args.exit_signal = SIGCHLD;
+  long pid = syscall(SYS_clone3, &args, sizeof args);
+  if (pid >= 0 || (errno != ENOSYS && errno != E2BIG)) return pid_t(pid);
+  *pidfd_out = -1;
+  return pid_t(syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0));
+}
+
+}  // namespace
+
+Container::~Container() {
+  if (pid_ > 0) {
+    (void)kill(pid_, SIGKILL);
+    int st;
+    while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
+  if (spec.process.args.empty()) return fail(kInvalid, "no command specified");
+  std::string bpf;
+  if (!spec.process.seccomp_bpf_file.empty())
+    bpf = TRY_CTX(read_file(spec.process.seccomp_bpf_file), "read the seccomp filter");
+  int last_cap = cap_last_cap();
+  auto sp = TRY(make_socketpair(SOCK_SEQPACKET));
+  uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  if (spec.new_userns) flags |= CLONE_NEWUSER;
+  if (spec.new_netns) flags |= CLONE_NEWNET;
+  if (spec.process.oom_score_adj != 0) {
+    auto fd = open_path("/proc/self/oom_score_adj", O_WRONLY);
+    if (fd) (void)write_all(fd->get(), std::to_string(spec.process.oom_score_adj));
+  }
+  int pidfd = -1;
+  pid_t pid = do_clone(flags, &pidfd);
+  if (pid < 0) return fail_errno("clone the container process");
+  if (pid == 0) {
+    sp.read.reset();
+    child_main(spec, stdio, sp.write.get(), last_cap, bpf);
+  }
+  Container c;
+  c.pid_ = pid;
+  c.pidfd_.reset(pidfd);
+  if (!c.pidfd_) {
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+    if (fd >= 0) c.pidfd_.reset(int(fd));
+  }
+  sp.write.reset();
+  c.sync_ = std::move(sp.read);
+  if (spec.new_userns) {
+    TRY_CTX(apply_idmap(pid, spec.idmap), "set up the user namespace");
+    send_msg(c.sync_.get(), kMapped);
+  }
+  for (;;) {
+    char buf[8192];
+    struct msghdr msg{};
+    struct iovec iov{buf, sizeof buf};
+    union {
+      char b[CMSG_SPACE(sizeof(int))];
+      struct cmsghdr align;
+    } u{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = u.b;
+    msg.msg_controllen = sizeof u.b;
+    ssize_t n = recvmsg(c.sync_.get(), &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail_errno("read from the container process");
+    }
+    if (n == 0) {
+      int st = 0;
+      (void)waitpid(pid, &st, 0);
+      c.pid_ = -1;
+      return fail(EIO, fmt::format("the container process died during setup ({})", exit_code_from_status(st)));
+    }
+    if (buf[0] == kPty) {
+      struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+      if (!cm || cm->cmsg_type != SCM_RIGHTS) return fail(EPROTO, "container process sent no terminal");
+      int fd;
+      memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+      c.pty_master_.reset(fd);
+      continue;
+    }
+    if (buf[0] == kErr) return parse_err(std::string_view(buf + 1, size_t(n - 1)));
+    if (buf[0] == kReady) break;
+    return fail(EPROTO, "unexpected message from the container process");
+  }
+  return c;
+}
+
+Status Container::start() {
+  send_msg(sync_.get(), kGo);
+  char buf[8192];
+  for (;;) {
+    ssize_t n = recv(sync_.get(), buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    sync_.reset();
+    if (n <= 0) return ok();  // EOF: the sync socket closed on execve
+    if (buf[0] == kErr) return parse_err(std::string_view(buf + 1, size_t(n - 1)));
+    return fail(EPROTO, "unexpected message from the container process");
+  }
+}
+
+}  // namespace skiff::runtime

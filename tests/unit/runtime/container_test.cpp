@@ -1,0 +1,137 @@
+#define BOOST_TEST_DYN_LINK
+// Runs real containers from a busybox rootfs directory (kind "dir"), as root on the host or
+// as an unprivileged user with a single-id mapping. Skipped where namespaces are unavailable.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include "skiff/runtime/container.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/process.hpp"
+
+using namespace skiff;
+
+namespace {
+
+struct Rootfs {
+  std::string dir;
+  Rootfs() {
+    char tmpl[] = "/tmp/skiff-rt-XXXXXX";
+    dir = mkdtemp(tmpl);
+    chmod(dir.c_str(), 0755);
+    for (auto d : {"/bin", "/etc", "/proc", "/dev", "/sys", "/tmp", "/root"}) mkdir((dir + d).c_str(), 0755);
+    BOOST_REQUIRE(run_program({"cp", "/bin/busybox", dir + "/bin/busybox"})->ok());
+    for (auto app : {"sh", "cat", "ls", "hostname", "id", "echo", "true", "false", "grep", "sleep"})
+      symlink("busybox", (dir + "/bin/" + app).c_str());
+    BOOST_REQUIRE(write_file_atomic(dir + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n"));
+    BOOST_REQUIRE(write_file_atomic(dir + "/etc/group", "root:x:0:\nnogroup:x:65534:\n"));
+    BOOST_REQUIRE(write_file_atomic(dir + "/notexec", "data"));
+  }
+  ~Rootfs() { (void)remove_tree(dir); }
+};
+
+oci::Spec base_spec(const Rootfs& r, std::vector<std::string> args) {
+  oci::Spec s;
+  s.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  s.hostname = "0123456789ab";
+  s.root.kind = "dir";
+  s.root.path = r.dir;
+  s.mounts = {
+      {"/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}},
+      {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}},
+      {"/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}},
+      {"/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
+      {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}},
+  };
+  s.masked_paths = {"/proc/kcore", "/proc/keys", "/sys/firmware"};
+  s.readonly_paths = {"/proc/sys", "/proc/sysrq-trigger"};
+  s.process.args = std::move(args);
+  s.process.env = {"PATH=/bin"};
+  s.process.caps.bounding = s.process.caps.effective = s.process.caps.permitted = (1ull << 0) | (1ull << 6) | (1ull << 7);
+  auto map = idmap_for_current_user();
+  BOOST_REQUIRE(map);
+  s.idmap = *map;
+  s.new_userns = map->userns;
+  return s;
+}
+
+// Runs the spec with stdout captured; returns {exit code, output}.
+std::pair<int, std::string> run(const oci::Spec& s, Error* err = nullptr) {
+  auto out = make_pipe();
+  BOOST_REQUIRE(out);
+  runtime::Stdio io{-1, out->write.get(), out->write.get()};
+  auto c = runtime::create(s, io);
+  out->write.reset();
+  if (!c) {
+    if (!err) BOOST_TEST_MESSAGE("create failed: " << c.error().msg);
+    if (err) *err = c.error();
+    return {-1, ""};
+  }
+  auto st = c->start();
+  if (!st) {
+    if (!err) BOOST_TEST_MESSAGE("start failed: " << st.error().msg);
+    if (err) *err = st.error();
+    return {-1, ""};
+  }
+  auto text = read_all(out->read.get());
+  int status = 0;
+  waitpid(c->pid(), &status, 0);
+  c->release();
+  return {exit_code_from_status(status), text ? *text : ""};
+}
+
+bool can_run() {
+  if (geteuid() == 0) return true;
+  auto r = run_program({"unshare", "-U", "-m", "-p", "-f", "true"});
+  return r && r->ok();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(runtime_container)
+
+BOOST_AUTO_TEST_CASE(runs_a_command_with_exit_code_hostname_and_policy) {
+  if (!can_run()) return;
+  Rootfs r;
+  auto [code, out] = run(base_spec(r, {"sh", "-c", "hostname; cat /proc/self/status | grep -E '^(NoNewPrivs|CapEff)'; "
+                                                     "cat /proc/kcore 2>&1 | head -c 0; echo > /proc/sys/kernel/x 2>/dev/null || echo ro; "
+                                                     "ls /proc/self/fd; exit 7"}));
+  BOOST_TEST(code == 7);
+  BOOST_TEST(out.find("0123456789ab\n") == 0);
+  BOOST_TEST(out.find("NoNewPrivs:\t1") != std::string::npos);
+  BOOST_TEST(out.find("CapEff:\t00000000000000c1") != std::string::npos);
+  BOOST_TEST(out.find("ro\n") != std::string::npos);
+  BOOST_TEST(out.find("0\n1\n2\n3\n") != std::string::npos);  // 0-2 plus ls's own
+  BOOST_TEST(out.find("4\n") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(exec_errors_map_to_126_and_127) {
+  if (!can_run()) return;
+  Rootfs r;
+  Error e;
+  run(base_spec(r, {"nosuchcmd"}), &e);
+  BOOST_TEST(e.code == kCommandNotFound);
+  BOOST_TEST(e.msg == "exec: \"nosuchcmd\": executable file not found in $PATH");
+  run(base_spec(r, {"/notexec"}), &e);
+  BOOST_TEST(e.code == kCannotInvoke);
+}
+
+BOOST_AUTO_TEST_CASE(user_and_workdir) {
+  if (!can_run()) return;
+  Rootfs r;
+  auto s = base_spec(r, {"sh", "-c", "id -u; pwd"});
+  s.process.cwd = "/work/dir";
+  if (!s.idmap.single) s.process.user = "nobody";
+  auto [code, out] = run(s);
+  BOOST_TEST(code == 0);
+  BOOST_TEST(out == (s.idmap.single ? "0\n/work/dir\n" : "65534\n/work/dir\n"));
+  Error e;
+  s.process.user = "nosuchuser";
+  run(s, &e);
+  BOOST_TEST(e.msg == "unable to find user nosuchuser: no matching entries in passwd file");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
