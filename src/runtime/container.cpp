@@ -263,12 +263,15 @@ pid_t do_clone(uint64_t flags, int* pidfd_out) {
 
 }  // namespace
 
-Container::~Container() {
+Container::~Container() { kill_and_reap(); }
+
+void Container::kill_and_reap() {
   if (pid_ > 0) {
     (void)kill(pid_, SIGKILL);
     int st;
     while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
     }
+    pid_ = -1;
   }
 }
 

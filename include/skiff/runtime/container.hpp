@@ -41,7 +41,16 @@ class Container {
   Container(Container&& o) noexcept
       : pid_(std::exchange(o.pid_, -1)), pidfd_(std::move(o.pidfd_)), sync_(std::move(o.sync_)),
         pty_master_(std::move(o.pty_master_)) {}
-  Container& operator=(Container&&) = delete;
+  Container& operator=(Container&& o) noexcept {
+    if (this != &o) {
+      kill_and_reap();
+      pid_ = std::exchange(o.pid_, -1);
+      pidfd_ = std::move(o.pidfd_);
+      sync_ = std::move(o.sync_);
+      pty_master_ = std::move(o.pty_master_);
+    }
+    return *this;
+  }
   ~Container();
 
   pid_t pid() const { return pid_; }
@@ -57,6 +66,7 @@ class Container {
 
  private:
   friend Result<Container> create(const oci::Spec& spec, const Stdio& stdio);
+  void kill_and_reap();
   pid_t pid_ = -1;
   UniqueFd pidfd_;
   UniqueFd sync_;

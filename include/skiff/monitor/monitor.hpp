@@ -1,0 +1,83 @@
+#pragma once
+// The per-container monitor (conmon's role): the container's direct parent for its whole life.
+// It holds the PTY master or the stdio pipes, writes the log, serves the attach and control
+// sockets, relays resizes, forwards signals, restarts per policy, records the exit code and
+// finish time atomically (before any cleanup), and finally hands over to `skiff __cleanup`
+// (exec of the same binary) for store work such as --rm removal.
+//
+// Process model: the CLI calls launch(); that forks, the child double-forks with setsid and
+// re-execs the skiff binary as `skiff __monitor <config>` (a fresh, single-threaded, small
+// process that never loads the I/O plugin). The CLI and the monitor talk over a SOCK_SEQPACKET
+// sync socket:  M→CLI "created <pid>" | "error <code>\n<msg>";  CLI→M "go" (after attaching);
+// M→CLI "started <pid>" | "error …". If the CLI goes away before "go", the container starts.
+//
+// Files in the container's run directory (<run root>/c/<id12>/):
+//   monitor.json  pid and start time of the monitor and of the container process (atomic)
+//   attach        SOCK_SEQPACKET: M→client [stream byte][data] (1 stdin, 2 stdout, 3 stderr),
+//                 and finally ['X'][exit code]; client→M ['D'][bytes] stdin, ['E'] stdin EOF,
+//                 ['W'][rows cols] resize
+//   ctl           SOCK_SEQPACKET requests, one per connection: "kill SIG", "stop TIMEOUT SIG",
+//                 "wait", "resize ROWS COLS"; replies "ok", "exited CODE", "err MSG"
+//   exit          the exit code as text, written atomically; its mtime is the finish time
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "skiff/oci/runtime_spec.hpp"
+#include "skiff/util/fd.hpp"
+#include "skiff/util/json.hpp"
+#include "skiff/util/result.hpp"
+
+namespace skiff::monitor {
+
+inline constexpr int kProtocolVersion = 1;
+
+struct Config {
+  std::string id;
+  std::string run_dir;      ///< <run root>/c/<id12>
+  std::string state_dir;    ///< <graph root>/containers/<id> (exit.json is written here too)
+  std::string log_path;     ///< container log file
+  std::string log_driver = "k8s-file";  ///< k8s-file | json-file | none
+  int64_t log_max_size = 0;             ///< bytes; 0 = unlimited
+  std::string restart_policy = "no";    ///< no | on-failure | always | unless-stopped
+  int restart_max = 0;                  ///< on-failure:N (0 = unlimited)
+  bool auto_remove = false;             ///< --rm
+  int stop_signal = 15;
+  int stop_timeout = 10;
+  std::string log_level = "warn";
+  std::vector<std::string> cleanup_argv;  ///< argv of `skiff … __cleanup <id>` (after exit)
+  oci::Spec spec;
+};
+
+Json to_json(const Config& c);
+Result<Config> config_from_json(const Json& j);
+
+/// The CLI's handle on a monitor it launched.
+class Launch {
+ public:
+  pid_t monitor_pid() const { return monitor_pid_; }
+  pid_t container_pid() const { return container_pid_; }
+  /// Lets the container exec and waits for the outcome (the container's exec error comes back
+  /// with kCommandNotFound/kCannotInvoke codes).
+  Status go();
+
+ private:
+  friend Result<Launch> launch(const Config& cfg);
+  UniqueFd sync_;
+  pid_t monitor_pid_ = -1;
+  pid_t container_pid_ = -1;
+};
+
+/// Writes the config to <run_dir>/monitor-config.json, starts the monitor detached, and waits
+/// until the container process is set up (or failed). Call Launch::go() to let it run.
+Result<Launch> launch(const Config& cfg);
+
+/// Entry point of the `__monitor` role: argv = {config path}; the sync socket is fd 3.
+/// Returns the process exit status.
+int monitor_main(const std::vector<std::string>& args);
+
+/// Entry point of the hidden `__init` role is not needed: --init runs in the container process.
+
+}  // namespace skiff::monitor

@@ -1,0 +1,127 @@
+// CLI side of the monitor: config (de)serialisation and launching a detached monitor.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "skiff/monitor/monitor.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/strings.hpp"
+
+extern char** environ;
+
+namespace skiff::monitor {
+
+Json to_json(const Config& c) {
+  Json j = Json::object();
+  j["version"] = kProtocolVersion;
+  j["id"] = c.id;
+  j["runDir"] = c.run_dir;
+  j["stateDir"] = c.state_dir;
+  j["logPath"] = c.log_path;
+  j["logDriver"] = c.log_driver;
+  j["logMaxSize"] = c.log_max_size;
+  j["restartPolicy"] = c.restart_policy;
+  j["restartMax"] = c.restart_max;
+  j["autoRemove"] = c.auto_remove;
+  j["stopSignal"] = c.stop_signal;
+  j["stopTimeout"] = c.stop_timeout;
+  j["logLevel"] = c.log_level;
+  j["cleanupArgv"] = c.cleanup_argv;
+  j["spec"] = oci::to_json(c.spec);
+  return j;
+}
+
+Result<Config> config_from_json(const Json& j) {
+  if (json_int(j, "version") != kProtocolVersion)
+    return fail(kUnsupported, "monitor config from a different skiff version");
+  Config c;
+  c.id = json_str(j, "id");
+  c.run_dir = json_str(j, "runDir");
+  c.state_dir = json_str(j, "stateDir");
+  c.log_path = json_str(j, "logPath");
+  c.log_driver = json_str(j, "logDriver", "k8s-file");
+  c.log_max_size = json_int(j, "logMaxSize");
+  c.restart_policy = json_str(j, "restartPolicy", "no");
+  c.restart_max = int(json_int(j, "restartMax"));
+  c.auto_remove = json_bool(j, "autoRemove");
+  c.stop_signal = int(json_int(j, "stopSignal", 15));
+  c.stop_timeout = int(json_int(j, "stopTimeout", 10));
+  c.log_level = json_str(j, "logLevel", "warn");
+  const Json& argv = json_get(j, "cleanupArgv");
+  if (argv.is_array())
+    for (auto& a : argv)
+      if (a.is_string()) c.cleanup_argv.push_back(a.get<std::string>());
+  c.spec = TRY(oci::spec_from_json(json_get(j, "spec")));
+  return c;
+}
+
+static Error parse_error_msg(std::string_view body) {
+  // "error <code>\n<msg>"
+  auto [code, msg] = split_once(body.substr(6), '\n');
+  return Error{int(parse_int(code).value_or(EIO)), msg.value_or("monitor error")};
+}
+
+static Result<std::string> recv_msg(int fd) {
+  char buf[16384];
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail_errno("read from the monitor");
+    if (n == 0) return fail(EIO, "the container monitor exited unexpectedly");
+    return std::string(buf, size_t(n));
+  }
+}
+
+Result<Launch> launch(const Config& cfg) {
+  std::string cfg_path = cfg.run_dir + "/monitor-config.json";
+  TRY(write_json_atomic(cfg_path, to_json(cfg), 0600, /*sync=*/false));
+  auto self = TRY_CTX(open_path("/proc/self/exe", O_PATH), "open the skiff binary");
+  auto sp = TRY(make_socketpair(SOCK_SEQPACKET));
+  std::string arg0 = "skiff", role = "__monitor";
+  char* argv[] = {arg0.data(), role.data(), cfg_path.data(), nullptr};
+  pid_t pid = fork();
+  if (pid < 0) return fail_errno("fork the monitor");
+  if (pid == 0) {
+    // Intermediate child: new session, then the monitor proper as a grandchild, so the
+    // monitor is re-parented away from the CLI and survives it.
+    if (setsid() < 0) _exit(1);
+    pid_t m = fork();
+    if (m < 0) _exit(1);
+    if (m > 0) _exit(0);
+    int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+      dup2(devnull, 0);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+    }
+    if (dup2(sp.write.get(), 3) < 0) _exit(1);  // dup2 clears close-on-exec on fd 3
+    execveat(self.get(), "", argv, environ, AT_EMPTY_PATH);
+    _exit(127);
+  }
+  sp.write.reset();
+  int st;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  Launch l;
+  l.sync_ = std::move(sp.read);
+  std::string msg = TRY(recv_msg(l.sync_.get()));
+  if (msg.rfind("error ", 0) == 0) return parse_error_msg(msg);
+  if (msg.rfind("created ", 0) != 0) return fail(EPROTO, "unexpected message from the monitor");
+  auto f = split(msg.substr(8), ' ');
+  l.container_pid_ = pid_t(parse_int(f[0]).value_or(-1));
+  if (f.size() > 1) l.monitor_pid_ = pid_t(parse_int(f[1]).value_or(-1));
+  return l;
+}
+
+Status Launch::go() {
+  const char go[] = "go";
+  if (send(sync_.get(), go, 2, MSG_NOSIGNAL) < 0) return fail_errno("start the container");
+  std::string msg = TRY(recv_msg(sync_.get()));
+  sync_.reset();
+  if (msg.rfind("error ", 0) == 0) return parse_error_msg(msg);
+  if (msg.rfind("started ", 0) != 0) return fail(EPROTO, "unexpected message from the monitor");
+  return ok();
+}
+
+}  // namespace skiff::monitor

@@ -1,0 +1,709 @@
+// The monitor process: one epoll loop, single-threaded, signals through a signalfd.
+#include "skiff/monitor/monitor.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <deque>
+#include <map>
+
+#include "logging.hpp"
+#include "skiff/runtime/container.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/log.hpp"
+#include "skiff/util/process.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
+
+extern char** environ;
+
+namespace skiff::monitor {
+
+/// Exit status for a start failure, as Docker reports it.
+static int exit_status_code(const Error& e) {
+  if (e.code == kCommandNotFound) return 127;
+  if (e.code == kCannotInvoke) return 126;
+  return 125;
+}
+
+namespace {
+
+constexpr size_t kChunk = 8192;
+constexpr size_t kClientQueueCap = 4u << 20;  // a client further behind than this is dropped
+constexpr size_t kStdinQueueCap = 1u << 20;   // stop reading clients until the container reads
+
+enum class Kind { Signal, Sync, AttachListen, AttachClient, CtlListen, CtlConn, Output, Stdin, Timer };
+
+struct Client {
+  UniqueFd fd;
+  std::deque<std::string> queue;
+  size_t queued = 0;
+};
+
+struct CtlConn {
+  UniqueFd fd;
+  bool wants_exit = false;  // "wait" or "stop": reply when the container has exited for good
+};
+
+Status set_nonblock(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return fail_errno("fcntl O_NONBLOCK");
+  return ok();
+}
+
+// Binds a SOCK_SEQPACKET listener at dir/name, through /proc/self/fd when the path is long.
+Result<UniqueFd> listen_at(const std::string& dir, const std::string& name) {
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail_errno("socket");
+  UniqueFd s(fd);
+  std::string path = dir + "/" + name;
+  UniqueFd dirfd;
+  if (path.size() >= sizeof(sockaddr_un::sun_path)) {
+    dirfd = TRY(open_path(dir, O_PATH | O_DIRECTORY));
+    path = fd_path(dirfd.get()) + "/" + name;
+  }
+  (void)unlink(path.c_str());
+  struct sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) return fail_errno(fmt::format("bind `{}`", path));
+  if (listen(fd, 64) < 0) return fail_errno("listen");
+  return s;
+}
+
+class Monitor {
+ public:
+  explicit Monitor(Config cfg, UniqueFd sync) : cfg_(std::move(cfg)), sync_(std::move(sync)) {}
+  int run();
+
+ private:
+  Status setup();
+  Status create_container();
+  void start_container(bool initial);
+  void add(int fd, Kind k, uint32_t events = EPOLLIN);
+  void del(int fd);
+  void on_signal();
+  void on_sync();
+  void on_attach_accept();
+  void on_attach_client(int fd, uint32_t ev);
+  void on_ctl_accept();
+  void on_ctl(int fd);
+  void on_output(int fd);
+  void on_stdin_writable();
+  void on_timer();
+  void broadcast(char stream, std::string_view data);
+  void flush_client(Client& c);
+  void drain_outputs();
+  void close_stdin();
+  void container_exited(int status);
+  void finish();
+  void write_monitor_state();
+  void write_exit(int code, const std::string& error);
+  void reply_exit_waiters();
+  void sync_send(const std::string& msg);
+
+  Config cfg_;
+  UniqueFd sync_;
+  UniqueFd ep_, sig_, attach_l_, ctl_l_, timer_;
+  LogWriter log_;
+  std::map<int, Kind> kinds_;
+  std::map<int, Client> clients_;
+  std::map<int, CtlConn> ctls_;
+  runtime::Container ctr_;
+  pid_t pid_ = -1;
+  UniqueFd pty_, stdin_w_, stdout_r_, stderr_r_;
+  std::string stdin_pending_;
+  bool stdin_eof_ = false;
+  bool waiting_go_ = false, running_ = false, stopping_ = false, done_ = false, timer_is_kill_ = false;
+  int exit_code_ = -1;
+  int restart_count_ = 0;
+  int64_t started_at_ = 0;
+  uint16_t rows_ = 0, cols_ = 0;
+};
+
+void Monitor::add(int fd, Kind k, uint32_t events) {
+  struct epoll_event ev{};
+  ev.events = events;
+  ev.data.fd = fd;
+  if (epoll_ctl(ep_.get(), EPOLL_CTL_ADD, fd, &ev) < 0) epoll_ctl(ep_.get(), EPOLL_CTL_MOD, fd, &ev);
+  kinds_[fd] = k;
+}
+
+void Monitor::del(int fd) {
+  (void)epoll_ctl(ep_.get(), EPOLL_CTL_DEL, fd, nullptr);
+  kinds_.erase(fd);
+}
+
+void Monitor::sync_send(const std::string& msg) {
+  if (sync_) (void)send(sync_.get(), msg.data(), msg.size(), MSG_NOSIGNAL);
+}
+
+Status Monitor::setup() {
+  ep_.reset(epoll_create1(EPOLL_CLOEXEC));
+  if (!ep_) return fail_errno("epoll_create1");
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaddset(&set, s);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  sig_.reset(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!sig_) return fail_errno("signalfd");
+  add(sig_.get(), Kind::Signal);
+  timer_.reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  add(timer_.get(), Kind::Timer);
+  log_ = TRY(LogWriter::open(cfg_.log_path, cfg_.log_driver, cfg_.log_max_size));
+  attach_l_ = TRY(listen_at(cfg_.run_dir, "attach"));
+  add(attach_l_.get(), Kind::AttachListen);
+  ctl_l_ = TRY(listen_at(cfg_.run_dir, "ctl"));
+  add(ctl_l_.get(), Kind::CtlListen);
+  (void)unlink((cfg_.run_dir + "/exit").c_str());
+  return ok();
+}
+
+Status Monitor::create_container() {
+  runtime::Stdio io;
+  Pipe in, out, err;
+  if (!cfg_.spec.process.terminal) {
+    if (cfg_.spec.process.stdin_open) {
+      in = TRY(make_pipe());
+      io.in = in.read.get();
+    }
+    out = TRY(make_pipe());
+    err = TRY(make_pipe());
+    io.out = out.write.get();
+    io.err = err.write.get();
+  }
+  ctr_ = TRY(runtime::create(cfg_.spec, io));
+  pid_ = ctr_.pid();
+  stdin_eof_ = false;
+  stdin_pending_.clear();
+  if (cfg_.spec.process.terminal) {
+    pty_ = ctr_.take_pty_master();
+    TRY(set_nonblock(pty_.get()));
+    if (rows_ && cols_) {
+      struct winsize ws{rows_, cols_, 0, 0};
+      (void)ioctl(pty_.get(), TIOCSWINSZ, &ws);
+    }
+    add(pty_.get(), Kind::Output);
+  } else {
+    if (in.write) {
+      stdin_w_ = std::move(in.write);
+      TRY(set_nonblock(stdin_w_.get()));
+    }
+    stdout_r_ = std::move(out.read);
+    stderr_r_ = std::move(err.read);
+    TRY(set_nonblock(stdout_r_.get()));
+    TRY(set_nonblock(stderr_r_.get()));
+    add(stdout_r_.get(), Kind::Output);
+    add(stderr_r_.get(), Kind::Output);
+  }
+  return ok();
+}
+
+void Monitor::write_monitor_state() {
+  Json j = Json::object();
+  j["monitorPid"] = getpid();
+  j["monitorStart"] = process_start_time(getpid());
+  j["pid"] = pid_;
+  j["pidStart"] = process_start_time(pid_);
+  j["startedAt"] = started_at_;
+  j["restartCount"] = restart_count_;
+  j["bootId"] = std::string(trim(read_file("/proc/sys/kernel/random/boot_id").value_or("")));
+  (void)write_json_atomic(cfg_.run_dir + "/monitor.json", j, 0600, false);
+}
+
+void Monitor::write_exit(int code, const std::string& error) {
+  int64_t now = now_ns();
+  // The exit file comes first and is atomic: readers take its presence as "exited".
+  (void)write_file_atomic(cfg_.run_dir + "/exit", std::to_string(code), 0600, false);
+  Json j = Json::object();
+  j["exitCode"] = code;
+  j["finishedAt"] = now;
+  j["startedAt"] = started_at_;
+  j["restartCount"] = restart_count_;
+  j["error"] = error;
+  j["oomKilled"] = false;
+  (void)write_json_atomic(cfg_.state_dir + "/exit.json", j, 0644, true);
+}
+
+void Monitor::start_container(bool initial) {
+  auto st = ctr_.start();
+  if (!st) {
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    ctr_.release();
+    int code = exit_status_code(st.error());
+    write_exit(code, st.error().msg);
+    if (initial) sync_send(fmt::format("error {}\n{}", st.error().code, st.error().msg));
+    exit_code_ = code;
+    drain_outputs();
+    finish();
+    return;
+  }
+  ctr_.release();  // reaped through SIGCHLD from now on
+  running_ = true;
+  started_at_ = now_ns();
+  write_monitor_state();
+  if (initial) {
+    sync_send(fmt::format("started {}", pid_));
+    sync_.reset();
+    if (const char* ns = getenv("NOTIFY_SOCKET")) {
+      // systemd Type=notify units: the monitor is the main process (Podman's sdnotify=conmon).
+      std::string path = ns;
+      if (!path.empty() && path[0] == '@') path[0] = '\0';
+      int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      if (fd >= 0) {
+        struct sockaddr_un a{};
+        a.sun_family = AF_UNIX;
+        memcpy(a.sun_path, path.data(), std::min(path.size(), sizeof a.sun_path - 1));
+        std::string msg = fmt::format("MAINPID={}\nREADY=1", getpid());
+        (void)sendto(fd, msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&a),
+                     socklen_t(offsetof(sockaddr_un, sun_path) + path.size()));
+        close(fd);
+      }
+    }
+  }
+}
+
+void Monitor::on_sync() {
+  char buf[64];
+  ssize_t n = recv(sync_.get(), buf, sizeof buf, MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  // "go", or the CLI went away (EOF): either way the container was asked to start.
+  del(sync_.get());
+  if (n <= 0) sync_.reset();
+  if (waiting_go_) {
+    waiting_go_ = false;
+    start_container(true);
+  }
+}
+
+void Monitor::broadcast(char stream, std::string_view data) {
+  std::string pkt(1, stream);
+  pkt.append(data);
+  for (auto it = clients_.begin(); it != clients_.end();) {
+    Client& c = it->second;
+    if (c.queued + pkt.size() > kClientQueueCap) {  // hopelessly behind: drop it
+      del(it->first);
+      it = clients_.erase(it);
+      continue;
+    }
+    c.queue.push_back(pkt);
+    c.queued += pkt.size();
+    flush_client(c);
+    ++it;
+  }
+}
+
+void Monitor::flush_client(Client& c) {
+  while (!c.queue.empty()) {
+    const std::string& p = c.queue.front();
+    ssize_t n = send(c.fd.get(), p.data(), p.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EAGAIN) {
+        add(c.fd.get(), Kind::AttachClient, EPOLLIN | EPOLLOUT);
+        return;
+      }
+      c.queue.clear();
+      c.queued = 0;
+      return;
+    }
+    c.queued -= p.size();
+    c.queue.pop_front();
+  }
+  add(c.fd.get(), Kind::AttachClient, stdin_pending_.size() > kStdinQueueCap ? 0u : uint32_t(EPOLLIN));
+}
+
+void Monitor::on_output(int fd) {
+  char buf[kChunk];
+  for (int i = 0; i < 16; ++i) {  // bounded per wake-up so one stream cannot starve the rest
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      bool is_err = fd == stderr_r_.get();
+      log_.write(is_err ? "stderr" : "stdout", std::string_view(buf, size_t(n)));
+      broadcast(is_err ? char(3) : char(2), std::string_view(buf, size_t(n)));
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    // EOF, or EIO on a PTY master whose slaves are all closed.
+    del(fd);
+    if (fd == pty_.get()) pty_.reset();
+    else if (fd == stdout_r_.get()) stdout_r_.reset();
+    else if (fd == stderr_r_.get()) stderr_r_.reset();
+    return;
+  }
+}
+
+void Monitor::drain_outputs() {
+  // After pid 1 exits, the kernel kills the rest of the pid namespace; their pipe ends close
+  // as they die. Read until EOF, but never wait forever on a stuck holder.
+  int64_t deadline = now_ns() + 2'000'000'000LL;
+  for (;;) {
+    std::vector<struct pollfd> fds;
+    for (int fd : {pty_.get(), stdout_r_.get(), stderr_r_.get()})
+      if (fd >= 0) fds.push_back({fd, POLLIN, 0});
+    if (fds.empty()) break;
+    int64_t left = (deadline - now_ns()) / 1000000;
+    if (left <= 0) break;
+    if (poll(fds.data(), fds.size(), int(left)) <= 0) break;
+    for (auto& p : fds)
+      if (p.revents) on_output(p.fd);
+  }
+  for (UniqueFd* f : {&pty_, &stdout_r_, &stderr_r_})
+    if (*f) {
+      del(f->get());
+      f->reset();
+    }
+}
+
+void Monitor::close_stdin() {
+  stdin_eof_ = true;
+  if (stdin_pending_.empty() && stdin_w_) {
+    del(stdin_w_.get());
+    stdin_w_.reset();
+  }
+}
+
+void Monitor::on_stdin_writable() {
+  int fd = pty_ ? pty_.get() : stdin_w_.get();
+  while (!stdin_pending_.empty() && fd >= 0) {
+    ssize_t n = write(fd, stdin_pending_.data(), stdin_pending_.size());
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) break;
+      stdin_pending_.clear();
+      break;
+    }
+    stdin_pending_.erase(0, size_t(n));
+  }
+  if (pty_) add(pty_.get(), Kind::Output, stdin_pending_.empty() ? EPOLLIN : EPOLLIN | EPOLLOUT);
+  if (stdin_w_) {
+    if (stdin_pending_.empty()) {
+      del(stdin_w_.get());
+      if (stdin_eof_) stdin_w_.reset();
+    } else {
+      add(stdin_w_.get(), Kind::Stdin, EPOLLOUT);
+    }
+  }
+  if (stdin_pending_.size() <= kStdinQueueCap)
+    for (auto& [cfd, c] : clients_) add(cfd, Kind::AttachClient, c.queue.empty() ? EPOLLIN : EPOLLIN | EPOLLOUT);
+}
+
+void Monitor::on_attach_accept() {
+  for (;;) {
+    int fd = accept4(attach_l_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    Client c;
+    c.fd.reset(fd);
+    if (done_) {
+      std::string x = fmt::format("X{}", exit_code_);
+      (void)send(fd, x.data(), x.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      continue;
+    }
+    auto& ref = clients_[fd] = std::move(c);
+    add(ref.fd.get(), Kind::AttachClient, EPOLLIN);
+  }
+}
+
+void Monitor::on_attach_client(int fd, uint32_t ev) {
+  auto it = clients_.find(fd);
+  if (it == clients_.end()) return;
+  if (ev & EPOLLOUT) flush_client(it->second);
+  if (!(ev & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
+  char buf[kChunk + 1];
+  ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {  // detached
+    del(fd);
+    clients_.erase(it);
+    return;
+  }
+  switch (buf[0]) {
+    case 'D':
+      if ((pty_ || stdin_w_) && !stdin_eof_) {
+        stdin_pending_.append(buf + 1, size_t(n - 1));
+        on_stdin_writable();
+      }
+      break;
+    case 'E':
+      if (!cfg_.spec.process.terminal) close_stdin();
+      break;
+    case 'W': {
+      auto f = split(std::string_view(buf + 1, size_t(n - 1)), ' ');
+      if (f.size() == 2) {
+        rows_ = uint16_t(parse_int(f[0]).value_or(24));
+        cols_ = uint16_t(parse_int(f[1]).value_or(80));
+        if (pty_) {
+          struct winsize ws{rows_, cols_, 0, 0};
+          (void)ioctl(pty_.get(), TIOCSWINSZ, &ws);
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void Monitor::on_ctl_accept() {
+  for (;;) {
+    int fd = accept4(ctl_l_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    CtlConn c;
+    c.fd.reset(fd);
+    ctls_[fd] = std::move(c);
+    add(fd, Kind::CtlConn);
+  }
+}
+
+void Monitor::on_ctl(int fd) {
+  auto it = ctls_.find(fd);
+  if (it == ctls_.end()) return;
+  char buf[256];
+  ssize_t n = recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {
+    del(fd);
+    ctls_.erase(it);
+    return;
+  }
+  auto words = split(std::string_view(buf, size_t(n)), ' ');
+  auto reply = [&](const std::string& s) { (void)send(fd, s.data(), s.size(), MSG_NOSIGNAL); };
+  const std::string& cmd = words[0];
+  if (cmd == "kill" && words.size() == 2) {
+    int sig = int(parse_int(words[1]).value_or(SIGKILL));
+    if (!running_) return reply("err container is not running");
+    if (sig == SIGKILL) stopping_ = true;
+    if (kill(pid_, sig) < 0) return reply(fmt::format("err kill: {}", strerror(errno)));
+    reply("ok");
+  } else if (cmd == "stop" && words.size() == 3) {
+    it->second.wants_exit = true;
+    stopping_ = true;
+    if (!running_) {
+      // Between restarts (or already exited): cancel any pending restart and finish.
+      struct itimerspec off{};
+      timerfd_settime(timer_.get(), 0, &off, nullptr);
+      if (!done_) finish();
+      return;
+    }
+    int timeout = int(parse_int(words[1]).value_or(10));
+    int sig = int(parse_int(words[2]).value_or(SIGTERM));
+    (void)kill(pid_, sig);
+    struct itimerspec t{};
+    t.it_value.tv_sec = timeout < 0 ? 0 : timeout;
+    if (timeout <= 0) t.it_value.tv_nsec = 1;
+    timer_is_kill_ = true;
+    timerfd_settime(timer_.get(), 0, &t, nullptr);
+  } else if (cmd == "wait") {
+    it->second.wants_exit = true;
+    if (done_) reply(fmt::format("exited {}", exit_code_));
+  } else if (cmd == "resize" && words.size() == 3) {
+    rows_ = uint16_t(parse_int(words[1]).value_or(24));
+    cols_ = uint16_t(parse_int(words[2]).value_or(80));
+    if (pty_) {
+      struct winsize ws{rows_, cols_, 0, 0};
+      (void)ioctl(pty_.get(), TIOCSWINSZ, &ws);
+    }
+    reply("ok");
+  } else {
+    reply("err unknown request");
+  }
+}
+
+void Monitor::reply_exit_waiters() {
+  std::string msg = fmt::format("exited {}", exit_code_);
+  for (auto& [fd, c] : ctls_)
+    if (c.wants_exit) (void)send(fd, msg.data(), msg.size(), MSG_NOSIGNAL);
+}
+
+void Monitor::on_signal() {
+  struct signalfd_siginfo si;
+  while (read(sig_.get(), &si, sizeof si) == ssize_t(sizeof si)) {
+    if (si.ssi_signo == SIGCHLD) {
+      int status;
+      pid_t p;
+      while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+        if (p == pid_ && running_) container_exited(status);
+      continue;
+    }
+    // systemd's SIGTERM to the main process, or a terminal's SIGHUP: pass it on.
+    if (running_) (void)kill(pid_, int(si.ssi_signo));
+  }
+}
+
+void Monitor::on_timer() {
+  uint64_t n;
+  (void)!read(timer_.get(), &n, sizeof n);
+  if (timer_is_kill_) {
+    timer_is_kill_ = false;
+    if (running_) (void)kill(pid_, SIGKILL);
+    return;
+  }
+  // Restart delay elapsed.
+  auto st = create_container();
+  if (!st) {
+    write_exit(125, st.error().msg);
+    finish();
+    return;
+  }
+  ++restart_count_;
+  start_container(false);
+}
+
+void Monitor::container_exited(int status) {
+  running_ = false;
+  timer_is_kill_ = false;
+  struct itimerspec off{};
+  timerfd_settime(timer_.get(), 0, &off, nullptr);
+  drain_outputs();
+  if (stdin_w_) {
+    del(stdin_w_.get());
+    stdin_w_.reset();
+  }
+  exit_code_ = exit_code_from_status(status);
+  write_exit(exit_code_, "");
+  bool restart = false;
+  if (!stopping_) {
+    const std::string& p = cfg_.restart_policy;
+    if (p == "always" || p == "unless-stopped") restart = true;
+    else if (p == "on-failure")
+      restart = exit_code_ != 0 && (cfg_.restart_max == 0 || restart_count_ < cfg_.restart_max);
+  }
+  if (restart) {
+    // Docker's back-off: 100 ms doubling, reset after a run of 10 s or more, at most 1 min.
+    int64_t ran = now_ns() - started_at_;
+    static int64_t delay_ms = 100;
+    delay_ms = ran >= 10'000'000'000LL ? 100 : std::min<int64_t>(delay_ms * 2, 60000);
+    struct itimerspec t{};
+    t.it_value.tv_sec = delay_ms / 1000;
+    t.it_value.tv_nsec = (delay_ms % 1000) * 1000000;
+    timerfd_settime(timer_.get(), 0, &t, nullptr);
+    return;
+  }
+  finish();
+}
+
+void Monitor::finish() {
+  done_ = true;
+  log_.sync();
+  reply_exit_waiters();
+  std::string x = fmt::format("X{}", exit_code_);
+  for (auto& [fd, c] : clients_) {
+    c.queue.push_back(x);
+    // Give slow attachers a moment to take the end of the output.
+    int64_t deadline = now_ns() + 1'000'000'000LL;
+    while (!c.queue.empty() && now_ns() < deadline) {
+      const std::string& p = c.queue.front();
+      ssize_t n = send(fd, p.data(), p.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && errno == EAGAIN) {
+        struct pollfd pf{fd, POLLOUT, 0};
+        poll(&pf, 1, 50);
+        continue;
+      }
+      c.queue.pop_front();
+      if (n < 0) break;
+    }
+  }
+}
+
+int Monitor::run() {
+  if (auto st = setup(); !st) {
+    sync_send(fmt::format("error {}\n{}", st.error().code, st.error().msg));
+    return 1;
+  }
+  if (auto st = create_container(); !st) {
+    write_exit(exit_status_code(st.error()), st.error().msg);
+    sync_send(fmt::format("error {}\n{}", st.error().code, st.error().msg));
+    exit_code_ = exit_status_code(st.error());
+    done_ = true;
+  } else {
+    sync_send(fmt::format("created {} {}", pid_, getpid()));
+    waiting_go_ = true;
+    add(sync_.get(), Kind::Sync);
+  }
+  struct epoll_event evs[32];
+  while (!done_) {
+    int n = epoll_wait(ep_.get(), evs, 32, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < n && !done_; ++i) {
+      int fd = evs[i].data.fd;
+      auto k = kinds_.find(fd);
+      if (k == kinds_.end()) continue;
+      switch (k->second) {
+        case Kind::Signal: on_signal(); break;
+        case Kind::Sync: on_sync(); break;
+        case Kind::AttachListen: on_attach_accept(); break;
+        case Kind::AttachClient: on_attach_client(fd, evs[i].events); break;
+        case Kind::CtlListen: on_ctl_accept(); break;
+        case Kind::CtlConn: on_ctl(fd); break;
+        case Kind::Output:
+          if (evs[i].events & EPOLLOUT) on_stdin_writable();
+          if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_output(fd);
+          break;
+        case Kind::Stdin: on_stdin_writable(); break;
+        case Kind::Timer: on_timer(); break;
+      }
+    }
+  }
+  // Late attachers and waiters (e.g. `skiff wait` racing the exit) are answered while the
+  // cleanup below runs in this same process; the sockets go away with it.
+  (void)unlink((cfg_.run_dir + "/attach").c_str());
+  (void)unlink((cfg_.run_dir + "/ctl").c_str());
+  clients_.clear();
+  ctls_.clear();
+  if (!cfg_.cleanup_argv.empty()) {
+    std::vector<char*> argv;
+    for (auto& a : cfg_.cleanup_argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execv("/proc/self/exe", argv.data());
+    log::error("exec cleanup: {}", strerror(errno));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int monitor_main(const std::vector<std::string>& args) {
+  UniqueFd sync(3);
+  signal(SIGPIPE, SIG_IGN);
+  if (args.empty()) return 2;
+  auto j = read_json_file(args[0]);
+  if (!j) {
+    std::string m = fmt::format("error {}\n{}", j.error().code, j.error().msg);
+    (void)send(3, m.data(), m.size(), MSG_NOSIGNAL);
+    return 1;
+  }
+  auto cfg = config_from_json(*j);
+  if (!cfg) {
+    std::string m = fmt::format("error {}\n{}", cfg.error().code, cfg.error().msg);
+    (void)send(3, m.data(), m.size(), MSG_NOSIGNAL);
+    return 1;
+  }
+  log::Level lvl;
+  if (log::parse_level(cfg->log_level, lvl)) log::init(lvl, "skiff-monitor");
+  // Diagnostics go to a file next to the sockets (our stdio is /dev/null).
+  int lf = open((cfg->run_dir + "/monitor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (lf >= 0) {
+    dup2(lf, 2);
+    close(lf);
+  }
+  Monitor m(std::move(*cfg), std::move(sync));
+  return m.run();
+}
+
+}  // namespace skiff::monitor
