@@ -1,9 +1,41 @@
 #pragma once
 // Handlers referenced by the command table (one cmd_*.cpp file per command group).
 
+#include <memory>
+#include <optional>
+
 #include "command.hpp"
+#include "skiff/engine/engine.hpp"
+#include "skiff/engine/lifecycle.hpp"
 
 namespace skiff::cli {
+
+/// Opens the engine for this invocation's paths (`write`: create the store skeleton).
+Result<std::unique_ptr<engine::Engine>> open_engine(Context& ctx, bool write);
+
+/// Resolves the image for create/run, pulling it per `pull_policy` (always, missing, never,
+/// newer); prints pull progress. (cmd_image.cpp)
+Result<engine::ImageDefaults> resolve_run_image(Context& ctx, engine::Engine& e, const std::string& ref,
+                                                const std::string& pull_policy, const ParsedArgs& a);
+
+// cmd_container.cpp
+Result<int> cmd_create(Context&, const ParsedArgs&);
+Result<int> cmd_run(Context&, const ParsedArgs&);
+Result<int> cmd_start(Context&, const ParsedArgs&);
+Result<int> cmd_attach(Context&, const ParsedArgs&);
+// cmd_ps.cpp
+Result<int> cmd_ps(Context&, const ParsedArgs&);
+// cmd_container_ops.cpp
+Result<int> cmd_stop(Context&, const ParsedArgs&);
+Result<int> cmd_kill(Context&, const ParsedArgs&);
+Result<int> cmd_restart(Context&, const ParsedArgs&);
+Result<int> cmd_rm(Context&, const ParsedArgs&);
+Result<int> cmd_container_prune(Context&, const ParsedArgs&);
+Result<int> cmd_rename(Context&, const ParsedArgs&);
+Result<int> cmd_wait(Context&, const ParsedArgs&);
+Result<int> cmd_logs(Context&, const ParsedArgs&);
+Result<int> cmd_container_inspect(Context&, const ParsedArgs&);
+Result<int> cmd_top(Context&, const ParsedArgs&);
 
 // cmd_system.cpp
 Result<int> cmd_version(Context&, const ParsedArgs&);

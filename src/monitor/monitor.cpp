@@ -217,6 +217,7 @@ void Monitor::write_monitor_state() {
   j["pidStart"] = process_start_time(pid_);
   j["startedAt"] = started_at_;
   j["restartCount"] = restart_count_;
+  j["writtenAt"] = now_ns();
   j["bootId"] = std::string(trim(read_file("/proc/sys/kernel/random/boot_id").value_or("")));
   (void)write_json_atomic(cfg_.run_dir + "/monitor.json", j, 0600, false);
 }
@@ -626,6 +627,7 @@ int Monitor::run() {
     exit_code_ = exit_status_code(st.error());
     done_ = true;
   } else {
+    write_monitor_state();  // startedAt 0: set up, waiting for "go"
     sync_send(fmt::format("created {} {}", pid_, getpid()));
     waiting_go_ = true;
     add(sync_.get(), Kind::Sync);

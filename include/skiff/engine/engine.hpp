@@ -1,0 +1,118 @@
+#pragma once
+// The engine: container lifecycle (create, start, stop, kill, rm, rename, logs, wait, inspect)
+// joining storage, runtime and monitor, and owning the container state machine.
+//
+// Container records (graph root):
+//   containers/<id>/config.json   immutable except rename (atomic rewrite under the lock)
+//   containers/<id>/state.json    written by the engine at start (intent: startedAt)
+//   containers/<id>/exit.json     written by the monitor at exit (exit code, finishedAt)
+//   containers/<id>/upper, work   overlay layer of the container (vfs: rootfs/)
+//   containers/<id>/ctr.log       the log
+//   names/containers/<name> -> ../../containers/<id>   symlink(): atomic "is the name free?"
+// Volatile (run root): c/<id12>/{lock, monitor.json, exit, attach, ctl, hostname, hosts,
+// resolv.conf, monitor-config.json}; boot_id. Readers never lock and never enter a namespace;
+// each file has one writer. Lock order: container lock, then store lock.
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "skiff/util/idmap.hpp"
+#include "skiff/util/json.hpp"
+#include "skiff/util/lock.hpp"
+#include "skiff/util/paths.hpp"
+#include "skiff/util/result.hpp"
+
+namespace skiff::engine {
+
+/// Per-invocation engine context: paths, id mapping, and the store (opened lazily).
+class Engine {
+ public:
+  /// Opens the engine for `paths`. Creates the store skeleton when `write` (first use).
+  static Result<std::unique_ptr<Engine>> open(const Paths& paths, const std::string& storage_driver, bool write);
+  ~Engine();
+
+  const Paths& paths() const { return paths_; }
+  const IdMap& idmap() const { return idmap_; }
+  const std::string& graph() const { return paths_.graph_root; }
+  const std::string& run() const { return paths_.run_root; }
+  std::string container_dir(const std::string& id) const { return graph() + "/containers/" + id; }
+  std::string run_dir(const std::string& id) const { return run() + "/c/" + id.substr(0, 12); }
+  /// True if the run root belongs to this boot (else every container is stopped).
+  bool same_boot() const { return same_boot_; }
+  const std::string& storage_driver_override() const { return driver_override_; }
+
+  /// Locks a container (creating its run directory if needed).
+  Result<FileLock> lock_container(const std::string& id);
+
+ private:
+  Engine() = default;
+  Paths paths_;
+  IdMap idmap_;
+  std::string driver_override_;
+  bool same_boot_ = true;
+};
+
+/// A container's persistent configuration (config.json).
+struct ContainerRecord {
+  std::string id;
+  std::string name;        ///< without the leading '/'
+  int64_t created = 0;     ///< ns since epoch
+  std::string image;       ///< as the user gave it (ps IMAGE column)
+  std::string image_id;    ///< "sha256:…", empty for --rootfs
+  std::string image_name;  ///< normalised reference it resolved to
+  std::string rootfs;      ///< --rootfs directory (then no image)
+  std::string driver;      ///< storage driver of the container layer
+  std::string path;        ///< Docker's Path: the command
+  std::vector<std::string> args;  ///< Docker's Args
+  Json config;       ///< Docker's Config object (Hostname, Env, Cmd, Entrypoint, Labels, …)
+  Json host_config;  ///< Docker's HostConfig object (Binds, AutoRemove, RestartPolicy, …)
+  Json extra;        ///< skiff's own settings (mount specs, seccomp path, init, …)
+};
+
+Json to_json(const ContainerRecord& r);
+Result<ContainerRecord> record_from_json(const Json& j);
+
+enum class RunState { Created, Running, Restarting, Exited, Removing, Dead };
+std::string status_name(RunState s);  ///< "created", "running", …
+
+/// A container's runtime state, derived from the files above without locks.
+struct ContainerState {
+  RunState status = RunState::Created;
+  int exit_code = 0;
+  int64_t started_at = 0, finished_at = 0;
+  pid_t pid = 0;             ///< container process (host pid), 0 if not running
+  pid_t monitor_pid = 0;     ///< 0 if no live monitor
+  int restart_count = 0;
+  std::string error;
+  bool oom_killed = false;
+};
+
+/// Reads a container (by full ID) and its state.
+struct Container {
+  ContainerRecord rec;
+  ContainerState state;
+};
+
+/// All containers, newest first. Never locks; skips half-created or half-removed ones.
+Result<std::vector<Container>> list_containers(const Engine& e);
+
+/// Finds a container by full ID, name (with or without '/'), or unique ID prefix.
+/// Errors: kNotFound "No such container: X"; ambiguous prefix kConflict.
+Result<Container> find_container(const Engine& e, const std::string& ref);
+
+/// Reads the state of one container.
+ContainerState read_state(const Engine& e, const ContainerRecord& r);
+
+/// Docker's "Up 2 seconds" / "Exited (0) 3 minutes ago" / "Created".
+std::string status_text(const ContainerState& s, int64_t now);
+
+/// A random name like "awesome_mclean" not in use in the store.
+std::string random_name(const Engine& e);
+
+/// Validates a container name (Docker's rule).
+Status validate_name(const std::string& name);
+
+}  // namespace skiff::engine

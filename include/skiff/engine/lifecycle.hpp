@@ -1,0 +1,115 @@
+#pragma once
+// Container lifecycle operations. Each is one function returning Result; the CLI parses flags
+// into the option structs and prints the outcome.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "skiff/engine/engine.hpp"
+#include "skiff/monitor/monitor.hpp"
+#include "skiff/util/json.hpp"
+
+namespace skiff::engine {
+
+/// What an image contributes to a new container (resolved by the caller).
+struct ImageDefaults {
+  std::string id;          ///< "sha256:…"
+  std::string name;        ///< normalised reference
+  Json config;             ///< image config's "config" object (Env, Cmd, Entrypoint, …)
+  std::vector<std::string> layer_dirs;  ///< overlay lower dirs, topmost first (absolute)
+  std::string top_layer;   ///< chain ID of the top layer (vfs copies it)
+};
+
+/// Flags of `create`/`run`, as parsed by the CLI.
+struct CreateOptions {
+  std::string image;        ///< as typed
+  std::string rootfs;       ///< --rootfs DIR instead of an image
+  std::vector<std::string> command;             ///< after IMAGE
+  std::optional<std::string> entrypoint;        ///< --entrypoint ("" clears)
+  std::string name;
+  bool interactive = false, tty = false, auto_remove = false;
+  std::vector<std::string> env, env_files, labels, label_files;
+  std::string workdir, user, hostname;
+  std::vector<std::string> volumes, mounts, tmpfs;
+  bool read_only = false;
+  std::string cidfile;
+  bool init = false;
+  std::string stop_signal;
+  std::optional<int> stop_timeout;
+  std::vector<std::string> cap_add, cap_drop, security_opt, ulimits, group_add, sysctls;
+  bool privileged = false;
+  std::string restart = "no";
+  std::string log_driver;
+  std::vector<std::string> log_opts;
+  std::string network = "none";
+  std::vector<std::string> publish, expose;
+  std::vector<std::string> create_command;  ///< the CLI argv, for inspect Config.CreateCommand
+};
+
+/// Creates a container (does not start it). Returns its record.
+Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, const ImageDefaults* img);
+
+/// A started (or starting) container: the monitor handle, for attaching before go().
+struct Starting {
+  std::string id;
+  monitor::Launch launch;
+  bool tty = false, stdin_open = false;
+};
+
+/// Prepares and launches the container's monitor; the process waits for Starting::launch.go().
+/// Fails with kConflict if it is already running.
+Result<Starting> begin_start(Engine& e, const std::string& ref, const std::string& log_level);
+
+/// Starts a container and lets it run (begin_start + go). A running container is left alone.
+Status start_container(Engine& e, const std::string& ref, const std::string& log_level);
+
+/// Stops: the stop signal (image StopSignal or --stop-signal), then SIGKILL after `timeout`
+/// seconds (nullopt: the container's StopTimeout, default 10). Waits for the exit.
+Status stop_container(Engine& e, const std::string& ref, std::optional<int> timeout);
+
+/// Sends `signal` (a number) to the container's process through its monitor.
+Status kill_container(Engine& e, const std::string& ref, int signal);
+
+/// Waits for the container to stop; returns its exit code.
+Result<int> wait_container(Engine& e, const std::string& ref);
+
+/// Removes a container; `force` stops (kills) a running one first. `volumes`: also its
+/// anonymous volumes.
+Status remove_container(Engine& e, const std::string& ref, bool force, bool volumes);
+
+/// Renames a container (running ones too).
+Status rename_container(Engine& e, const std::string& ref, const std::string& new_name);
+
+/// The `__cleanup` role run by a monitor after its container exited (--rm removal).
+int cleanup_main(Engine& e, const std::string& id);
+
+/// Docker's `inspect` JSON for a container.
+Json inspect_container(const Engine& e, const Container& c);
+
+/// Parses a signal name or number ("SIGTERM", "TERM", "15", "kill"); nullopt if unknown.
+std::optional<int> parse_signal(const std::string& s);
+
+/// Log options for `logs`.
+struct LogOptions {
+  bool follow = false, timestamps = false;
+  int64_t tail = -1;  ///< -1 = all
+  int64_t since = 0, until = 0;  ///< ns; 0 = unbounded
+};
+
+/// One log record.
+struct LogLine {
+  int64_t time = 0;
+  bool is_stderr = false;
+  std::string text;  ///< includes the trailing '\n' for complete lines
+};
+
+/// Reads the container's log; calls `sink` per record; with `follow`, keeps going until the
+/// container stops. Returns non-OK if the log cannot be read.
+Status read_logs(Engine& e, const Container& c, const LogOptions& o,
+                 const std::function<void(const LogLine&)>& sink);
+
+/// `top`: the container's processes as `ps -ef` columns (header + rows).
+Result<std::vector<std::vector<std::string>>> top_container(Engine& e, const std::string& ref);
+
+}  // namespace skiff::engine

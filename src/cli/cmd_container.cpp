@@ -1,0 +1,187 @@
+// create, run, start, attach: the commands that bring a container to life.
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <poll.h>
+
+#include "attach.hpp"
+#include "handlers.hpp"
+#include "output.hpp"
+#include "skiff/engine/lifecycle.hpp"
+#include "skiff/util/fd.hpp"
+#include "skiff/util/strings.hpp"
+
+namespace skiff::cli {
+
+using engine::Engine;
+
+Result<std::unique_ptr<Engine>> open_engine(Context& ctx, bool write) {
+  const Paths* p = TRY(ctx.paths());
+  return Engine::open(*p, ctx.global.storage_driver, write);
+}
+
+static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std::string> argv_all) {
+  engine::CreateOptions o;
+  if (a.has("rootfs")) {
+    o.rootfs = a.positional[0];
+  } else {
+    o.image = a.positional[0];
+  }
+  o.command.assign(a.positional.begin() + 1, a.positional.end());
+  if (a.has("entrypoint")) o.entrypoint = a.str("entrypoint");
+  o.name = a.str("name");
+  o.interactive = a.flag("interactive");
+  o.tty = a.flag("tty");
+  o.auto_remove = a.flag("rm");
+  o.env = a.list("env");
+  o.env_files = a.list("env-file");
+  o.labels = a.list("label");
+  o.label_files = a.list("label-file");
+  o.workdir = a.str("workdir");
+  o.user = a.str("user");
+  o.hostname = a.str("hostname");
+  o.volumes = a.list("volume");
+  o.mounts = a.list("mount");
+  o.tmpfs = a.list("tmpfs");
+  o.read_only = a.flag("read-only");
+  o.cidfile = a.str("cidfile");
+  o.init = a.flag("init");
+  o.stop_signal = a.str("stop-signal");
+  if (a.has("stop-timeout")) o.stop_timeout = int(a.num("stop-timeout"));
+  o.cap_add = a.list("cap-add");
+  o.cap_drop = a.list("cap-drop");
+  o.security_opt = a.list("security-opt");
+  o.ulimits = a.list("ulimit");
+  o.group_add = a.list("group-add");
+  o.sysctls = a.list("sysctl");
+  o.privileged = a.flag("privileged");
+  o.restart = a.str("restart", "no");
+  o.log_driver = a.str("log-driver");
+  o.log_opts = a.list("log-opt");
+  o.network = a.has("network") ? a.str("network") : a.str("net", "none");
+  o.publish = a.list("publish");
+  o.expose = a.list("expose");
+  o.create_command = std::move(argv_all);
+  return o;
+}
+
+// Resolves (pulling if needed) the image of a new container; null for --rootfs.
+static Result<std::optional<engine::ImageDefaults>> image_for(Context& ctx, Engine& e, const ParsedArgs& a) {
+  if (a.has("rootfs")) return std::optional<engine::ImageDefaults>();
+  auto img = TRY(resolve_run_image(ctx, e, a.positional[0], a.str("pull", "missing"), a));
+  return std::optional<engine::ImageDefaults>(std::move(img));
+}
+
+static std::vector<std::string> argv_for_record(const Context& ctx, const ParsedArgs& a) {
+  std::vector<std::string> v{"skiff"};
+  for (auto& w : split(ctx.invoked_as, ' ')) v.push_back(w);
+  (void)a;
+  return v;
+}
+
+Result<int> cmd_create(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  auto img = TRY(image_for(ctx, *e, a));
+  auto rec = TRY(engine::create_container(*e, create_options(a, argv_for_record(ctx, a)), img ? &*img : nullptr));
+  outf("{}\n", rec.id);
+  return 0;
+}
+
+// Waits for a process that is not our child (the monitor) to exit.
+static void wait_pid_gone(pid_t pid) {
+  if (pid <= 0) return;
+  long fd = syscall(SYS_pidfd_open, pid, 0);
+  if (fd < 0) return;
+  UniqueFd p{int(fd)};
+  struct pollfd pf{p.get(), POLLIN, 0};
+  while (poll(&pf, 1, 30000) < 0 && errno == EINTR) {
+  }
+}
+
+static Result<int> finish_attached(Engine& e, const std::string& id, const AttachResult& r) {
+  if (r.detached) return 0;
+  if (r.exit_code >= 0) return r.exit_code;
+  auto c = engine::find_container(e, id);
+  return c ? c->state.exit_code : 0;
+}
+
+Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
+  bool detach = a.flag("detach");
+  bool tty = a.flag("tty"), interactive = a.flag("interactive");
+  if (tty && interactive && !stdin_is_tty() && !detach) return fail(kInvalid, "the input device is not a TTY");
+  AttachOptions ao;
+  ao.tty = tty;
+  ao.stdin_open = interactive;
+  ao.sig_proxy = a.flag("sig-proxy", true);
+  ao.detach_keys = TRY(parse_detach_keys(a.str("detach-keys", "ctrl-p,ctrl-q")));
+  auto e = TRY(open_engine(ctx, true));
+  auto img = TRY(image_for(ctx, *e, a));
+  auto rec = TRY(engine::create_container(*e, create_options(a, argv_for_record(ctx, a)), img ? &*img : nullptr));
+  auto starting = engine::begin_start(*e, rec.id, ctx.global.log_level);
+  if (!starting) return starting.error();
+  if (detach) {
+    TRY(starting->launch.go());
+    outf("{}\n", rec.id);
+    return 0;
+  }
+  pid_t monitor = starting->launch.monitor_pid();
+  std::string run_dir = e->run_dir(rec.id);
+  auto kill = [&](int sig) { (void)engine::kill_container(*e, rec.id, sig); };
+  auto res = attach_session(run_dir, ao, &starting->launch, kill);
+  if (!res) return res.error();
+  if (!res->detached && a.flag("rm")) wait_pid_gone(monitor);  // the monitor removes it
+  return finish_attached(*e, rec.id, *res);
+}
+
+Result<int> cmd_start(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  bool attach = a.flag("attach"), interactive = a.flag("interactive");
+  if ((attach || interactive) && a.positional.size() > 1)
+    return fail(kInvalid, "you cannot start and attach multiple containers at once");
+  if (attach || interactive) {
+    auto c = TRY(engine::find_container(*e, a.positional[0]));
+    AttachOptions ao;
+    ao.tty = json_bool(c.rec.config, "Tty");
+    ao.stdin_open = interactive && json_bool(c.rec.config, "OpenStdin");
+    ao.detach_keys = TRY(parse_detach_keys(a.str("detach-keys", "ctrl-p,ctrl-q")));
+    auto starting = engine::begin_start(*e, c.rec.id, ctx.global.log_level);
+    std::optional<monitor::Launch> launch;
+    if (!starting) {
+      if (starting.error().code != kConflict) return starting.error();
+    } else {
+      launch = std::move(starting->launch);
+    }
+    auto kill = [&](int sig) { (void)engine::kill_container(*e, c.rec.id, sig); };
+    auto res = TRY(attach_session(e->run_dir(c.rec.id), ao, launch ? &*launch : nullptr, kill));
+    return finish_attached(*e, c.rec.id, res);
+  }
+  bool failed = false;
+  for (auto& ref : a.positional) {
+    auto st = engine::start_container(*e, ref, ctx.global.log_level);
+    if (!st) {
+      print_error(st.error(), "");
+      failed = true;
+      continue;
+    }
+    outf("{}\n", ref);
+  }
+  if (failed) return fail(kPartial, "");
+  return 0;
+}
+
+Result<int> cmd_attach(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  auto c = TRY(engine::find_container(*e, a.positional[0]));
+  if (c.state.status != engine::RunState::Running)
+    return fail(kConflict, "you cannot attach to a stopped container, start it first");
+  AttachOptions ao;
+  ao.tty = json_bool(c.rec.config, "Tty");
+  ao.stdin_open = !a.flag("no-stdin") && json_bool(c.rec.config, "OpenStdin");
+  ao.sig_proxy = a.flag("sig-proxy", true);
+  ao.detach_keys = TRY(parse_detach_keys(a.str("detach-keys", "ctrl-p,ctrl-q")));
+  auto kill = [&](int sig) { (void)engine::kill_container(*e, c.rec.id, sig); };
+  auto res = TRY(attach_session(e->run_dir(c.rec.id), ao, nullptr, kill));
+  return finish_attached(*e, c.rec.id, res);
+}
+
+}  // namespace skiff::cli

@@ -1,0 +1,203 @@
+// stop, kill, restart, rm, container prune, rename, wait, logs, inspect, top.
+#include <unistd.h>
+
+#include "format.hpp"
+#include "handlers.hpp"
+#include "output.hpp"
+#include "skiff/engine/lifecycle.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
+
+namespace skiff::cli {
+
+namespace {
+
+// Runs `op` for each positional; prints the reference on success (Docker's output), reports
+// each failure and keeps going; the command fails if any did.
+Result<int> for_each(const ParsedArgs& a, const std::function<Status(const std::string&)>& op, bool print = true) {
+  bool failed = false;
+  for (auto& ref : a.positional) {
+    auto st = op(ref);
+    if (!st) {
+      flush_out();
+      print_error(st.error(), "");
+      failed = true;
+      continue;
+    }
+    if (print) outf("{}\n", ref);
+  }
+  if (failed) return fail(kPartial, "");
+  return 0;
+}
+
+std::optional<int> timeout_flag(const ParsedArgs& a) {
+  for (auto* name : {"time", "timeout"})
+    if (a.has(name)) return int(a.num(name));
+  return std::nullopt;
+}
+
+bool confirm(const std::string& question) {
+  err(question);
+  char buf[16] = {};
+  ssize_t n = read(0, buf, sizeof buf - 1);
+  return n > 0 && (buf[0] == 'y' || buf[0] == 'Y');
+}
+
+}  // namespace
+
+Result<int> cmd_stop(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  auto t = timeout_flag(a);
+  return for_each(a, [&](const std::string& ref) { return engine::stop_container(*e, ref, t); });
+}
+
+Result<int> cmd_kill(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  std::string s = a.str("signal", "KILL");
+  auto sig = engine::parse_signal(s);
+  if (!sig) return fail(kInvalid, fmt::format("invalid signal: {}", s));
+  return for_each(a, [&](const std::string& ref) { return engine::kill_container(*e, ref, *sig); });
+}
+
+Result<int> cmd_restart(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  auto t = timeout_flag(a);
+  return for_each(a, [&](const std::string& ref) -> Status {
+    TRY(engine::stop_container(*e, ref, t));
+    return engine::start_container(*e, ref, ctx.global.log_level);
+  });
+}
+
+Result<int> cmd_rm(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  bool force = a.flag("force"), volumes = a.flag("volumes");
+  return for_each(a, [&](const std::string& ref) { return engine::remove_container(*e, ref, force, volumes); });
+}
+
+Result<int> cmd_container_prune(Context& ctx, const ParsedArgs& a) {
+  if (!a.flag("force") &&
+      !confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "))
+    return 0;
+  auto e = TRY(open_engine(ctx, true));
+  auto list = TRY(engine::list_containers(*e));
+  std::vector<std::string> filters = a.list("filter");
+  out("Deleted Containers:\n");
+  for (auto& c : list) {
+    if (c.state.status != engine::RunState::Exited && c.state.status != engine::RunState::Created) continue;
+    if (c.state.status == engine::RunState::Created && c.state.monitor_pid > 0) continue;
+    bool skip = false;
+    for (auto& f : filters) {
+      auto [k, v] = split_once(f, '=');
+      if (k == "label") {
+        auto [lk, lv] = split_once(v.value_or(""), '=');
+        const Json& labels = json_get(c.rec.config, "Labels");
+        bool has = labels.is_object() && labels.contains(lk) && (!lv || labels[lk] == *lv);
+        skip |= !has;
+      } else if (k == "until") {
+        auto t = parse_time_filter(v.value_or(""), now_ns());
+        if (!t) return fail(kInvalid, fmt::format("invalid filter 'until={}'", v.value_or("")));
+        skip |= c.rec.created >= *t;
+      } else {
+        return fail(kInvalid, fmt::format("invalid filter '{}'", k));
+      }
+    }
+    if (skip) continue;
+    if (engine::remove_container(*e, c.rec.id, false, false)) outf("{}\n", c.rec.id);
+  }
+  out("\nTotal reclaimed space: 0B\n");
+  return 0;
+}
+
+Result<int> cmd_rename(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  TRY(engine::rename_container(*e, a.positional[0], a.positional[1]));
+  return 0;
+}
+
+Result<int> cmd_wait(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  bool failed = false;
+  for (auto& ref : a.positional) {
+    auto code = engine::wait_container(*e, ref);
+    if (!code) {
+      flush_out();
+      print_error(code.error(), "");
+      failed = true;
+      continue;
+    }
+    outf("{}\n", *code);
+    flush_out();
+  }
+  if (failed) return fail(kPartial, "");
+  return 0;
+}
+
+Result<int> cmd_logs(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  auto c = TRY(engine::find_container(*e, a.positional[0]));
+  engine::LogOptions o;
+  o.follow = a.flag("follow");
+  o.timestamps = a.flag("timestamps");
+  std::string tail = a.str("tail", "all");
+  if (tail != "all") {
+    auto n = parse_int(tail);
+    if (!n) return fail(kInvalid, fmt::format("invalid value for --tail: {}", tail));
+    o.tail = *n < 0 ? -1 : *n;
+  }
+  int64_t now = now_ns();
+  for (auto* k : {"since", "until"}) {
+    if (!a.has(k)) continue;
+    auto t = parse_time_filter(a.str(k), now);
+    if (!t) return fail(kInvalid, fmt::format("invalid value for --{}: {}", k, a.str(k)));
+    (std::string_view(k) == "since" ? o.since : o.until) = *t;
+  }
+  flush_out();
+  TRY(engine::read_logs(*e, c, o, [&](const engine::LogLine& l) {
+    std::string text = o.timestamps ? format_rfc3339nano(l.time) + " " + l.text : l.text;
+    (void)write_all(l.is_stderr ? 2 : 1, text);
+  }));
+  return 0;
+}
+
+Result<int> cmd_container_inspect(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  std::string format = a.str("format");
+  Json all = Json::array();
+  bool failed = false;
+  for (auto& ref : a.positional) {
+    auto c = engine::find_container(*e, ref);
+    if (!c) {
+      print_error(c.error(), "");
+      failed = true;
+      continue;
+    }
+    Json j = engine::inspect_container(*e, *c);
+    if (!format.empty()) out(TRY(format_object(format, j)));
+    else all.push_back(std::move(j));
+  }
+  if (format.empty()) out(to_json_pretty(all) + "\n");
+  if (failed) return fail(kPartial, "");
+  return 0;
+}
+
+Result<int> cmd_top(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  auto rows = TRY(engine::top_container(*e, a.positional[0]));
+  // Plain aligned columns, as `ps -ef` prints them (Docker shows ps's own output).
+  std::vector<size_t> w(rows[0].size(), 0);
+  for (auto& r : rows)
+    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], utf8_width(r[i]));
+  std::string outp;
+  for (auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(w[i] - utf8_width(r[i]) + 4, ' ');
+    }
+    outp += line + "\n";
+  }
+  out(outp);
+  return 0;
+}
+
+}  // namespace skiff::cli

@@ -1,0 +1,192 @@
+// ps / container ls: Docker's columns, filters, ordering and --format fields.
+#include <regex>
+
+#include "format.hpp"
+#include "handlers.hpp"
+#include "output.hpp"
+#include "skiff/engine/lifecycle.hpp"
+#include "skiff/oci/digest.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
+
+namespace skiff::cli {
+
+namespace {
+
+struct Filters {
+  std::map<std::string, std::vector<std::string>> by_key;
+};
+
+Result<Filters> parse_filters(const std::vector<std::string>& raw) {
+  static const char* kKeys[] = {"id", "name", "label", "status", "ancestor", "exited", "before", "since", "volume", "network"};
+  Filters f;
+  for (auto& r : raw) {
+    auto [k, v] = split_once(r, '=');
+    bool known = false;
+    for (auto* key : kKeys) known |= k == key;
+    if (!known) return fail(kInvalid, fmt::format("invalid filter '{}'", k));
+    if (!v) return fail(kInvalid, fmt::format("bad format of filter (expected name=value): {}", r));
+    if (k == "status") {
+      static const char* kStates[] = {"created", "restarting", "running", "removing", "paused", "exited", "dead"};
+      bool ok_state = false;
+      for (auto* s : kStates) ok_state |= *v == s;
+      if (!ok_state) return fail(kInvalid, fmt::format("invalid filter 'status={}'", *v));
+    }
+    if (k == "exited" && !parse_int(*v)) return fail(kInvalid, fmt::format("invalid filter 'exited={}'", *v));
+    f.by_key[k].push_back(*v);
+  }
+  return f;
+}
+
+std::string labels_text(const Json& labels) {
+  std::vector<std::string> kv;
+  if (labels.is_object())
+    for (auto& [k, v] : labels.items()) kv.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : ""));
+  std::sort(kv.begin(), kv.end());
+  return join(kv, ",");
+}
+
+bool matches_label(const Json& labels, const std::string& want) {
+  auto [k, v] = split_once(want, '=');
+  if (!labels.is_object() || !labels.contains(k)) return false;
+  return !v || (labels[k].is_string() && labels[k].get<std::string>() == *v);
+}
+
+// Docker's ancestor filter: image name (with or without tag), or image ID (prefix).
+bool matches_ancestor(const engine::Container& c, const std::string& want) {
+  const auto& r = c.rec;
+  std::string id = r.image_id.size() > 7 ? r.image_id.substr(7) : "";
+  std::string w = want.rfind("sha256:", 0) == 0 ? want.substr(7) : want;
+  if (!id.empty() && w.size() >= 4 && id.compare(0, w.size(), w) == 0) return true;
+  auto strip_latest = [](std::string s) {
+    if (s.size() > 7 && s.substr(s.size() - 7) == ":latest") s.resize(s.size() - 7);
+    return s;
+  };
+  std::string a = strip_latest(r.image), b = strip_latest(want);
+  if (a == b) return true;
+  std::string full = strip_latest(r.image_name);
+  return full == b || full == "docker.io/library/" + b || full == "docker.io/" + b ||
+         (full.size() > b.size() && full.compare(full.size() - b.size(), b.size(), b) == 0 && full[full.size() - b.size() - 1] == '/');
+}
+
+bool keep(const engine::Container& c, const Filters& f, const engine::Engine& e) {
+  for (auto& [key, vals] : f.by_key) {
+    bool any = false;
+    if (key == "label") {
+      // Several label filters are ANDed.
+      for (auto& v : vals)
+        if (!matches_label(json_get(c.rec.config, "Labels"), v)) return false;
+      continue;
+    }
+    for (auto& v : vals) {
+      if (key == "id") any |= c.rec.id.compare(0, v.size(), v) == 0;
+      else if (key == "name") {
+        try {
+          any |= std::regex_search(c.rec.name, std::regex(v));
+        } catch (...) {
+          any |= c.rec.name.find(v) != std::string::npos;
+        }
+      } else if (key == "status") any |= engine::status_name(c.state.status) == v;
+      else if (key == "exited") any |= c.state.status == engine::RunState::Exited && std::to_string(c.state.exit_code) == v;
+      else if (key == "ancestor") any |= matches_ancestor(c, v);
+      else if (key == "before" || key == "since") {
+        auto ref = engine::find_container(e, v);
+        if (ref) any |= key == "before" ? c.rec.created < ref->rec.created : c.rec.created > ref->rec.created;
+      } else if (key == "network") any |= json_str(c.rec.host_config, "NetworkMode") == v;
+      else if (key == "volume") {
+        const Json& ms = json_get(c.rec.extra, "mounts");
+        if (ms.is_array())
+          for (auto& m : ms) any |= json_str(m, "Name") == v || json_str(m, "Source") == v || json_str(m, "Destination") == v;
+      }
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+std::string command_text(const engine::ContainerRecord& r) {
+  std::vector<std::string> parts{r.path};
+  parts.insert(parts.end(), r.args.begin(), r.args.end());
+  return join(parts, " ");
+}
+
+}  // namespace
+
+Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, bool size, int64_t now) {
+  const auto& r = c.rec;
+  Json row = Json::object();
+  row["Command"] = no_trunc ? go_quote(command_text(r)) : go_quote(ellipsis(command_text(r), 20));
+  row["CreatedAt"] = format_go_time(r.created);
+  row["ID"] = no_trunc ? r.id : r.id.substr(0, 12);
+  std::string image = r.image.empty() ? r.rootfs : r.image;
+  if (!r.image_id.empty() && r.image_id.size() > 7 && !image.empty() && r.image_id.compare(7, image.size(), image) == 0)
+    image = r.image_id.substr(7, 12);
+  row["Image"] = image;
+  row["Labels"] = labels_text(json_get(r.config, "Labels"));
+  int volumes = 0;
+  std::vector<std::string> mounts;
+  const Json& ms = json_get(r.extra, "mounts");
+  if (ms.is_array())
+    for (auto& m : ms) {
+      if (json_str(m, "Type") == "volume") ++volumes;
+      std::string label = json_str(m, "Type") == "volume" ? json_str(m, "Name") : json_str(m, "Source");
+      mounts.push_back(no_trunc ? label : ellipsis(label, 15));
+    }
+  row["LocalVolumes"] = std::to_string(volumes);
+  row["Mounts"] = join(mounts, ",");
+  row["Names"] = r.name;
+  row["Networks"] = json_str(r.host_config, "NetworkMode", "none");
+  row["Ports"] = "";
+  row["RunningFor"] = human_duration(now - r.created) + " ago";
+  if (size) {
+    uint64_t rw = 0;
+    if (r.driver == "overlay") rw = tree_size_at(-100, e.container_dir(r.id) + "/upper").value_or(0);
+    row["Size"] = fmt::format("{} (virtual {})", human_size(double(rw)), human_size(double(rw)));
+  } else {
+    row["Size"] = "0B";
+  }
+  row["State"] = engine::status_name(c.state.status);
+  row["Status"] = engine::status_text(c.state, now);
+  row["__labels"] = json_get(r.config, "Labels");
+  return row;
+}
+
+Result<int> cmd_ps(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  auto filters = TRY(parse_filters(a.list("filter")));
+  int64_t last = a.has("last") ? a.num("last") : -1;
+  if (a.flag("latest")) last = 1;
+  bool all = a.flag("all") || last > 0 || filters.by_key.count("status") || filters.by_key.count("exited");
+  auto list = TRY(engine::list_containers(*e));
+  std::vector<Json> rows;
+  int64_t now = now_ns();
+  bool no_trunc = a.flag("no-trunc");
+  bool quiet = a.flag("quiet");
+  std::string format = a.str("format");
+  bool size = a.flag("size") || format.find(".Size") != std::string::npos;
+  int64_t n = 0;
+  for (auto& c : list) {
+    if (last > 0 && n >= last) break;
+    ++n;  // -n/-l count the newest containers before filtering by state, as Docker does
+    if (!all && c.state.status != engine::RunState::Running && c.state.status != engine::RunState::Restarting) continue;
+    if (!keep(c, filters, *e)) continue;
+    if (quiet) {
+      outf("{}\n", no_trunc ? c.rec.id : c.rec.id.substr(0, 12));
+      continue;
+    }
+    rows.push_back(ps_row(*e, c, no_trunc, size, now));
+  }
+  if (quiet) return 0;
+  static const std::map<std::string, std::string> kHeaders = {
+      {"ID", "CONTAINER ID"}, {"Image", "IMAGE"},     {"Command", "COMMAND"},   {"RunningFor", "CREATED"},
+      {"Status", "STATUS"},   {"Ports", "PORTS"},     {"Names", "NAMES"},       {"Size", "SIZE"},
+      {"CreatedAt", "CREATED AT"}, {"State", "STATE"}, {"Labels", "LABELS"},    {"Mounts", "MOUNTS"},
+      {"Networks", "NETWORKS"}, {"LocalVolumes", "LOCAL VOLUMES"}, {"Platform", "PLATFORM"}};
+  std::string dflt = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
+  if (a.flag("size")) dflt += "\\t{{.Size}}";
+  out(TRY(format_list(format, dflt, rows, kHeaders)));
+  return 0;
+}
+
+}  // namespace skiff::cli

@@ -1,0 +1,318 @@
+// create: flags + image config → a container record on disk (crash-safe, name claimed
+// atomically).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mounts.hpp"
+#include "skiff/engine/lifecycle.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/log.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
+
+extern char** environ;
+
+namespace skiff::engine {
+
+namespace {
+
+std::string host_env(const std::string& name) {
+  const char* v = getenv(name.c_str());
+  return v ? std::string(v) : std::string();
+}
+
+// Docker: "NAME=value" literally; a bare "NAME" copies the caller's value (omitted if unset).
+Status add_env(std::vector<std::string>& env, const std::string& entry, const std::string& origin) {
+  auto [k, v] = split_once(entry, '=');
+  if (k.empty()) return fail(kInvalid, fmt::format("invalid environment variable: {}", entry));
+  if (k.find_first_of(" \t") != std::string::npos)
+    return fail(kInvalid, fmt::format("invalid env file ({}): variable '{}' contains whitespaces", origin, k));
+  std::string value;
+  if (v) {
+    value = *v;
+  } else {
+    if (!getenv(k.c_str())) return ok();
+    value = host_env(k);
+  }
+  std::string kv = k + "=" + value;
+  for (auto& e : env)
+    if (e.compare(0, k.size() + 1, k + "=") == 0) {
+      e = kv;
+      return ok();
+    }
+  env.push_back(kv);
+  return ok();
+}
+
+Status add_env_file(std::vector<std::string>& env, const std::string& path) {
+  auto text = read_file(path, 16 << 20);
+  if (!text) return wrap(text.error(), fmt::format("open env file `{}`", path));
+  for (auto& raw : split(*text, '\n')) {
+    std::string line = raw;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    // Leading whitespace is trimmed, trailing kept (Docker).
+    size_t b = line.find_first_not_of(" \t");
+    if (b == std::string::npos) continue;
+    line = line.substr(b);
+    if (line[0] == '#') continue;
+    TRY(add_env(env, line, path));
+  }
+  return ok();
+}
+
+Result<Json> parse_labels(const std::vector<std::string>& labels, const std::vector<std::string>& files) {
+  Json out = Json::object();
+  auto add = [&](const std::string& l) {
+    auto [k, v] = split_once(l, '=');
+    out[k] = v.value_or("");
+  };
+  for (auto& f : files) {
+    auto text = read_file(f, 16 << 20);
+    if (!text) return wrap(text.error(), fmt::format("open label file `{}`", f));
+    for (auto& line : split(*text, '\n')) {
+      auto t = trim(line);
+      if (t.empty() || t[0] == '#') continue;
+      add(std::string(t));
+    }
+  }
+  for (auto& l : labels) add(l);
+  return out;
+}
+
+Status parse_restart(const std::string& s, std::string& name, int& max) {
+  auto [n, m] = split_once(s.empty() ? "no" : s, ':');
+  if (n != "no" && n != "always" && n != "unless-stopped" && n != "on-failure")
+    return fail(kInvalid, fmt::format("invalid restart policy '{}'", s));
+  max = 0;
+  if (m) {
+    if (n != "on-failure") return fail(kInvalid, fmt::format("maximum retry count cannot be used with restart policy '{}'", n));
+    auto v = parse_int(*m);
+    if (!v || *v < 0) return fail(kInvalid, fmt::format("invalid restart policy '{}': maximum retry count must be a positive integer", s));
+    max = int(*v);
+  }
+  name = n;
+  return ok();
+}
+
+std::string new_id() {
+  for (;;) {
+    std::string id = random_hex(32);
+    // Old moby rule: no short ID made of digits only (it would look like a number).
+    if (id.substr(0, 12).find_first_not_of("0123456789") != std::string::npos) return id;
+  }
+}
+
+// Claims the name with symlink(2): atomic, EEXIST means taken. A link whose container never
+// got its config (creation killed half-way) is stale and can be reclaimed.
+Status claim_name(const Engine& e, const std::string& name, const std::string& id) {
+  std::string link = e.graph() + "/names/containers/" + name;
+  std::string target = "../../containers/" + id;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (symlink(target.c_str(), link.c_str()) == 0) return ok();
+    if (errno != EEXIST) return fail_errno(fmt::format("claim the name `{}`", name));
+    char buf[512];
+    ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
+    std::string holder = n > 0 ? split_dir_base(std::string(buf, size_t(n))).second : "";
+    if (!holder.empty() && path_exists(e.container_dir(holder) + "/config.json"))
+      return fail(kConflict, fmt::format("the container name \"/{}\" is already in use by container \"{}\". "
+                                         "You have to remove (or rename) that container to be able to reuse that name",
+                                         name, holder));
+    (void)unlink(link.c_str());
+  }
+  return fail(kConflict, fmt::format("the container name \"/{}\" is already in use", name));
+}
+
+}  // namespace
+
+Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, const ImageDefaults* img) {
+  const Json empty = Json::object();
+  const Json& ic = img ? img->config : empty;
+  ContainerRecord r;
+  r.id = new_id();
+  r.created = now_ns();
+  r.image = o.image;
+  r.rootfs = o.rootfs;
+  if (img) {
+    r.image_id = img->id;
+    r.image_name = img->name;
+  }
+
+  // Command: Docker's entrypoint/cmd merge. --entrypoint replaces the image's and clears its
+  // CMD; a command after the image replaces CMD.
+  std::vector<std::string> entrypoint, cmd;
+  auto strings = [](const Json& j) {
+    std::vector<std::string> v;
+    if (j.is_array())
+      for (auto& x : j)
+        if (x.is_string()) v.push_back(x.get<std::string>());
+    return v;
+  };
+  if (o.entrypoint) {
+    if (!o.entrypoint->empty()) entrypoint = {*o.entrypoint};
+  } else {
+    entrypoint = strings(json_get(ic, "Entrypoint"));
+  }
+  if (!o.command.empty()) cmd = o.command;
+  else if (!o.entrypoint) cmd = strings(json_get(ic, "Cmd"));
+  std::vector<std::string> argv = entrypoint;
+  argv.insert(argv.end(), cmd.begin(), cmd.end());
+  if (argv.empty()) return fail(kInvalid, "no command specified");
+  r.path = argv[0];
+  r.args.assign(argv.begin() + 1, argv.end());
+
+  // Environment: image < --env-file (in order) < -e (in order).
+  std::vector<std::string> env = strings(json_get(ic, "Env"));
+  for (auto& f : o.env_files) TRY(add_env_file(env, f));
+  for (auto& kv : o.env) TRY(add_env(env, kv, "-e"));
+
+  std::string restart;
+  int restart_max = 0;
+  TRY(parse_restart(o.restart, restart, restart_max));
+  if (o.auto_remove && restart != "no") return fail(kInvalid, "conflicting options: --restart and --rm");
+  if (!o.name.empty()) TRY(validate_name(o.name));
+  if (!o.publish.empty())
+    return fail(kUnsupported, "publishing ports (-p) needs a container network; only --network none and host are available");
+  if (o.network != "none" && o.network != "host" && o.network != "private")
+    return fail(kUnsupported, fmt::format("network mode \"{}\" is not available: use --network none or --network host", o.network));
+
+  std::string stop_signal = o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal;
+  if (!parse_signal(stop_signal)) return fail(kInvalid, fmt::format("invalid signal: {}", stop_signal));
+  std::string log_driver = o.log_driver.empty() ? "json-file" : o.log_driver;
+  if (log_driver != "json-file" && log_driver != "k8s-file" && log_driver != "none")
+    return fail(kInvalid, fmt::format("unsupported log driver \"{}\" (json-file, k8s-file, none)", log_driver));
+  Json log_opts = Json::object();
+  for (auto& lo : o.log_opts) {
+    auto [k, v] = split_once(lo, '=');
+    if (!v) return fail(kInvalid, fmt::format("invalid log option \"{}\": want KEY=VALUE", lo));
+    if (k == "max-size") {
+      if (!parse_ram_size(*v)) return fail(kInvalid, fmt::format("invalid max-size \"{}\"", *v));
+    } else if (k != "max-file" && k != "tag" && k != "path") {
+      return fail(kInvalid, fmt::format("unknown log opt '{}' for {} log driver", k, log_driver));
+    }
+    log_opts[k] = *v;
+  }
+  auto mounts = TRY(parse_mount_flags(o.volumes, o.mounts, o.tmpfs));
+  Json labels = TRY(parse_labels(o.labels, o.label_files));
+  if (json_get(ic, "Labels").is_object()) {
+    Json merged = ic["Labels"];
+    for (auto& [k, v] : labels.items()) merged[k] = v;
+    labels = merged;
+  }
+  TRY(validate_security(o));
+
+  std::string short_id = r.id.substr(0, 12);
+  Json& c = r.config = Json::object();
+  c["Hostname"] = o.hostname.empty() ? short_id : o.hostname;
+  c["Domainname"] = "";
+  c["User"] = o.user.empty() ? json_str(ic, "User") : o.user;
+  c["AttachStdin"] = o.interactive;
+  c["AttachStdout"] = true;
+  c["AttachStderr"] = true;
+  c["Tty"] = o.tty;
+  c["OpenStdin"] = o.interactive;
+  c["StdinOnce"] = o.interactive;
+  c["Env"] = env;
+  c["Cmd"] = cmd.empty() ? Json(nullptr) : Json(cmd);
+  c["Image"] = o.image.empty() ? o.rootfs : o.image;
+  c["Volumes"] = json_get(ic, "Volumes").is_object() ? ic["Volumes"] : Json(nullptr);
+  c["WorkingDir"] = o.workdir.empty() ? json_str(ic, "WorkingDir") : o.workdir;
+  c["Entrypoint"] = entrypoint.empty() ? Json(nullptr) : Json(entrypoint);
+  c["OnBuild"] = nullptr;
+  c["Labels"] = labels;
+  c["StopSignal"] = stop_signal;
+  if (o.stop_timeout) c["StopTimeout"] = *o.stop_timeout;
+  if (!o.create_command.empty()) c["CreateCommand"] = o.create_command;
+
+  Json& h = r.host_config = Json::object();
+  h["Binds"] = o.volumes.empty() ? Json(nullptr) : Json(o.volumes);
+  h["ContainerIDFile"] = o.cidfile;
+  Json lc = Json::object();
+  lc["Type"] = log_driver;
+  lc["Config"] = log_opts;
+  h["LogConfig"] = lc;
+  h["NetworkMode"] = o.network == "private" ? "none" : o.network;
+  h["PortBindings"] = Json::object();
+  Json rp = Json::object();
+  rp["Name"] = restart;
+  rp["MaximumRetryCount"] = restart_max;
+  h["RestartPolicy"] = rp;
+  h["AutoRemove"] = o.auto_remove;
+  h["CapAdd"] = o.cap_add.empty() ? Json(nullptr) : Json(o.cap_add);
+  h["CapDrop"] = o.cap_drop.empty() ? Json(nullptr) : Json(o.cap_drop);
+  h["GroupAdd"] = o.group_add.empty() ? Json(nullptr) : Json(o.group_add);
+  h["Init"] = o.init;
+  h["Privileged"] = o.privileged;
+  h["ReadonlyRootfs"] = o.read_only;
+  h["SecurityOpt"] = o.security_opt.empty() ? Json(nullptr) : Json(o.security_opt);
+  Json tmpfs = Json::object();
+  for (auto& t : o.tmpfs) {
+    auto [dst, opts] = split_once(t, ':');
+    tmpfs[dst] = opts.value_or("");
+  }
+  h["Tmpfs"] = tmpfs;
+  h["Ulimits"] = o.ulimits.empty() ? Json(nullptr) : Json(o.ulimits);
+  Json sysctls = Json::object();
+  for (auto& s : o.sysctls) {
+    auto [k, v] = split_once(s, '=');
+    if (!v) return fail(kInvalid, fmt::format("invalid sysctl \"{}\": want KEY=VALUE", s));
+    sysctls[k] = *v;
+  }
+  h["Sysctls"] = sysctls;
+
+  Json& x = r.extra = Json::object();
+  x["mounts"] = mounts_to_json(mounts);
+  x["hostname"] = c["Hostname"];
+  if (img) {
+    x["layerDirs"] = img->layer_dirs;
+    x["topLayer"] = img->top_layer;
+  }
+  r.driver = o.rootfs.empty() ? (img && img->layer_dirs.empty() ? "vfs" : "overlay") : "rootfs";
+
+  // --cidfile must not exist yet (Docker).
+  UniqueFd cid;
+  if (!o.cidfile.empty()) {
+    auto f = open_path(o.cidfile, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (!f) {
+      if (f.error().code == EEXIST)
+        return fail(kConflict, fmt::format("container ID file found, make sure the other container isn't running or delete {}", o.cidfile));
+      return wrap(f.error(), "create the container ID file");
+    }
+    cid = std::move(*f);
+  }
+  auto undo_cid = [&]() {
+    if (cid) (void)unlink(o.cidfile.c_str());
+  };
+
+  // Order for crash safety: name link (dangling until the config exists, reclaimable) →
+  // container dir → config.json (atomic): a container exists once its config does.
+  r.name = o.name.empty() ? random_name(e) : o.name;
+  for (int attempt = 0;; ++attempt) {
+    auto st = claim_name(e, r.name, r.id);
+    if (st) break;
+    if (!o.name.empty() || attempt > 20) {
+      undo_cid();
+      return st.error();
+    }
+    r.name = random_name(e);  // a concurrent create took our random name: pick another
+  }
+  std::string dir = e.container_dir(r.id);
+  auto fail_clean = [&](Error err) -> Result<ContainerRecord> {
+    (void)remove_tree(dir);
+    (void)unlink((e.graph() + "/names/containers/" + r.name).c_str());
+    undo_cid();
+    return err;
+  };
+  if (mkdir(dir.c_str(), 0700) < 0) return fail_clean(errno_error(fmt::format("mkdir `{}`", dir)));
+  if (r.driver == "overlay") {
+    for (const char* sub : {"/upper", "/work", "/merged"})
+      if (mkdir((dir + sub).c_str(), 0755) < 0) return fail_clean(errno_error("create the container layer"));
+  }
+  if (auto st = write_json_atomic(dir + "/config.json", to_json(r), 0600, true); !st)
+    return fail_clean(st.error());
+  if (cid) (void)write_all(cid.get(), r.id);
+  return r;
+}
+
+}  // namespace skiff::engine

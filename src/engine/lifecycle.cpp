@@ -1,0 +1,317 @@
+// start, stop, kill, wait, rm, rename, and the monitor's __cleanup role.
+#include "skiff/engine/lifecycle.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "mounts.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/log.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
+#include "skiff/util/userns.hpp"
+
+namespace skiff::engine {
+
+namespace {
+
+struct SignalName {
+  const char* name;
+  int num;
+};
+constexpr SignalName kSignals[] = {
+    {"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},     {"TRAP", SIGTRAP},
+    {"ABRT", SIGABRT},   {"IOT", SIGIOT},       {"BUS", SIGBUS},     {"FPE", SIGFPE},     {"KILL", SIGKILL},
+    {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},     {"USR2", SIGUSR2},   {"PIPE", SIGPIPE},   {"ALRM", SIGALRM},
+    {"TERM", SIGTERM},   {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CONT", SIGCONT},   {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},     {"XCPU", SIGXCPU},
+    {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},   {"WINCH", SIGWINCH}, {"IO", SIGIO},
+    {"POLL", SIGPOLL},   {"PWR", SIGPWR},       {"SYS", SIGSYS},
+};
+
+// One request on the container's control socket; "" if the monitor is not there.
+Result<std::string> ctl_request(const Engine& e, const std::string& id, const std::string& req, int timeout_ms) {
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail_errno("socket");
+  UniqueFd s(fd);
+  std::string path = e.run_dir(id) + "/ctl";
+  struct sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  UniqueFd dirfd;
+  if (path.size() >= sizeof addr.sun_path) {
+    dirfd = TRY(open_path(e.run_dir(id), O_PATH | O_DIRECTORY));
+    path = fd_path(dirfd.get()) + "/ctl";
+  }
+  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
+    if (errno == ENOENT || errno == ECONNREFUSED) return std::string();
+    return fail_errno("connect to the container monitor");
+  }
+  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) < 0) return fail_errno("send to the container monitor");
+  struct pollfd p{fd, POLLIN, 0};
+  int r;
+  do {
+    r = poll(&p, 1, timeout_ms);
+  } while (r < 0 && errno == EINTR);
+  if (r == 0) return fail(ETIMEDOUT, "the container monitor did not answer");
+  char buf[512];
+  ssize_t n = recv(fd, buf, sizeof buf, 0);
+  if (n <= 0) return std::string();
+  return std::string(buf, size_t(n));
+}
+
+bool is_live(const ContainerState& s) {
+  return s.status == RunState::Running || s.status == RunState::Restarting ||
+         (s.status == RunState::Created && s.monitor_pid > 0);
+}
+
+// Waits (bounded) for a monitor process to be gone: it may still be running the cleanup.
+void wait_process_gone(pid_t pid, int timeout_ms) {
+  if (pid <= 0 || pid == getpid()) return;  // the __cleanup role runs in the monitor's process
+  long pfd = syscall(SYS_pidfd_open, pid, 0);
+  if (pfd < 0) return;
+  UniqueFd p{int(pfd)};
+  struct pollfd pf{p.get(), POLLIN, 0};
+  while (poll(&pf, 1, timeout_ms) < 0 && errno == EINTR) {
+  }
+}
+
+std::string etc_hosts(const std::string& hostname) {
+  return fmt::format(
+      "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+      "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n127.0.1.1\t{}\n",
+      hostname);
+}
+
+// The host's resolv.conf; loopback name servers cannot be reached from a private network
+// namespace, so they are dropped there (Docker does the same).
+std::string resolv_conf(bool host_network) {
+  auto text = read_file("/etc/resolv.conf", 1 << 20);
+  if (!text) return "";
+  if (host_network) return *text;
+  std::string out;
+  for (auto& line : split(*text, '\n')) {
+    auto t = trim(line);
+    if (t.rfind("nameserver", 0) == 0) {
+      auto f = split(std::string(t), ' ');
+      if (f.size() >= 2 && (f.back().rfind("127.", 0) == 0 || f.back() == "::1")) continue;
+    }
+    out += line + "\n";
+  }
+  while (out.size() >= 2 && out.substr(out.size() - 2) == "\n\n") out.pop_back();
+  return out;
+}
+
+Status remove_dir_as_owner(const Engine& e, const std::string& path) {
+  if (!path_exists(path)) return ok();
+  auto st = remove_tree(path);
+  if (st || e.idmap().userns == false) return st;
+  // Files owned by subordinate ids: delete from inside a user namespace where we own them.
+  return run_in_userns(e.idmap(), [&]() { return remove_tree(path); });
+}
+
+}  // namespace
+
+std::optional<int> parse_signal(const std::string& s_in) {
+  if (auto n = parse_int(s_in)) {
+    if (*n > 0 && *n < NSIG) return int(*n);
+    return std::nullopt;
+  }
+  std::string s;
+  for (char c : s_in) s.push_back(char(toupper((unsigned char)c)));
+  if (s.rfind("SIG", 0) == 0) s = s.substr(3);
+  for (auto& sig : kSignals)
+    if (s == sig.name) return sig.num;
+  if (s.rfind("RTMIN", 0) == 0 || s.rfind("RTMAX", 0) == 0) {
+    bool min = s[3] == 'I';
+    std::string off = s.substr(5);
+    int delta = 0;
+    if (!off.empty()) {
+      auto d = parse_int(off);
+      if (!d) return std::nullopt;
+      delta = int(*d);
+    }
+    int n = min ? SIGRTMIN + delta : SIGRTMAX + delta;
+    if (n >= SIGRTMIN && n <= SIGRTMAX) return n;
+  }
+  return std::nullopt;
+}
+
+Result<Starting> begin_start(Engine& e, const std::string& ref, const std::string& log_level) {
+  auto c = TRY(find_container(e, ref));
+  auto lock = TRY(e.lock_container(c.rec.id));
+  c.state = read_state(e, c.rec);
+  if (is_live(c.state)) return fail(kConflict, fmt::format("container {} is already running", c.rec.id));
+  if (c.state.status == RunState::Removing)
+    return fail(kConflict, fmt::format("container {} is being removed", c.rec.id));
+  auto spec = TRY(build_spec(e, c.rec));
+  std::string rdir = e.run_dir(c.rec.id);
+  std::string cdir = e.container_dir(c.rec.id);
+  // /etc/hostname, /etc/hosts, /etc/resolv.conf as the container sees them (bind-mounted).
+  bool host_net = json_str(c.rec.host_config, "NetworkMode") == "host";
+  TRY(write_file_atomic(rdir + "/hostname", spec.hostname + "\n", 0644, false));
+  TRY(write_file_atomic(rdir + "/hosts", etc_hosts(spec.hostname), 0644, false));
+  TRY(write_file_atomic(rdir + "/resolv.conf", resolv_conf(host_net), 0644, false));
+  (void)unlink((rdir + "/exit").c_str());
+
+  monitor::Config mc;
+  mc.id = c.rec.id;
+  mc.run_dir = rdir;
+  mc.state_dir = cdir;
+  const Json& lc = json_get(c.rec.host_config, "LogConfig");
+  mc.log_driver = json_str(lc, "Type", "json-file");
+  mc.log_path = cdir + "/ctr.log";
+  if (auto ms = json_str(json_get(lc, "Config"), "max-size"); !ms.empty())
+    mc.log_max_size = parse_ram_size(ms).value_or(0);
+  const Json& rp = json_get(c.rec.host_config, "RestartPolicy");
+  mc.restart_policy = json_str(rp, "Name", "no");
+  mc.restart_max = int(json_int(rp, "MaximumRetryCount"));
+  mc.auto_remove = json_bool(c.rec.host_config, "AutoRemove");
+  mc.stop_signal = parse_signal(json_str(c.rec.config, "StopSignal", "SIGTERM")).value_or(SIGTERM);
+  mc.stop_timeout = int(json_int(c.rec.config, "StopTimeout", 10));
+  mc.log_level = log_level.empty() ? "warn" : log_level;
+  mc.cleanup_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "--log-level", mc.log_level, "__cleanup", c.rec.id};
+  mc.spec = std::move(spec);
+
+  Json intent = Json::object();
+  intent["startedAt"] = now_ns();
+  TRY(write_json_atomic(cdir + "/state.json", intent, 0600, false));
+  Starting s;
+  s.id = c.rec.id;
+  s.tty = mc.spec.process.terminal;
+  s.stdin_open = mc.spec.process.stdin_open;
+  s.launch = TRY(monitor::launch(mc));
+  return s;
+}
+
+Status start_container(Engine& e, const std::string& ref, const std::string& log_level) {
+  auto s = begin_start(e, ref, log_level);
+  if (!s) {
+    if (s.error().code == kConflict && s.error().msg.find("already running") != std::string::npos) return ok();
+    return s.error();
+  }
+  return s->launch.go();
+}
+
+Status stop_container(Engine& e, const std::string& ref, std::optional<int> timeout) {
+  auto c = TRY(find_container(e, ref));
+  auto lock = TRY(e.lock_container(c.rec.id));
+  c.state = read_state(e, c.rec);
+  if (!is_live(c.state)) return ok();
+  int t = timeout ? *timeout : int(json_int(c.rec.config, "StopTimeout", 10));
+  int sig = parse_signal(json_str(c.rec.config, "StopSignal", "SIGTERM")).value_or(SIGTERM);
+  // Wait a good while beyond the timeout: SIGKILL then the exit and drain take a moment.
+  auto reply = TRY(ctl_request(e, c.rec.id, fmt::format("stop {} {}", t, sig), (t < 0 ? 0 : t) * 1000 + 30000));
+  if (!reply.empty() && reply.rfind("exited", 0) != 0) return fail(EIO, fmt::format("stop: {}", reply));
+  return ok();
+}
+
+Status kill_container(Engine& e, const std::string& ref, int signal) {
+  auto c = TRY(find_container(e, ref));
+  if (c.state.status != RunState::Running)
+    return fail(kConflict, fmt::format("cannot kill container: {}: container {} is not running", ref, c.rec.id));
+  auto reply = TRY(ctl_request(e, c.rec.id, fmt::format("kill {}", signal), 10000));
+  if (reply.empty() || reply.rfind("err ", 0) == 0)
+    return fail(kConflict, fmt::format("cannot kill container: {}: {}", ref,
+                                       reply.empty() ? "container is not running" : reply.substr(4)));
+  return ok();
+}
+
+Result<int> wait_container(Engine& e, const std::string& ref) {
+  auto c = TRY(find_container(e, ref));
+  if (is_live(c.state)) {
+    auto reply = TRY(ctl_request(e, c.rec.id, "wait", -1));
+    if (reply.rfind("exited ", 0) == 0) return int(parse_int(reply.substr(7)).value_or(0));
+  }
+  return read_state(e, c.rec).exit_code;
+}
+
+Status remove_container(Engine& e, const std::string& ref, bool force, bool volumes) {
+  auto c = TRY(find_container(e, ref));
+  const std::string id = c.rec.id;
+  {
+    auto lock = TRY(e.lock_container(id));
+    c.state = read_state(e, c.rec);
+    if (is_live(c.state)) {
+      if (!force)
+        return fail(kConflict, fmt::format("You cannot remove a running container {}. Stop the container before "
+                                           "attempting removal or force remove", id));
+      auto reply = TRY(ctl_request(e, id, "stop 0 9", 30000));
+      (void)reply;
+    }
+  }
+  // The monitor may be running the --rm cleanup, which takes the container lock: wait for it
+  // without holding the lock ourselves.
+  c.state = read_state(e, c.rec);
+  wait_process_gone(c.state.monitor_pid, 10000);
+  auto lock = TRY(e.lock_container(id));
+  std::string dir = e.container_dir(id);
+  if (!path_exists(dir + "/config.json")) return ok();  // removed meanwhile (--rm cleanup)
+  // Order for crash safety: mark, move out of the listing (ps skips dot entries), drop the
+  // name, then delete. A crash leaves a `.removing-` directory that is swept later.
+  Json st = Json::object();
+  st["removing"] = true;
+  (void)write_json_atomic(dir + "/state.json", st, 0600, false);
+  std::string gone = e.graph() + "/containers/.removing-" + id;
+  if (rename(dir.c_str(), gone.c_str()) < 0) return fail_errno(fmt::format("remove container {}", id));
+  std::string link = e.graph() + "/names/containers/" + c.rec.name;
+  char buf[512];
+  ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
+  if (n > 0 && split_dir_base(std::string(buf, size_t(n))).second == id) (void)unlink(link.c_str());
+  (void)remove_tree(e.run_dir(id) + "/attach");
+  TRY(remove_dir_as_owner(e, gone));
+  if (volumes) {
+    for (auto& m : mounts_from_json(json_get(c.rec.extra, "mounts")))
+      if (m.type == "volume" && m.anonymous) (void)remove_dir_as_owner(e, e.graph() + "/volumes/" + m.name);
+  }
+  // The run directory (and its lock) goes last: whoever waits on the lock finds no container.
+  (void)remove_tree(e.run_dir(id));
+  return ok();
+}
+
+Status rename_container(Engine& e, const std::string& ref, const std::string& new_name) {
+  TRY(validate_name(new_name));
+  auto c = TRY(find_container(e, ref));
+  auto lock = TRY(e.lock_container(c.rec.id));
+  auto fresh = TRY(find_container(e, c.rec.id));
+  if (fresh.rec.name == new_name)
+    return fail(kConflict, fmt::format("renaming a container with the same name as its current name"));
+  std::string link = e.graph() + "/names/containers/" + new_name;
+  if (symlink(("../../containers/" + c.rec.id).c_str(), link.c_str()) < 0) {
+    if (errno != EEXIST) return fail_errno(fmt::format("claim the name `{}`", new_name));
+    auto holder = find_container(e, new_name);
+    if (holder)
+      return fail(kConflict, fmt::format("the container name \"/{}\" is already in use by container \"{}\". You have "
+                                         "to remove (or rename) that container to be able to reuse that name",
+                                         new_name, holder->rec.id));
+    (void)unlink(link.c_str());  // stale: its container is gone or renamed
+    if (symlink(("../../containers/" + c.rec.id).c_str(), link.c_str()) < 0)
+      return fail_errno(fmt::format("claim the name `{}`", new_name));
+  }
+  std::string old = fresh.rec.name;
+  fresh.rec.name = new_name;
+  if (auto st = write_json_atomic(e.container_dir(c.rec.id) + "/config.json", to_json(fresh.rec), 0600, true); !st) {
+    (void)unlink(link.c_str());
+    return st;
+  }
+  (void)unlink((e.graph() + "/names/containers/" + old).c_str());
+  return ok();
+}
+
+int cleanup_main(Engine& e, const std::string& id) {
+  auto c = find_container(e, id);
+  if (!c) return 0;
+  if (!json_bool(c->rec.host_config, "AutoRemove")) return 0;
+  auto st = remove_container(e, id, false, true);
+  if (!st) log::error("remove container {}: {}", id, st.error().msg);
+  return st ? 0 : 1;
+}
+
+}  // namespace skiff::engine

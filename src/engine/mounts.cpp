@@ -1,0 +1,218 @@
+#include "mounts.hpp"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "skiff/util/fs.hpp"
+#include "skiff/util/safe_path.hpp"
+#include "skiff/util/time.hpp"
+#include "skiff/util/strings.hpp"
+
+namespace skiff::engine {
+
+namespace {
+
+bool valid_volume_name(const std::string& n) {
+  if (n.size() < 2 || !isalnum((unsigned char)n[0])) return false;
+  for (char c : n)
+    if (!(isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-')) return false;
+  return true;
+}
+
+Result<std::string> absolute_existing(const std::string& src) {
+  char buf[PATH_MAX];
+  if (!realpath(src.c_str(), buf))
+    return fail(kInvalid, fmt::format("bind source path does not exist: {}", src));
+  return std::string(buf);
+}
+
+Status check_destination(const std::string& dst) {
+  if (dst.empty() || dst[0] != '/') return fail(kInvalid, fmt::format("invalid mount destination \"{}\": must be an absolute path", dst));
+  if (clean_path(dst) == "/") return fail(kInvalid, "invalid mount destination \"/\": cannot mount over the root");
+  return ok();
+}
+
+bool is_propagation(const std::string& o) {
+  return o == "shared" || o == "rshared" || o == "slave" || o == "rslave" || o == "private" || o == "rprivate";
+}
+
+Result<MountSpec> parse_volume(const std::string& v) {
+  auto parts = split(v, ':');
+  MountSpec m;
+  if (parts.size() == 1) {
+    m.type = "volume";
+    m.anonymous = true;
+    m.name = random_hex(32);
+    m.destination = parts[0];
+  } else if (parts.size() == 2 || parts.size() == 3) {
+    const std::string& src = parts[0];
+    m.destination = parts[1];
+    if (src.empty()) return fail(kInvalid, fmt::format("invalid volume specification: '{}'", v));
+    if (src[0] == '/' || src[0] == '.') {
+      m.type = "bind";
+      m.source = TRY(absolute_existing(src));
+    } else {
+      if (!valid_volume_name(src))
+        return fail(kInvalid, fmt::format("\"{}\" includes invalid characters for a local volume name, only "
+                                          "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed", src));
+      m.type = "volume";
+      m.name = src;
+    }
+    if (parts.size() == 3) {
+      for (auto& o : split(parts[2], ',')) {
+        if (o == "ro") m.rw = false;
+        else if (o == "rw") m.rw = true;
+        else if (is_propagation(o)) m.options.push_back(o);
+        else if (o == "nocopy") m.nocopy = true;
+        else if (o == "z" || o == "Z" || o == "U" || o == "O" || o == "copy" || o.empty()) continue;
+        else return fail(kInvalid, fmt::format("invalid mode: {}", o));
+      }
+    }
+  } else {
+    return fail(kInvalid, fmt::format("invalid volume specification: '{}'", v));
+  }
+  TRY(check_destination(m.destination));
+  m.destination = clean_path(m.destination);
+  return m;
+}
+
+Result<MountSpec> parse_mount(const std::string& v) {
+  MountSpec m;
+  bool has_type = false;
+  for (auto& field : split(v, ',')) {
+    auto [k, val] = split_once(field, '=');
+    std::string key = to_lower(trim(k));
+    std::string value = val.value_or("");
+    if (key == "type") {
+      if (value != "bind" && value != "volume" && value != "tmpfs")
+        return fail(kInvalid, fmt::format("invalid mount type \"{}\" (bind, volume, tmpfs)", value));
+      m.type = value;
+      has_type = true;
+    } else if (key == "source" || key == "src") {
+      m.source = value;
+    } else if (key == "destination" || key == "dst" || key == "target") {
+      m.destination = value;
+    } else if (key == "readonly" || key == "ro") {
+      auto b = val ? parse_bool(value) : std::optional<bool>(true);
+      if (!b) return fail(kInvalid, fmt::format("invalid value for readonly: {}", value));
+      m.rw = !*b;
+    } else if (key == "bind-propagation") {
+      if (!is_propagation(value)) return fail(kInvalid, fmt::format("invalid propagation mode: {}", value));
+      m.options.push_back(value);
+    } else if (key == "volume-nocopy") {
+      m.nocopy = !val || parse_bool(value).value_or(true);
+    } else if (key == "tmpfs-size") {
+      auto sz = parse_ram_size(value);
+      if (!sz) return fail(kInvalid, fmt::format("invalid tmpfs-size: {}", value));
+      m.options.push_back(fmt::format("size={}", *sz));
+    } else if (key == "tmpfs-mode") {
+      auto mode = parse_uint(value);
+      if (!mode) return fail(kInvalid, fmt::format("invalid tmpfs-mode: {}", value));
+      m.options.push_back(fmt::format("mode={}", value));
+    } else if (key == "bind-nonrecursive" || key == "consistency" || key == "volume-driver" ||
+               key.rfind("volume-opt", 0) == 0 || key.rfind("volume-label", 0) == 0) {
+      continue;
+    } else {
+      return fail(kInvalid, fmt::format("unexpected key '{}' in '{}'", key, field));
+    }
+  }
+  if (!has_type) return fail(kInvalid, "type is required");
+  if (m.destination.empty()) return fail(kInvalid, "target is required");
+  TRY(check_destination(m.destination));
+  m.destination = clean_path(m.destination);
+  if (m.type == "bind") {
+    if (m.source.empty()) return fail(kInvalid, "source is required when specifying bind mount");
+    m.source = TRY(absolute_existing(m.source));
+  } else if (m.type == "volume") {
+    if (m.source.empty()) {
+      m.anonymous = true;
+      m.name = random_hex(32);
+    } else {
+      if (!valid_volume_name(m.source)) return fail(kInvalid, fmt::format("invalid volume name \"{}\"", m.source));
+      m.name = m.source;
+      m.source.clear();
+    }
+  } else if (!m.source.empty()) {
+    return fail(kInvalid, "source is not allowed for tmpfs mounts");
+  }
+  return m;
+}
+
+}  // namespace
+
+Result<std::vector<MountSpec>> parse_mount_flags(const std::vector<std::string>& volumes,
+                                                 const std::vector<std::string>& mounts,
+                                                 const std::vector<std::string>& tmpfs) {
+  std::vector<MountSpec> out;
+  for (auto& v : volumes) out.push_back(TRY(parse_volume(v)));
+  for (auto& v : mounts) out.push_back(TRY(parse_mount(v)));
+  for (auto& t : tmpfs) {
+    auto [dst, opts] = split_once(t, ':');
+    MountSpec m;
+    m.type = "tmpfs";
+    m.destination = dst;
+    TRY(check_destination(dst));
+    m.destination = clean_path(dst);
+    if (opts)
+      for (auto& o : split(*opts, ','))
+        if (!o.empty()) {
+          if (o == "ro") m.rw = false;
+          else if (o != "rw") m.options.push_back(o);
+        }
+    out.push_back(std::move(m));
+  }
+  // Two mounts on the same destination is an error (Docker: "Duplicate mount point").
+  for (size_t i = 0; i < out.size(); ++i)
+    for (size_t j = i + 1; j < out.size(); ++j)
+      if (out[i].destination == out[j].destination)
+        return fail(kInvalid, fmt::format("duplicate mount point: {}", out[i].destination));
+  return out;
+}
+
+Json mounts_to_json(const std::vector<MountSpec>& ms) {
+  Json a = Json::array();
+  for (auto& m : ms) {
+    Json j = Json::object();
+    j["Type"] = m.type;
+    if (m.type == "volume") j["Name"] = m.name;
+    j["Source"] = m.source;
+    j["Destination"] = m.destination;
+    if (m.type == "volume") j["Driver"] = "local";
+    j["Mode"] = join(m.options, ",");
+    j["RW"] = m.rw;
+    std::string prop;
+    for (auto& o : m.options)
+      if (is_propagation(o)) prop = o;
+    j["Propagation"] = m.type == "bind" ? (prop.empty() ? "rprivate" : prop) : prop;
+    j["Options"] = m.options;
+    if (m.anonymous) j["Anonymous"] = true;
+    if (m.nocopy) j["NoCopy"] = true;
+    a.push_back(j);
+  }
+  return a;
+}
+
+std::vector<MountSpec> mounts_from_json(const Json& a) {
+  std::vector<MountSpec> out;
+  if (!a.is_array()) return out;
+  for (auto& j : a) {
+    MountSpec m;
+    m.type = json_str(j, "Type");
+    m.name = json_str(j, "Name");
+    m.source = json_str(j, "Source");
+    m.destination = json_str(j, "Destination");
+    m.rw = json_bool(j, "RW", true);
+    m.anonymous = json_bool(j, "Anonymous");
+    m.nocopy = json_bool(j, "NoCopy");
+    const Json& o = json_get(j, "Options");
+    if (o.is_array())
+      for (auto& x : o)
+        if (x.is_string()) m.options.push_back(x.get<std::string>());
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace skiff::engine

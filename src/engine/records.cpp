@@ -1,0 +1,243 @@
+// Container records and derived state: everything here is read without locks.
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "skiff/engine/engine.hpp"
+#include "skiff/oci/digest.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/process.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
+
+namespace skiff::engine {
+
+Json to_json(const ContainerRecord& r) {
+  Json j = Json::object();
+  j["Id"] = r.id;
+  j["Name"] = r.name;
+  j["Created"] = r.created;
+  j["Image"] = r.image;
+  j["ImageID"] = r.image_id;
+  j["ImageName"] = r.image_name;
+  j["Rootfs"] = r.rootfs;
+  j["Driver"] = r.driver;
+  j["Path"] = r.path;
+  j["Args"] = r.args;
+  j["Config"] = r.config;
+  j["HostConfig"] = r.host_config;
+  j["Skiff"] = r.extra;
+  return j;
+}
+
+Result<ContainerRecord> record_from_json(const Json& j) {
+  ContainerRecord r;
+  r.id = json_str(j, "Id");
+  if (r.id.size() != 64) return fail(kCorrupt, "container record without an ID");
+  r.name = json_str(j, "Name");
+  r.created = json_int(j, "Created");
+  r.image = json_str(j, "Image");
+  r.image_id = json_str(j, "ImageID");
+  r.image_name = json_str(j, "ImageName");
+  r.rootfs = json_str(j, "Rootfs");
+  r.driver = json_str(j, "Driver");
+  r.path = json_str(j, "Path");
+  const Json& args = json_get(j, "Args");
+  if (args.is_array())
+    for (auto& a : args)
+      if (a.is_string()) r.args.push_back(a.get<std::string>());
+  r.config = json_get(j, "Config");
+  r.host_config = json_get(j, "HostConfig");
+  r.extra = json_get(j, "Skiff");
+  if (!r.config.is_object()) r.config = Json::object();
+  if (!r.host_config.is_object()) r.host_config = Json::object();
+  if (!r.extra.is_object()) r.extra = Json::object();
+  return r;
+}
+
+std::string status_name(RunState s) {
+  switch (s) {
+    case RunState::Created: return "created";
+    case RunState::Running: return "running";
+    case RunState::Restarting: return "restarting";
+    case RunState::Exited: return "exited";
+    case RunState::Removing: return "removing";
+    case RunState::Dead: return "dead";
+  }
+  return "unknown";
+}
+
+// A pid is ours only if its start time matches what we recorded (pids are reused).
+static bool alive(pid_t pid, uint64_t start) {
+  if (pid <= 0) return false;
+  if (kill(pid, 0) < 0 && errno == ESRCH) return false;
+  return start == 0 || process_start_time(pid) == start;
+}
+
+ContainerState read_state(const Engine& e, const ContainerRecord& r) {
+  ContainerState s;
+  std::string cdir = e.container_dir(r.id);
+  auto ex = read_json_file(cdir + "/exit.json", 1 << 20);
+  auto st = read_json_file(cdir + "/state.json", 1 << 20);
+  int64_t intent_start = st ? json_int(*st, "startedAt") : 0;
+  if (ex) {
+    s.exit_code = int(json_int(*ex, "exitCode"));
+    s.finished_at = json_int(*ex, "finishedAt");
+    s.started_at = json_int(*ex, "startedAt");
+    s.restart_count = int(json_int(*ex, "restartCount"));
+    s.error = json_str(*ex, "error");
+    s.oom_killed = json_bool(*ex, "oomKilled");
+  }
+  bool removing = st && json_bool(*st, "removing");
+  if (e.same_boot()) {
+    std::string rdir = e.run_dir(r.id);
+    auto mon = read_json_file(rdir + "/monitor.json", 1 << 20);
+    if (mon && json_str(*mon, "bootId").size() > 0) {
+      pid_t mpid = pid_t(json_int(*mon, "monitorPid"));
+      bool mon_alive = alive(mpid, uint64_t(json_int(*mon, "monitorStart")));
+      int64_t started = json_int(*mon, "startedAt");
+      bool exited_now = path_exists(rdir + "/exit");
+      if (mon_alive && !exited_now && json_int(*mon, "writtenAt") >= intent_start) {
+        pid_t pid = pid_t(json_int(*mon, "pid"));
+        s.monitor_pid = mpid;
+        s.restart_count = int(json_int(*mon, "restartCount"));
+        if (started == 0) {
+          s.status = RunState::Created;  // set up, waiting for the CLI's "go"
+        } else if (alive(pid, uint64_t(json_int(*mon, "pidStart")))) {
+          s.status = RunState::Running;
+          s.started_at = started;
+          s.pid = pid;
+          s.exit_code = 0;
+          s.error.clear();
+        } else {
+          s.status = RunState::Restarting;  // exited, the monitor is about to start it again
+        }
+        if (removing) s.status = RunState::Removing;
+        return s;
+      }
+      if (mon_alive) s.monitor_pid = mpid;
+    }
+  }
+  if (removing) {
+    s.status = RunState::Removing;
+  } else if (ex && s.finished_at >= intent_start) {
+    // A start that failed before exec (bad command, missing user) leaves the container
+    // Created with the error, as Docker does.
+    s.status = s.started_at == 0 && !s.error.empty() ? RunState::Created : RunState::Exited;
+  } else if (intent_start > 0) {
+    // Started, but no live monitor and no exit record: the monitor was killed, or the host
+    // rebooted. The container process died with it (PDEATHSIG).
+    s.status = RunState::Exited;
+    s.exit_code = 255;
+    s.started_at = intent_start;
+    s.finished_at = 0;
+    s.error = "the container monitor exited unexpectedly";
+  } else {
+    s.status = RunState::Created;
+  }
+  return s;
+}
+
+std::string status_text(const ContainerState& s, int64_t now) {
+  switch (s.status) {
+    case RunState::Created: return "Created";
+    case RunState::Running: return "Up " + human_duration(now - s.started_at);
+    case RunState::Restarting:
+      return fmt::format("Restarting ({}) {} ago", s.exit_code, human_duration(now - s.finished_at));
+    case RunState::Exited:
+      if (s.finished_at == 0) return fmt::format("Exited ({})", s.exit_code);
+      return fmt::format("Exited ({}) {} ago", s.exit_code, human_duration(now - s.finished_at));
+    case RunState::Removing: return "Removal In Progress";
+    case RunState::Dead: return "Dead";
+  }
+  return "";
+}
+
+static Result<ContainerRecord> load_record(const Engine& e, const std::string& id) {
+  auto j = read_json_file(e.container_dir(id) + "/config.json", 16 << 20);
+  if (!j) return j.error();
+  return record_from_json(*j);
+}
+
+Result<std::vector<Container>> list_containers(const Engine& e) {
+  std::vector<Container> out;
+  auto ids = list_dir(e.graph() + "/containers");
+  if (!ids) {
+    if (ids.error().code == ENOENT) return out;
+    return ids.error();
+  }
+  for (auto& id : *ids) {
+    if (id.size() != 64 || id[0] == '.') continue;  // ".removing-…" and temp entries
+    auto rec = load_record(e, id);
+    if (!rec) continue;  // half-created (no config yet) or torn: not a container
+    Container c{std::move(*rec), {}};
+    c.state = read_state(e, c.rec);
+    out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [](const Container& a, const Container& b) {
+    return a.rec.created != b.rec.created ? a.rec.created > b.rec.created : a.rec.id < b.rec.id;
+  });
+  return out;
+}
+
+Result<Container> find_container(const Engine& e, const std::string& ref_in) {
+  std::string ref = ref_in;
+  if (!ref.empty() && ref[0] == '/') ref = ref.substr(1);
+  auto not_found = [&]() { return fail(kNotFound, fmt::format("No such container: {}", ref_in)); };
+  if (ref.empty()) return not_found();
+  auto load = [&](const std::string& id) -> Result<Container> {
+    auto rec = load_record(e, id);
+    if (!rec) return rec.error();
+    Container c{std::move(*rec), {}};
+    c.state = read_state(e, c.rec);
+    return c;
+  };
+  // 1. full ID
+  if (ref.size() == 64 && is_hex(ref)) {
+    auto c = load(ref);
+    if (c) return c;
+  }
+  // 2. name
+  if (ref.find('/') == std::string::npos && validate_name(ref)) {
+    char buf[512];
+    std::string link = e.graph() + "/names/containers/" + ref;
+    ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
+    if (n > 0) {
+      std::string target(buf, size_t(n));
+      auto id = split_dir_base(target).second;
+      auto c = load(id);
+      if (c && c->rec.name == ref) return c;
+    }
+  }
+  // 3. unique ID prefix
+  if (is_hex(ref)) {
+    auto ids = list_dir(e.graph() + "/containers");
+    if (!ids) return not_found();
+    std::string match;
+    for (auto& id : *ids) {
+      if (id.size() != 64 || id.compare(0, ref.size(), ref) != 0) continue;
+      if (!path_exists(e.container_dir(id) + "/config.json")) continue;
+      if (!match.empty())
+        return fail(kConflict, fmt::format("multiple IDs found with provided prefix: {}", ref));
+      match = id;
+    }
+    if (!match.empty()) return load(match);
+  }
+  return not_found();
+}
+
+Status validate_name(const std::string& name) {
+  auto ok_first = [](char c) { return isalnum((unsigned char)c); };
+  auto ok_rest = [](char c) { return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-'; };
+  bool good = name.size() >= 2 && ok_first(name[0]) && std::all_of(name.begin() + 1, name.end(), ok_rest);
+  if (!good || name.size() > 253)
+    return fail(kInvalid, fmt::format("Invalid container name ({}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name));
+  return ok();
+}
+
+}  // namespace skiff::engine
