@@ -130,8 +130,9 @@ class Asm {
   void jeq(uint32_t k, int t) { emit(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, 0, 0), t); }
   void jgt(uint32_t k, int t) { emit(BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, k, 0, 0), t); }
   void jge(uint32_t k, int t) { emit(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, k, 0, 0), t); }
-  // jeq with a false target (true falls through).
+  // With a false target (true falls through).
   void jne(uint32_t k, int f) { emit(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, 0, 0), -1, f); }
+  void jlt(uint32_t k, int f) { emit(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, k, 0, 0), -1, f); }
   void ja(int t) { emit(BPF_STMT(BPF_JMP | BPF_JA, 0), t); }
   void ret(uint32_t k) { emit(BPF_STMT(BPF_RET | BPF_K, k)); }
   size_t size() const { return code_.size(); }
@@ -185,6 +186,20 @@ uint32_t audit_arch(std::string_view lib_arch) {
   return seccomp_arch_resolve_name(n.c_str());  // SCMP_ARCH_* == AUDIT_ARCH_*
 }
 
+// Syscalls matched by number, then on to libseccomp (`end`). `bits` is ORed into the
+// lower bound (x32).
+template <class RetLabel>
+void emit_direct(Asm& as, const std::vector<std::pair<uint32_t, uint32_t>>& direct, uint32_t bits,
+                 int end, RetLabel&& ret_label) {
+  if (!direct.empty()) {
+    uint32_t lowest = ~uint32_t{0};
+    for (auto [nr, k] : direct) lowest = std::min(lowest, nr);
+    as.jlt(lowest | bits, end);
+    for (auto [nr, k] : direct) as.jeq(nr, ret_label(k));
+  }
+  as.ja(end);
+}
+
 // Builds the prelude: for each arch of the filter, the syscalls libseccomp could not add
 // (matched by number) and, when the default action denies, ENOSYS for numbers above the
 // newest syscall the profile names (runc's -ENOSYS stub). Falls through to the libseccomp
@@ -222,19 +237,22 @@ Result<std::vector<sock_filter>> build_prelude(std::vector<ArchPrelude> arches, 
       x32_block = x32 ? as.label() : end;  // without x32 in the filter libseccomp decides
       as.jge(kX32Bit, x32_block);
     }
-    for (auto [nr, k] : a.direct) as.jeq(nr, ret_label(k));
+    // Most syscalls are old and leave after two comparisons: above the newest → ENOSYS,
+    // below the oldest matched by number → libseccomp.
     if (enosys && a.any_known) as.jgt(a.max_nr, ret_label(kEnosys));
-    as.ja(end);
+    emit_direct(as, a.direct, 0, end, ret_label);
     if (x32 && a.arch == "x86_64") {
       as.bind(x32_block);
-      for (auto [nr, k] : x32->direct) as.jeq(nr, ret_label(k));
       if (enosys && x32->any_known) {
         // x32 has the common numbers below 512 and its own compat entries 512-547.
         as.jgt(kX32Bit | x32->max_high, ret_label(kEnosys));
-        as.jge(kX32Bit | 512, end);
+        int low = as.label();
+        as.jlt(kX32Bit | 512, low);
+        as.ja(end);
+        as.bind(low);
         as.jgt(kX32Bit | x32->max_low, ret_label(kEnosys));
       }
-      as.ja(end);
+      emit_direct(as, x32->direct, kX32Bit, end, ret_label);
     }
     as.bind(next);  // reached before the nr load: the accumulator still holds the arch
   }
@@ -252,17 +270,33 @@ struct CtxDeleter {
 };
 using Ctx = std::unique_ptr<void, CtxDeleter>;
 
-uint64_t fnv1a64(std::string_view data, uint64_t h = 0xcbf29ce484222325ull) {
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 0x100000001b3ull;
+// A fast non-cryptographic 64-bit hash, 8 bytes per step (multiply-xorshift, Murmur3's
+// finaliser). Used for the cache file name and checksum: a collision can only cost a miss
+// (the full key is compared on every hit), so speed is all that matters here.
+uint64_t hash64(std::string_view d) {
+  constexpr uint64_t k1 = 0xff51afd7ed558ccdull, k2 = 0xc4ceb9fe1a85ec53ull;
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ d.size();
+  size_t i = 0;
+  for (; i + 8 <= d.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, d.data() + i, 8);
+    h = (h ^ w) * k1;
+    h ^= h >> 32;
   }
+  uint64_t tail = 0;
+  std::memcpy(&tail, d.data() + i, d.size() - i);
+  h = (h ^ tail) * k2;
+  h ^= h >> 33;
+  h *= k1;
+  h ^= h >> 33;
+  h *= k2;
+  h ^= h >> 33;
   return h;
 }
 
 //
 // Cache file: "SKIFFBPF" u32 version u32 flags u32 key_len u32 n_insns, key, insns,
-// u64 FNV-1a of everything before. Host byte order: the cache never leaves the machine.
+// u64 hash64 of everything before. Host byte order: the cache never leaves the machine.
 //
 constexpr char kMagic[8] = {'S', 'K', 'I', 'F', 'F', 'B', 'P', 'F'};
 constexpr uint32_t kFileVersion = 1;
@@ -280,7 +314,7 @@ std::string encode_cache(std::string_view key, const SeccompProgram& p) {
   put(s, static_cast<uint32_t>(p.insns.size()));
   s.append(key);
   s.append(reinterpret_cast<const char*>(p.insns.data()), p.insns.size() * sizeof(sock_filter));
-  put(s, fnv1a64(s));
+  put(s, hash64(s));
   return s;
 }
 
@@ -298,7 +332,7 @@ Result<std::optional<SeccompProgram>> decode_cache(std::string_view data, std::s
   if (body + sizeof(uint64_t) != data.size()) return corrupt("bad length");
   uint64_t sum;
   std::memcpy(&sum, data.data() + body, sizeof sum);
-  if (sum != fnv1a64(data.substr(0, body))) return corrupt("bad checksum");
+  if (sum != hash64(data.substr(0, body))) return corrupt("bad checksum");
   if (data.substr(kHeader, hdr[2]) != key) return std::optional<SeccompProgram>{};
   if (hdr[3] == 0 || hdr[3] > BPF_MAXINSNS) return corrupt("bad program size");
   SeccompProgram p;
@@ -439,7 +473,7 @@ Result<SeccompProgram> prepare_seccomp(const ResolvedSeccomp& r, std::string_vie
   if (cache_dir.empty()) return compile_seccomp(r);
 
   const std::string key = seccomp_cache_key(r);
-  const std::string name = fmt::format("{:016x}.bpf", fnv1a64(key));
+  const std::string name = fmt::format("{:016x}.bpf", hash64(key));
   in.cache_file = fmt::format("{}/{}", cache_dir, name);
 
   // Lookup. Any failure here is a miss: the cache is an optimisation, never a dependency.

@@ -356,6 +356,37 @@ BOOST_AUTO_TEST_CASE(default_filter_in_a_child) {
   has("CapEff 00000000800405fb");
 }
 
+BOOST_AUTO_TEST_CASE(without_no_new_privs_load_while_holding_sys_admin) {
+  int last = *read_cap_last_cap();
+  ProcessCaps pc = *compute_process_caps(CapOptions{.last_cap = last});
+  auto prog = compile_seccomp(resolve_default(pc.bounding));
+  BOOST_REQUIRE(prog);
+  // --security-opt no-new-privileges=false: load first (CAP_SYS_ADMIN still held), then
+  // drop the capabilities; the default profile allows capset and prctl for that.
+  auto r = run_in_child([&](int out) {
+    if (!test::become_root_with_all_caps()) return 77;
+    if (!caps_apply_before_identity(pc, last).ok()) return 10;
+    if (ChildStatus st = load_seccomp(*prog); !st.ok()) return 11;
+    if (!caps_apply_after_identity(pc).ok()) return 12;
+    auto m = test::parse_status(*read_file("/proc/self/status"));
+    test::put(out, m["Seccomp"] + " " + m["NoNewPrivs"] + " " + m["CapEff"]);
+    return 0;
+  });
+  if (r.exit_code == 77) return;
+  BOOST_REQUIRE(r.exit_code == 0);
+  BOOST_TEST(r.out == "2 0 00000000800405fb");
+
+  // The other order fails: no NNP and no CAP_SYS_ADMIN left.
+  r = run_in_child([&](int out) {
+    if (!test::become_root_with_all_caps()) return 77;
+    if (!caps_apply_before_identity(pc, last).ok() || !caps_apply_after_identity(pc).ok()) return 10;
+    test::put(out, to_error(load_seccomp(*prog)).msg);
+    return 0;
+  });
+  if (r.exit_code == 77) return;
+  BOOST_TEST(r.out == "seccomp(SECCOMP_SET_MODE_FILTER): Permission denied");
+}
+
 BOOST_AUTO_TEST_CASE(capability_groups_open_syscalls) {
   int last = *read_cap_last_cap();
   std::vector<std::string> add{"SYS_ADMIN"};
