@@ -7,7 +7,10 @@
 #include <vector>
 
 #include "command.hpp"
+#include "handlers.hpp"
 #include "output.hpp"
+#include "skiff/engine/lifecycle.hpp"
+#include "skiff/monitor/monitor.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/strings.hpp"
 
@@ -122,11 +125,33 @@ int run_cli(const std::vector<std::string>& args) {
   return *rc;
 }
 
+// Internal roles (not in the command table: they are not user commands).
+std::optional<int> run_role(const std::vector<std::string>& args) {
+  if (args.empty()) return std::nullopt;
+  if (args[0] == "__monitor") return monitor::monitor_main({args.begin() + 1, args.end()});
+  // `skiff --root R --runroot S --log-level L __cleanup ID`, exec'd by a monitor.
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != "__cleanup") continue;
+    if (i + 1 >= args.size()) return 2;
+    Context ctx;
+    bool v = false, h = false;
+    std::vector<std::string> globals(args.begin(), args.begin() + long(i));
+    if (!parse_globals(globals, ctx.global, v, h)) return 2;
+    log::Level lvl;
+    if (log::parse_level(ctx.global.log_level, lvl)) log::init(lvl, "skiff-cleanup");
+    auto e = open_engine(ctx, true);
+    if (!e) return 1;
+    return engine::cleanup_main(**e, args[i + 1]);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (auto rc = run_role(args)) return *rc;
   int rc;
   try {
     rc = run_cli(args);

@@ -201,6 +201,12 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, cons
     labels = merged;
   }
   TRY(validate_security(o));
+  std::string seccomp_profile;
+  for (auto& so : o.security_opt) {
+    auto [k, v] = split_once(so, so.find('=') != std::string::npos ? '=' : ':');
+    if (k == "seccomp" && v && *v != "unconfined" && *v != "builtin" && !v->empty())
+      seccomp_profile = TRY_CTX(read_file(*v, 4 << 20), "read seccomp profile");
+  }
 
   std::string short_id = r.id.substr(0, 12);
   Json& c = r.config = Json::object();
@@ -264,6 +270,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, cons
   Json& x = r.extra = Json::object();
   x["mounts"] = mounts_to_json(mounts);
   x["hostname"] = c["Hostname"];
+  if (!seccomp_profile.empty()) x["seccompProfile"] = seccomp_profile;
   if (img) {
     x["layerDirs"] = img->layer_dirs;
     x["topLayer"] = img->top_layer;

@@ -54,12 +54,14 @@ Json to_json(const Spec& s) {
   pj["additionalGroups"] = p.additional_groups;
   pj["terminal"] = p.terminal;
   pj["stdinOpen"] = p.stdin_open;
-  pj["caps"] = Json::array({p.caps.bounding, p.caps.effective, p.caps.permitted, p.caps.inheritable, p.caps.ambient});
+  pj["capAdd"] = p.cap_add;
+  pj["capDrop"] = p.cap_drop;
   pj["noNewPrivileges"] = p.no_new_privileges;
   Json rl = Json::array();
   for (auto& r : p.rlimits) rl.push_back(Json::array({r.resource, r.soft, r.hard}));
   pj["rlimits"] = rl;
-  pj["seccompBpfFile"] = p.seccomp_bpf_file;
+  pj["seccomp"] = p.seccomp;
+  pj["seccompCacheDir"] = p.seccomp_cache_dir;
   pj["oomScoreAdj"] = p.oom_score_adj;
   pj["init"] = p.init;
   j["process"] = pj;
@@ -114,12 +116,13 @@ Result<Spec> spec_from_json(const Json& j) {
     p.additional_groups = pj.value("additionalGroups", std::vector<std::string>{});
     p.terminal = pj.value("terminal", false);
     p.stdin_open = pj.value("stdinOpen", false);
-    auto caps = pj.at("caps").get<std::vector<uint64_t>>();
-    if (caps.size() == 5) p.caps = CapSets{caps[0], caps[1], caps[2], caps[3], caps[4]};
+    p.cap_add = pj.value("capAdd", std::vector<std::string>{});
+    p.cap_drop = pj.value("capDrop", std::vector<std::string>{});
     p.no_new_privileges = pj.value("noNewPrivileges", true);
     for (auto& rl : pj.value("rlimits", Json::array()))
       p.rlimits.push_back(Rlimit{rl[0].get<int>(), rl[1].get<uint64_t>(), rl[2].get<uint64_t>()});
-    p.seccomp_bpf_file = pj.value("seccompBpfFile", "");
+    p.seccomp = pj.value("seccomp", "default");
+    p.seccomp_cache_dir = pj.value("seccompCacheDir", "");
     p.oom_score_adj = pj.value("oomScoreAdj", 0);
     p.init = pj.value("init", false);
     s.new_userns = j.value("newUserns", true);

@@ -4,10 +4,7 @@
 // of it and may allocate (malloc's locks are free); it still reports every failure as a value
 // over the sync socket and never throws.
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <linux/sched.h>
-#include <linux/seccomp.h>
-#include <linux/filter.h>
 #include <sched.h>
 #include <signal.h>
 #include <grp.h>
@@ -23,7 +20,10 @@
 #include <cstring>
 
 #include "rootfs.hpp"
+#include "skiff/runtime/caps.hpp"
 #include "skiff/runtime/container.hpp"
+#include "skiff/runtime/rlimits.hpp"
+#include "skiff/runtime/seccomp.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/process.hpp"
@@ -59,52 +59,64 @@ Error parse_err(std::string_view body) {
   return Error{int(parse_int(code).value_or(EIO)), msg.value_or(std::string(body))};
 }
 
-int cap_last_cap() {
-  auto s = read_file("/proc/sys/kernel/cap_last_cap");
-  if (!s) return CAP_LAST_CAP;
-  return int(parse_int(trim(*s)).value_or(CAP_LAST_CAP));
+// Everything the child needs that is computed before clone (allocation-free in the child).
+struct Prepared {
+  int last_cap = 40;
+  runtime::SeccompProgram seccomp;
+  std::vector<runtime::Rlimit> rlimits;
+};
+
+Result<Prepared> prepare(const oci::Spec& spec) {
+  Prepared pr;
+  pr.last_cap = TRY(read_cap_last_cap());
+  const oci::Process& p = spec.process;
+  for (auto& r : p.rlimits) pr.rlimits.push_back(runtime::Rlimit{r.resource, r.soft, r.hard});
+  if (p.seccomp == "unconfined") return pr;
+  CapOptions co;
+  co.add = p.cap_add;
+  co.drop = p.cap_drop;
+  co.privileged = spec.privileged;
+  co.root_user = true;
+  co.last_cap = pr.last_cap;
+  auto caps = TRY(compute_process_caps(co));
+  SeccompProfile profile = default_seccomp_profile();
+  if (p.seccomp != "default") profile = TRY(parse_seccomp_profile(p.seccomp, "seccomp profile"));
+  auto resolved = TRY(resolve_seccomp(profile, caps.bounding, seccomp_host()));
+  pr.seccomp = TRY(prepare_seccomp(resolved, p.seccomp_cache_dir));
+  return pr;
 }
 
-// Capabilities, identity and no_new_privs, in crun's order (DESIGN.md step 14).
-Status apply_identity(const oci::Process& p, const ResolvedUser& u, bool setgroups_ok, int last_cap) {
-  for (int c = 0; c <= last_cap; ++c)
-    if (!(p.caps.bounding & (1ull << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-      return fail_errno(fmt::format("drop capability {} from the bounding set", c));
-  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return fail_errno("keep capabilities");
+// Identity, capabilities, no_new_privs and seccomp, in the order caps.hpp documents.
+Status apply_security(const oci::Spec& spec, const ResolvedUser& u, const Prepared& pr) {
+  const oci::Process& p = spec.process;
+  CapOptions co;
+  co.add = p.cap_add;
+  co.drop = p.cap_drop;
+  co.privileged = spec.privileged;
+  co.root_user = u.uid == 0;
+  co.last_cap = pr.last_cap;
+  auto caps = TRY(compute_process_caps(co));
+  auto check = [](ChildStatus st) -> Status {
+    if (!st.ok()) return to_error(st);
+    return ok();
+  };
+  TRY(check(apply_rlimits(pr.rlimits)));
+  TRY(check(caps_apply_before_identity(caps, pr.last_cap)));
+  bool setgroups_ok = !(spec.new_userns && spec.idmap.single);
   if (setgroups_ok) {
     std::vector<gid_t> gs(u.groups.begin(), u.groups.end());
     if (setgroups(gs.size(), gs.data()) < 0) return fail_errno("setgroups");
   }
   if (setresgid(u.gid, u.gid, u.gid) < 0) return fail_errno(fmt::format("setgid {}", u.gid));
   if (setresuid(u.uid, u.uid, u.uid) < 0) return fail_errno(fmt::format("setuid {}", u.uid));
-  struct __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
-  struct __user_cap_data_struct data[2]{};
-  auto set = [&](uint64_t mask, __u32 __user_cap_data_struct::*field) {
-    data[0].*field = uint32_t(mask);
-    data[1].*field = uint32_t(mask >> 32);
-  };
-  set(p.caps.effective, &__user_cap_data_struct::effective);
-  set(p.caps.permitted, &__user_cap_data_struct::permitted);
-  set(p.caps.inheritable, &__user_cap_data_struct::inheritable);
-  if (syscall(SYS_capset, &hdr, data) < 0) return fail_errno("capset");
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-    return fail_errno("clear ambient capabilities");
-  for (int c = 0; c <= last_cap; ++c)
-    if ((p.caps.ambient & (1ull << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
-      return fail_errno(fmt::format("raise ambient capability {}", c));
-  if (p.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail_errno("set no_new_privs");
+  // Without no_new_privs the kernel only takes a filter while CAP_SYS_ADMIN is still held.
+  if (!p.no_new_privileges) TRY(check(load_seccomp(pr.seccomp)));
+  TRY(check(caps_apply_after_identity(caps)));
+  if (p.no_new_privileges) {
+    TRY(check(set_no_new_privs()));
+    TRY(check(load_seccomp(pr.seccomp)));
+  }
   return ok();
-}
-
-Status load_seccomp(const std::string& bpf) {
-  if (bpf.empty()) return ok();
-  if (bpf.size() % sizeof(struct sock_filter) != 0) return fail(EINVAL, "seccomp: corrupt filter");
-  struct sock_fprog prog{};
-  prog.len = (unsigned short)(bpf.size() / sizeof(struct sock_filter));
-  prog.filter = reinterpret_cast<struct sock_filter*>(const_cast<char*>(bpf.data()));
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &prog) == 0) return ok();
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0) return ok();
-  return fail_errno("load the seccomp filter");
 }
 
 // Terminal: a PTY from the container's own devpts instance; the master goes to the monitor.
@@ -157,8 +169,7 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
 }
 
 // The container process after clone: never returns.
-[[noreturn]] void child_main(const oci::Spec& spec, const Stdio& stdio, int sync, int last_cap,
-                             const std::string& bpf) {
+[[noreturn]] void child_main(const oci::Spec& spec, const Stdio& stdio, int sync, const Prepared& pr) {
   // Signals: the monitor blocks most and ignores SIGPIPE; the payload starts clean.
   sigset_t none;
   sigemptyset(&none);
@@ -223,16 +234,10 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
     (void)!fchown(made->get(), user->uid, user->gid);
     if (chdir(p.cwd.c_str()) < 0) die(sync, errno_error(fmt::format("chdir `{}`", p.cwd)));
   }
-  for (auto& rl : p.rlimits) {
-    struct rlimit r{rl.soft, rl.hard};
-    if (setrlimit(rl.resource, &r) < 0) die(sync, errno_error(fmt::format("setrlimit {}", rl.resource)));
-  }
   std::string exe = lookup_executable(p.args[0], env_value(env, "PATH"));
   if (exe.empty())
     die(sync, Error{kCommandNotFound, fmt::format("exec: \"{}\": executable file not found in $PATH", p.args[0])});
-  bool setgroups_ok = !(spec.new_userns && spec.idmap.single);
-  check(apply_identity(p, *user, setgroups_ok, last_cap));
-  check(load_seccomp(bpf));
+  check(apply_security(spec, *user, pr));
   send_msg(sync, kReady);
   char go = 0;
   if (recv(sync, &go, 1, 0) != 1 || go != kGo) _exit(125);
@@ -277,10 +282,7 @@ void Container::kill_and_reap() {
 
 Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
   if (spec.process.args.empty()) return fail(kInvalid, "no command specified");
-  std::string bpf;
-  if (!spec.process.seccomp_bpf_file.empty())
-    bpf = TRY_CTX(read_file(spec.process.seccomp_bpf_file), "read the seccomp filter");
-  int last_cap = cap_last_cap();
+  auto pr = TRY(prepare(spec));
   auto sp = TRY(make_socketpair(SOCK_SEQPACKET));
   uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
   if (spec.new_userns) flags |= CLONE_NEWUSER;
@@ -294,7 +296,7 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
   if (pid < 0) return fail_errno("clone the container process");
   if (pid == 0) {
     sp.read.reset();
-    child_main(spec, stdio, sp.write.get(), last_cap, bpf);
+    child_main(spec, stdio, sp.write.get(), pr);
   }
   Container c;
   c.pid_ = pid;

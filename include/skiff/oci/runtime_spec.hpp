@@ -32,11 +32,6 @@ struct Rlimit {
   uint64_t soft = 0, hard = 0;
 };
 
-/// Capability sets as bit masks (bit N = capability N).
-struct CapSets {
-  uint64_t bounding = 0, effective = 0, permitted = 0, inheritable = 0, ambient = 0;
-};
-
 struct Process {
   std::vector<std::string> args;  ///< argv; args[0] is looked up in the container's PATH
   std::vector<std::string> env;   ///< KEY=VALUE
@@ -47,10 +42,12 @@ struct Process {
   std::vector<std::string> additional_groups;  ///< --group-add (names or ids)
   bool terminal = false;
   bool stdin_open = false;  ///< -i: keep stdin connected
-  CapSets caps;
+  std::vector<std::string> cap_add, cap_drop;  ///< Docker's --cap-add/--cap-drop values
   bool no_new_privileges = true;
   std::vector<Rlimit> rlimits;
-  std::string seccomp_bpf_file;  ///< compiled filter (empty = unconfined)
+  /// Seccomp: "default" (Docker's profile), "unconfined", or a JSON profile's text.
+  std::string seccomp = "default";
+  std::string seccomp_cache_dir;  ///< where compiled filters are cached (may be empty)
   int oom_score_adj = 0;
   bool init = false;  ///< --init: the runtime's own minimal init is pid 1
 };

@@ -1,0 +1,191 @@
+// The runtime spec of a container: its record + the defaults (mounts, masked paths,
+// capabilities, seccomp, rlimits, environment) → oci::Spec, built at every start.
+#include <linux/capability.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "mounts.hpp"
+#include "skiff/runtime/caps.hpp"
+#include "skiff/runtime/defaults.hpp"
+#include "skiff/runtime/rlimits.hpp"
+#include "skiff/runtime/seccomp.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/strings.hpp"
+
+namespace skiff::engine {
+
+namespace {
+
+std::vector<std::string> strings_of(const Json& j) {
+  std::vector<std::string> v;
+  if (j.is_array())
+    for (auto& x : j)
+      if (x.is_string()) v.push_back(x.get<std::string>());
+  return v;
+}
+
+// Raising hard limits needs CAP_SYS_RESOURCE in the initial user namespace.
+bool can_raise_rlimits() {
+  if (geteuid() != 0) return false;
+  auto status = read_file("/proc/self/status");
+  if (!status) return false;
+  for (auto& line : split(*status, '\n'))
+    if (line.rfind("CapEff:", 0) == 0) {
+      uint64_t eff = std::stoull(std::string(trim(line.substr(7))), nullptr, 16);
+      return (eff >> CAP_SYS_RESOURCE) & 1;
+    }
+  return false;
+}
+
+size_t depth(const std::string& p) { return size_t(std::count(p.begin(), p.end(), '/')); }
+
+}  // namespace
+
+Status validate_security(const CreateOptions& o) {
+  for (auto* list : {&o.cap_add, &o.cap_drop})
+    for (auto& c : *list)
+      if (to_lower(c) != "all") TRY(runtime::parse_capability(c));
+  for (auto& so : o.security_opt) {
+    auto [k, v] = split_once(so, so.find('=') != std::string::npos ? '=' : ':');
+    if (k == "seccomp") {
+      if (!v) return fail(kInvalid, fmt::format("invalid --security-opt: {}", so));
+      TRY(runtime::seccomp_profile_for_option(*v));
+    } else if (k == "no-new-privileges") {
+      if (v && !parse_bool(*v)) return fail(kInvalid, fmt::format("invalid --security-opt: {}", so));
+    } else if (k != "label" && k != "apparmor" && k != "mask" && k != "unmask") {
+      return fail(kInvalid, fmt::format("invalid --security-opt 1: \"{}\"", so));
+    }
+  }
+  for (auto& u : o.ulimits) TRY(runtime::parse_ulimit(u));
+  return ok();
+}
+
+Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
+  oci::Spec s;
+  s.id = r.id;
+  s.hostname = json_str(r.config, "Hostname", r.id.substr(0, 12));
+  std::string cdir = e.container_dir(r.id);
+  std::string rdir = e.run_dir(r.id);
+  bool privileged = json_bool(r.host_config, "Privileged");
+  s.privileged = privileged;
+
+  // Root filesystem.
+  if (r.driver == "rootfs") {
+    s.root.kind = "dir";
+    s.root.path = r.rootfs;
+  } else if (r.driver == "overlay") {
+    s.root.kind = "overlay";
+    s.root.overlay_cwd = json_str(r.extra, "overlayCwd", e.graph());
+    s.root.lower = strings_of(json_get(r.extra, "layerDirs"));
+    s.root.upper = cdir + "/upper";
+    s.root.work = cdir + "/work";
+    s.root.path = cdir + "/merged";
+    s.root.userxattr = e.idmap().userns;
+  } else {
+    s.root.kind = "dir";
+    s.root.path = cdir + "/rootfs";
+  }
+  s.root.readonly = json_bool(r.host_config, "ReadonlyRootfs");
+
+  // Mounts: the standard set, then /etc files, then the user's (parents before children).
+  auto user_mounts = mounts_from_json(json_get(r.extra, "mounts"));
+  auto user_has = [&](const std::string& dst) {
+    return std::any_of(user_mounts.begin(), user_mounts.end(), [&](auto& m) { return m.destination == dst; });
+  };
+  bool gid5 = !e.idmap().userns || e.idmap().host_gid(5) >= 0;
+  std::vector<std::string> pts = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"};
+  if (gid5) pts.push_back("gid=5");
+  s.mounts = {
+      {"/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}},
+      {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}},
+      {"/dev/pts", "devpts", "devpts", pts},
+      {"/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
+      {"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}},
+      {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}},
+      {"/sys/fs/cgroup", "cgroup2", "cgroup2", {"nosuid", "noexec", "nodev", "relatime", "ro"}},
+  };
+  for (const char* f : {"hostname", "hosts", "resolv.conf"}) {
+    std::string dst = std::string("/etc/") + f;
+    if (user_has(dst)) continue;
+    oci::Mount m{dst, "bind", rdir + "/" + f, {"rbind", "rprivate"}};
+    m.file = true;
+    s.mounts.push_back(m);
+  }
+  std::stable_sort(user_mounts.begin(), user_mounts.end(),
+                   [](auto& a, auto& b) { return depth(a.destination) < depth(b.destination); });
+  for (auto& um : user_mounts) {
+    oci::Mount m;
+    m.destination = um.destination;
+    m.options = um.options;
+    if (!um.rw) m.options.push_back("ro");
+    if (um.type == "tmpfs") {
+      m.type = "tmpfs";
+      m.source = "tmpfs";
+      if (std::none_of(m.options.begin(), m.options.end(), [](auto& o) { return o.rfind("mode=", 0) == 0; }))
+        m.options.push_back("mode=1777");
+      for (const char* d : {"nosuid", "nodev", "noexec"}) m.options.push_back(d);
+    } else if (um.type == "volume") {
+      m.type = "bind";
+      m.source = e.graph() + "/volumes/" + um.name + "/_data";
+      m.options.push_back("rbind");
+      m.copy_up = !um.nocopy;
+    } else {
+      m.type = "bind";
+      m.source = um.source;
+      m.options.push_back("rbind");
+      struct stat st;
+      m.file = stat(um.source.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
+    }
+    s.mounts.push_back(std::move(m));
+  }
+  if (!privileged) {
+    s.masked_paths = runtime::expand_path_patterns(runtime::default_masked_paths());
+    for (auto p : runtime::default_readonly_paths()) s.readonly_paths.emplace_back(p);
+  }
+
+  // Process.
+  oci::Process& p = s.process;
+  p.args.push_back(r.path);
+  p.args.insert(p.args.end(), r.args.begin(), r.args.end());
+  bool tty = json_bool(r.config, "Tty");
+  auto env = strings_of(json_get(r.config, "Env"));
+  p.env = runtime::container_environment(env, tty, s.hostname);
+  p.cwd = json_str(r.config, "WorkingDir");
+  if (p.cwd.empty()) p.cwd = "/";
+  p.user = json_str(r.config, "User");
+  p.additional_groups = strings_of(json_get(r.host_config, "GroupAdd"));
+  p.terminal = tty;
+  p.stdin_open = json_bool(r.config, "OpenStdin");
+  p.cap_add = strings_of(json_get(r.host_config, "CapAdd"));
+  p.cap_drop = strings_of(json_get(r.host_config, "CapDrop"));
+  p.no_new_privileges = true;
+  p.seccomp = privileged ? "unconfined" : "default";
+  for (auto& so : strings_of(json_get(r.host_config, "SecurityOpt"))) {
+    auto [k, v] = split_once(so, so.find('=') != std::string::npos ? '=' : ':');
+    if (k == "no-new-privileges") p.no_new_privileges = !v || parse_bool(*v).value_or(true);
+    if (k == "seccomp" && v) {
+      if (*v == "unconfined") p.seccomp = "unconfined";
+      else if (*v == "builtin" || v->empty()) p.seccomp = "default";
+    }
+  }
+  if (std::string profile = json_str(r.extra, "seccompProfile"); !profile.empty()) p.seccomp = profile;
+  p.seccomp_cache_dir = e.run() + "/seccomp";
+  std::vector<runtime::Rlimit> user_limits;
+  for (auto& u : strings_of(json_get(r.host_config, "Ulimits"))) user_limits.push_back(TRY(runtime::parse_ulimit(u)));
+  for (auto& rl : runtime::merge_rlimits(runtime::default_rlimits(can_raise_rlimits()), user_limits))
+    p.rlimits.push_back(oci::Rlimit{rl.resource, rl.soft, rl.hard});
+  p.init = json_bool(r.host_config, "Init");
+
+  s.new_userns = e.idmap().userns;
+  s.idmap = e.idmap();
+  s.new_netns = json_str(r.host_config, "NetworkMode") != "host";
+  const Json& sysctls = json_get(r.host_config, "Sysctls");
+  if (sysctls.is_object())
+    for (auto& [k, v] : sysctls.items()) s.sysctl.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+  return s;
+}
+
+}  // namespace skiff::engine
