@@ -168,6 +168,26 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   return "";
 }
 
+// --init: pid 1 of the container as a minimal init (what tini does).
+[[noreturn]] void init_loop(pid_t payload, int sync) {
+  close(sync);  // the payload's copy tells the monitor whether its execve worked
+  sigset_t all;
+  sigfillset(&all);
+  for (;;) {
+    siginfo_t si;
+    int sig = sigwaitinfo(&all, &si);
+    if (sig < 0) continue;
+    if (sig != SIGCHLD) {
+      (void)kill(payload, sig);
+      continue;
+    }
+    int status;
+    pid_t p;
+    while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+      if (p == payload) _exit(exit_code_from_status(status));
+  }
+}
+
 // The container process after clone: never returns.
 [[noreturn]] void child_main(const oci::Spec& spec, const Stdio& stdio, int sync, const Prepared& pr) {
   // Signals: the monitor blocks most and ignores SIGPIPE; the payload starts clean.
@@ -241,6 +261,19 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   send_msg(sync, kReady);
   char go = 0;
   if (recv(sync, &go, 1, 0) != 1 || go != kGo) _exit(125);
+  if (p.init) {
+    // --init: this process stays pid 1, reaping zombies and forwarding signals; the payload
+    // is its child. Signals are blocked before the fork so none is lost in between.
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, nullptr);
+    pid_t payload = fork();
+    if (payload < 0) die(sync, errno_error("fork the payload"));
+    if (payload > 0) init_loop(payload, sync);
+    setpgid(0, 0);
+    if (p.terminal) (void)tcsetpgrp(0, getpid());
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+  }
   std::vector<char*> argv, envp;
   for (auto& a : p.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
