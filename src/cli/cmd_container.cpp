@@ -9,6 +9,7 @@
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/util/fd.hpp"
+#include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
 
 namespace skiff::cli {
@@ -182,6 +183,40 @@ Result<int> cmd_attach(Context& ctx, const ParsedArgs& a) {
   auto kill = [&](int sig) { (void)engine::kill_container(*e, c.rec.id, sig); };
   auto res = TRY(attach_session(e->run_dir(c.rec.id), ao, nullptr, kill));
   return finish_attached(*e, c.rec.id, res);
+}
+
+}  // namespace skiff::cli
+
+namespace skiff::cli {
+
+Result<int> cmd_exec(Context& ctx, const ParsedArgs& a) {
+  engine::ExecOptions o;
+  o.command.assign(a.positional.begin() + 1, a.positional.end());
+  o.interactive = a.flag("interactive");
+  o.tty = a.flag("tty");
+  o.privileged = a.flag("privileged");
+  o.env = a.list("env");
+  o.env_files = a.list("env-file");
+  o.user = a.str("user");
+  o.workdir = a.str("workdir");
+  bool detach = a.flag("detach");
+  if (o.tty && o.interactive && !stdin_is_tty() && !detach) return fail(kInvalid, "the input device is not a TTY");
+  AttachOptions ao;
+  ao.tty = o.tty;
+  ao.stdin_open = o.interactive;
+  ao.detach_keys = TRY(parse_detach_keys(a.str("detach-keys", "ctrl-p,ctrl-q")));
+  auto e = TRY(open_engine(ctx, true));
+  auto s = TRY(engine::begin_exec(*e, a.positional[0], o, ctx.global.log_level));
+  if (detach) {
+    TRY(s.launch.go());
+    return 0;
+  }
+  auto kill = [&](int sig) { (void)engine::monitor_request(s.run_dir, fmt::format("kill {}", sig), 5000); };
+  auto res = TRY(attach_session(s.run_dir, ao, &s.launch, kill));
+  if (res.detached) return 0;
+  if (res.exit_code >= 0) return res.exit_code;
+  auto code = read_file(s.run_dir + "/exit");
+  return code ? int(parse_int(trim(*code)).value_or(0)) : 0;
 }
 
 }  // namespace skiff::cli

@@ -87,6 +87,17 @@ constexpr OptSpec kAttachOpts[] = {
     {"no-stdin", 0, OptType::Bool, "Do not attach STDIN"},
     {"sig-proxy", 0, OptType::Bool, "Proxy all received signals to the process", "true"},
 };
+constexpr OptSpec kExecOpts[] = {
+    {"detach", 'd', OptType::Bool, "Detached mode: run command in the background"},
+    {"detach-keys", 0, OptType::String, "Override the key sequence for detaching a container"},
+    {"env", 'e', OptType::List, "Set environment variables"},
+    {"env-file", 0, OptType::List, "Read in a file of environment variables", {}, Comp::Files},
+    {"interactive", 'i', OptType::Bool, "Keep STDIN open even if not attached"},
+    {"privileged", 0, OptType::Bool, "Give extended privileges to the command"},
+    {"tty", 't', OptType::Bool, "Allocate a pseudo-TTY"},
+    {"user", 'u', OptType::String, "Username or UID (format: \"<name|uid>[:<group|gid>]\")"},
+    {"workdir", 'w', OptType::String, "Working directory inside the container"},
+};
 constexpr OptSpec kPsOpts[] = {
     {"all", 'a', OptType::Bool, "Show all containers (default shows just running)"},
     {"filter", 'f', OptType::List, "Filter output based on conditions provided"},
@@ -134,6 +145,8 @@ constexpr CmdSpec kCommands[] = {
      kAttachOpts, cmd_attach, 1, 1, Comp::RunningContainers},
     {"container create", "create", "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", kCreateOpts,
      cmd_create, 1, -1, Comp::Images, false},
+    {"container exec", "exec", "[OPTIONS] CONTAINER COMMAND [ARG...]", "Execute a command in a running container",
+     kExecOpts, cmd_exec, 2, -1, Comp::RunningContainers, false},
     {"container inspect", "", "[OPTIONS] CONTAINER [CONTAINER...]", "Display detailed information on one or more containers",
      kInspectOpts, cmd_container_inspect, 1, -1, Comp::Containers},
     {"container kill", "kill", "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers", kKillOpts,

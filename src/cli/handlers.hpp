@@ -23,6 +23,7 @@ Result<int> cmd_create(Context&, const ParsedArgs&);
 Result<int> cmd_run(Context&, const ParsedArgs&);
 Result<int> cmd_start(Context&, const ParsedArgs&);
 Result<int> cmd_attach(Context&, const ParsedArgs&);
+Result<int> cmd_exec(Context&, const ParsedArgs&);
 // cmd_ps.cpp
 Result<int> cmd_ps(Context&, const ParsedArgs&);
 // cmd_container_ops.cpp

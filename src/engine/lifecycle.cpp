@@ -36,17 +36,22 @@ constexpr SignalName kSignals[] = {
     {"POLL", SIGPOLL},   {"PWR", SIGPWR},       {"SYS", SIGSYS},
 };
 
-// One request on the container's control socket; "" if the monitor is not there.
 Result<std::string> ctl_request(const Engine& e, const std::string& id, const std::string& req, int timeout_ms) {
+  return monitor_request(e.run_dir(id), req, timeout_ms);
+}
+
+}  // namespace
+
+Result<std::string> monitor_request(const std::string& run_dir, const std::string& req, int timeout_ms) {
   int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   if (fd < 0) return fail_errno("socket");
   UniqueFd s(fd);
-  std::string path = e.run_dir(id) + "/ctl";
+  std::string path = run_dir + "/ctl";
   struct sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   UniqueFd dirfd;
   if (path.size() >= sizeof addr.sun_path) {
-    dirfd = TRY(open_path(e.run_dir(id), O_PATH | O_DIRECTORY));
+    dirfd = TRY(open_path(run_dir, O_PATH | O_DIRECTORY));
     path = fd_path(dirfd.get()) + "/ctl";
   }
   memcpy(addr.sun_path, path.c_str(), path.size() + 1);
@@ -66,6 +71,8 @@ Result<std::string> ctl_request(const Engine& e, const std::string& id, const st
   if (n <= 0) return std::string();
   return std::string(buf, size_t(n));
 }
+
+namespace {
 
 bool is_live(const ContainerState& s) {
   return s.status == RunState::Running || s.status == RunState::Restarting ||

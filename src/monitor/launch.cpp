@@ -28,6 +28,8 @@ Json to_json(const Config& c) {
   j["stopTimeout"] = c.stop_timeout;
   j["logLevel"] = c.log_level;
   j["cleanupArgv"] = c.cleanup_argv;
+  j["execPid"] = c.exec_pid;
+  j["execPidStart"] = c.exec_pid_start;
   j["spec"] = oci::to_json(c.spec);
   return j;
 }
@@ -52,6 +54,8 @@ Result<Config> config_from_json(const Json& j) {
   if (argv.is_array())
     for (auto& a : argv)
       if (a.is_string()) c.cleanup_argv.push_back(a.get<std::string>());
+  c.exec_pid = pid_t(json_int(j, "execPid"));
+  c.exec_pid_start = uint64_t(json_int(j, "execPidStart"));
   c.spec = TRY(oci::spec_from_json(json_get(j, "spec")));
   return c;
 }
@@ -95,8 +99,11 @@ Result<Launch> launch(const Config& cfg) {
       dup2(devnull, 1);
       dup2(devnull, 2);
     }
-    if (dup2(sp.write.get(), 3) < 0) _exit(1);  // dup2 clears close-on-exec on fd 3
-    execveat(self.get(), "", argv, environ, AT_EMPTY_PATH);
+    // Keep the binary's fd and the socket clear of fd 3 before placing the socket there.
+    int exe = fcntl(self.get(), F_DUPFD_CLOEXEC, 10);
+    int sock = fcntl(sp.write.get(), F_DUPFD_CLOEXEC, 10);
+    if (exe < 0 || sock < 0 || dup2(sock, 3) < 0) _exit(1);  // dup2 clears close-on-exec on fd 3
+    execveat(exe, "", argv, environ, AT_EMPTY_PATH);
     _exit(127);
   }
   sp.write.reset();

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -166,6 +167,8 @@ Status Monitor::setup() {
   ctl_l_ = TRY(listen_at(cfg_.run_dir, "ctl"));
   add(ctl_l_.get(), Kind::CtlListen);
   (void)unlink((cfg_.run_dir + "/exit").c_str());
+  // An exec'd process is our grandchild: adopt it when the intermediate helper exits.
+  if (cfg_.exec_pid > 0 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) return fail_errno("become a subreaper");
   return ok();
 }
 
@@ -182,7 +185,8 @@ Status Monitor::create_container() {
     io.out = out.write.get();
     io.err = err.write.get();
   }
-  ctr_ = TRY(runtime::create(cfg_.spec, io));
+  if (cfg_.exec_pid > 0) ctr_ = TRY(runtime::exec(cfg_.spec, cfg_.exec_pid, cfg_.exec_pid_start, io));
+  else ctr_ = TRY(runtime::create(cfg_.spec, io));
   pid_ = ctr_.pid();
   stdin_eof_ = false;
   stdin_pending_.clear();

@@ -188,6 +188,8 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   }
 }
 
+[[noreturn]] void enter_process(const oci::Spec& spec, const Stdio& stdio, int sync, const Prepared& pr);
+
 // The container process after clone: never returns.
 [[noreturn]] void child_main(const oci::Spec& spec, const Stdio& stdio, int sync, const Prepared& pr) {
   // Signals: the monitor blocks most and ignores SIGPIPE; the payload starts clean.
@@ -228,6 +230,17 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
     if (!fd || !write_all(fd->get(), v)) die(sync, Error{EPERM, fmt::format("set sysctl {}={}", k, v)});
   }
   check(apply_path_policy(spec));
+  enter_process(spec, stdio, sync, pr);
+}
+
+// The common tail of a container's first process and of an exec'd one: session, stdio,
+// fd hygiene, user, environment, working directory, security, then execve on "go".
+[[noreturn]] void enter_process(const oci::Spec& spec, const Stdio& stdio, int sync, const Prepared& pr) {
+  sigset_t none;
+  sigemptyset(&none);
+  auto check = [&](Status st) {
+    if (!st) die(sync, st.error());
+  };
   if (setsid() < 0) die(sync, errno_error("setsid"));
   if (spec.process.terminal) check(setup_terminal(sync));
   else check(setup_stdio(stdio));
@@ -303,6 +316,45 @@ pid_t do_clone(uint64_t flags, int* pidfd_out) {
 
 Container::~Container() { kill_and_reap(); }
 
+// Reads the child's setup messages until it is ready to exec (or failed).
+Status await_ready(Container& c) {
+  for (;;) {
+    char buf[8192];
+    struct msghdr msg{};
+    struct iovec iov{buf, sizeof buf};
+    union {
+      char b[CMSG_SPACE(sizeof(int))];
+      struct cmsghdr align;
+    } u{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = u.b;
+    msg.msg_controllen = sizeof u.b;
+    ssize_t n = recvmsg(c.sync_.get(), &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail_errno("read from the container process");
+    }
+    if (n == 0) {
+      int st = 0;
+      (void)waitpid(c.pid_, &st, 0);
+      c.pid_ = -1;
+      return fail(EIO, fmt::format("the container process died during setup ({})", exit_code_from_status(st)));
+    }
+    if (buf[0] == kPty) {
+      struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+      if (!cm || cm->cmsg_type != SCM_RIGHTS) return fail(EPROTO, "container process sent no terminal");
+      int fd;
+      memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+      c.pty_master_.reset(fd);
+      continue;
+    }
+    if (buf[0] == kErr) return parse_err(std::string_view(buf + 1, size_t(n - 1)));
+    if (buf[0] == kReady) return ok();
+    return fail(EPROTO, "unexpected message from the container process");
+  }
+}
+
 void Container::kill_and_reap() {
   if (pid_ > 0) {
     (void)kill(pid_, SIGKILL);
@@ -344,41 +396,88 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
     TRY_CTX(apply_idmap(pid, spec.idmap), "set up the user namespace");
     send_msg(c.sync_.get(), kMapped);
   }
-  for (;;) {
-    char buf[8192];
-    struct msghdr msg{};
-    struct iovec iov{buf, sizeof buf};
-    union {
-      char b[CMSG_SPACE(sizeof(int))];
-      struct cmsghdr align;
-    } u{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = u.b;
-    msg.msg_controllen = sizeof u.b;
-    ssize_t n = recvmsg(c.sync_.get(), &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail_errno("read from the container process");
+  TRY(await_ready(c));
+  return c;
+}
+
+Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_start, const Stdio& stdio) {
+  if (spec.process.args.empty()) return fail(kInvalid, "no command specified");
+  auto pr = TRY(prepare(spec));
+  // /proc/<pid> as a directory fd pins *that* process: if it exits and the pid is reused,
+  // lookups through the fd fail instead of reaching the new process.
+  auto proc = TRY_CTX(open_path(fmt::format("/proc/{}", target), O_PATH | O_DIRECTORY), "find the container process");
+  auto stat = TRY_CTX(read_file_at(proc.get(), "stat"), "find the container process");
+  auto close_paren = stat.rfind(')');
+  auto fields = split(std::string_view(stat).substr(close_paren + 2), ' ');
+  if (fields.size() < 20 || parse_uint(fields[19]).value_or(0) != target_start)
+    return fail(ESRCH, "the container process is gone");
+  struct Ns {
+    const char* name;
+    int flag;
+    bool wanted;
+  };
+  // The user namespace first: it gives us the capabilities to join the others.
+  const Ns kNs[] = {{"user", CLONE_NEWUSER, spec.new_userns}, {"ipc", CLONE_NEWIPC, true},
+                    {"uts", CLONE_NEWUTS, true},              {"net", CLONE_NEWNET, spec.new_netns},
+                    {"cgroup", CLONE_NEWCGROUP, true},        {"pid", CLONE_NEWPID, true},
+                    {"mnt", CLONE_NEWNS, true}};
+  std::vector<std::pair<UniqueFd, int>> fds;
+  for (auto& ns : kNs) {
+    if (!ns.wanted) continue;
+    auto fd = open_at(proc.get(), std::string("ns/") + ns.name, O_RDONLY);
+    if (!fd) {
+      if (ns.flag == CLONE_NEWCGROUP) continue;
+      return wrap(fd.error(), fmt::format("open the container's {} namespace", ns.name));
     }
-    if (n == 0) {
-      int st = 0;
-      (void)waitpid(pid, &st, 0);
-      c.pid_ = -1;
-      return fail(EIO, fmt::format("the container process died during setup ({})", exit_code_from_status(st)));
-    }
-    if (buf[0] == kPty) {
-      struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-      if (!cm || cm->cmsg_type != SCM_RIGHTS) return fail(EPROTO, "container process sent no terminal");
-      int fd;
-      memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-      c.pty_master_.reset(fd);
-      continue;
-    }
-    if (buf[0] == kErr) return parse_err(std::string_view(buf + 1, size_t(n - 1)));
-    if (buf[0] == kReady) break;
-    return fail(EPROTO, "unexpected message from the container process");
+    // Skip namespaces we already share (e.g. the cgroup namespace when it was not unshared).
+    struct stat a, b;
+    std::string self = std::string("/proc/self/ns/") + ns.name;
+    if (fstat(fd->get(), &a) == 0 && ::stat(self.c_str(), &b) == 0 && a.st_ino == b.st_ino) continue;
+    fds.emplace_back(std::move(*fd), ns.flag);
   }
+  auto sp = TRY(make_socketpair(SOCK_SEQPACKET));
+  pid_t mid = fork();
+  if (mid < 0) return fail_errno("fork");
+  if (mid == 0) {
+    sp.read.reset();
+    int sync = sp.write.get();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_DUMPABLE, 0);  // see child_main: our /proc/<pid>/exe stays out of reach
+    for (auto& [fd, flag] : fds)
+      if (setns(fd.get(), flag) < 0) die(sync, errno_error("join the container's namespaces"));
+    if (spec.new_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+      die(sync, errno_error("become root in the container's user namespace"));
+    // setns(CLONE_NEWPID) only applies to children: the process proper is a grandchild.
+    pid_t inner = fork();
+    if (inner < 0) die(sync, errno_error("fork into the container"));
+    if (inner == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
+      for (int sg = 1; sg < NSIG; ++sg)
+        if (sg != SIGKILL && sg != SIGSTOP) signal(sg, SIG_DFL);
+      if (chdir("/") < 0) die(sync, errno_error("chdir /"));
+      enter_process(spec, stdio, sync, pr);
+    }
+    send_msg(sync, 'I', std::to_string(inner));
+    _exit(0);
+  }
+  sp.write.reset();
+  int st;
+  while (waitpid(mid, &st, 0) < 0 && errno == EINTR) {
+  }
+  Container c;
+  c.sync_ = std::move(sp.read);
+  char buf[8192];
+  ssize_t n = recv(c.sync_.get(), buf, sizeof buf, 0);
+  if (n <= 0) return fail(EIO, "the exec helper died");
+  if (buf[0] == kErr) return parse_err(std::string_view(buf + 1, size_t(n - 1)));
+  if (buf[0] != 'I') return fail(EPROTO, "unexpected message from the exec helper");
+  c.pid_ = pid_t(parse_int(std::string_view(buf + 1, size_t(n - 1))).value_or(-1));
+  long pfd = syscall(SYS_pidfd_open, c.pid_, 0);
+  if (pfd >= 0) c.pidfd_.reset(int(pfd));
+  TRY(await_ready(c));
   return c;
 }
 

@@ -109,6 +109,28 @@ struct LogLine {
 Status read_logs(Engine& e, const Container& c, const LogOptions& o,
                  const std::function<void(const LogLine&)>& sink);
 
+/// Flags of `exec`.
+struct ExecOptions {
+  std::vector<std::string> command;
+  bool interactive = false, tty = false, privileged = false;
+  std::vector<std::string> env, env_files;
+  std::string user, workdir;
+};
+
+/// An exec session being started: attach to `run_dir`, then launch.go().
+struct ExecStarting {
+  std::string session;  ///< session ID (8 hex)
+  std::string run_dir;  ///< <run root>/c/<id12>/e-<session>
+  monitor::Launch launch;
+};
+
+/// Starts a process in a running container under its own small monitor (PTY or pipes, exit
+/// code recorded). Errors: the container is not running (naming its state).
+Result<ExecStarting> begin_exec(Engine& e, const std::string& ref, const ExecOptions& o, const std::string& log_level);
+
+/// One request on a monitor's control socket at `run_dir`/ctl; "" if no monitor listens.
+Result<std::string> monitor_request(const std::string& run_dir, const std::string& req, int timeout_ms);
+
 /// `top`: the container's processes as `ps -ef` columns (header + rows).
 Result<std::vector<std::vector<std::string>>> top_container(Engine& e, const std::string& ref);
 

@@ -48,6 +48,10 @@ struct Config {
   int stop_timeout = 10;
   std::string log_level = "warn";
   std::vector<std::string> cleanup_argv;  ///< argv of `skiff … __cleanup <id>` (after exit)
+  /// Exec sessions: the running container's first process (pid and start time) to join;
+  /// 0 = this monitor runs the container itself.
+  pid_t exec_pid = 0;
+  uint64_t exec_pid_start = 0;
   oci::Spec spec;
 };
 

@@ -66,6 +66,8 @@ class Container {
 
  private:
   friend Result<Container> create(const oci::Spec& spec, const Stdio& stdio);
+  friend Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_start, const Stdio& stdio);
+  friend Status await_ready(Container& c);
   void kill_and_reap();
   pid_t pid_ = -1;
   UniqueFd pidfd_;
@@ -76,6 +78,17 @@ class Container {
 /// Runs the start sequence up to "ready to exec". Errors name the step that failed
 /// ("mount `/proc`: permission denied", "unable to find user foo: …").
 Result<Container> create(const oci::Spec& spec, const Stdio& stdio);
+
+/// Starts `spec.process` inside the running container whose first process is `target` (with
+/// start time `target_start`, so a reused pid is refused): joins its user, mount, pid, uts,
+/// ipc, net and cgroup namespaces (spec.new_userns / new_netns say which exist), then the same
+/// tail as create(): terminal or stdio, user, environment, capabilities, seccomp; waits for
+/// start(). The caller must be single-threaded and a child subreaper (the exec'd process is a
+/// grandchild that re-parents to it).
+Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_start, const Stdio& stdio);
+
+/// Reads the setup messages of a created/exec'd process until it is ready.
+Status await_ready(Container& c);
 
 /// Resolves "user[:group]" against passwd/group file contents as Docker does (names or
 /// numeric ids; a numeric uid not in passwd is fine; a name that is missing is an error:

@@ -1,0 +1,79 @@
+// exec: a process in a running container under its own small monitor.
+#include <unistd.h>
+
+#include "mounts.hpp"
+#include "skiff/runtime/defaults.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/strings.hpp"
+
+namespace skiff::engine {
+
+namespace {
+
+// Docker's env rules for exec: the container's environment, then --env-file, then -e.
+Status merge_env(std::vector<std::string>& env, const std::string& entry) {
+  auto [k, v] = split_once(entry, '=');
+  if (k.empty()) return fail(kInvalid, fmt::format("invalid environment variable: {}", entry));
+  std::string value;
+  if (v) {
+    value = *v;
+  } else {
+    const char* host = getenv(k.c_str());
+    if (!host) return ok();
+    value = host;
+  }
+  for (auto& e : env)
+    if (e.compare(0, k.size() + 1, k + "=") == 0) {
+      e = k + "=" + value;
+      return ok();
+    }
+  env.push_back(k + "=" + value);
+  return ok();
+}
+
+}  // namespace
+
+Result<ExecStarting> begin_exec(Engine& e, const std::string& ref, const ExecOptions& o, const std::string& log_level) {
+  if (o.command.empty()) return fail(kInvalid, "no command specified");
+  auto c = TRY(find_container(e, ref));
+  if (c.state.status != RunState::Running)
+    return fail(kConflict, fmt::format("container {} is not running (state: {})", c.rec.id, status_name(c.state.status)));
+  auto mon = TRY(read_json_file(e.run_dir(c.rec.id) + "/monitor.json", 1 << 20));
+  auto spec = TRY(build_spec(e, c.rec));
+  oci::Process& p = spec.process;
+  p.args = o.command;
+  for (auto& f : o.env_files) {
+    auto text = TRY_CTX(read_file(f, 16 << 20), "open env file `{}`", f);
+    for (auto& line : split(text, '\n')) {
+      auto t = std::string(trim(line));
+      if (t.empty() || t[0] == '#') continue;
+      TRY(merge_env(p.env, t));
+    }
+  }
+  for (auto& kv : o.env) TRY(merge_env(p.env, kv));
+  if (!o.user.empty()) p.user = o.user;
+  if (!o.workdir.empty()) p.cwd = o.workdir;
+  p.terminal = o.tty;
+  p.stdin_open = o.interactive;
+  p.init = false;
+  if (o.privileged) spec.privileged = true;
+
+  ExecStarting s;
+  s.session = random_hex(4);
+  s.run_dir = e.run_dir(c.rec.id) + "/e-" + s.session;
+  if (mkdir(s.run_dir.c_str(), 0700) < 0) return fail_errno(fmt::format("mkdir `{}`", s.run_dir));
+  monitor::Config mc;
+  mc.id = c.rec.id;
+  mc.run_dir = s.run_dir;
+  mc.state_dir = s.run_dir;
+  mc.log_driver = "none";  // exec output is not part of the container's log (Docker)
+  mc.log_path = s.run_dir + "/log";
+  mc.log_level = log_level.empty() ? "warn" : log_level;
+  mc.exec_pid = c.state.pid;
+  mc.exec_pid_start = uint64_t(json_int(mon, "pidStart"));
+  mc.spec = std::move(spec);
+  s.launch = TRY(monitor::launch(mc));
+  return s;
+}
+
+}  // namespace skiff::engine
