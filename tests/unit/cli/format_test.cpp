@@ -219,7 +219,9 @@ BOOST_AUTO_TEST_CASE(thousand_row_ps_table_is_fast) {
   std::sort(ms.begin(), ms.end());
   BOOST_TEST_MESSAGE(fmt::format("1000-row ps table: {} bytes; min {:.3f} ms, median {:.3f} ms, max {:.3f} ms over {} runs", bytes,
                                  ms.front(), ms[ms.size() / 2], ms.back(), ms.size()));
-  BOOST_TEST(ms[ms.size() / 2] < 10.0);
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)
+  BOOST_TEST(ms[ms.size() / 2] < 10.0);  // only meaningful in an optimised, uninstrumented build
+#endif
 }
 
 BOOST_AUTO_TEST_SUITE_END()
