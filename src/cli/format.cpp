@@ -1,60 +1,88 @@
-// Interim: field paths and `json` only. Replaced by the Go template engine (template.cpp).
+// Docker's --format rules (docker/cli cli/command/formatter and cli/command/inspect) on top
+// of the template engine and the tabwriter.
 #include "format.hpp"
 
-#include "skiff/util/strings.hpp"
+#include "gofmt.hpp"
+#include "tabwriter.hpp"
 
 namespace skiff::cli {
 
-static Result<std::string> render(std::string_view f, const Json& obj) {
+namespace {
+
+// formatter.Context.preFormat: strip "table", trim spaces, turn literal \t and \n into TAB/LF.
+std::string pre_format(std::string_view f, bool table, bool json) {
+  if (table) f.remove_prefix(5);
+  if (json) f = "{{json .}}";
+  while (!f.empty() && f.front() == ' ') f.remove_prefix(1);
+  while (!f.empty() && f.back() == ' ') f.remove_suffix(1);
   std::string out;
-  size_t i = 0;
-  while (i < f.size()) {
-    size_t b = f.find("{{", i);
-    if (b == std::string_view::npos) {
-      out.append(f.substr(i));
-      break;
+  out.reserve(f.size());
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i] == '\\' && i + 1 < f.size() && (f[i + 1] == 't' || f[i + 1] == 'n')) {
+      out += f[i + 1] == 't' ? '\t' : '\n';
+      ++i;
+    } else {
+      out += f[i];
     }
-    out.append(f.substr(i, b - i));
-    size_t e = f.find("}}", b);
-    if (e == std::string_view::npos) return fail(kInvalid, "template: unclosed action");
-    std::string act(trim(f.substr(b + 2, e - b - 2)));
-    bool as_json = false;
-    if (act.rfind("json ", 0) == 0) {
-      as_json = true;
-      act = std::string(trim(act.substr(5)));
-    }
-    const Json* cur = &obj;
-    if (act != ".") {
-      for (auto& part : split(act.substr(1), '.')) {
-        if (!cur->is_object() || !cur->contains(part)) return fail(kInvalid, fmt::format("template: can't evaluate field {}", part));
-        cur = &(*cur)[part];
-      }
-    }
-    if (as_json || !cur->is_string()) out += to_json(*cur);
-    else out += cur->get<std::string>();
-    i = e + 2;
   }
   return out;
 }
+
+}  // namespace
 
 Result<std::string> format_list(std::string_view user_format, std::string_view default_format,
                                 const std::vector<Json>& rows,
-                                const std::map<std::string, std::string>&) {
-  std::string_view f = user_format.empty() ? default_format : user_format;
-  std::string out;
-  if (f == "json") {
-    for (auto& r : rows) out += to_json(r) + "\n";
-    return out;
+                                const std::map<std::string, std::string>& headers, const ListFormat& opt) {
+  std::string_view f = user_format.empty() || user_format == "table" ? default_format : user_format;
+  bool table = f.starts_with("table");
+  bool json = f == "json";
+  auto tmpl = Template::parse(pre_format(f, table, json));
+  if (!tmpl) return fail(tmpl.error().code, "template parsing error: " + tmpl.error().msg);
+
+  ExecEnv env;
+  env.type_name = opt.type_name;
+  env.methods = opt.methods;
+  env.row_json = true;
+  std::string body;
+  body.reserve(rows.size() * 96);
+  for (const Json& row : rows) {
+    if (auto st = tmpl->execute(body, row, env); !st)
+      return fail(st.error().code, "failed to execute template: " + st.error().msg);
+    body += '\n';
+    if (body.size() > env.max_output) return fail(kInvalid, fmt::format("failed to execute template: output exceeds {} bytes", env.max_output));
   }
-  if (f.rfind("table", 0) == 0) f = trim(f.substr(5));
-  std::string ff = replace_all(f, "\\t", "\t");
-  for (auto& r : rows) out += TRY(render(ff, r)) + "\n";
+  if (!table) return body;
+
+  // Docker ignores errors while rendering the header and keeps what was printed before them.
+  std::string header;
+  (void)tmpl->execute_header(header, headers, env);
+  TabWriter tw;
+  std::string out;
+  out.reserve(body.size() + body.size() / 2 + header.size() + 64);
+  tw.write(header, out);
+  tw.write("\n", out);
+  tw.write(body, out);
+  tw.flush(out);
   return out;
 }
 
-Result<std::string> format_object(std::string_view user_format, const Json& obj) {
-  if (user_format == "json") return to_json(obj) + "\n";
-  return TRY(render(user_format, obj)) + "\n";
+Result<std::string> format_object(std::string_view user_format, const Json& obj, const ObjectFormat& opt) {
+  if (user_format == "json") {
+    std::string out;
+    if (!gofmt::append_json(out, obj, opt.json_escape_html)) return fail(kInvalid, "json: unsupported value");
+    out += '\n';
+    return out;
+  }
+  auto tmpl = Template::parse(user_format);
+  if (!tmpl) return fail(tmpl.error().code, "template parsing error: " + tmpl.error().msg);
+  ExecEnv env;
+  env.type_name = opt.type_name;
+  env.methods = opt.methods;
+  env.missing_key_error = opt.missing_key_error;
+  std::string out;
+  if (auto st = tmpl->execute(out, obj, env); !st) return fail(st.error().code, "template parsing error: " + st.error().msg);
+  out += '\n';
+  return out;
 }
 
 }  // namespace skiff::cli

@@ -1,6 +1,6 @@
 #pragma once
 // --format output shared by every listing and inspect command: Go templates with Docker's
-// functions (template.cpp), Docker's table layout (tabwriter.cpp), and Docker's `json` rules.
+// functions (template.hpp), Docker's table layout (tabwriter.hpp), and Docker's `json` rules.
 
 #include <map>
 #include <string>
@@ -9,23 +9,56 @@
 
 #include "skiff/util/json.hpp"
 #include "skiff/util/result.hpp"
+#include "template.hpp"
 
 namespace skiff::cli {
 
-/// Renders a list (ps, images, history, volume ls, …).
-///  - `user_format` empty → `default_format` (a "table …" template).
-///  - "table …": header row from `headers` (field name → column title; fields not in the map
-///    get their name upper-cased), rows through Docker's tabwriter (min width 10, padding 3).
-///  - "json": one compact JSON object per row and line (Docker's `{{json .}}`).
+/// How list rows behave in templates (Docker's typed formatter contexts).
+struct ListFormat {
+  /// Go type named in "can't evaluate field X in type T" for unknown fields (e.g.
+  /// "*formatter.ContainerContext"); empty: rows are plain maps (unknown fields → <no value>).
+  std::string_view type_name;
+  /// Methods with arguments, such as ps's `Label` ({{.Label "com.example.x"}}), or null.
+  const TemplateMethods* methods = nullptr;
+};
+
+/// Renders a list (ps, images, history, volume ls, …) as Docker's formatter.Context does.
+///  - `user_format` empty, or exactly "table" → `default_format` (a "table …" template).
+///  - The literal two-character sequences `\t` and `\n` become TAB and LF; spaces around the
+///    template are trimmed.
+///  - "table …": a header row, then the rows, through Docker's tabwriter (min width 10,
+///    padding 3). The header comes from running the template in header mode: a field prints
+///    headers[name] (its name upper-cased when absent), `{{.Label "a.b"}}` prints "b", and
+///    json/split/join/title/lower/upper/truncate pass the title through. Printed with zero rows.
+///  - "json": one compact JSON object per row and line, keys sorted and < > & escaped as
+///    \u003c \u003e \u0026 (Docker marshals rows with json.Marshal). `{{json .Field}}` inside
+///    a template does not escape, as in Docker.
 ///  - anything else: the template once per row, each followed by "\n".
-/// Rows are JSON objects whose values are what the template fields print (strings mostly).
-/// `quiet_field`: unused here (callers handle -q).
+/// Rows are JSON objects whose members are what the template fields print (strings mostly).
+/// Errors: "template parsing error: template: :1: …" and
+/// "failed to execute template: template: :1:2: executing \"\" at <.Nope>: …".
 Result<std::string> format_list(std::string_view user_format, std::string_view default_format,
                                 const std::vector<Json>& rows,
-                                const std::map<std::string, std::string>& headers);
+                                const std::map<std::string, std::string>& headers,
+                                const ListFormat& opt = {});
 
-/// Renders one object with a template (inspect -f, version --format, info --format): the
-/// template output followed by "\n". "json" prints the compact JSON of `obj`.
-Result<std::string> format_object(std::string_view user_format, const Json& obj);
+/// How format_object sees its object.
+struct ObjectFormat {
+  /// As ListFormat::type_name, for the object itself.
+  std::string_view type_name;
+  const TemplateMethods* methods = nullptr;
+  /// Go's missingkey=error (Docker's inspect retries a failed template that way on raw JSON).
+  bool missing_key_error = false;
+  /// "json" escapes < > & as json.Marshal does (Docker's inspect --format json); version and
+  /// info (`{{json .}}`) do not.
+  bool json_escape_html = false;
+};
+
+/// Renders one object (inspect -f, version --format, info --format): the template's output
+/// followed by "\n". The format is used verbatim (no `\t` translation, no trimming), as
+/// Docker's inspect does. "json" prints the compact JSON of `obj` and "\n" (for inspect,
+/// Docker prints one compact array of all objects: pass the array).
+/// Errors: "template parsing error: template: …".
+Result<std::string> format_object(std::string_view user_format, const Json& obj, const ObjectFormat& opt = {});
 
 }  // namespace skiff::cli
