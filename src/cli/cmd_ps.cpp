@@ -2,6 +2,7 @@
 #include <regex>
 
 #include "format.hpp"
+#include "template.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
@@ -148,7 +149,6 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
   }
   row["State"] = engine::status_name(c.state.status);
   row["Status"] = engine::status_text(c.state, now);
-  row["__labels"] = json_get(r.config, "Labels");
   return row;
 }
 
@@ -185,7 +185,18 @@ Result<int> cmd_ps(Context& ctx, const ParsedArgs& a) {
       {"Networks", "NETWORKS"}, {"LocalVolumes", "LOCAL VOLUMES"}, {"Platform", "PLATFORM"}};
   std::string dflt = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
   if (a.flag("size")) dflt += "\\t{{.Size}}";
-  out(TRY(format_list(format, dflt, rows, kHeaders)));
+  // {{.Label "key"}}: one label's value (Docker's ContainerContext.Label).
+  static const TemplateMethods kMethods = {
+      {"Label", TemplateMethod{{ArgKind::kString}, [](const Json& self, std::span<const Json> args) -> Result<Json> {
+         std::string want = args[0].get<std::string>();
+         for (auto& kv : split(json_str(self, "Labels"), ',')) {
+           auto [k, v] = split_once(kv, '=');
+           if (k == want) return Json(v.value_or(""));
+         }
+         return Json("");
+       }}}};
+  ListFormat lf{"*formatter.ContainerContext", &kMethods};
+  out(TRY(format_list(format, dflt, rows, kHeaders, lf)));
   return 0;
 }
 
