@@ -135,9 +135,30 @@ constexpr OptSpec kInspectOpts[] = {
     {"size", 's', OptType::Bool, "Display total file sizes"},
 };
 
+constexpr OptSpec kVolumeCreateOpts[] = {
+    {"driver", 'd', OptType::String, "Specify volume driver name", "local"},
+    {"label", 0, OptType::List, "Set metadata for a volume"},
+    {"name", 0, OptType::String, "Specify volume name", {}, Comp::None, {}, true},
+    {"opt", 'o', OptType::Map, "Set driver specific options"},
+};
+constexpr OptSpec kVolumeLsOpts[] = {
+    {"filter", 'f', OptType::List, "Provide filter values (e.g. \"dangling=true\")"},
+    {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
+    {"quiet", 'q', OptType::Bool, "Only display volume names"},
+};
+constexpr OptSpec kVolumeRmOpts[] = {
+    {"force", 'f', OptType::Bool, "Force the removal of one or more volumes"},
+};
+constexpr OptSpec kVolumePruneOpts[] = {
+    {"all", 'a', OptType::Bool, "Remove all unused volumes, not just anonymous ones"},
+    {"filter", 0, OptType::List, "Provide filter values (e.g. \"label=<label>\")"},
+    {"force", 'f', OptType::Bool, "Do not prompt for confirmation"},
+};
+
 constexpr GroupSpec kGroups[] = {
     {"container", "Manage containers"},
     {"system", "Manage skiff"},
+    {"volume", "Manage volumes"},
 };
 
 constexpr CmdSpec kCommands[] = {
@@ -174,6 +195,13 @@ constexpr CmdSpec kCommands[] = {
     {"help", "", "[COMMAND]", "Show help for a command", kNoOpts, cmd_help, 0, 2, Comp::Commands},
     {"system info", "info", "[OPTIONS]", "Display system-wide information", kFormatOnly, cmd_info, 0, 0},
     {"version", "", "[OPTIONS]", "Show the skiff version information", kFormatOnly, cmd_version, 0, 0},
+    {"volume create", "", "[OPTIONS] [VOLUME]", "Create a volume", kVolumeCreateOpts, cmd_volume_create, 0, 1},
+    {"volume inspect", "", "[OPTIONS] VOLUME [VOLUME...]", "Display detailed information on one or more volumes",
+     kFormatOnly, cmd_volume_inspect, 1, -1, Comp::Volumes},
+    {"volume ls", "volume list", "[OPTIONS]", "List volumes", kVolumeLsOpts, cmd_volume_ls, 0, 0},
+    {"volume prune", "", "[OPTIONS]", "Remove unused local volumes", kVolumePruneOpts, cmd_volume_prune, 0, 0},
+    {"volume rm", "volume remove", "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes", kVolumeRmOpts,
+     cmd_volume_rm, 1, -1, Comp::Volumes},
 };
 
 }  // namespace

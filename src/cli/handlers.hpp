@@ -37,6 +37,12 @@ Result<int> cmd_wait(Context&, const ParsedArgs&);
 Result<int> cmd_logs(Context&, const ParsedArgs&);
 Result<int> cmd_container_inspect(Context&, const ParsedArgs&);
 Result<int> cmd_top(Context&, const ParsedArgs&);
+// cmd_volume.cpp
+Result<int> cmd_volume_create(Context&, const ParsedArgs&);
+Result<int> cmd_volume_ls(Context&, const ParsedArgs&);
+Result<int> cmd_volume_inspect(Context&, const ParsedArgs&);
+Result<int> cmd_volume_rm(Context&, const ParsedArgs&);
+Result<int> cmd_volume_prune(Context&, const ParsedArgs&);
 
 // cmd_system.cpp
 Result<int> cmd_version(Context&, const ParsedArgs&);

@@ -5,7 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "mounts.hpp"
+#include "skiff/engine/volumes.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
@@ -194,6 +197,20 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, cons
     log_opts[k] = *v;
   }
   auto mounts = TRY(parse_mount_flags(o.volumes, o.mounts, o.tmpfs));
+  // The image's VOLUME paths not covered by a user mount get anonymous volumes (Docker).
+  const Json& ivols = json_get(ic, "Volumes");
+  if (ivols.is_object())
+    for (auto& [path, unused] : ivols.items()) {
+      (void)unused;
+      std::string dst = path;
+      if (std::any_of(mounts.begin(), mounts.end(), [&](auto& m) { return m.destination == dst; })) continue;
+      MountSpec m;
+      m.type = "volume";
+      m.anonymous = true;
+      m.name = random_hex(32);
+      m.destination = dst;
+      mounts.push_back(std::move(m));
+    }
   Json labels = TRY(parse_labels(o.labels, o.label_files));
   if (json_get(ic, "Labels").is_object()) {
     Json merged = ic["Labels"];
@@ -307,11 +324,21 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, cons
   std::string dir = e.container_dir(r.id);
   auto fail_clean = [&](Error err) -> Result<ContainerRecord> {
     (void)remove_tree(dir);
+    for (auto& m : mounts)
+      if (m.type == "volume" && m.anonymous) (void)remove_tree(e.graph() + "/volumes/" + m.name);
     (void)unlink((e.graph() + "/names/containers/" + r.name).c_str());
     undo_cid();
     return err;
   };
   if (mkdir(dir.c_str(), 0700) < 0) return fail_clean(errno_error(fmt::format("mkdir `{}`", dir)));
+  // Named volumes are created on first use; anonymous ones are this container's own.
+  for (auto& m : mounts) {
+    if (m.type != "volume") continue;
+    Json labels = Json::object();
+    if (m.anonymous) labels["com.docker.volume.anonymous"] = "";
+    auto v = create_volume(e, m.name, labels, Json::object(), m.anonymous);
+    if (!v) return fail_clean(v.error());
+  }
   if (r.driver == "overlay") {
     for (const char* sub : {"/upper", "/work", "/merged"})
       if (mkdir((dir + sub).c_str(), 0755) < 0) return fail_clean(errno_error("create the container layer"));

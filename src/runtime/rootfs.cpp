@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "skiff/util/copy.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/safe_path.hpp"
 #include "skiff/util/strings.hpp"
@@ -141,8 +142,27 @@ static Result<UniqueFd> open_target(int rootfd, const oci::Mount& m) {
   return open_in_root(rootfd, m.destination, O_PATH | O_DIRECTORY);
 }
 
+// Docker's volume behaviour: a new (empty) volume mounted over a directory of the image
+// starts with a copy of that directory's content, owners and modes included.
+static Status copy_up(int rootfd, const oci::Mount& m) {
+  auto vol = TRY(open_path(m.source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+  if (!TRY(dir_is_empty(vol.get()))) return ok();
+  auto src = open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY);
+  if (!src) return ok();  // nothing there in the image (or not a directory): nothing to copy
+  CopyOptions co;
+  co.skip_devices = true;
+  TRY_CTX(copy_tree_at(src->get(), vol.get(), co), "copy image content into the volume at `{}`", m.destination);
+  struct stat st;
+  if (fstat(src->get(), &st) == 0) {
+    (void)fchown(vol.get(), st.st_uid, st.st_gid);
+    (void)fchmod(vol.get(), st.st_mode & 07777);
+  }
+  return ok();
+}
+
 static Status mount_one(int rootfd, const oci::Spec& spec, const oci::Mount& m) {
   MountOptions mo = parse_mount_options(m.options);
+  if (m.copy_up) TRY(copy_up(rootfd, m));
   auto target = open_target(rootfd, m);
   if (!target) return wrap(target.error(), fmt::format("mount target `{}`", m.destination));
   std::string tpath = fd_path(target->get());

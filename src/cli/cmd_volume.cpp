@@ -1,0 +1,171 @@
+// volume create, ls, inspect, rm, prune.
+#include <unistd.h>
+
+#include "format.hpp"
+#include "handlers.hpp"
+#include "output.hpp"
+#include "skiff/engine/volumes.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
+
+namespace skiff::cli {
+
+namespace {
+
+Json kv_object(const std::vector<std::string>& items) {
+  Json o = Json::object();
+  for (auto& l : items) {
+    auto [k, v] = split_once(l, '=');
+    o[k] = v.value_or("");
+  }
+  return o;
+}
+
+bool label_match(const Json& labels, const std::string& want) {
+  auto [k, v] = split_once(want, '=');
+  return labels.is_object() && labels.contains(k) && (!v || labels[k] == *v);
+}
+
+Result<bool> volume_filter(const engine::Engine& e, const engine::Volume& v, const std::vector<std::string>& filters) {
+  for (auto& f : filters) {
+    auto [k, val] = split_once(f, '=');
+    std::string value = val.value_or("");
+    if (k == "name") {
+      if (v.name.find(value) == std::string::npos) return false;
+    } else if (k == "label") {
+      if (!label_match(v.labels, value)) return false;
+    } else if (k == "driver") {
+      if (v.driver != value) return false;
+    } else if (k == "dangling") {
+      auto b = parse_bool(value);
+      if (!b) return fail(kInvalid, fmt::format("invalid filter 'dangling={}'", value));
+      if (engine::volume_users(e, v.name).empty() != *b) return false;
+    } else {
+      return fail(kInvalid, fmt::format("invalid filter '{}'", k));
+    }
+  }
+  return true;
+}
+
+bool confirm(const std::string& question) {
+  err(question);
+  char buf[16] = {};
+  ssize_t n = read(0, buf, sizeof buf - 1);
+  return n > 0 && (buf[0] == 'y' || buf[0] == 'Y');
+}
+
+}  // namespace
+
+Result<int> cmd_volume_create(Context& ctx, const ParsedArgs& a) {
+  std::string driver = a.str("driver", "local");
+  if (driver != "local") return fail(kInvalid, fmt::format("volume driver \"{}\" is not available (local)", driver));
+  auto e = TRY(open_engine(ctx, true));
+  std::string name = a.positional.empty() ? a.str("name") : a.positional[0];
+  auto v = TRY(engine::create_volume(*e, name, kv_object(a.list("label")), kv_object(a.list("opt"))));
+  outf("{}\n", v.name);
+  return 0;
+}
+
+Result<int> cmd_volume_ls(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  auto vols = TRY(engine::list_volumes(*e));
+  std::vector<Json> rows;
+  for (auto& v : vols) {
+    if (!TRY(volume_filter(*e, v, a.list("filter")))) continue;
+    if (a.flag("quiet")) {
+      outf("{}\n", v.name);
+      continue;
+    }
+    Json r = Json::object();
+    r["Driver"] = v.driver;
+    std::vector<std::string> labels;
+    for (auto& [k, val] : v.labels.items()) labels.push_back(k + "=" + (val.is_string() ? val.get<std::string>() : ""));
+    std::sort(labels.begin(), labels.end());
+    r["Labels"] = join(labels, ",");
+    r["Links"] = std::to_string(engine::volume_users(*e, v.name).size());
+    r["Mountpoint"] = v.mountpoint;
+    r["Name"] = v.name;
+    r["Scope"] = "local";
+    r["Size"] = "N/A";
+    rows.push_back(std::move(r));
+  }
+  if (a.flag("quiet")) return 0;
+  static const std::map<std::string, std::string> kHeaders = {{"Driver", "DRIVER"},         {"Name", "VOLUME NAME"},
+                                                              {"Mountpoint", "MOUNTPOINT"}, {"Scope", "SCOPE"},
+                                                              {"Labels", "LABELS"},         {"Links", "LINKS"},
+                                                              {"Size", "SIZE"}};
+  out(TRY(format_list(a.str("format"), "table {{.Driver}}\\t{{.Name}}", rows, kHeaders)));
+  return 0;
+}
+
+Result<int> cmd_volume_inspect(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  Json all = Json::array();
+  bool failed = false;
+  std::string format = a.str("format");
+  for (auto& name : a.positional) {
+    auto v = engine::find_volume(*e, name);
+    if (!v) {
+      print_error(v.error(), "");
+      failed = true;
+      continue;
+    }
+    Json j = engine::volume_json(*v);
+    if (!format.empty()) out(TRY(format_object(format, j)));
+    else all.push_back(std::move(j));
+  }
+  if (format.empty()) out(to_json_pretty(all) + "\n");
+  if (failed) return fail(kPartial, "");
+  return 0;
+}
+
+Result<int> cmd_volume_rm(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  bool failed = false;
+  for (auto& name : a.positional) {
+    auto st = engine::remove_volume(*e, name, a.flag("force"));
+    if (!st) {
+      flush_out();
+      print_error(st.error(), "");
+      failed = true;
+      continue;
+    }
+    outf("{}\n", name);
+  }
+  if (failed) return fail(kPartial, "");
+  return 0;
+}
+
+Result<int> cmd_volume_prune(Context& ctx, const ParsedArgs& a) {
+  bool all = a.flag("all");
+  if (!a.flag("force") &&
+      !confirm(all ? "WARNING! This will remove all local volumes not used by at least one container.\n"
+                     "Are you sure you want to continue? [y/N] "
+                   : "WARNING! This will remove anonymous local volumes not used by at least one container.\n"
+                     "Are you sure you want to continue? [y/N] "))
+    return 0;
+  auto e = TRY(open_engine(ctx, true));
+  auto vols = TRY(engine::list_volumes(*e));
+  uint64_t reclaimed = 0;
+  std::vector<std::string> deleted;
+  for (auto& v : vols) {
+    if (!all && !v.anonymous) continue;
+    if (!engine::volume_users(*e, v.name).empty()) continue;
+    if (!TRY(volume_filter(*e, v, a.list("filter")))) continue;
+    uint64_t size = tree_size_at(-100, v.mountpoint).value_or(0);
+    if (engine::remove_volume(*e, v.name, false)) {
+      deleted.push_back(v.name);
+      reclaimed += size;
+    }
+  }
+  if (!deleted.empty()) {
+    out("Deleted Volumes:\n");
+    for (auto& n : deleted) outf("{}\n", n);
+    out("\n");
+  }
+  outf("Total reclaimed space: {}\n", human_size(double(reclaimed)));
+  return 0;
+}
+
+}  // namespace skiff::cli
