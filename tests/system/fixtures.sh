@@ -63,6 +63,7 @@ _fx_add_blob() {  # LAYOUT FILE
   hex=$(sha256sum "$2" | cut -d' ' -f1)
   B_DIGEST=sha256:$hex
   B_SIZE=$(stat -c %s "$2")
+  chmod 0644 "$2"
   if [ -e "$1/blobs/sha256/$hex" ]; then rm -f "$2"; else mv "$2" "$1/blobs/sha256/$hex"; fi
 }
 

@@ -82,6 +82,8 @@ skip() {
 }
 
 _lib_on_err() {  # STATUS LINE COMMAND FILE
+  # Report once, where the test's own shell saw it (a failure inside $(...) shows at its line).
+  [ "$BASH_SUBSHELL" = 0 ] || return 0
   [ "${_LIB_FAILED:-0}" = 1 ] && return
   _LIB_FAILED=1
   printf 'FAIL: %s:%s: command failed with status %s: %s\n' "$(basename "$4")" "$2" "$1" "$3" >&2
@@ -267,9 +269,9 @@ require_rootless() { [ "$(id -u)" != 0 ] || skip "rootless only"; }
 # per run; a test run alone starts its own (killed at exit).
 require_registry() {
   if [ -z "${REG_HTTP:-}" ]; then
-    # shellcheck source=tests/system/fixtures.sh
+    # shellcheck source=fixtures.sh
     source "$_LIB_DIR/fixtures.sh"
-    # shellcheck source=tests/system/registry.sh
+    # shellcheck source=registry.sh
     source "$_LIB_DIR/registry.sh"
     fixtures_build "$FIXTURES_DIR" >&2 || fail "could not build the fixtures in $FIXTURES_DIR"
     reg_start_all "$T/registry" "$FIXTURES_DIR" "$SKIFF_TOOLS" || fail "could not start the registries"

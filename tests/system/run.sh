@@ -71,47 +71,20 @@ else
   roles+=(rootless)
 fi
 
-# The next free subordinate id range start in FILE (after every range already given out).
-next_sub_start() {
-  awk -F: 'BEGIN {m = 100000} NF >= 3 && $2 + $3 > m {m = $2 + $3} END {print m}' "$1" 2>/dev/null || echo 100000
-}
-
-ensure_test_user() {
-  if ! id -u "$TEST_USER" >/dev/null 2>&1; then
-    useradd -m -s /bin/bash "$TEST_USER"
-    echo "run.sh: created user $TEST_USER"
-  fi
-  local f start
-  for f in subuid subgid; do
-    touch "/etc/$f"
-    if ! grep -q "^$TEST_USER:" "/etc/$f"; then
-      start=$(next_sub_start "/etc/$f")
-      if [ $f = subuid ]; then usermod --add-subuids "$start-$((start + 65535))" "$TEST_USER"
-      else usermod --add-subgids "$start-$((start + 65535))" "$TEST_USER"; fi
-      echo "run.sh: gave $TEST_USER the $f range $start:65536"
-    fi
-  done
-  TEST_UID=$(id -u "$TEST_USER")
-  TEST_GID=$(id -g "$TEST_USER")
-  TEST_HOME=$(getent passwd "$TEST_USER" | cut -d: -f6)
-  TEST_XDG=/run/user/$TEST_UID
-  mkdir -p /run/user
-  [ -d "$TEST_XDG" ] || mkdir -m 0700 "$TEST_XDG"
-  chown "$TEST_UID:$TEST_GID" "$TEST_XDG"
-  chmod 0700 "$TEST_XDG"
-}
+# shellcheck source=testuser.sh
+source "$HERE/testuser.sh"
 
 if [ "$(id -u)" = 0 ]; then
-  [[ " ${roles[*]} " != *" rootless "* ]] || ensure_test_user
+  [[ " ${roles[*]} " != *" rootless "* ]] || ensure_test_user "$TEST_USER"
 else
   TEST_USER=$(id -un) TEST_UID=$(id -u) TEST_GID=$(id -g) TEST_HOME=$HOME
   TEST_XDG=${XDG_RUNTIME_DIR:-}
 fi
 
 # --- run directory, fixtures, registries -------------------------------------------------------
-# shellcheck source=tests/system/fixtures.sh
+# shellcheck source=fixtures.sh
 source "$HERE/fixtures.sh"
-# shellcheck source=tests/system/registry.sh
+# shellcheck source=registry.sh
 source "$HERE/registry.sh"
 
 RUN=$(mktemp -d "${SKIFF_TEST_RUNDIR:-/tmp}/skiff-system.XXXXXX")
@@ -258,7 +231,7 @@ if [ ${#failures[@]} -gt 0 ]; then
 fi
 if [ -n "$COUNTS" ]; then
   echo "$passed $failed $skipped" >"$COUNTS"
-  echo "system tests: $passed ok, $failed FAILED, $skipped skipped (${total}s; logs in $LOGS)"
+  echo "system tests: $passed ok, $failed failed, $skipped skipped (${total}s; logs in $LOGS)"
 else
   echo "system tests took ${total}s; logs in $LOGS"
   echo "$passed passed, $failed failed, $skipped skipped"
