@@ -6,31 +6,41 @@
 #   # shellcheck source=lib.sh
 #   source "$(dirname "$0")/lib.sh"
 #   require_registry
-#   sk pull "$(fixture_ref busybox)"
-#   run sk images --format '{{.Repository}}'
-#   assert_status 0 sk images
-#   assert_contains "$output" "$REG_HTTP/busybox"
+#   assert_success sk pull "$(fixture_ref busybox)"        # runs it; $status and $output kept
+#   run_split sk images --format '{{.Repository}}:{{.Tag}}'  # $status, $stdout, $stderr
+#   assert_eq "$stdout" "$REG_HTTP/busybox:latest" "images after a pull"
+#   assert_status 125 sk rmi nosuchimage
+#   assert_contains "$output" "No such image: nosuchimage"
 #
-# Each test gets its own directory $T (removed on exit, with whatever skiff left in it) holding:
+# Each test gets its own directory $T (removed on exit, with whatever skiff left in it, after
+# every process the test started is killed) holding:
 #   $SKIFF_ROOT ($T/root) and $SKIFF_RUNROOT ($T/runroot)   what `sk` passes as --root/--runroot
 #   $HOME ($T/home) with XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_CACHE_HOME under it
 #   $XDG_RUNTIME_DIR ($T/xdg-run, mode 0700)
-#   $T/work                                                  the current directory when the test starts
+#   $T/work                                                  the current directory at the start
 # and, when the fixture registries run, $XDG_CONFIG_HOME/containers/registries.conf (REG_HTTP
 # insecure and the only unqualified-search registry, so a short name never leaves 127.0.0.1)
 # and $XDG_CONFIG_HOME/containers/certs.d (the test CA for every HTTPS registry).
+#
+# Environment: SKIFF (the binary), SKIFF_TOOLS (reaper, token_server, runstat), SUITE_DIR (this
+# directory), FIXTURES_DIR (fixtures.tsv, manifests.tsv, blobs.tsv, layered.tree, tree.sh,
+# FIXTURES.md, oci/<name>), SKIFF_TEST_ROLE (root | rootless), TEST_NAME, and from registry.sh:
+# REG_HTTP REG_TLS REG_BASIC REG_TOKEN (127.0.0.1:PORT), REG_TOKEN_SERVER REG_TOKEN_REALM
+# REG_TOKEN_SERVICE REG_TOKEN_ISSUER, REG_CA_CERT REG_CA_DIR, REG_USER REG_PASS (pull and push),
+# REG_RO_USER REG_RO_PASS (pull only, token registry), REG_AUTH_FILE, REG_LOG_DIR, REG_STORAGE_DIR.
 #
 # Tests run twice under tests/system/run.sh: as root and as the unprivileged `skiff-test` user
 # ($SKIFF_TEST_ROLE = root | rootless). Exit 0 = pass, 77 = skip (`skip "reason"`), else fail.
 # A test may also be run alone: `tests/system/cli-basics.sh` (it then starts its own registries
 # if it calls require_registry). Header lines the runner reads:
 #   # harness: serial          run this test alone (nothing else in parallel)
-#   # harness: timeout=SECS    instead of the runner's default
+#   # harness: timeout=SECS    instead of the runner's default (300)
+# SKIFF_TEST_KEEP=1 (run.sh --keep) keeps $T for a post-mortem.
 #
 # Helpers: sk, run, run_split, assert_eq, assert_ne, assert_contains, assert_not_contains,
 # assert_match, assert_status, assert_success, assert_file, assert_no_file, fail, skip,
 # require_cmd, require_root, require_rootless, require_registry, defer, fixture_ref,
-# fixture_digest, fixture_image_id, fixture_tree, in_userns.
+# fixture_digest, fixture_media_type, fixture_image_id, fixture_tree, in_userns.
 
 set -eEuo pipefail
 shopt -s inherit_errexit
@@ -144,6 +154,10 @@ _lib_cleanup() {
   exit "$rc"
 }
 trap _lib_cleanup EXIT
+# A timeout or Ctrl-C (the reaper forwards them) still cleans up.
+trap 'exit 143' TERM
+trap 'exit 130' INT
+trap 'exit 129' HUP
 
 cd "$T/work"
 

@@ -19,8 +19,9 @@
 # Also: REG_CA_CERT (the test CA, PEM), REG_CA_DIR (a certs.d tree: <host:port>/ca.crt for every
 # HTTPS endpoint, as 127.0.0.1:PORT and localhost:PORT), REG_USER/REG_PASS, REG_RO_USER/REG_RO_PASS,
 # REG_LOG_DIR (<variant>.log: the registry's access and error log; token-server.log: one line per
-# token request), REG_STORAGE_DIR (<variant>/: each registry's own storage; blobs are hard links
-# to the fixture cache and are never written in place).
+# token request), REG_STORAGE_DIR (<variant>/storage: each registry's own storage; blobs are hard
+# links to the fixture cache and are never written in place), REG_AUTH_FILE (an auth.json with
+# REG_USER's credentials for REG_BASIC and REG_TOKEN; nothing reads it unless told to).
 
 REG_USER=skiff
 REG_PASS=skiff-secret
@@ -212,6 +213,15 @@ reg_start_all() {  # RUNDIR FIXDIR TOOLSDIR [VARIANT...]
       *) _reg_die "unknown registry variant '$v'"; return 1 ;;
     esac
   done
+  REG_AUTH_FILE=$_REG_RUN/auth.json
+  local b64 hp entries=()
+  b64=$(printf '%s:%s' "$REG_USER" "$REG_PASS" | base64 -w0)
+  for hp in "${REG_BASIC:-}" "${REG_TOKEN:-}"; do
+    [ -z "$hp" ] || entries+=("\"$hp\": {\"auth\": \"$b64\"}")
+  done
+  local IFS=,
+  printf '{"auths": {%s}}\n' "${entries[*]}" >"$REG_AUTH_FILE"
+  export REG_AUTH_FILE
 }
 
 reg_stop_all() {
