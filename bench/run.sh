@@ -143,6 +143,7 @@ case_images() { compare images "images" "images"; }
 case_ps_a() { compare "ps -a" "ps -a" "ps -a"; }
 
 reset_stores
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: $RUNS runs each (after $WARMUP warm-up runs), skiff and podman alternating, as $TEST_USER"
 for c in "${CASES[@]}"; do
   declare -F "case_$c" >/dev/null || { echo "bench: no case '$c' (have: ${CASES[*]})" >&2; exit 2; }
@@ -181,7 +182,10 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo
   echo "Machine: $(nproc) × ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) memory, kernel $(uname -r),"
   # shellcheck disable=SC1091
-  echo "$(. /etc/os-release && echo "$PRETTY_NAME"); skiff $("$SKIFF" --version | awk '{print $NF}'), $(podman --version), $(runc --version | head -1)."
+  echo "$(. /etc/os-release && echo "$PRETTY_NAME"); load average $load_before at the start (other work on the"
+  echo "machine inflates times: compare ratios, and rerun \`make bench\` on an idle machine for absolute figures);"
+  # shellcheck disable=SC1091
+  echo "skiff $("$SKIFF" --version | awk '{print $NF}'), $(podman --version), $(runc --version | head -1)."
   echo
   table
 } >"$HERE/RESULTS.md"
