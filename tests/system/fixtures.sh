@@ -632,6 +632,14 @@ this host must produce. All files have mtime 2023-11-14T22:13:20Z and owner 0:0 
 EOF
 }
 
+# Writes stdin to FILE (mode MODE) unless FILE already holds exactly that.
+_fx_put() {  # FILE MODE
+  local t
+  t=$(cat)
+  [ -f "$1" ] && [ "$(cat "$1")" = "$t" ] && return 0
+  printf '%s\n' "$t" >"$1.tmp" && chmod "$2" "$1.tmp" && mv "$1.tmp" "$1"
+}
+
 # --- build driver -----------------------------------------------------------------------------
 
 # The stamp of a fixture: the code that builds it (every _fx_ helper and its fx_build_ function),
@@ -661,17 +669,24 @@ fixtures_build() {  # DIR [NAME...]
   (
     umask 022
     set -euo pipefail
-    # One builder at a time per fixture dir (demo, bench and the suite may share it).
-    exec 9>"$fix/.lock"
+    # One builder at a time per fixture dir (demo, bench and the suite may share it). A read
+    # descriptor is enough for flock, so a user who cannot write DIR can still use its cache.
+    [ -e "$fix/.lock" ] || : >"$fix/.lock"
+    exec 9<"$fix/.lock"
     flock 9
-    FX_WORK=$(mktemp -d "$fix/.work.XXXXXX")
-    trap 'rm -rf "$FX_WORK"' EXIT
-    local changed=0 stamp
+    local changed=0 stamp todo=()
     for n in "$@"; do
       declare -F "fx_build_$n" >/dev/null || _fx_die "no fixture named '$n'"
       stamp=$(_fx_stamp "$n")
-      if [ -d "$fix/oci/$n" ] && [ "$(cat "$fix/stamps/$n" 2>/dev/null)" = "$stamp" ]; then continue; fi
-      local t0=$SECONDS
+      [ -d "$fix/oci/$n" ] && [ "$(cat "$fix/stamps/$n" 2>/dev/null)" = "$stamp" ] || todo+=("$n:$stamp")
+    done
+    if [ ${#todo[@]} -gt 0 ]; then
+      FX_WORK=$(mktemp -d "$fix/.work.XXXXXX")
+      trap 'rm -rf "$FX_WORK"' EXIT
+    fi
+    local item t0
+    for item in "${todo[@]}"; do
+      n=${item%%:*} stamp=${item#*:} t0=$SECONDS
       _fx_init "$FX_WORK/$n"
       "fx_build_$n" "$FX_WORK/$n"
       rm -f "$FX_WORK/$n"/.json.* "$FX_WORK/$n"/.layer.*
@@ -681,9 +696,9 @@ fixtures_build() {  # DIR [NAME...]
       changed=1
       echo "fixtures: built $n ($((SECONDS - t0)) s)" >&2
     done
-    _fx_tree_sh >"$fix/tree.sh.tmp" && chmod 0755 "$fix/tree.sh.tmp" && mv "$fix/tree.sh.tmp" "$fix/tree.sh"
-    _fx_layered_tree >"$fix/layered.tree"
-    _fx_readme >"$fix/FIXTURES.md"
+    _fx_tree_sh | _fx_put "$fix/tree.sh" 0755
+    _fx_layered_tree | _fx_put "$fix/layered.tree" 0644
+    _fx_readme | _fx_put "$fix/FIXTURES.md" 0644
     if [ $changed = 1 ] || [ ! -d "$fix/registry" ] || [ ! -f "$fix/fixtures.tsv" ] || [ ! -f "$fix/blobs.tsv" ]; then
       _fx_seed_registry "$fix"
     fi

@@ -55,7 +55,8 @@ reg_pki() {  # DIR
     openssl x509 -req -in token.csr -CA ca.crt -CAkey ca.key -set_serial "0x$(openssl rand -hex 8)" -days 3650 \
       -extfile token.ext -out token.crt 2>/dev/null
     { htpasswd -Bbn "$REG_USER" "$REG_PASS" && htpasswd -Bbn "$REG_RO_USER" "$REG_RO_PASS"; } >users.htpasswd 2>/dev/null
-    chmod 0644 ./*.crt users.htpasswd
+    # Test keys, not secrets: readable, so registries started by another user can use them.
+    chmod 0644 ./*.crt ./*.key users.htpasswd
     rm -f ./*.csr ./*.ext
     touch ./done
   )
@@ -118,7 +119,10 @@ _reg_start_one() {  # NAME TLS(yes|no) AUTH_YAML
   [ "$tls" = yes ] && scheme=https
   mkdir -p "$dir/storage/docker/registry/v2"
   if [ -d "$_REG_FIX/registry/docker/registry/v2" ]; then
-    cp -al "$_REG_FIX/registry/docker/registry/v2/blobs" "$dir/storage/docker/registry/v2/"
+    # Hard links when allowed (fs.protected_hardlinks refuses them to a user for root's files).
+    cp -al "$_REG_FIX/registry/docker/registry/v2/blobs" "$dir/storage/docker/registry/v2/" 2>/dev/null ||
+      { rm -rf "$dir/storage/docker/registry/v2/blobs" &&
+        cp -a "$_REG_FIX/registry/docker/registry/v2/blobs" "$dir/storage/docker/registry/v2/"; }
     cp -a "$_REG_FIX/registry/docker/registry/v2/repositories" "$dir/storage/docker/registry/v2/"
   fi
   for _ in 1 2 3 4 5; do

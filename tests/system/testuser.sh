@@ -32,6 +32,10 @@ ensure_test_user() {  # USER
   TEST_UID=$(id -u "$TEST_USER")
   TEST_GID=$(id -g "$TEST_USER")
   TEST_HOME=$(getent passwd "$TEST_USER" | cut -d: -f6)
+  if [ ! -d "$TEST_HOME" ]; then
+    mkdir -p "$TEST_HOME"
+    chown "$TEST_UID:$TEST_GID" "$TEST_HOME"
+  fi
   TEST_XDG=/run/user/$TEST_UID
   mkdir -p /run/user
   [ -d "$TEST_XDG" ] || mkdir -m 0700 "$TEST_XDG"
