@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# make demo: a local registry serving the busybox fixture image, and skiff at work against it.
+#
+#   tests/demo.sh [OUT]        (OUT: the build directory, default out)
+#
+# Each step is one line at the bottom: later issues add theirs there (pull, images, run, ...).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=$(realpath "${1:-out}")
+for f in "$OUT/skiff" "$OUT/tools/token_server"; do
+  [ -x "$f" ] || { echo "demo: $f is missing (make all tools)" >&2; exit 2; }
+done
+# shellcheck source=system/fixtures.sh
+source "$HERE/system/fixtures.sh"
+# shellcheck source=system/registry.sh
+source "$HERE/system/registry.sh"
+
+DEMO=$(mktemp -d /tmp/skiff-demo.XXXXXX)
+cleanup() {
+  reg_stop_all
+  if [ "$(id -u)" = 0 ]; then rm -rf "$DEMO"
+  else unshare --map-root-user --map-auto rm -rf "$DEMO" 2>/dev/null || rm -rf "$DEMO"; fi
+}
+trap cleanup EXIT
+fixtures_build "$OUT/fixtures" busybox
+reg_start_all "$DEMO/registry" "$OUT/fixtures" "$OUT/tools" http
+
+# A store of its own, and a registries.conf that lets skiff use the local plain-HTTP registry.
+export XDG_CONFIG_HOME=$DEMO/config
+mkdir -p "$XDG_CONFIG_HOME/containers"
+cat >"$XDG_CONFIG_HOME/containers/registries.conf" <<CONF
+unqualified-search-registries = ["$REG_HTTP"]
+[[registry]]
+location = "$REG_HTTP"
+insecure = true
+CONF
+skiff() { "$OUT/skiff" --root "$DEMO/root" --runroot "$DEMO/run" "$@"; }
+bold=; plain=
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
+step() {
+  printf '\n%s$ skiff %s%s\n' "$bold" "$*" "$plain"
+  skiff "$@"
+}
+IMAGE=$REG_HTTP/busybox:latest
+echo "A local registry (docker-registry on 127.0.0.1) serves $IMAGE."
+
+step version
+step info

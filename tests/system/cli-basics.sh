@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The CLI's basic contract: `version` prints Docker's Client block, `--version` the line
+# podman-compose parses, `info` runs against this test's store, and unknown commands and flags
+# fail with Docker's messages and exit status 125.
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+# skiff version: Docker's "Client:" block.
+assert_success sk version
+assert_match "$output" $'^Client:\n Version: +[0-9]+\\.[0-9]+\\.[0-9]+\n' "version starts with Client/Version"
+for key in "Version" "API version" "Compiler" "Built" "OS/Arch"; do
+  assert_match "$output" $'(^|\n) '"$key"$': +[^ \n]' "version has '$key'"
+done
+assert_match "$output" $'\n OS/Arch: +linux/[a-z0-9]+' "OS/Arch is linux/<arch>"
+version=$(sed -n 's/^ Version: *//p' <<<"$output")
+
+# --version and -v: "skiff version X.Y.Z", the same version.
+assert_success sk --version
+assert_eq "$output" "skiff version $version" "--version"
+assert_success sk -v
+assert_eq "$output" "skiff version $version" "-v"
+
+# --format on version.
+assert_success sk version --format '{{.Client.Version}}'
+assert_eq "$output" "$version" "version --format"
+
+# info runs, shows this store and whether it is rootless.
+run_split sk info
+assert_eq "$status" 0 "info exit status"
+assert_contains "$stdout" "Graph Root:" "info"
+assert_contains "$stdout" "$SKIFF_ROOT" "info shows --root"
+assert_contains "$stdout" "$SKIFF_RUNROOT" "info shows --runroot"
+if [ "$SKIFF_TEST_ROLE" = root ]; then
+  assert_match "$stdout" 'Rootless: +false' "info as root"
+else
+  assert_match "$stdout" 'Rootless: +true' "info as a user"
+fi
+
+# Unknown command: 125, Docker's message, usage hint; a near miss gets a suggestion.
+run_split sk bogus
+assert_eq "$status" 125 "exit status of an unknown command"
+assert_eq "$stdout" "" "nothing on stdout for an unknown command"
+assert_contains "$stderr" 'Error: unknown command "bogus" for "skiff"' "unknown command message"
+assert_contains "$stderr" "Run 'skiff --help' for usage." "unknown command hint"
+run_split sk verison
+assert_eq "$status" 125 "exit status of a misspelt command"
+assert_contains "$stderr" $'Did you mean this?\n\tversion' "suggestion for 'verison'"
+
+# Unknown flag: exactly Docker's two lines, 125.
+run_split sk version --bogus
+assert_eq "$status" 125 "exit status of an unknown flag"
+assert_eq "$stdout" "" "nothing on stdout for an unknown flag"
+assert_eq "$stderr" $'Error: unknown flag: --bogus\nSee \'skiff version --help\'.' "unknown flag message"
