@@ -160,9 +160,9 @@ Result<DocumentKind> classify_manifest(std::string_view bytes, std::string_view 
                                        std::string_view what) {
   Json j = TRY(parse_document(bytes, kMaxManifestBytes, what));
   std::string type = TRY(opt_string(j, "mediaType", what));
-  const Json& sv = json_get(j, "schemaVersion");
-  if (sv.is_number_integer() && sv.get<int>() == 1) return schema1_error(what, type);
   if (type.empty()) type = std::string(strip_params(content_type));
+  const Json& sv = json_get(j, "schemaVersion");
+  if (sv.is_number_integer() && sv.get<int>() == 1) return schema1_error(what, is_schema1_type(type) ? type : "");
   if (is_manifest_type(type)) return DocumentKind::kManifest;
   if (is_index_type(type)) return DocumentKind::kIndex;
   if (is_schema1_type(type)) return schema1_error(what, type);

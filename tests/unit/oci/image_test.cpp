@@ -155,8 +155,11 @@ BOOST_AUTO_TEST_CASE(schema1_is_rejected_clearly) {
   BOOST_TEST(k.error().code == kUnsupported);
   BOOST_TEST(k.error().msg ==
              "docker.io/library/x:1: Docker image manifest version 2, schema 1 "
-             "(application/vnd.docker.distribution.manifest.v1+json) is not supported; the image must "
+             "(application/vnd.docker.distribution.manifest.v1+prettyjws) is not supported; the image must "
              "be pushed again in the OCI or Docker schema 2 format");
+  // Without a type anywhere, the schemaVersion alone says schema 1.
+  BOOST_TEST(classify_manifest(s1, "application/json", "m").error().msg.find(
+                 "(application/vnd.docker.distribution.manifest.v1+json)") != std::string::npos);
   auto by_type = classify_manifest("{}", "application/vnd.docker.distribution.manifest.v1+prettyjws", "m");
   BOOST_TEST(by_type.error().code == kUnsupported);
   BOOST_TEST(by_type.error().msg.find("(application/vnd.docker.distribution.manifest.v1+prettyjws)") !=
