@@ -69,6 +69,7 @@ Client::Client(HttpTransport& transport, ConfigEnv env, RegistriesConf conf, Cli
       }
     };
   if (opts_.max_attempts < 1) opts_.max_attempts = 1;
+  if (opts_.user_agent.empty()) opts_.user_agent = "skiff/" SKIFF_VERSION;
 }
 
 Client::~Client() = default;
@@ -168,7 +169,8 @@ Result<Client::Registry*> Client::ping_locked(std::string_view registry, bool in
       return out;
     }
   }
-  if (!allow_http && last.msg.find("TLS handshake failed") != std::string::npos)
+  if (!allow_http && last.msg.find("TLS handshake failed") != std::string::npos &&
+      last.msg.find("wrong version number") != std::string::npos)
     last.msg += " (if the registry serves plain HTTP, use --tls-verify=false or set insecure = true for it in "
                 "registries.conf)";
   return wrap(std::move(last), fmt::format("pinging container registry {}", registry));

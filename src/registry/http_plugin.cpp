@@ -82,10 +82,14 @@ Error network_error(std::string_view what, std::exception_ptr ep) {
   } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException&) {
     cause = "TLS connection unexpectedly closed";
   } catch (const Poco::Net::SSLException& e) {
+    std::string m = e.message().empty() ? e.displayText() : e.message();
     if (!t_verify_error.empty())
       cause = "TLS certificate verification failed: " + t_verify_error;
+    else if (m.find("alert bad certificate") != std::string::npos || m.find("certificate required") != std::string::npos)
+      cause = "TLS handshake failed: the registry refused our client certificate or wants one (client.cert and "
+              "client.key in its certs.d directory): " + m;
     else
-      cause = "TLS handshake failed: " + (e.message().empty() ? e.displayText() : e.message());
+      cause = "TLS handshake failed: " + m;
   } catch (const Poco::Net::NoMessageException&) {
     cause = "the server closed the connection without a response";
   } catch (const Poco::Exception& e) {

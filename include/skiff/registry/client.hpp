@@ -43,7 +43,7 @@ struct ClientOptions {
   std::optional<Credentials> creds;    ///< --creds: used for every registry instead of auth.json
   std::string authfile;                ///< --authfile
   std::string cert_dir;                ///< --cert-dir
-  std::string user_agent = "skiff/" SKIFF_VERSION;
+  std::string user_agent;              ///< "" means "skiff/<version>"
   int max_attempts = 4;                ///< tries per request for network errors, 429 and 5xx
   int backoff_ms = 250;                ///< first backoff, doubled each retry, at most 8 s
   int max_resumes = 50;                ///< Range resumptions of one blob, in total

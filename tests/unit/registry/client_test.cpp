@@ -474,7 +474,7 @@ BOOST_AUTO_TEST_CASE(http_only_with_insecure_or_tls_verify_false) {
   BOOST_REQUIRE(!secure);
   BOOST_TEST(secure.error().msg ==
              "manifest for reg.test/library/app:latest: pinging container registry reg.test: GET https://reg.test/v2/: "
-             "TLS handshake failed: wrong version number (if the registry serves plain HTTP, use --tls-verify=false "
+             "TLS handshake failed: error:0A00010B:SSL routines::wrong version number (if the registry serves plain HTTP, use --tls-verify=false "
              "or set insecure = true for it in registries.conf)");
   // --tls-verify=false: HTTPS without verification first, then HTTP.
   o.tls_verify = false;

@@ -107,7 +107,7 @@ class FakeRegistry : public registry::HttpTransport {
     std::string what = req.method + " " + req.url;
     if (down_hosts.count(url->host)) return fail(kNetwork, what + ": connection refused");
     if (http_only && url->scheme == "https")
-      return fail(kNetwork, what + ": TLS handshake failed: wrong version number");
+      return fail(kNetwork, what + ": TLS handshake failed: error:0A00010B:SSL routines::wrong version number");
     if (url->host == auth_host) return token(req, *url);
     if (!cdn_host.empty() && url->host == cdn_host) return cdn(*url);
     if (url->host != host && !is_mirror(url->host)) return fail(kNetwork, what + ": no such host");

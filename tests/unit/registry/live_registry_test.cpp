@@ -7,6 +7,9 @@
 //   SKIFF_TEST_CERTS_DIR=/path/to/certs.d     TLS: certs.d root holding <host:port>/ca.crt
 //   SKIFF_TEST_BLOB=repo@sha256:…:SIZE        also fetch a blob pushed beforehand (with curl)
 //   SKIFF_TEST_BLOB_MIB=64                    size of the blob pushed for the throughput figure
+//   SKIFF_TEST_CREDS=user:password            the registry wants these (Basic auth, or for its token server)
+//   SKIFF_TEST_PUSH_REGISTRY=127.0.0.1:5000   push test data there instead (plain HTTP, no auth; for a
+//                                             token-auth registry sharing its storage)
 #include <boost/test/unit_test.hpp>
 
 #include <sys/resource.h>
@@ -15,10 +18,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <random>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "skiff/registry/client.hpp"
+#include "skiff/util/base64.hpp"
 #include "skiff/util/sha256.hpp"
 #include "skiff/util/strings.hpp"
 #include "test_env.hpp"
@@ -94,16 +99,40 @@ struct Live {
   std::unique_ptr<HttpTransport> transport = *make_http_transport();
   skiff::testing::TempEnv t;
 
+  Live() {
+    // The client finds the credentials the way a user's `login` would have stored them.
+    if (auto c = parse_creds(env("SKIFF_TEST_CREDS")); c) BOOST_REQUIRE(store_credentials(t.env, reg, *c));
+  }
+  // Where test data is uploaded: the registry itself, or a plain-HTTP one sharing its storage.
+  std::string push_reg = env("SKIFF_TEST_PUSH_REGISTRY").empty() ? reg : env("SKIFF_TEST_PUSH_REGISTRY");
+  std::string push_scheme = env("SKIFF_TEST_PUSH_REGISTRY").empty() ? scheme : "http";
+
+  std::string basic() {
+    if (push_reg != reg) return "";
+    std::string c = env("SKIFF_TEST_CREDS");
+    return c.empty() ? "" : "Basic " + base64_encode(c);
+  }
+  void authorize(HttpRequest& r) {
+    if (!basic().empty()) r.headers.set("Authorization", basic());
+  }
+
   ClientOptions options() {
     ClientOptions o;
     o.tls_verify = !insecure;
     if (!env("SKIFF_TEST_CERTS_DIR").empty()) o.cert_dir = env("SKIFF_TEST_CERTS_DIR") + "/" + reg;
     return o;
   }
+  // For the uploads, which go straight through the transport: the same certs.d material.
   TlsSettings tls() {
     TlsSettings s;
     s.verify = !insecure;
-    if (!env("SKIFF_TEST_CERTS_DIR").empty()) s.ca_files = {env("SKIFF_TEST_CERTS_DIR") + "/" + reg + "/ca.crt"};
+    if (!env("SKIFF_TEST_CERTS_DIR").empty()) {
+      auto c = find_certs(t.env, reg, env("SKIFF_TEST_CERTS_DIR") + "/" + reg);
+      BOOST_REQUIRE_MESSAGE(c, (c ? std::string() : c.error().msg));
+      s.ca_files = c->ca_files;
+      s.client_cert = c->client_cert;
+      s.client_key = c->client_key;
+    }
     return s;
   }
 
@@ -112,8 +141,9 @@ struct Live {
     std::string digest = *sha256_digest(data);
     HttpRequest post;
     post.method = "POST";
-    post.url = fmt::format("{}://{}/v2/{}/blobs/uploads/", scheme, reg, repo);
+    post.url = fmt::format("{}://{}/v2/{}/blobs/uploads/", push_scheme, push_reg, repo);
     post.tls = tls();
+    authorize(post);
     auto r = transport->send(post);
     BOOST_REQUIRE_MESSAGE(r, (r ? std::string() : r.error().msg));
     BOOST_REQUIRE_EQUAL(r->status, 202);
@@ -127,6 +157,7 @@ struct Live {
     put.headers.set("Content-Type", "application/octet-stream");
     put.body = data;
     put.tls = tls();
+    authorize(put);
     auto p = transport->send(put);
     BOOST_REQUIRE_MESSAGE(p, (p ? std::string() : p.error().msg));
     BOOST_REQUIRE_EQUAL(p->status, 201);
@@ -137,10 +168,11 @@ struct Live {
   void push_manifest(const std::string& repo, const std::string& tag, const std::string& type, const std::string& body) {
     HttpRequest put;
     put.method = "PUT";
-    put.url = fmt::format("{}://{}/v2/{}/manifests/{}", scheme, reg, repo, tag);
+    put.url = fmt::format("{}://{}/v2/{}/manifests/{}", push_scheme, push_reg, repo, tag);
     put.headers.set("Content-Type", type);
     put.body = body;
     put.tls = tls();
+    authorize(put);
     auto p = transport->send(put);
     BOOST_REQUIRE_MESSAGE(p, (p ? std::string() : p.error().msg));
     BOOST_REQUIRE_EQUAL(p->status, 201);
@@ -235,6 +267,47 @@ BOOST_AUTO_TEST_CASE(tls_without_the_ca_is_refused) {
   BOOST_TEST(r.error().msg.find("TLS certificate verification failed") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(mutual_tls_without_a_client_certificate) {
+  Live l;
+  if (l.insecure || env("SKIFF_TEST_CERTS_DIR").empty()) return;
+  auto certs = find_certs(l.t.env, l.reg, env("SKIFF_TEST_CERTS_DIR") + "/" + l.reg);
+  if (!certs || certs->client_cert.empty()) return;  // only for a registry that wants client certificates
+  std::string ca_only = l.t.write("ca-only/ca.crt", *read_file(certs->ca_files.at(0)));
+  ClientOptions o;
+  o.max_attempts = 1;
+  o.cert_dir = ca_only.substr(0, ca_only.rfind('/'));
+  Client c(*l.transport, l.t.env, RegistriesConf{}, o);
+  auto r = c.ping(l.reg);
+  BOOST_REQUIRE(!r);
+  BOOST_TEST(r.error().code == kNetwork);
+  BOOST_TEST_MESSAGE("without the client certificate: " << r.error().msg);
+}
+
+BOOST_AUTO_TEST_CASE(basic_auth_with_auth_json) {
+  Live l;
+  if (env("SKIFF_TEST_CREDS").empty()) return;
+  std::string digest = l.push_blob("skiff/private", "private bytes");
+  oci::Descriptor d{"application/octet-stream", *oci::Digest::parse(digest), 13};
+  // With the stored credentials.
+  Client c(*l.transport, l.t.env, RegistriesConf{}, l.options());
+  StringSink sink;
+  auto ok = c.fetch_blob(l.source("skiff/private"), d, sink);
+  BOOST_REQUIRE_MESSAGE(ok, (ok ? std::string() : ok.error().msg));
+  BOOST_TEST(sink.str() == "private bytes");
+  BOOST_TEST(c.check_login(l.reg, *parse_creds(env("SKIFF_TEST_CREDS"))).has_value());
+  auto wrong = c.check_login(l.reg, Credentials{"alice", "wrong", ""});
+  BOOST_REQUIRE(!wrong);
+  BOOST_TEST_MESSAGE("wrong password: " << wrong.error().msg);
+  // Without them.
+  skiff::testing::TempEnv empty;
+  Client anon(*l.transport, empty.env, RegistriesConf{}, l.options());
+  StringSink sink2;
+  auto denied = anon.fetch_blob(l.source("skiff/private"), d, sink2);
+  BOOST_REQUIRE(!denied);
+  BOOST_TEST(denied.error().code == kAuth);
+  BOOST_TEST_MESSAGE("anonymous: " << denied.error().msg);
+}
+
 BOOST_AUTO_TEST_CASE(http_registry_needs_tls_verify_false) {
   Live l;
   if (!l.insecure) return;
@@ -245,6 +318,32 @@ BOOST_AUTO_TEST_CASE(http_registry_needs_tls_verify_false) {
   BOOST_REQUIRE(!r);
   BOOST_TEST_MESSAGE("HTTPS to a plain-HTTP registry: " << r.error().msg);
   BOOST_TEST(r.error().code == kNetwork);
+}
+
+BOOST_AUTO_TEST_CASE(parallel_downloads_share_one_client) {
+  Live l;
+  std::vector<std::string> data;
+  std::vector<oci::Descriptor> descs;
+  for (int i = 0; i < 3; ++i) {
+    data.push_back(random_bytes((2 + i) << 20) + char('a' + i));
+    descs.push_back({"application/octet-stream", *oci::Digest::parse(l.push_blob("skiff/parallel", data.back())),
+                     int64_t(data.back().size())});
+  }
+  Client c(*l.transport, l.t.env, RegistriesConf{}, l.options());
+  std::vector<std::string> got(3), errors(3);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i)
+    threads.emplace_back([&, i] {
+      StringSink sink;
+      auto r = c.fetch_blob(l.source("skiff/parallel"), descs[i], sink);
+      if (r) got[i] = std::move(sink.str());
+      else errors[i] = r.error().msg;
+    });
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(errors[i] == "");
+    BOOST_TEST((got[i] == data[i]));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(throughput) {
