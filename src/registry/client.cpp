@@ -411,10 +411,9 @@ Result<uint64_t> Client::fetch_blob(const PullSource& src, const oci::Descriptor
     if (offset > 0) req.headers.set("Range", fmt::format("bytes={}-", offset));
     auto resp = request_with_retries(*r, path, req, what);
     if (!resp) {
-      if (resp.error().code != kNetwork) return wrap(std::move(resp).error(), what);
-      last = std::move(resp).error();
-      ++failures;
-      continue;
+      // request_with_retries already retried connecting; only dropped bodies resume here.
+      if (resp.error().code != kNetwork || offset == start.offset) return wrap(std::move(resp).error(), what);
+      return wrap(std::move(resp).error(), fmt::format("{}: giving up after {} of {} bytes", what, offset, size));
     }
     // Where the body starts: a 206 must start at our offset; a 200 starts at 0 (the server
     // ignored Range) and we skip what we already have.

@@ -327,6 +327,7 @@ Result<HttpResponse> PocoTransport::attempt(const HttpRequest& req, const Target
     resp.reason = presp.getReason();
     for (const auto& [k, v] : presp) resp.headers.add(k, v);
     int64_t length = presp.getContentLength64();  // -1 when absent (chunked or until close)
+    if (presp.getChunkedTransferEncoding()) length = -1;
     bool no_body = req.method == "HEAD" || resp.status == 204 || resp.status == 304 ||
                    (resp.status >= 100 && resp.status < 200);
     if (no_body) length = 0;

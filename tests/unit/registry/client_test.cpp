@@ -310,6 +310,18 @@ BOOST_AUTO_TEST_CASE(gives_up_after_bounded_retries) {
   BOOST_TEST(f.sleeps == (std::vector<int>{250, 500}));
 }
 
+BOOST_AUTO_TEST_CASE(connection_refused_names_the_registry) {
+  Fixture f;
+  f.reg.down_hosts = {"reg.test"};
+  auto r = f.client()->fetch_manifest(parse_ref("reg.test/library/app"));
+  BOOST_REQUIRE(!r);
+  BOOST_TEST(r.error().code == kNetwork);
+  BOOST_TEST(r.error().msg == "manifest for reg.test/library/app:latest: pinging container registry reg.test: "
+                              "GET https://reg.test/v2/: connection refused");
+  BOOST_TEST(f.sleeps == (std::vector<int>{250, 500, 1000}));
+  BOOST_TEST(f.reg.log.size() == 4u);
+}
+
 BOOST_AUTO_TEST_CASE(retries_503_with_backoff) {
   Fixture f;
   f.reg.fail_503 = 3;  // three 503s in a row (all at the ping): 3 backoffs, doubling
