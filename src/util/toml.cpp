@@ -9,15 +9,20 @@
 
 namespace skiff {
 
-static Json convert(const toml::node& n) {
+static Json convert(const toml::node& n, TomlLines* lines = nullptr, const std::string& path = "") {
+  if (lines && !path.empty()) lines->lines[path] = int(n.source().begin.line);
+  auto child = [&](std::string_view key) {
+    return path.empty() ? std::string(key) : path + '\x1f' + std::string(key);
+  };
   if (auto t = n.as_table()) {
     Json o = Json::object();
-    for (auto& [k, v] : *t) o[std::string(k.str())] = convert(v);
+    for (auto& [k, v] : *t) o[std::string(k.str())] = convert(v, lines, child(k.str()));
     return o;
   }
   if (auto a = n.as_array()) {
     Json arr = Json::array();
-    for (auto& v : *a) arr.push_back(convert(v));
+    size_t i = 0;
+    for (auto& v : *a) arr.push_back(convert(v, lines, child(std::to_string(i++))));
     return arr;
   }
   if (auto s = n.as_string()) return Json(s->get());
@@ -31,10 +36,24 @@ static Json convert(const toml::node& n) {
   return Json(os.str());
 }
 
+int TomlLines::line_of(const std::vector<std::string>& path) const {
+  for (size_t n = path.size() + 1; n-- > 0;) {
+    std::string key;
+    for (size_t i = 0; i < n; ++i) key += (i ? "\x1f" : "") + path[i];
+    auto it = lines.find(key);
+    if (it != lines.end() && it->second > 0) return it->second;
+  }
+  return 0;
+}
+
 Result<Json> parse_toml(const std::string& text, const std::string& name) {
+  return parse_toml(text, name, nullptr);
+}
+
+Result<Json> parse_toml(const std::string& text, const std::string& name, TomlLines* lines) {
   try {
     toml::table t = toml::parse(text, name);
-    return convert(t);
+    return convert(t, lines);
   } catch (const toml::parse_error& e) {
     return fail(kInvalid, fmt::format("`{}` line {}, column {}: {}", name, e.source().begin.line,
                                       e.source().begin.column, std::string(e.description())));
