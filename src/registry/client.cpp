@@ -323,6 +323,35 @@ Result<FetchedManifest> Client::fetch_manifest(const PullSource& src) {
   }
 }
 
+Result<std::vector<std::string>> Client::list_tags(const PullSource& src) {
+  const oci::Reference& ref = src.ref;
+  std::string what = fmt::format("tags of {}", ref.name());
+  Registry* r = TRY_CTX(registry_for(ref.domain(), src.insecure), "{}", what);
+  Request req;
+  req.repo = ref.path();
+  req.scopes = {fmt::format("repository:{}:pull", ref.path())};
+  std::vector<std::string> tags;
+  std::string path = fmt::format("/v2/{}/tags/list?n=1000", ref.path());
+  for (int page = 0; page < 100 && !path.empty(); ++page) {
+    HttpResponse resp = TRY_CTX(request_with_retries(*r, path, req, what), "{}", what);
+    if (resp.status != 200) return answer_error(what, ref.domain(), resp);
+    std::string link = resp.headers.get("Link");
+    auto body = TRY_CTX(resp.read_body(4u << 20), "{}", what);
+    auto j = TRY(parse_json(body, what));
+    const Json& t = json_get(j, "tags");
+    if (t.is_array())
+      for (auto& x : t)
+        if (x.is_string()) tags.push_back(x.get<std::string>());
+    if (tags.size() > 100000) return fail(EFBIG, fmt::format("{}: too many tags", what));
+    // Pagination: Link: </v2/name/tags/list?last=x&n=1000>; rel="next"
+    path.clear();
+    auto lt = link.find('<'), gt = link.find('>');
+    if (lt != std::string::npos && gt != std::string::npos && gt > lt && link.find("rel=\"next\"") != std::string::npos)
+      path = link.substr(lt + 1, gt - lt - 1);
+  }
+  return tags;
+}
+
 Result<FetchedManifest> Client::fetch_manifest(const oci::Reference& ref) {
   auto sources = TRY_CTX(pull_sources(conf_, ref), "{}", ref.str_with_default_tag());
   std::vector<std::string> mirror_errors;

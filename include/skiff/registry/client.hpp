@@ -109,6 +109,8 @@ class Client {
   /// Capped at 4 MiB; by digest, the body's sha256 must match; by tag, it must match
   /// Docker-Content-Digest when the registry sends one. Schema 1 is kUnsupported.
   Result<FetchedManifest> fetch_manifest(const PullSource& src);
+  /// The tags of `src.ref`'s repository (GET /v2/<name>/tags/list, following pagination).
+  Result<std::vector<std::string>> list_tags(const PullSource& src);
 
   /// Like the above, for every pull source of `ref` in turn (registries.conf mirrors, then
   /// the location; a blocked registry is refused); returns the first that has it.
