@@ -49,4 +49,5 @@ Result<int> cmd_version(Context&, const ParsedArgs&);
 Result<int> cmd_info(Context&, const ParsedArgs&);
 Result<int> cmd_help(Context&, const ParsedArgs&);
 
+
 }  // namespace skiff::cli
