@@ -169,9 +169,36 @@ constexpr OptSpec kFormatOnly[] = {
     {"format", 'f', OptType::String, "Format output using a custom template: 'json' or a Go template"},
 };
 
+constexpr OptSpec kCompletionOpts[] = {
+    {"no-desc", 0, OptType::Bool, "Disable completion descriptions"},
+};
+
 // ---- the commands, sorted by path ----
 
 constexpr CmdSpec kCommands[] = {
+    {.path = "__complete",
+     .aliases = "__completeNoDesc",
+     .usage = "[ARG...] TOCOMPLETE",
+     .summary = "Print completion candidates for a partial command line (cobra's protocol)",
+     .handler = cmd_complete,
+     .hidden = true,
+     .raw_args = true},
+    {.path = "completion",
+     .usage = "[OPTIONS] bash|zsh|fish",
+     .summary = "Print the shell completion script for bash, zsh or fish",
+     .opts = kCompletionOpts,
+     .handler = cmd_completion,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Enum,
+     .description = "The script asks skiff itself for the candidates (the hidden `skiff __complete` "
+                    "command), so command names, options, container names, images and volumes "
+                    "complete live and always match the installed binary. To load a script by "
+                    "hand, source the output of this command.",
+     .examples = "$ source <(skiff completion bash)\n"
+                 "$ skiff completion zsh > \"${fpath[1]}/_skiff\"\n"
+                 "$ skiff completion fish > ~/.config/fish/completions/skiff.fish",
+     .arg_values = "bash fish zsh"},
     {.path = "container attach",
      .aliases = "attach",
      .usage = "[OPTIONS] CONTAINER",

@@ -49,5 +49,8 @@ Result<int> cmd_version(Context&, const ParsedArgs&);
 Result<int> cmd_info(Context&, const ParsedArgs&);
 Result<int> cmd_help(Context&, const ParsedArgs&);
 
+// cmd_completion.cpp
+Result<int> cmd_completion(Context&, const ParsedArgs&);
+Result<int> cmd_complete(Context&, const ParsedArgs&);
 
 }  // namespace skiff::cli

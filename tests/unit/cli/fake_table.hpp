@@ -22,6 +22,7 @@ inline constexpr OptSpec kLogsOpts[] = {
 
 inline constexpr OptSpec kRmOpts[] = {
     {"force", 'f', OptType::Bool, "Force the removal"},
+    {"signal", 's', OptType::String, "Signal to send first", {}, Comp::Signals},
 };
 
 inline constexpr OptSpec kRunOpts[] = {
