@@ -173,6 +173,11 @@ constexpr OptSpec kCompletionOpts[] = {
     {"no-desc", 0, OptType::Bool, "Disable completion descriptions"},
 };
 
+constexpr OptSpec kDocgenOpts[] = {
+    {"prose", 0, OptType::String, "Directory of hand-written page fragments (<page>.md) to merge in", {},
+     Comp::Dirs},
+};
+
 // ---- the commands, sorted by path ----
 
 constexpr CmdSpec kCommands[] = {
@@ -183,6 +188,15 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_complete,
      .hidden = true,
      .raw_args = true},
+    {.path = "__docgen",
+     .usage = "[OPTIONS] man DIR",
+     .summary = "Write the markdown sources of the man pages into DIR",
+     .opts = kDocgenOpts,
+     .handler = cmd_docgen,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::Dirs,
+     .hidden = true},
     {.path = "completion",
      .usage = "[OPTIONS] bash|zsh|fish",
      .summary = "Print the shell completion script for bash, zsh or fish",
