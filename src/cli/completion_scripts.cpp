@@ -151,9 +151,10 @@ __start_skiff() {
 
     # bash replaces only the text after the last word break ('=' or ':') of the word.
     local breaks="" brk i
-    [[ $COMP_WORDBREAKS == *=* ]] && breaks+="="
-    [[ $COMP_WORDBREAKS == *:* ]] && breaks+=":"
+    [[ ${COMP_WORDBREAKS-} == *=* ]] && breaks+="="
+    [[ ${COMP_WORDBREAKS-} == *:* ]] && breaks+=":"
     if [[ -n $breaks && $cur == *[$breaks]* ]]; then
+        # shellcheck disable=SC2295 # $breaks is a character class on purpose
         brk=${cur%"${cur##*[$breaks]}"}
         for i in "${!COMPREPLY[@]}"; do
             COMPREPLY[i]=${COMPREPLY[i]#"$brk"}
