@@ -130,21 +130,7 @@ Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_help(Context&, const ParsedArgs& a) {
-  if (a.positional.empty()) {
-    out(main_help());
-    return 0;
-  }
-  size_t used = 0;
-  const CmdSpec* c = find_command(a.positional, used);
-  if (!c) {
-    for (auto& g : groups())
-      if (g.name == a.positional[0]) {
-        out(group_help(g.name));
-        return 0;
-      }
-    return fail(kUsage, fmt::format("unknown help topic \"{}\"", join(a.positional, " ")));
-  }
-  out(command_help(*c));
+  out(TRY(help_for(table(), a.positional)));
   return 0;
 }
 

@@ -16,20 +16,21 @@
 namespace skiff::cli {
 
 /// Value kinds, as Docker's help prints them ("string", "list", "duration", …).
+/// List and Map options are repeatable (every value is kept); the others keep the last value.
 enum class OptType { Bool, String, Int, Uint, Duration, Bytes, List, Map };
 
-/// What a value or positional completes to (see complete.cpp).
+/// What a value or positional completes to (complete.cpp; dynamic ones in complete_sources.hpp).
 enum class Comp {
-  None,
-  Files,
-  Dirs,
-  Containers,         ///< all containers (names)
+  None,               ///< nothing, and no file names either (directive NoFileComp)
+  Files,              ///< the shell's file completion
+  Dirs,               ///< directories only
+  Containers,         ///< all containers (names; short IDs once 2 hex digits are typed)
   RunningContainers,
   StoppedContainers,  ///< created or exited
   Images,             ///< repo:tag
   Volumes,
-  Enum,               ///< OptSpec::values
-  Signals,
+  Enum,               ///< OptSpec::values or CmdSpec::arg_values
+  Signals,            ///< signal names (KILL, TERM, …; SIGKILL… once "SIG" is typed)
   Commands,           ///< command names (for `help`)
 };
 
@@ -50,33 +51,48 @@ struct ParsedArgs;
 /// Returns the exit status; errors go back as Error and the caller prints them.
 using Handler = Result<int> (*)(Context&, const ParsedArgs&);
 
+/// One command. Write entries with designated initializers (in this order); only path, usage,
+/// summary and handler are required (see commands.cpp).
 struct CmdSpec {
   std::string_view path;     ///< canonical name: "container run", "image ls", "version"
   std::string_view aliases;  ///< other names, ';'-separated: "run" or "ps;container ps;container list"
   std::string_view usage;    ///< after the command name: "[OPTIONS] IMAGE [COMMAND] [ARG...]"
-  std::string_view summary;  ///< one line
-  std::span<const OptSpec> opts;
+  std::string_view summary;  ///< one line, starts with a capital, no final period
+  std::span<const OptSpec> opts = {};
   Handler handler = nullptr;
   int min_args = 0;
-  int max_args = -1;          ///< -1 = unlimited
-  Comp arg_comp = Comp::None;  ///< completion for positionals
-  bool interspersed = true;   ///< false: options end at the first positional (run/create/exec)
-  bool hidden = false;
-  std::string_view description = {};  ///< longer text for --help and the man page (optional)
-  std::string_view examples = {};     ///< shell examples for the man page (optional)
+  int max_args = -1;           ///< -1 = unlimited
+  Comp arg_comp = Comp::None;  ///< completion for the positionals (all of them)
+  bool interspersed = true;    ///< false: options end at the first positional (run/create/exec)
+  bool hidden = false;         ///< internal: no help listing, no man page; path starts with "__"
+  std::string_view description = {};  ///< paragraphs for --help and the man page (optional)
+  std::string_view examples = {};     ///< shell lines, "$ skiff …" (optional; --help and man)
+  std::string_view arg_values = {};   ///< space-separated candidates when arg_comp is Comp::Enum
+  bool raw_args = false;       ///< no option parsing: every word is a positional (__complete)
 };
 
-/// The table, sorted by path (a unit test checks it).
-std::span<const CmdSpec> commands();
+/// What skiff is, in one line (`skiff --help`, skiff(1)).
+inline constexpr std::string_view kProgramSummary =
+    "A daemonless, rootless container engine: Docker's commands, no daemon, no root";
 
-/// Global options, accepted before the command (and, long forms, anywhere before `--`).
-std::span<const OptSpec> global_options();
-
-/// Management groups ("container", "image", …) with a summary, for top-level help.
+/// Management groups ("container", "image", …): the first word of multi-word paths.
 struct GroupSpec {
   std::string_view name, summary;
 };
-std::span<const GroupSpec> groups();
+
+/// A command table with its groups and global options. `table()` is skiff's; unit tests make
+/// small fake ones, so everything that walks the table takes one.
+struct Table {
+  std::span<const CmdSpec> commands;  ///< sorted by path
+  std::span<const GroupSpec> groups;  ///< sorted by name
+  std::span<const OptSpec> globals;   ///< before the command; long forms anywhere (not "version")
+};
+
+/// THE table (commands.cpp).
+const Table& table();
+inline std::span<const CmdSpec> commands() { return table().commands; }
+inline std::span<const OptSpec> global_options() { return table().globals; }
+inline std::span<const GroupSpec> groups() { return table().groups; }
 
 /// Values of the global options.
 struct GlobalOptions {
@@ -100,6 +116,7 @@ struct ParsedArgs {
   std::vector<std::string> positional;
   /// Every value given, in order, keyed by long name. Bools store "true"/"false".
   std::map<std::string, std::vector<std::string>, std::less<>> values;
+  bool dash = false;  ///< a `--` ended the options (it is not in `positional`)
 
   bool has(std::string_view name) const { return values.find(name) != values.end(); }
   /// The last value, or `dflt`.
@@ -113,31 +130,100 @@ struct ParsedArgs {
   int64_t num(std::string_view name, int64_t dflt = 0) const;
 };
 
+// ---- parse.cpp -------------------------------------------------------------------------------
+
+/// True if `name` is the command's path or one of its aliases.
+bool command_has_name(const CmdSpec& c, std::string_view name);
+
 /// Finds a command by the words typed ("container", "run") → consumes 1 or 2 words.
 /// Returns nullptr if none; `used` gets the number of words consumed.
-const CmdSpec* find_command(std::span<const std::string> words, size_t& used);
+const CmdSpec* find_command(const Table& t, std::span<const std::string> words, size_t& used);
+inline const CmdSpec* find_command(std::span<const std::string> words, size_t& used) {
+  return find_command(table(), words, used);
+}
+/// The group named `name`, or nullptr.
+const GroupSpec* find_group(const Table& t, std::string_view name);
 
-/// Parses the arguments after the command words. Errors are kUsage with Docker's texts
-/// ("unknown flag: --foo", "flag needs an argument: 'n' in -n", …).
-Result<ParsedArgs> parse_args(const CmdSpec& cmd, std::span<const std::string> args,
+/// The options a command accepts: its own, `--help` (`-h` too when the command leaves it
+/// free), and the global options except `--version`. `cmd == nullptr`: the top level (global
+/// options including `--version`, and `--help`/`-h`), or a group's level when `group` is set
+/// (the same without `--version`).
+struct FlagSet {
+  const Table* table = nullptr;
+  const CmdSpec* cmd = nullptr;
+  bool group = false;
+  /// Looks up a long name / a shorthand; `global` tells whether it is a global option.
+  const OptSpec* find_long(std::string_view name, bool* global = nullptr) const;
+  const OptSpec* find_short(char c, bool* global = nullptr) const;
+  /// Every option, globals first (sorted), then the command's own and --help (sorted).
+  std::vector<std::pair<const OptSpec*, bool /*global*/>> all() const;
+};
+
+/// pflag's parser: fills `out` from `args` (flags, positionals, `--`). `interspersed` false
+/// stops at the first positional. Global option values go to `globals` (if given). Errors are
+/// kUsage with pflag's texts ("unknown flag: --foo", "flag needs an argument: 'n' in -n", …).
+Status parse_flags(const FlagSet& flags, std::span<const std::string> args, bool interspersed,
+                   ParsedArgs& out, GlobalOptions* globals);
+
+/// Checks the positional count against min_args/max_args (Docker's texts); `invoked` names
+/// the command as typed (default: its path).
+Status check_arg_count(const CmdSpec& cmd, const ParsedArgs& a, std::string_view invoked = {});
+
+/// parse_flags for `cmd` plus check_arg_count (skipped when --help was given).
+Result<ParsedArgs> parse_args(const Table& t, const CmdSpec& cmd, std::span<const std::string> args,
                               GlobalOptions* globals);
+inline Result<ParsedArgs> parse_args(const CmdSpec& cmd, std::span<const std::string> args,
+                                     GlobalOptions* globals) {
+  return parse_args(table(), cmd, args, globals);
+}
 
-/// Writes `skiff CMD --help` text.
-std::string command_help(const CmdSpec& cmd);
-/// Writes `skiff --help` text.
-std::string main_help();
-/// Writes `skiff GROUP --help` text (the group's subcommands).
-std::string group_help(std::string_view group);
-/// Words of the command as typed at top level ("container run").
+/// What the command line asks for: the plan main() carries out.
+struct Invocation {
+  enum class Action { Run, Print, Fail };
+  Action action = Action::Print;
+  const CmdSpec* cmd = nullptr;  ///< Run
+  std::string invoked_as;        ///< the command words as typed ("ps", "container ls")
+  GlobalOptions global;
+  ParsedArgs args;  ///< Run
+  std::string text;  ///< Print: for stdout; Fail: the whole stderr message
+  int status = 0;    ///< exit status for Print/Fail
+};
+/// Resolves argv (without the program name): global options, command words, the command's
+/// options; --help/-h/`help`/a bare group become Print with the help text; errors become Fail
+/// with Docker's texts and exit status 125.
+Invocation resolve(const Table& t, std::span<const std::string> argv);
+
+/// Commands (and groups) close to `word`, best first: cobra's rule (edit distance ≤ 2 or
+/// `word` is a prefix). `group` limits the search to that group's subcommands.
+std::vector<std::string> suggest_commands(const Table& t, std::string_view word,
+                                          std::string_view group = {});
+
+/// The value type name as --help prints it ("string", "list"; "" for Bool).
 std::string type_name(OptType t);
 
-/// Closest command name to `word` (edit distance ≤ 2), or "".
-std::string suggest_command(std::string_view word);
-
-/// Prints "Error: <msg>" to stderr; for kUsage also "See 'skiff <invoked> --help'.".
+/// "Error: <msg>\n" plus, for kUsage, "See 'skiff <invoked> --help'.\n".
+std::string error_text(const Error& e, std::string_view invoked);
+/// Prints error_text() to stderr.
 void print_error(const Error& e, std::string_view invoked);
 
 /// Maps an Error code to the exit status (125 by default; 126/127 for the container command).
 int exit_status_for(const Error& e);
+
+// ---- help.cpp --------------------------------------------------------------------------------
+
+/// `skiff CMD --help` text.
+std::string command_help(const CmdSpec& cmd);
+/// `skiff --help` text.
+std::string main_help(const Table& t = table());
+/// `skiff GROUP --help` text (the group's subcommands).
+std::string group_help(std::string_view group, const Table& t = table());
+
+/// Help for the words after `skiff help`: the main, a group's or a command's help.
+Result<std::string> help_for(const Table& t, std::span<const std::string> words);
+
+/// Top-level names with their summaries: groups, one-word paths and one-word aliases (sorted,
+/// no hidden commands). `group` non-empty: that group's subcommand names instead.
+std::vector<std::pair<std::string, std::string>> command_names(const Table& t,
+                                                               std::string_view group = {});
 
 }  // namespace skiff::cli

@@ -1,6 +1,14 @@
 // THE command table. Everything about a command's interface is declared here once:
-// parsing, --help, man pages (tests/gen-docs.sh) and completion are derived from it.
-// Keep kCommands sorted by path (tests/unit/cli/commands_test.cpp checks).
+// parsing, --help, man pages (`skiff __docgen man`, tests/gen-docs.sh) and shell completion
+// (`skiff __complete`) are derived from it.
+//
+// Adding a command (DEVELOPERS.md "The command table"):
+//   1. its options: a `constexpr OptSpec kXxxOpts[]` below (or reuse one), sorted by name;
+//   2. one kCommands entry, in path order (designated initializers, declaration order);
+//   3. its handler `Result<int> cmd_xxx(Context&, const ParsedArgs&)` in handlers.hpp and
+//      src/cli/cmd_<group>.cpp; a new group also needs a kGroups line;
+//   4. `make docs` and commit man/ and completions/ (make check-docs fails when stale).
+// tests/unit/cli/commands_test.cpp checks the rules (sorted, no duplicates, documented).
 #include "command.hpp"
 #include "handlers.hpp"
 
@@ -18,11 +26,33 @@ constexpr OptSpec kGlobalOpts[] = {
     {"version", 'v', OptType::Bool, "Print version information and quit"},
 };
 
-constexpr OptSpec kFormatOnly[] = {
-    {"format", 'f', OptType::String, "Format output using a custom template: 'json' or a Go template"},
+constexpr OptSpec kVolumeCreateOpts[] = {
+    {"driver", 'd', OptType::String, "Specify volume driver name", "local"},
+    {"label", 0, OptType::List, "Set metadata for a volume"},
+    {"name", 0, OptType::String, "Specify volume name", {}, Comp::None, {}, true},
+    {"opt", 'o', OptType::Map, "Set driver specific options"},
+};
+constexpr OptSpec kVolumeLsOpts[] = {
+    {"filter", 'f', OptType::List, "Provide filter values (e.g. \"dangling=true\")"},
+    {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
+    {"quiet", 'q', OptType::Bool, "Only display volume names"},
+};
+constexpr OptSpec kVolumeRmOpts[] = {
+    {"force", 'f', OptType::Bool, "Force the removal of one or more volumes"},
+};
+constexpr OptSpec kVolumePruneOpts[] = {
+    {"all", 'a', OptType::Bool, "Remove all unused volumes, not just anonymous ones"},
+    {"filter", 0, OptType::List, "Provide filter values (e.g. \"label=<label>\")"},
+    {"force", 'f', OptType::Bool, "Do not prompt for confirmation"},
 };
 
-constexpr OptSpec kNoOpts[] = {{"help", 0, OptType::Bool, "Print usage", {}, Comp::None, {}, true}};
+constexpr GroupSpec kGroups[] = {
+    {"container", "Manage containers"},
+    {"system", "Manage skiff"},
+    {"volume", "Manage volumes"},
+};
+
+// ---- option tables (sorted by name) ----
 
 // Options shared by `create` and `run` (Docker's names, types and help).
 #define SKIFF_CREATE_OPTS                                                                                      \
@@ -135,79 +165,246 @@ constexpr OptSpec kInspectOpts[] = {
     {"size", 's', OptType::Bool, "Display total file sizes"},
 };
 
-constexpr OptSpec kVolumeCreateOpts[] = {
-    {"driver", 'd', OptType::String, "Specify volume driver name", "local"},
-    {"label", 0, OptType::List, "Set metadata for a volume"},
-    {"name", 0, OptType::String, "Specify volume name", {}, Comp::None, {}, true},
-    {"opt", 'o', OptType::Map, "Set driver specific options"},
-};
-constexpr OptSpec kVolumeLsOpts[] = {
-    {"filter", 'f', OptType::List, "Provide filter values (e.g. \"dangling=true\")"},
-    {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
-    {"quiet", 'q', OptType::Bool, "Only display volume names"},
-};
-constexpr OptSpec kVolumeRmOpts[] = {
-    {"force", 'f', OptType::Bool, "Force the removal of one or more volumes"},
-};
-constexpr OptSpec kVolumePruneOpts[] = {
-    {"all", 'a', OptType::Bool, "Remove all unused volumes, not just anonymous ones"},
-    {"filter", 0, OptType::List, "Provide filter values (e.g. \"label=<label>\")"},
-    {"force", 'f', OptType::Bool, "Do not prompt for confirmation"},
+constexpr OptSpec kFormatOnly[] = {
+    {"format", 'f', OptType::String, "Format output using a custom template: 'json' or a Go template"},
 };
 
-constexpr GroupSpec kGroups[] = {
-    {"container", "Manage containers"},
-    {"system", "Manage skiff"},
-    {"volume", "Manage volumes"},
+constexpr OptSpec kCompletionOpts[] = {
+    {"no-desc", 0, OptType::Bool, "Disable completion descriptions"},
 };
+
+constexpr OptSpec kDocgenOpts[] = {
+    {"prose", 0, OptType::String, "Directory of hand-written page fragments (<page>.md) to merge in", {},
+     Comp::Dirs},
+};
+
+// ---- the commands, sorted by path ----
 
 constexpr CmdSpec kCommands[] = {
-    {"container attach", "attach", "[OPTIONS] CONTAINER", "Attach local standard input, output, and error streams to a running container",
-     kAttachOpts, cmd_attach, 1, 1, Comp::RunningContainers},
-    {"container create", "create", "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", kCreateOpts,
-     cmd_create, 1, -1, Comp::Images, false},
-    {"container exec", "exec", "[OPTIONS] CONTAINER COMMAND [ARG...]", "Execute a command in a running container",
-     kExecOpts, cmd_exec, 2, -1, Comp::RunningContainers, false},
-    {"container inspect", "", "[OPTIONS] CONTAINER [CONTAINER...]", "Display detailed information on one or more containers",
-     kInspectOpts, cmd_container_inspect, 1, -1, Comp::Containers},
-    {"container kill", "kill", "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers", kKillOpts,
-     cmd_kill, 1, -1, Comp::RunningContainers},
-    {"container logs", "logs", "[OPTIONS] CONTAINER", "Fetch the logs of a container", kLogsOpts, cmd_logs, 1, 1,
-     Comp::Containers},
-    {"container ls", "ps;container list;container ps", "[OPTIONS]", "List containers", kPsOpts, cmd_ps, 0, 0},
-    {"container prune", "", "[OPTIONS]", "Remove all stopped containers", kPruneOpts, cmd_container_prune, 0, 0},
-    {"container rename", "rename", "CONTAINER NEW_NAME", "Rename a container", kNoOpts, cmd_rename, 2, 2,
-     Comp::Containers},
-    {"container restart", "restart", "[OPTIONS] CONTAINER [CONTAINER...]", "Restart one or more containers", kStopOpts,
-     cmd_restart, 1, -1, Comp::Containers},
-    {"container rm", "rm;container remove", "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers", kRmOpts,
-     cmd_rm, 1, -1, Comp::Containers},
-    {"container run", "run", "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image", kRunOpts,
-     cmd_run, 1, -1, Comp::Images, false},
-    {"container start", "start", "[OPTIONS] CONTAINER [CONTAINER...]", "Start one or more stopped containers", kStartOpts,
-     cmd_start, 1, -1, Comp::StoppedContainers},
-    {"container stop", "stop", "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers", kStopOpts,
-     cmd_stop, 1, -1, Comp::RunningContainers},
-    {"container top", "top", "CONTAINER [ps OPTIONS]", "Display the running processes of a container", kNoOpts, cmd_top,
-     1, -1, Comp::RunningContainers},
-    {"container wait", "wait", "CONTAINER [CONTAINER...]", "Block until one or more containers stop, then print their exit codes",
-     kNoOpts, cmd_wait, 1, -1, Comp::Containers},
-    {"help", "", "[COMMAND]", "Show help for a command", kNoOpts, cmd_help, 0, 2, Comp::Commands},
-    {"system info", "info", "[OPTIONS]", "Display system-wide information", kFormatOnly, cmd_info, 0, 0},
-    {"version", "", "[OPTIONS]", "Show the skiff version information", kFormatOnly, cmd_version, 0, 0},
-    {"volume create", "", "[OPTIONS] [VOLUME]", "Create a volume", kVolumeCreateOpts, cmd_volume_create, 0, 1},
-    {"volume inspect", "", "[OPTIONS] VOLUME [VOLUME...]", "Display detailed information on one or more volumes",
-     kFormatOnly, cmd_volume_inspect, 1, -1, Comp::Volumes},
-    {"volume ls", "volume list", "[OPTIONS]", "List volumes", kVolumeLsOpts, cmd_volume_ls, 0, 0},
-    {"volume prune", "", "[OPTIONS]", "Remove unused local volumes", kVolumePruneOpts, cmd_volume_prune, 0, 0},
-    {"volume rm", "volume remove", "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes", kVolumeRmOpts,
-     cmd_volume_rm, 1, -1, Comp::Volumes},
+    {.path = "__complete",
+     .aliases = "__completeNoDesc",
+     .usage = "[ARG...] TOCOMPLETE",
+     .summary = "Print completion candidates for a partial command line (cobra's protocol)",
+     .handler = cmd_complete,
+     .hidden = true,
+     .raw_args = true},
+    {.path = "__docgen",
+     .usage = "[OPTIONS] man DIR",
+     .summary = "Write the markdown sources of the man pages into DIR",
+     .opts = kDocgenOpts,
+     .handler = cmd_docgen,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::Dirs,
+     .hidden = true},
+    {.path = "completion",
+     .usage = "[OPTIONS] bash|zsh|fish",
+     .summary = "Print the shell completion script for bash, zsh or fish",
+     .opts = kCompletionOpts,
+     .handler = cmd_completion,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Enum,
+     .description = "The script asks skiff itself for the candidates (the hidden `skiff __complete` "
+                    "command), so command names, options, container names, images and volumes "
+                    "complete live and always match the installed binary. To load a script by "
+                    "hand, source the output of this command.",
+     .examples = "$ source <(skiff completion bash)\n"
+                 "$ skiff completion zsh > \"${fpath[1]}/_skiff\"\n"
+                 "$ skiff completion fish > ~/.config/fish/completions/skiff.fish",
+     .arg_values = "bash fish zsh"},
+    {.path = "container attach",
+     .aliases = "attach",
+     .usage = "[OPTIONS] CONTAINER",
+     .summary = "Attach local standard input, output, and error streams to a running container",
+     .opts = kAttachOpts,
+     .handler = cmd_attach,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::RunningContainers},
+    {.path = "container create",
+     .aliases = "create",
+     .usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+     .summary = "Create a new container",
+     .opts = kCreateOpts,
+     .handler = cmd_create,
+     .min_args = 1,
+     .arg_comp = Comp::Images,
+     .interspersed = false},
+    {.path = "container exec",
+     .aliases = "exec",
+     .usage = "[OPTIONS] CONTAINER COMMAND [ARG...]",
+     .summary = "Execute a command in a running container",
+     .opts = kExecOpts,
+     .handler = cmd_exec,
+     .min_args = 2,
+     .arg_comp = Comp::RunningContainers,
+     .interspersed = false},
+    {.path = "container inspect",
+     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+     .summary = "Display detailed information on one or more containers",
+     .opts = kInspectOpts,
+     .handler = cmd_container_inspect,
+     .min_args = 1,
+     .arg_comp = Comp::Containers},
+    {.path = "container kill",
+     .aliases = "kill",
+     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+     .summary = "Kill one or more running containers",
+     .opts = kKillOpts,
+     .handler = cmd_kill,
+     .min_args = 1,
+     .arg_comp = Comp::RunningContainers},
+    {.path = "container logs",
+     .aliases = "logs",
+     .usage = "[OPTIONS] CONTAINER",
+     .summary = "Fetch the logs of a container",
+     .opts = kLogsOpts,
+     .handler = cmd_logs,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Containers},
+    {.path = "container ls",
+     .aliases = "ps;container list;container ps",
+     .usage = "[OPTIONS]",
+     .summary = "List containers",
+     .opts = kPsOpts,
+     .handler = cmd_ps,
+     .max_args = 0},
+    {.path = "container prune",
+     .usage = "[OPTIONS]",
+     .summary = "Remove all stopped containers",
+     .opts = kPruneOpts,
+     .handler = cmd_container_prune,
+     .max_args = 0},
+    {.path = "container rename",
+     .aliases = "rename",
+     .usage = "CONTAINER NEW_NAME",
+     .summary = "Rename a container",
+     .handler = cmd_rename,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::Containers},
+    {.path = "container restart",
+     .aliases = "restart",
+     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+     .summary = "Restart one or more containers",
+     .opts = kStopOpts,
+     .handler = cmd_restart,
+     .min_args = 1,
+     .arg_comp = Comp::Containers},
+    {.path = "container rm",
+     .aliases = "rm;container remove",
+     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+     .summary = "Remove one or more containers",
+     .opts = kRmOpts,
+     .handler = cmd_rm,
+     .min_args = 1,
+     .arg_comp = Comp::Containers},
+    {.path = "container run",
+     .aliases = "run",
+     .usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+     .summary = "Create and run a new container from an image",
+     .opts = kRunOpts,
+     .handler = cmd_run,
+     .min_args = 1,
+     .arg_comp = Comp::Images,
+     .interspersed = false},
+    {.path = "container start",
+     .aliases = "start",
+     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+     .summary = "Start one or more stopped containers",
+     .opts = kStartOpts,
+     .handler = cmd_start,
+     .min_args = 1,
+     .arg_comp = Comp::StoppedContainers},
+    {.path = "container stop",
+     .aliases = "stop",
+     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+     .summary = "Stop one or more running containers",
+     .opts = kStopOpts,
+     .handler = cmd_stop,
+     .min_args = 1,
+     .arg_comp = Comp::RunningContainers},
+    {.path = "container top",
+     .aliases = "top",
+     .usage = "CONTAINER [ps OPTIONS]",
+     .summary = "Display the running processes of a container",
+     .handler = cmd_top,
+     .min_args = 1,
+     .arg_comp = Comp::RunningContainers},
+    {.path = "container wait",
+     .aliases = "wait",
+     .usage = "CONTAINER [CONTAINER...]",
+     .summary = "Block until one or more containers stop, then print their exit codes",
+     .handler = cmd_wait,
+     .min_args = 1,
+     .arg_comp = Comp::Containers},
+    {.path = "help",
+     .usage = "[COMMAND]",
+     .summary = "Show help for a command",
+     .handler = cmd_help,
+     .max_args = 2,
+     .arg_comp = Comp::Commands,
+     .examples = "$ skiff help run\n$ skiff help system info"},
+    {.path = "system info",
+     .aliases = "info",
+     .usage = "[OPTIONS]",
+     .summary = "Display system-wide information",
+     .opts = kFormatOnly,
+     .handler = cmd_info,
+     .max_args = 0,
+     .description = "Shows the host (kernel, OS, CPUs, memory), whether skiff runs rootless and "
+                    "with which user namespace mapping, where the store and the volatile state "
+                    "live, and which helper programs were found.",
+     .examples = "$ skiff info\n$ skiff info --format '{{.Store.GraphRoot}}'\n$ skiff info --format json"},
+    {.path = "version",
+     .usage = "[OPTIONS]",
+     .summary = "Show the skiff version information",
+     .opts = kFormatOnly,
+     .handler = cmd_version,
+     .max_args = 0,
+     .examples = "$ skiff version\n$ skiff version --format '{{.Client.Version}}'"},
+    {.path = "volume create",
+     .usage = "[OPTIONS] [VOLUME]",
+     .summary = "Create a volume",
+     .opts = kVolumeCreateOpts,
+     .handler = cmd_volume_create,
+     .max_args = 1},
+    {.path = "volume inspect",
+     .usage = "[OPTIONS] VOLUME [VOLUME...]",
+     .summary = "Display detailed information on one or more volumes",
+     .opts = kFormatOnly,
+     .handler = cmd_volume_inspect,
+     .min_args = 1,
+     .arg_comp = Comp::Volumes},
+    {.path = "volume ls",
+     .aliases = "volume list",
+     .usage = "[OPTIONS]",
+     .summary = "List volumes",
+     .opts = kVolumeLsOpts,
+     .handler = cmd_volume_ls,
+     .max_args = 0},
+    {.path = "volume prune",
+     .usage = "[OPTIONS]",
+     .summary = "Remove unused local volumes",
+     .opts = kVolumePruneOpts,
+     .handler = cmd_volume_prune,
+     .max_args = 0},
+    {.path = "volume rm",
+     .aliases = "volume remove",
+     .usage = "[OPTIONS] VOLUME [VOLUME...]",
+     .summary = "Remove one or more volumes",
+     .opts = kVolumeRmOpts,
+     .handler = cmd_volume_rm,
+     .min_args = 1,
+     .arg_comp = Comp::Volumes},
 };
+
+constexpr Table kTable{kCommands, kGroups, kGlobalOpts};
 
 }  // namespace
 
-std::span<const CmdSpec> commands() { return kCommands; }
-std::span<const OptSpec> global_options() { return kGlobalOpts; }
-std::span<const GroupSpec> groups() { return kGroups; }
+const Table& table() { return kTable; }
 
 }  // namespace skiff::cli

@@ -1,6 +1,7 @@
 #pragma once
 // Handlers referenced by the command table (one cmd_*.cpp file per command group).
 
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -48,5 +49,15 @@ Result<int> cmd_volume_prune(Context&, const ParsedArgs&);
 Result<int> cmd_version(Context&, const ParsedArgs&);
 Result<int> cmd_info(Context&, const ParsedArgs&);
 Result<int> cmd_help(Context&, const ParsedArgs&);
+
+// cmd_completion.cpp
+Result<int> cmd_completion(Context&, const ParsedArgs&);
+Result<int> cmd_complete(Context&, const ParsedArgs&);
+
+// cmd_docgen.cpp
+Result<int> cmd_docgen(Context&, const ParsedArgs&);
+/// The man pages' files (name → content): markdown `*.1.md` pages and roff `.so` stubs for
+/// aliases, with the fragments of `prose_dir` (may be "") merged in.
+Result<std::map<std::string, std::string>> man_pages(const Table& t, const std::string& prose_dir);
 
 }  // namespace skiff::cli
