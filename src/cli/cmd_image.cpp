@@ -1,11 +1,151 @@
-// Image commands and image resolution for create/run.
+// Image commands: pull, images, rmi, tag, image inspect, history, image prune; and the image
+// lookup (pulling if needed) behind create and run.
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include "format.hpp"
 #include "handlers.hpp"
+#include "output.hpp"
+#include "pull_display.hpp"
+#include "skiff/image/pull.hpp"
+#include "skiff/oci/reference.hpp"
+#include "skiff/registry/config.hpp"
+#include "skiff/storage/store.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
 
 namespace skiff::cli {
 
-Result<engine::ImageDefaults> resolve_run_image(Context&, engine::Engine&, const std::string& ref,
-                                                const std::string&, const ParsedArgs&) {
-  return fail(kNotFound, fmt::format("No such image: {}", ref));
+namespace {
+
+registry::ClientOptions client_options(const ParsedArgs& a) {
+  registry::ClientOptions c;
+  c.tls_verify = a.flag("tls-verify", true);
+  if (a.has("creds")) c.creds = registry::parse_creds(a.str("creds")).value_or(registry::Credentials{});
+  c.authfile = a.str("authfile");
+  c.cert_dir = a.str("cert-dir");
+  return c;
+}
+
+Result<image::PullOptions> pull_options(const ParsedArgs& a) {
+  image::PullOptions o;
+  o.client = client_options(a);
+  if (a.has("creds")) o.client.creds = TRY(registry::parse_creds(a.str("creds")));
+  std::string plat = a.str("platform");
+  if (plat.empty() && (a.has("arch") || a.has("os") || a.has("variant"))) {
+    auto host = oci::Platform::host();
+    plat = a.str("os", host.os) + "/" + a.str("arch", host.architecture);
+    if (a.has("variant")) plat += "/" + a.str("variant");
+  }
+  if (!plat.empty()) o.platform = TRY(oci::Platform::parse(plat));
+  return o;
+}
+
+// The names a user's text may mean locally, most specific first: the normalised reference
+// (docker.io/library/x:latest), and for short names the registries.conf candidates.
+std::vector<std::string> local_candidates(const std::string& text) {
+  std::vector<std::string> out;
+  auto ref = oci::Reference::parse(text);
+  if (!ref) return out;
+  out.push_back(ref->digest() && !ref->tag() ? ref->str() : ref->str_with_default_tag());
+  if (ref->is_short()) {
+    auto env = registry::ConfigEnv::from_process();
+    if (auto conf = registry::load_registries_conf(env)) {
+      if (auto res = registry::resolve_short_name(*conf, *ref, false))
+        for (auto& c : res->candidates) out.push_back(c.digest() && !c.tag() ? c.str() : c.str_with_default_tag());
+    }
+  }
+  return out;
+}
+
+std::string familiar_of(const std::string& normalized) {
+  auto r = oci::Reference::parse(normalized);
+  return r ? r->familiar() : normalized;
+}
+
+}  // namespace
+
+/// Finds a local image by name (normalised), ID or ID prefix.
+Result<storage::ImageRecord> find_image(storage::Store& store, const std::string& text) {
+  for (auto& name : local_candidates(text))
+    if (auto r = store.lookup_image(name)) return r;
+  if (auto r = store.lookup_image(text); r || r.error().code == kConflict) return r;
+  return fail(kNotFound, fmt::format("No such image: {}", text));
+}
+
+Result<engine::ImageDefaults> image_defaults(engine::Engine& e, storage::Store& store, const storage::ImageRecord& rec,
+                                             const std::string& name) {
+  (void)e;
+  engine::ImageDefaults d;
+  d.id = rec.id;
+  d.name = name.empty() && !rec.tags.empty() ? rec.tags[0] : name;
+  auto cfg = TRY(parse_json(TRY(store.image_config(rec.id)), "image config"));
+  d.config = json_get(cfg, "config").is_object() ? cfg["config"] : Json::object();
+  d.top_layer = rec.top_layer;
+  if (store.driver() == storage::Driver::Overlay && !rec.top_layer.empty())
+    d.layer_dirs = TRY(store.overlay_lowers(rec.top_layer));
+  else if (!rec.top_layer.empty())
+    d.vfs_source = TRY(store.layer_diff_path(rec.top_layer));
+  return d;
+}
+
+Result<engine::ImageDefaults> resolve_run_image(Context& ctx, engine::Engine& e, const std::string& ref,
+                                                const std::string& pull_policy, const ParsedArgs& a) {
+  (void)ctx;
+  if (pull_policy != "always" && pull_policy != "missing" && pull_policy != "never" && pull_policy != "newer")
+    return fail(kInvalid, fmt::format("invalid pull policy \"{}\" (always, missing, never, newer)", pull_policy));
+  storage::Store* store = TRY(e.store(true));
+  auto local = find_image(*store, ref);
+  if (local && pull_policy != "always" && pull_policy != "newer") return image_defaults(e, *store, *local, "");
+  if (!local && local.error().code != kNotFound) return local.error();
+  if (pull_policy == "never") return fail(kNotFound, fmt::format("No such image: {}", ref));
+  // Docker: the notice and the pull progress go to stderr, so stdout stays the container's.
+  bool quiet = a.flag("quiet");
+  if (!local && !quiet) err(fmt::format("Unable to find image '{}' locally\n", ref));
+  auto po = TRY(pull_options(a));
+  PullDisplay display(2, quiet);
+  po.progress = [&](const image::PullEvent& ev) { display.on_event(ev); };
+  auto res = image::pull(*store, ref, po);
+  if (!res) {
+    if (local && pull_policy == "newer") return image_defaults(e, *store, *local, "");
+    return res.error();
+  }
+  if (!quiet) {
+    err(fmt::format("Digest: {}\nStatus: {} for {}\n", res->digest,
+                    res->downloaded ? "Downloaded newer image" : "Image is up to date", res->familiar));
+  }
+  auto rec = TRY(store->lookup_image(res->image_id));
+  return image_defaults(e, *store, rec, res->name);
+}
+
+Result<int> cmd_pull(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  storage::Store* store = TRY(e->store(true));
+  auto po = TRY(pull_options(a));
+  bool quiet = a.flag("quiet");
+  PullDisplay display(1, quiet);
+  po.progress = [&](const image::PullEvent& ev) {
+    flush_out();
+    display.on_event(ev);
+  };
+  std::vector<std::string> refs{a.positional[0]};
+  if (a.flag("all-tags")) {
+    auto ref = TRY(oci::Reference::parse(a.positional[0]));
+    if (ref.tag() || ref.digest()) return fail(kInvalid, "tag can't be used with --all-tags/-a");
+    auto tags = TRY(image::list_tags(ref.name(), po));
+    refs.clear();
+    for (auto& t : tags) refs.push_back(ref.name() + ":" + t);
+  }
+  for (auto& r : refs) {
+    auto res = TRY(image::pull(*store, r, po));
+    if (quiet) {
+      outf("{}\n", res.image_id);
+      continue;
+    }
+    outf("Digest: {}\nStatus: {} for {}\n{}\n", res.digest,
+         res.downloaded ? "Downloaded newer image" : "Image is up to date", res.familiar, res.name);
+  }
+  return 0;
 }
 
 }  // namespace skiff::cli

@@ -48,6 +48,7 @@ constexpr OptSpec kVolumePruneOpts[] = {
 
 constexpr GroupSpec kGroups[] = {
     {"container", "Manage containers"},
+    {"image", "Manage images"},
     {"system", "Manage skiff"},
     {"volume", "Manage volumes"},
 };
@@ -167,6 +168,59 @@ constexpr OptSpec kInspectOpts[] = {
 
 constexpr OptSpec kFormatOnly[] = {
     {"format", 'f', OptType::String, "Format output using a custom template: 'json' or a Go template"},
+};
+
+#define SKIFF_REGISTRY_OPTS                                                                              \
+  {"authfile", 0, OptType::String, "Path of the registry authentication file", {}, Comp::Files},              \
+      {"cert-dir", 0, OptType::String, "Directory of certificates for the registry (certs.d layout)", {},     \
+       Comp::Dirs},                                                                                        \
+      {"creds", 0, OptType::String, "Credentials (USERNAME:PASSWORD) for the registry"},                      \
+      {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates", "true"}
+
+constexpr OptSpec kPullOpts[] = {
+    {"all-tags", 'a', OptType::Bool, "Download all tagged images in the repository"},
+    {"arch", 0, OptType::String, "Use ARCH instead of the host's architecture"},
+    SKIFF_REGISTRY_OPTS,
+    {"os", 0, OptType::String, "Use OS instead of the host's operating system"},
+    {"platform", 0, OptType::String, "Set platform if server is multi-platform capable (os/arch[/variant])"},
+    {"quiet", 'q', OptType::Bool, "Suppress verbose output; print the image ID"},
+    {"variant", 0, OptType::String, "Use VARIANT instead of the host's architecture variant"},
+};
+constexpr OptSpec kImagesOpts[] = {
+    {"all", 'a', OptType::Bool, "Show all images (default hides intermediate images)"},
+    {"digests", 0, OptType::Bool, "Show digests"},
+    {"filter", 'f', OptType::List, "Filter output based on conditions provided"},
+    {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
+    {"no-trunc", 0, OptType::Bool, "Don't truncate output"},
+    {"quiet", 'q', OptType::Bool, "Only show image IDs"},
+};
+constexpr OptSpec kRmiOpts[] = {
+    {"force", 'f', OptType::Bool, "Force removal of the image"},
+    {"no-prune", 0, OptType::Bool, "Do not delete untagged parents"},
+};
+constexpr OptSpec kHistoryOpts[] = {
+    {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
+    {"human", 'H', OptType::Bool, "Print sizes and dates in human readable format", "true"},
+    {"no-trunc", 0, OptType::Bool, "Don't truncate output"},
+    {"quiet", 'q', OptType::Bool, "Only show image IDs"},
+};
+constexpr OptSpec kImagePruneOpts[] = {
+    {"all", 'a', OptType::Bool, "Remove all unused images, not just dangling ones"},
+    {"filter", 0, OptType::List, "Provide filter values (e.g. \"until=<timestamp>\")"},
+    {"force", 'f', OptType::Bool, "Do not prompt for confirmation"},
+};
+constexpr OptSpec kAnyInspectOpts[] = {
+    {"format", 'f', OptType::String, "Format output using a custom template: 'json' or a Go template"},
+    {"size", 's', OptType::Bool, "Display total file sizes if the type is container"},
+    {"type", 0, OptType::String, "Return JSON for specified type", {}, Comp::Enum, "container image volume"},
+};
+constexpr OptSpec kDfOpts[] = {
+    {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
+    {"verbose", 'v', OptType::Bool, "Show detailed information on space usage"},
+};
+constexpr OptSpec kCheckOpts[] = {
+    {"quick", 0, OptType::Bool, "Skip re-reading every layer's content (structure only)"},
+    {"repair", 'r', OptType::Bool, "Remove damaged or leftover images, layers and files"},
 };
 
 constexpr OptSpec kCompletionOpts[] = {
@@ -347,6 +401,79 @@ constexpr CmdSpec kCommands[] = {
      .max_args = 2,
      .arg_comp = Comp::Commands,
      .examples = "$ skiff help run\n$ skiff help system info"},
+    {.path = "image history",
+     .aliases = "history",
+     .usage = "[OPTIONS] IMAGE",
+     .summary = "Show the history of an image",
+     .opts = kHistoryOpts,
+     .handler = cmd_history,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Images},
+    {.path = "image inspect",
+     .usage = "[OPTIONS] IMAGE [IMAGE...]",
+     .summary = "Display detailed information on one or more images",
+     .opts = kInspectOpts,
+     .handler = cmd_image_inspect,
+     .min_args = 1,
+     .arg_comp = Comp::Images},
+    {.path = "image ls",
+     .aliases = "images;image list",
+     .usage = "[OPTIONS] [REPOSITORY[:TAG]]",
+     .summary = "List images",
+     .opts = kImagesOpts,
+     .handler = cmd_images,
+     .max_args = 1},
+    {.path = "image prune",
+     .usage = "[OPTIONS]",
+     .summary = "Remove unused images",
+     .opts = kImagePruneOpts,
+     .handler = cmd_image_prune,
+     .max_args = 0},
+    {.path = "image pull",
+     .aliases = "pull",
+     .usage = "[OPTIONS] NAME[:TAG|@DIGEST]",
+     .summary = "Download an image from a registry",
+     .opts = kPullOpts,
+     .handler = cmd_pull,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Images},
+    {.path = "image rm",
+     .aliases = "rmi;image remove",
+     .usage = "[OPTIONS] IMAGE [IMAGE...]",
+     .summary = "Remove one or more images",
+     .opts = kRmiOpts,
+     .handler = cmd_rmi,
+     .min_args = 1,
+     .arg_comp = Comp::Images},
+    {.path = "image tag",
+     .aliases = "tag",
+     .usage = "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+     .summary = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+     .handler = cmd_tag,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::Images},
+    {.path = "inspect",
+     .usage = "[OPTIONS] NAME|ID [NAME|ID...]",
+     .summary = "Return low-level information on containers, images or volumes",
+     .opts = kAnyInspectOpts,
+     .handler = cmd_inspect,
+     .min_args = 1,
+     .arg_comp = Comp::Containers},
+    {.path = "system check",
+     .usage = "[OPTIONS]",
+     .summary = "Verify every layer and image against its digest and report (or repair) damage",
+     .opts = kCheckOpts,
+     .handler = cmd_system_check,
+     .max_args = 0},
+    {.path = "system df",
+     .usage = "[OPTIONS]",
+     .summary = "Show disk usage",
+     .opts = kDfOpts,
+     .handler = cmd_system_df,
+     .max_args = 0},
     {.path = "system info",
      .aliases = "info",
      .usage = "[OPTIONS]",

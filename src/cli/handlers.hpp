@@ -38,6 +38,17 @@ Result<int> cmd_wait(Context&, const ParsedArgs&);
 Result<int> cmd_logs(Context&, const ParsedArgs&);
 Result<int> cmd_container_inspect(Context&, const ParsedArgs&);
 Result<int> cmd_top(Context&, const ParsedArgs&);
+// cmd_image.cpp, cmd_images.cpp
+Result<int> cmd_pull(Context&, const ParsedArgs&);
+Result<int> cmd_images(Context&, const ParsedArgs&);
+Result<int> cmd_rmi(Context&, const ParsedArgs&);
+Result<int> cmd_tag(Context&, const ParsedArgs&);
+Result<int> cmd_image_inspect(Context&, const ParsedArgs&);
+Result<int> cmd_inspect(Context&, const ParsedArgs&);
+Result<int> cmd_history(Context&, const ParsedArgs&);
+Result<int> cmd_image_prune(Context&, const ParsedArgs&);
+Result<int> cmd_system_df(Context&, const ParsedArgs&);
+Result<int> cmd_system_check(Context&, const ParsedArgs&);
 // cmd_volume.cpp
 Result<int> cmd_volume_create(Context&, const ParsedArgs&);
 Result<int> cmd_volume_ls(Context&, const ParsedArgs&);

@@ -10,7 +10,9 @@
 #include "mounts.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/util/copy.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/userns.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
@@ -125,6 +127,17 @@ Status claim_name(const Engine& e, const std::string& name, const std::string& i
     (void)unlink(link.c_str());
   }
   return fail(kConflict, fmt::format("the container name \"/{}\" is already in use", name));
+}
+
+// Mount points the runtime needs, so it never has to create them in the container's layer.
+Status make_init_layer(const std::string& dir) {
+  for (const char* d : {"/proc", "/sys", "/dev", "/etc"})
+    if (mkdir((dir + d).c_str(), 0755) < 0 && errno != EEXIST) return fail_errno(fmt::format("mkdir `{}{}`", dir, d));
+  for (const char* f : {"/etc/hostname", "/etc/hosts", "/etc/resolv.conf"}) {
+    auto fd = open_path(dir + f, O_WRONLY | O_CREAT, 0644);
+    if (!fd) return fd.error();
+  }
+  return ok();
 }
 
 }  // namespace
@@ -288,11 +301,15 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, cons
   x["mounts"] = mounts_to_json(mounts);
   x["hostname"] = c["Hostname"];
   if (!seccomp_profile.empty()) x["seccompProfile"] = seccomp_profile;
+  r.driver = !o.rootfs.empty() ? "rootfs" : (img && !img->vfs_source.empty()) ? "vfs" : "overlay";
   if (img) {
-    x["layerDirs"] = img->layer_dirs;
+    // overlay: the container's init layer (mount-point stubs, so they never appear in its
+    // own layer, as Docker's "-init" layer) sits above the image's layers.
+    std::vector<std::string> lowers{"containers/" + r.id + "/init"};
+    lowers.insert(lowers.end(), img->layer_dirs.begin(), img->layer_dirs.end());
+    if (r.driver == "overlay") x["layerDirs"] = lowers;
     x["topLayer"] = img->top_layer;
   }
-  r.driver = o.rootfs.empty() ? (img && img->layer_dirs.empty() ? "vfs" : "overlay") : "rootfs";
 
   // --cidfile must not exist yet (Docker).
   UniqueFd cid;
@@ -340,8 +357,19 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, cons
     if (!v) return fail_clean(v.error());
   }
   if (r.driver == "overlay") {
-    for (const char* sub : {"/upper", "/work", "/merged"})
+    for (const char* sub : {"/upper", "/work", "/merged", "/init"})
       if (mkdir((dir + sub).c_str(), 0755) < 0) return fail_clean(errno_error("create the container layer"));
+    if (auto st = make_init_layer(dir + "/init"); !st) return fail_clean(st.error());
+  } else if (r.driver == "vfs") {
+    // vfs: the container's own full copy of the image (owners kept: inside the user namespace).
+    if (mkdir((dir + "/rootfs").c_str(), 0755) < 0) return fail_clean(errno_error("create the container root"));
+    std::string src = img->vfs_source, dst = dir + "/rootfs";
+    auto st = run_as_store_owner(e.idmap(), [&]() -> Status {
+      auto s = TRY(open_path(src, O_RDONLY | O_DIRECTORY));
+      auto d = TRY(open_path(dst, O_RDONLY | O_DIRECTORY));
+      return copy_tree_at(s.get(), d.get());
+    });
+    if (!st) return fail_clean(wrap(st.error(), "copy the image for the container"));
   }
   if (auto st = write_json_atomic(dir + "/config.json", to_json(r), 0600, true); !st)
     return fail_clean(st.error());

@@ -42,7 +42,7 @@ Result<std::unique_ptr<Engine>> Engine::open(const Paths& paths, const std::stri
   return e;
 }
 
-Engine::~Engine() = default;
+
 
 Result<FileLock> Engine::lock_container(const std::string& id) {
   std::string dir = run_dir(id);

@@ -25,6 +25,10 @@
 #include "skiff/util/paths.hpp"
 #include "skiff/util/result.hpp"
 
+namespace skiff::storage {
+class Store;
+}
+
 namespace skiff::engine {
 
 /// Per-invocation engine context: paths, id mapping, and the store (opened lazily).
@@ -43,6 +47,9 @@ class Engine {
   /// True if the run root belongs to this boot (else every container is stopped).
   bool same_boot() const { return same_boot_; }
   const std::string& storage_driver_override() const { return driver_override_; }
+  /// The image/layer store, opened on first use (`write`: create it if missing). Its hooks
+  /// tell it which images and layers containers use.
+  Result<storage::Store*> store(bool write = false);
 
   /// Locks a container (creating its run directory if needed).
   Result<FileLock> lock_container(const std::string& id);
@@ -53,6 +60,8 @@ class Engine {
   IdMap idmap_;
   std::string driver_override_;
   bool same_boot_ = true;
+  std::unique_ptr<storage::Store> store_;
+  bool store_write_ = false;
 };
 
 /// A container's persistent configuration (config.json).

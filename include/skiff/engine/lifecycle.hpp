@@ -18,7 +18,8 @@ struct ImageDefaults {
   std::string name;        ///< normalised reference
   Json config;             ///< image config's "config" object (Env, Cmd, Entrypoint, …)
   std::vector<std::string> layer_dirs;  ///< overlay lower dirs, topmost first (absolute)
-  std::string top_layer;   ///< chain ID of the top layer (vfs copies it)
+  std::string top_layer;   ///< chain ID of the top layer
+  std::string vfs_source;  ///< vfs: the top layer's full snapshot, copied for the container
 };
 
 /// Flags of `create`/`run`, as parsed by the CLI.

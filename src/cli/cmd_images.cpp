@@ -1,0 +1,506 @@
+// images, rmi, tag, image inspect, history, image prune, inspect (any object), system df,
+// system check.
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include "format.hpp"
+#include "handlers.hpp"
+#include "output.hpp"
+#include "skiff/engine/volumes.hpp"
+#include "skiff/oci/digest.hpp"
+#include "skiff/oci/reference.hpp"
+#include "skiff/storage/store.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
+
+namespace skiff::cli {
+
+Result<storage::ImageRecord> find_image(storage::Store& store, const std::string& text);
+
+namespace {
+
+struct RepoTag {
+  std::string repo, tag;
+};
+
+RepoTag split_name(const std::string& normalized) {
+  auto r = oci::Reference::parse(normalized);
+  if (!r) return {normalized, "<none>"};
+  return {r->familiar_name(), r->tag() ? *r->tag() : "<none>"};
+}
+
+std::string familiar(const std::string& normalized) {
+  auto r = oci::Reference::parse(normalized);
+  return r ? r->familiar() : normalized;
+}
+
+bool confirm(const std::string& question) {
+  err(question);
+  char buf[16] = {};
+  ssize_t n = read(0, buf, sizeof buf - 1);
+  return n > 0 && (buf[0] == 'y' || buf[0] == 'Y');
+}
+
+Json image_config_json(storage::Store& store, const std::string& id) {
+  auto raw = store.image_config(id);
+  if (!raw) return Json::object();
+  auto j = parse_json(*raw, "image config");
+  return j ? *j : Json::object();
+}
+
+// Docker's image filters: dangling, reference (glob), label, before, since, until.
+Result<bool> image_matches(storage::Store& store, const storage::ImageRecord& img, const std::string& tag_name,
+                           const std::vector<std::string>& filters) {
+  for (auto& f : filters) {
+    auto [k, v] = split_once(f, '=');
+    std::string val = v.value_or("");
+    if (k == "dangling") {
+      auto b = parse_bool(val);
+      if (!b) return fail(kInvalid, fmt::format("invalid filter 'dangling={}'", val));
+      if (img.tags.empty() != *b) return false;
+    } else if (k == "reference") {
+      if (tag_name.empty()) return false;
+      RepoTag rt = split_name(tag_name);
+      std::string fam = rt.repo + ":" + rt.tag;
+      bool m = fnmatch(val.c_str(), fam.c_str(), 0) == 0 || fnmatch(val.c_str(), rt.repo.c_str(), 0) == 0 ||
+               fnmatch(val.c_str(), tag_name.c_str(), 0) == 0;
+      if (!m) return false;
+    } else if (k == "label") {
+      auto [lk, lv] = split_once(val, '=');
+      const Json& labels = json_get(json_get(image_config_json(store, img.id), "config"), "Labels");
+      if (!labels.is_object() || !labels.contains(lk) || (lv && labels[lk] != *lv)) return false;
+    } else if (k == "before" || k == "since") {
+      auto other = find_image(store, val);
+      if (!other) return other.error();
+      if (k == "before" ? img.created_ns >= other->created_ns : img.created_ns <= other->created_ns) return false;
+    } else if (k == "until") {
+      auto t = parse_time_filter(val, now_ns());
+      if (!t) return fail(kInvalid, fmt::format("invalid filter 'until={}'", val));
+      if (img.created_ns >= *t) return false;
+    } else {
+      return fail(kInvalid, fmt::format("invalid filter '{}'", k));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  storage::Store* store = TRY(e->store(false));
+  auto images = TRY(store->list_images());
+  bool quiet = a.flag("quiet"), no_trunc = a.flag("no-trunc"), digests = a.flag("digests");
+  auto filters = a.list("filter");
+  std::string repo_filter = a.positional.empty() ? "" : a.positional[0];
+  std::vector<Json> rows;
+  std::set<std::string> seen_ids;
+  int64_t now = now_ns();
+  for (auto& img : images) {
+    std::vector<std::string> names = img.tags;
+    if (names.empty()) names.push_back("");  // <none>:<none>
+    for (auto& n : names) {
+      if (!TRY(image_matches(*store, img, n, filters))) continue;
+      RepoTag rt = n.empty() ? RepoTag{"<none>", "<none>"} : split_name(n);
+      if (!repo_filter.empty()) {
+        auto want = oci::Reference::parse(repo_filter);
+        std::string wrepo = want ? want->familiar_name() : repo_filter;
+        if (rt.repo != wrepo && rt.repo != repo_filter) continue;
+        if (want && want->tag() && rt.tag != *want->tag()) continue;
+      }
+      std::string id = no_trunc ? img.id : oci::truncate_id(img.id);
+      if (quiet) {
+        if (seen_ids.insert(id).second) outf("{}\n", id);
+        continue;
+      }
+      Json r = Json::object();
+      r["Containers"] = "N/A";
+      r["CreatedAt"] = format_go_time(img.created_ns);
+      r["CreatedSince"] = img.created_ns ? human_duration(now - img.created_ns) + " ago" : "N/A";
+      std::string digest = "<none>";
+      for (auto& d : img.digests) {
+        auto at = d.find('@');
+        if (at != std::string::npos && (n.empty() || familiar(d.substr(0, at)) == rt.repo)) digest = d.substr(at + 1);
+      }
+      r["Digest"] = digest;
+      r["ID"] = id;
+      r["Repository"] = rt.repo;
+      r["SharedSize"] = "N/A";
+      r["Size"] = human_size(double(img.size));
+      r["Tag"] = rt.tag;
+      r["UniqueSize"] = "N/A";
+      r["VirtualSize"] = human_size(double(img.size), 4);
+      rows.push_back(std::move(r));
+    }
+  }
+  if (quiet) return 0;
+  static const std::map<std::string, std::string> kHeaders = {
+      {"ID", "IMAGE ID"},   {"Repository", "REPOSITORY"}, {"Tag", "TAG"},           {"Digest", "DIGEST"},
+      {"CreatedSince", "CREATED"}, {"CreatedAt", "CREATED AT"}, {"Size", "SIZE"},   {"SharedSize", "SHARED SIZE"},
+      {"UniqueSize", "UNIQUE SIZE"}, {"VirtualSize", "VIRTUAL SIZE"}, {"Containers", "CONTAINERS"}};
+  std::string dflt = digests ? "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\\t{{.Size}}"
+                             : "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\\t{{.Size}}";
+  out(TRY(format_list(a.str("format"), dflt, rows, kHeaders, ListFormat{"*formatter.ImageContext", nullptr})));
+  return 0;
+}
+
+Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  storage::Store* store = TRY(e->store(true));
+  bool failed = false;
+  storage::RemoveOptions ro;
+  ro.force = a.flag("force");
+  for (auto& text : a.positional) {
+    // A name is removed by its normalised form; anything else is an ID (prefix).
+    std::string key = text;
+    for (auto& name : std::vector<std::string>{text}) {
+      auto ref = oci::Reference::parse(name);
+      if (ref && store->lookup_image(ref->digest() && !ref->tag() ? ref->str() : ref->str_with_default_tag()))
+        key = ref->digest() && !ref->tag() ? ref->str() : ref->str_with_default_tag();
+    }
+    auto ev = store->remove_image(key, ro);
+    if (!ev && ev.error().code == kNotFound && key != text) ev = store->remove_image(text, ro);
+    if (!ev) {
+      flush_out();
+      Error err = ev.error();
+      if (err.code == kNotFound) err.msg = fmt::format("No such image: {}", text);
+      print_error(err, "");
+      failed = true;
+      continue;
+    }
+    for (auto& x : *ev) outf("{}: {}\n", x.deleted ? "Deleted" : "Untagged", x.deleted ? x.what : familiar(x.what));
+  }
+  if (failed) return fail(kPartial, "");
+  return 0;
+}
+
+Result<int> cmd_tag(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  storage::Store* store = TRY(e->store(true));
+  auto img = TRY(find_image(*store, a.positional[0]));
+  auto target = TRY(oci::Reference::parse(a.positional[1]));
+  if (target.digest()) return fail(kInvalid, "refusing to create a tag with a digest reference");
+  TRY(store->tag_image(img.id, target.str_with_default_tag()));
+  return 0;
+}
+
+Json image_inspect_json(storage::Store& store, const storage::ImageRecord& img) {
+  Json cfg = image_config_json(store, img.id);
+  Json j = Json::object();
+  j["Id"] = img.id;
+  Json tags = Json::array(), digests = Json::array();
+  for (auto& t : img.tags) tags.push_back(familiar(t));
+  for (auto& d : img.digests) {
+    auto at = d.find('@');
+    digests.push_back(at == std::string::npos ? d : familiar(d.substr(0, at)) + d.substr(at));
+  }
+  j["RepoTags"] = tags;
+  j["RepoDigests"] = digests;
+  j["Parent"] = img.parent;
+  std::string comment;
+  const Json& hist = json_get(cfg, "history");
+  if (hist.is_array() && !hist.empty()) comment = json_str(hist.back(), "comment");
+  j["Comment"] = comment;
+  j["Created"] = json_str(cfg, "created", format_rfc3339nano(img.created_ns));
+  j["DockerVersion"] = json_str(cfg, "docker_version");
+  j["Author"] = json_str(cfg, "author");
+  j["Config"] = json_get(cfg, "config").is_object() ? cfg["config"] : Json(nullptr);
+  j["Architecture"] = json_str(cfg, "architecture");
+  if (!json_str(cfg, "variant").empty()) j["Variant"] = json_str(cfg, "variant");
+  j["Os"] = json_str(cfg, "os");
+  j["Size"] = img.size;
+  Json gd = Json::object();
+  Json data = Json::object();
+  std::vector<std::string> lowers;
+  for (auto it = img.layers.rbegin(); it != img.layers.rend(); ++it) {
+    auto p = store.layer_diff_path(it->chain_id);
+    if (p) lowers.push_back(*p);
+  }
+  if (!lowers.empty()) {
+    data["MergedDir"] = "";
+    data["UpperDir"] = lowers.front();
+    if (lowers.size() > 1) data["LowerDir"] = join(std::vector<std::string>(lowers.begin() + 1, lowers.end()), ":");
+  }
+  gd["Data"] = data;
+  gd["Name"] = std::string(storage::driver_name(store.driver()));
+  j["GraphDriver"] = gd;
+  Json rootfs = Json::object();
+  rootfs["Type"] = "layers";
+  Json layers = Json::array();
+  for (auto& l : img.layers) layers.push_back(l.diff_id);
+  rootfs["Layers"] = layers;
+  j["RootFS"] = rootfs;
+  Json meta = Json::object();
+  meta["LastTagTime"] = format_rfc3339nano(img.stored_ns);
+  j["Metadata"] = meta;
+  return j;
+}
+
+Result<int> cmd_image_inspect(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  storage::Store* store = TRY(e->store(false));
+  std::string format = a.str("format");
+  Json all = Json::array();
+  bool failed = false;
+  for (auto& ref : a.positional) {
+    auto img = find_image(*store, ref);
+    if (!img) {
+      print_error(img.error(), "");
+      failed = true;
+      continue;
+    }
+    Json j = image_inspect_json(*store, *img);
+    if (!format.empty()) out(TRY(format_object(format, j)));
+    else all.push_back(std::move(j));
+  }
+  if (format.empty()) out(to_json_pretty(all) + "\n");
+  if (failed) return fail(kPartial, "");
+  return 0;
+}
+
+// inspect: containers first, then images, then volumes (Docker's order), or --type.
+Result<int> cmd_inspect(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  std::string type = a.str("type");
+  if (!type.empty() && type != "container" && type != "image" && type != "volume")
+    return fail(kInvalid, fmt::format("\"{}\" is not a valid value for --type", type));
+  std::string format = a.str("format");
+  Json all = Json::array();
+  bool failed = false;
+  for (auto& ref : a.positional) {
+    std::optional<Json> found;
+    if (type.empty() || type == "container")
+      if (auto c = engine::find_container(*e, ref)) found = engine::inspect_container(*e, *c);
+    if (!found && (type.empty() || type == "image")) {
+      auto store = e->store(false);
+      if (store)
+        if (auto img = find_image(**store, ref)) found = image_inspect_json(**store, *img);
+    }
+    if (!found && (type.empty() || type == "volume"))
+      if (auto v = engine::find_volume(*e, ref)) found = engine::volume_json(*v);
+    if (!found) {
+      flush_out();
+      print_error(Error{kNotFound, fmt::format("No such object: {}", ref)}, "");
+      failed = true;
+      continue;
+    }
+    if (!format.empty()) out(TRY(format_object(format, *found)));
+    else all.push_back(std::move(*found));
+  }
+  if (format.empty()) out(to_json_pretty(all) + "\n");
+  if (failed) return fail(kPartial, "");
+  return 0;
+}
+
+Result<int> cmd_history(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  storage::Store* store = TRY(e->store(false));
+  auto img = TRY(find_image(*store, a.positional[0]));
+  Json cfg = image_config_json(*store, img.id);
+  bool no_trunc = a.flag("no-trunc"), human = a.flag("human", true);
+  int64_t now = now_ns();
+  // history entries bottom first; each non-empty one owns the next layer.
+  struct Row {
+    std::string id, created_by, comment;
+    int64_t created = 0;
+    uint64_t size = 0;
+  };
+  std::vector<Row> hist;
+  const Json& h = json_get(cfg, "history");
+  size_t layer = 0;
+  if (h.is_array() && !h.empty()) {
+    for (auto& x : h) {
+      Row r;
+      r.created = parse_rfc3339(json_str(x, "created")).value_or(0);
+      r.created_by = json_str(x, "created_by");
+      r.comment = json_str(x, "comment");
+      if (!json_bool(x, "empty_layer") && layer < img.layers.size()) r.size = img.layers[layer++].size;
+      hist.push_back(r);
+    }
+  } else {
+    for (auto& l : img.layers) hist.push_back(Row{"", "", "", img.created_ns, l.size});
+  }
+  std::reverse(hist.begin(), hist.end());
+  std::vector<Json> rows;
+  for (size_t i = 0; i < hist.size(); ++i) {
+    auto& r = hist[i];
+    std::string id = i == 0 ? (no_trunc ? img.id : oci::truncate_id(img.id)) : "<missing>";
+    if (a.flag("quiet")) {
+      outf("{}\n", id);
+      continue;
+    }
+    std::string by = replace_all(r.created_by, "\t", " ");
+    Json row = Json::object();
+    row["Comment"] = r.comment;
+    row["CreatedAt"] = format_rfc3339(r.created);
+    row["CreatedBy"] = no_trunc ? by : ellipsis(by, 45);
+    row["CreatedSince"] = r.created ? human_duration(now - r.created) + " ago" : "N/A";
+    row["ID"] = id;
+    row["Size"] = human ? human_size(double(r.size)) : std::to_string(r.size);
+    rows.push_back(row);
+  }
+  if (a.flag("quiet")) return 0;
+  static const std::map<std::string, std::string> kHeaders = {{"ID", "IMAGE"},           {"CreatedSince", "CREATED"},
+                                                              {"CreatedAt", "CREATED AT"}, {"CreatedBy", "CREATED BY"},
+                                                              {"Size", "SIZE"},            {"Comment", "COMMENT"}};
+  std::string dflt = human ? "table {{.ID}}\\t{{.CreatedSince}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}"
+                           : "table {{.ID}}\\t{{.CreatedAt}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}";
+  out(TRY(format_list(a.str("format"), dflt, rows, kHeaders)));
+  return 0;
+}
+
+Result<int> cmd_image_prune(Context& ctx, const ParsedArgs& a) {
+  bool all = a.flag("all");
+  if (!a.flag("force") &&
+      !confirm(all ? "WARNING! This will remove all images without at least one container associated to them.\n"
+                     "Are you sure you want to continue? [y/N] "
+                   : "WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] "))
+    return 0;
+  auto e = TRY(open_engine(ctx, true));
+  storage::Store* store = TRY(e->store(true));
+  auto images = TRY(store->list_images());
+  auto containers = TRY(engine::list_containers(*e));
+  std::set<std::string> used;
+  for (auto& c : containers) used.insert(c.rec.image_id);
+  std::vector<std::string> lines;
+  uint64_t reclaimed = 0;
+  for (auto& img : images) {
+    if (used.count(img.id)) continue;
+    if (!all && !img.tags.empty()) continue;
+    if (!TRY(image_matches(*store, img, img.tags.empty() ? "" : img.tags[0], a.list("filter")))) continue;
+    storage::RemoveOptions ro;
+    ro.force = true;
+    auto ev = store->remove_image(img.id, ro);
+    if (!ev) continue;
+    reclaimed += img.size;
+    for (auto& x : *ev) lines.push_back(fmt::format("{}: {}", x.deleted ? "deleted" : "untagged", x.deleted ? x.what : familiar(x.what)));
+  }
+  if (!lines.empty()) {
+    out("Deleted Images:\n");
+    for (auto& l : lines) outf("{}\n", l);
+    out("\n");
+  }
+  outf("Total reclaimed space: {}\n", human_size(double(reclaimed)));
+  return 0;
+}
+
+Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  storage::Store* store = TRY(e->store(false));
+  auto images = TRY(store->list_images());
+  auto containers = TRY(engine::list_containers(*e));
+  auto volumes = TRY(engine::list_volumes(*e));
+  std::set<std::string> used_images;
+  uint64_t img_size = 0, img_reclaim = 0, ctr_size = 0, ctr_reclaim = 0, vol_size = 0, vol_reclaim = 0;
+  int active_ctr = 0, active_vol = 0;
+  for (auto& c : containers) {
+    used_images.insert(c.rec.image_id);
+    uint64_t sz = 0;
+    if (c.rec.driver == "overlay") sz = tree_size_at(-100, e->container_dir(c.rec.id) + "/upper").value_or(0);
+    else if (c.rec.driver == "vfs") sz = tree_size_at(-100, e->container_dir(c.rec.id) + "/rootfs").value_or(0);
+    ctr_size += sz;
+    if (c.state.status == engine::RunState::Running) ++active_ctr;
+    else ctr_reclaim += sz;
+  }
+  for (auto& img : images) {
+    img_size += img.size;
+    if (!used_images.count(img.id)) img_reclaim += img.size;
+  }
+  std::map<std::string, uint64_t> vol_sizes;
+  for (auto& v : volumes) {
+    uint64_t sz = tree_size_at(-100, v.mountpoint).value_or(0);
+    vol_sizes[v.name] = sz;
+    vol_size += sz;
+    if (!engine::volume_users(*e, v.name).empty()) ++active_vol;
+    else vol_reclaim += sz;
+  }
+  auto pct = [](uint64_t part, uint64_t total) {
+    return total ? fmt::format("{} ({}%)", human_size(double(part)), part * 100 / total) : human_size(double(part));
+  };
+  std::vector<Json> rows;
+  auto row = [&](const char* type, size_t total, int active, uint64_t size, uint64_t recl) {
+    Json r = Json::object();
+    r["Type"] = type;
+    r["TotalCount"] = std::to_string(total);
+    r["Active"] = std::to_string(active);
+    r["Size"] = human_size(double(size));
+    r["Reclaimable"] = pct(recl, size);
+    rows.push_back(r);
+  };
+  int active_img = 0;
+  for (auto& img : images) active_img += used_images.count(img.id) ? 1 : 0;
+  row("Images", images.size(), active_img, img_size, img_reclaim);
+  row("Containers", containers.size(), active_ctr, ctr_size, ctr_reclaim);
+  row("Local Volumes", volumes.size(), active_vol, vol_size, vol_reclaim);
+  row("Build Cache", 0, 0, 0, 0);
+  static const std::map<std::string, std::string> kHeaders = {{"Type", "TYPE"}, {"TotalCount", "TOTAL"}, {"Active", "ACTIVE"},
+                                                              {"Size", "SIZE"}, {"Reclaimable", "RECLAIMABLE"}};
+  if (!a.flag("verbose")) {
+    out(TRY(format_list(a.str("format"), "table {{.Type}}\\t{{.TotalCount}}\\t{{.Active}}\\t{{.Size}}\\t{{.Reclaimable}}", rows, kHeaders)));
+    return 0;
+  }
+  // -v: one table per kind, as Docker prints it.
+  out("Images space usage:\n\n");
+  std::vector<Json> irows;
+  for (auto& img : images) {
+    for (auto& n : img.tags.empty() ? std::vector<std::string>{""} : img.tags) {
+      RepoTag rt = n.empty() ? RepoTag{"<none>", "<none>"} : split_name(n);
+      Json r = Json::object();
+      r["Repository"] = rt.repo;
+      r["Tag"] = rt.tag;
+      r["ID"] = oci::truncate_id(img.id);
+      r["CreatedSince"] = human_duration(now_ns() - img.created_ns) + " ago";
+      r["Size"] = human_size(double(img.size));
+      int n_ctr = 0;
+      for (auto& c : containers) n_ctr += c.rec.image_id == img.id;
+      r["Containers"] = std::to_string(n_ctr);
+      irows.push_back(r);
+    }
+  }
+  out(TRY(format_list("", "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}\\t{{.Containers}}", irows,
+                      {{"Repository", "REPOSITORY"}, {"Tag", "TAG"}, {"ID", "IMAGE ID"}, {"CreatedSince", "CREATED"},
+                       {"Size", "SIZE"}, {"Containers", "CONTAINERS"}})));
+  out("\nContainers space usage:\n\n");
+  std::vector<Json> crows;
+  for (auto& c : containers) {
+    Json r = Json::object();
+    r["ID"] = c.rec.id.substr(0, 12);
+    r["Image"] = c.rec.image.empty() ? c.rec.rootfs : c.rec.image;
+    r["Size"] = human_size(double(c.rec.driver == "overlay" ? tree_size_at(-100, e->container_dir(c.rec.id) + "/upper").value_or(0) : 0));
+    r["Status"] = engine::status_text(c.state, now_ns());
+    r["Names"] = c.rec.name;
+    crows.push_back(r);
+  }
+  out(TRY(format_list("", "table {{.ID}}\\t{{.Image}}\\t{{.Size}}\\t{{.Status}}\\t{{.Names}}", crows,
+                      {{"ID", "CONTAINER ID"}, {"Image", "IMAGE"}, {"Size", "SIZE"}, {"Status", "STATUS"}, {"Names", "NAMES"}})));
+  out("\nLocal Volumes space usage:\n\n");
+  std::vector<Json> vrows;
+  for (auto& v : volumes) {
+    Json r = Json::object();
+    r["Name"] = v.name;
+    r["Links"] = std::to_string(engine::volume_users(*e, v.name).size());
+    r["Size"] = human_size(double(vol_sizes[v.name]));
+    vrows.push_back(r);
+  }
+  out(TRY(format_list("", "table {{.Name}}\\t{{.Links}}\\t{{.Size}}", vrows,
+                      {{"Name", "VOLUME NAME"}, {"Links", "LINKS"}, {"Size", "SIZE"}})));
+  return 0;
+}
+
+Result<int> cmd_system_check(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, a.flag("repair")));
+  storage::Store* store = TRY(e->store(a.flag("repair")));
+  storage::CheckOptions co;
+  co.repair = a.flag("repair");
+  co.verify_content = !a.flag("quick");
+  auto rep = TRY(store->check(co));
+  for (auto& p : rep.problems) outf("{}: {}{}\n", p.object, p.problem, p.repaired ? " (repaired)" : "");
+  outf("checked {} layers and {} images: {}\n", rep.layers, rep.images,
+       rep.clean() ? "no problems" : fmt::format("{} problem(s)", rep.problems.size()));
+  bool unrepaired = std::any_of(rep.problems.begin(), rep.problems.end(), [](auto& p) { return !p.repaired; });
+  if (unrepaired) return fail(kCorrupt, "the store has problems; run `skiff system check --repair` to remove what is damaged");
+  return 0;
+}
+
+}  // namespace skiff::cli
