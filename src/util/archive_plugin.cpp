@@ -89,8 +89,15 @@ class LaReader final : public TarReader {
       const char* name;
       const void* value;
       size_t len;
-      while (archive_entry_xattr_next(ae, &name, &value, &len) == ARCHIVE_OK)
-        e.xattrs.emplace_back(name, std::string(static_cast<const char*>(value), len));
+      // libarchive's pax writer stores each attribute twice (SCHILY.xattr.* and
+      // LIBARCHIVE.xattr.*) and its reader reports both: keep one per name, the last.
+      while (archive_entry_xattr_next(ae, &name, &value, &len) == ARCHIVE_OK) {
+        std::string v(static_cast<const char*>(value), len);
+        bool dup = false;
+        for (auto& kv : e.xattrs)
+          if (kv.first == name) kv.second = v, dup = true;
+        if (!dup) e.xattrs.emplace_back(name, std::move(v));
+      }
     }
     return true;
   }
