@@ -7,6 +7,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cstring>
+#include <optional>
+
 #include "skiff/util/fd.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/safe_path.hpp"
@@ -136,10 +139,14 @@ class Extractor {
       if (keep_dir) return true;
       invalidate();
       TRY(remove_tree_at(parent, base));
+      // Files inside are gone without a FileGone record each: spooled hashes are void.
+      if (o_.fresh) TRY(spool_.add(SpoolKind::FileGone, "", -1));
       return false;
     }
     invalidate();
     if (unlinkat(parent, base.c_str(), 0) < 0 && errno != ENOENT) return fail_errno("remove the existing entry");
+    // The inode may be reused by a later file: its spooled hash must not apply to that one.
+    if (S_ISREG(st.st_mode) && st.st_nlink == 1 && o_.fresh) TRY(spool_.add(SpoolKind::FileGone, "", int64_t(st.st_ino)));
     return false;
   }
 
@@ -198,9 +205,16 @@ class Extractor {
     if (raw < 0) return fail_errno("create");
     UniqueFd fd(raw);
     uint64_t end = 0;
+    // Hash while writing (the content digest then needs no second read); only a file written
+    // front to back without holes hashes the same as its bytes read back.
+    std::optional<Sha256> h;
+    if (o_.fresh && spool_.enabled()) h.emplace(TRY(o_.fresh->clone()));
+    bool contiguous = true;
     for (;;) {
       TarBlock b = TRY(tar_.read_block());
       if (b.size == 0) break;
+      if (b.offset != end) contiguous = false;
+      if (h && contiguous) h->update(b.data, b.size);
       size_t done = 0;
       while (done < b.size) {
         ssize_t n = pwrite(fd.get(), b.data + done, b.size - done, off_t(b.offset + done));
@@ -217,6 +231,15 @@ class Extractor {
     TRY(apply_meta_fd(fd.get(), e));
     struct timespec ts[2] = {{e.mtime, long(e.mtime_nsec)}, {e.mtime, long(e.mtime_nsec)}};
     if (futimens(fd.get(), ts) < 0) return fail_errno("set times");
+    if (h && contiguous && end == e.size) {
+      struct stat st;
+      if (fstat(fd.get(), &st) < 0) return fail_errno("stat");
+      std::string rec(40, '\0');
+      h->finish(reinterpret_cast<unsigned char*>(rec.data()));
+      uint64_t size = e.size;
+      memcpy(rec.data() + 32, &size, 8);
+      TRY(spool_.add(SpoolKind::FileHash, rec, int64_t(st.st_ino)));
+    }
     return ok();
   }
 

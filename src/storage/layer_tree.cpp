@@ -112,9 +112,51 @@ Result<std::string> xattr_text(int fd) {
   return out;
 }
 
+// Content hashes spooled during extraction, by inode (see SpoolKind::FileHash).
+class HashCache {
+ public:
+  static constexpr size_t kCap = 262144;  // 48 bytes each: at most 12 MiB
+
+  Status load(int spool_fd) {
+    SpoolReader r(spool_fd);
+    SpoolRecord rec;
+    std::map<uint64_t, Item> m;
+    for (;;) {
+      bool more = TRY(r.next(rec));
+      if (!more) break;
+      if (rec.kind == SpoolKind::FileGone) {
+        if (rec.sec < 0) return ok();  // a tree was removed: trust nothing (map left empty)
+        m.erase(uint64_t(rec.sec));
+      } else if (rec.kind == SpoolKind::FileHash && rec.path.size() == 40 && m.size() < kCap) {
+        Item it;
+        memcpy(it.hash, rec.path.data(), 32);
+        memcpy(&it.size, rec.path.data() + 32, 8);
+        m[uint64_t(rec.sec)] = it;
+      }
+    }
+    items_.reserve(m.size());
+    for (auto& [ino, it] : m) items_.push_back({ino, it});
+    return ok();
+  }
+  /// The spooled hash of inode `ino` if its size still matches.
+  const unsigned char* find(uint64_t ino, uint64_t size) const {
+    auto it = std::lower_bound(items_.begin(), items_.end(), ino,
+                               [](const std::pair<uint64_t, Item>& a, uint64_t b) { return a.first < b; });
+    if (it == items_.end() || it->first != ino || it->second.size != size) return nullptr;
+    return it->second.hash;
+  }
+
+ private:
+  struct Item {
+    unsigned char hash[32];
+    uint64_t size;
+  };
+  std::vector<std::pair<uint64_t, Item>> items_;  // sorted by inode
+};
+
 class DigestWalker {
  public:
-  explicit DigestWalker(const Sha256& fresh) : fresh_(fresh), buf_(256 * 1024) {}
+  DigestWalker(const Sha256& fresh, const HashCache& cache) : fresh_(fresh), cache_(cache), buf_(256 * 1024) {}
 
   Result<std::string> run(int rootfd) {
     struct stat st;
@@ -150,6 +192,25 @@ class DigestWalker {
     return ok();
   }
 
+  // "size sha256hex" of a regular file: from the extraction's hash cache, else read.
+  Result<std::string> file_detail(int fd, const struct stat& st, const std::string& path) {
+    if (const unsigned char* known = cache_.find(uint64_t(st.st_ino), uint64_t(st.st_size)))
+      return fmt::format("{} {}", st.st_size, to_hex(std::string_view(reinterpret_cast<const char*>(known), 32)));
+    auto h = TRY(fresh_.clone());
+    uint64_t total = 0;
+    for (;;) {
+      ssize_t n = read(fd, buf_.data(), buf_.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return fail_errno(fmt::format("read `{}`", path));
+      }
+      if (n == 0) break;
+      h.update(buf_.data(), size_t(n));
+      total += uint64_t(n);
+    }
+    return fmt::format("{} {}", total, h.hex());
+  }
+
   // One canonical line for the entry; `fd` is open for files and directories.
   Status add_entry(int dirfd, const std::string& path, const struct stat& st, int fd, const char* name = nullptr) {
     std::string line = path;
@@ -159,19 +220,7 @@ class DigestWalker {
     line += fmt::format("{}:{}", st.st_uid, st.st_gid);
     line += '\0';
     if (S_ISREG(st.st_mode)) {
-      auto h = TRY(fresh_.clone());
-      uint64_t total = 0;
-      for (;;) {
-        ssize_t n = read(fd, buf_.data(), buf_.size());
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          return fail_errno(fmt::format("read `{}`", path));
-        }
-        if (n == 0) break;
-        h.update(buf_.data(), size_t(n));
-        total += uint64_t(n);
-      }
-      line += fmt::format("{} {}", total, h.hex());
+      line += TRY(file_detail(fd, st, path));
     } else if (S_ISLNK(st.st_mode)) {
       char target[4096];
       ssize_t n = readlinkat(dirfd, name, target, sizeof target);
@@ -197,6 +246,7 @@ class DigestWalker {
   }
 
   const Sha256& fresh_;
+  const HashCache& cache_;
   std::vector<char> buf_;
   unsigned char sum_[32] = {};
   uint64_t count_ = 0;
@@ -355,8 +405,10 @@ class Merger {
 
 }  // namespace
 
-Result<std::string> layer_content_digest(int rootfd, const Sha256& fresh) {
-  DigestWalker w(fresh);
+Result<std::string> layer_content_digest(int rootfd, const Sha256& fresh, int spool_fd) {
+  HashCache cache;
+  if (spool_fd >= 0) TRY(cache.load(spool_fd));
+  DigestWalker w(fresh, cache);
   return w.run(rootfd);
 }
 

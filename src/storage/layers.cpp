@@ -128,7 +128,7 @@ Status extract_worker(const WorkerArgs& a) {
   }
   if (a.vfs && a.parentfd >= 0) TRY(merge_parent_snapshot(a.parentfd, a.rootfd, a.spoolfd));
   TRY(apply_spooled_dir_times(a.rootfd, a.spoolfd));
-  auto digest = TRY(layer_content_digest(a.rootfd, *a.fresh));
+  auto digest = TRY(layer_content_digest(a.rootfd, *a.fresh, a.spoolfd));
   TRY(write_all(a.sock, report_json(stats, digest)));
   return ok();
 }
@@ -196,6 +196,7 @@ Result<LayerInfo> Store::create_layer(std::string_view parent, std::string_view 
   args.opts.uid_count = map_.uid_count();
   args.opts.gid_count = map_.gid_count();
   args.opts.spool_fd = spool.get();
+  args.opts.fresh = &fresh;
   auto worker = TRY_CTX(start_in_userns(map_, [&] { return extract_worker(args); },
                                         {sp.write.get(), diff.get(), parent_diff.get(), spool.get()}),
                         "{}: start the extraction worker", what);

@@ -19,6 +19,9 @@ enum class SpoolKind : char {
   DirTime = 'D',        ///< restore the mtime of directory `path`
   WhiteoutMarker = 'W', ///< `path` is a vfs whiteout marker file (".wh.<name>")
   OpaqueMarker = 'O',   ///< `path` is a vfs opaque marker file (".wh..wh..opq")
+  FileHash = 'H',       ///< regular file inode `sec`: `path` holds its SHA-256 (32 bytes) and
+                        ///< size (8 bytes), hashed while it was written
+  FileGone = 'X',       ///< inode `sec` lost its last name: forget its FileHash
 };
 
 struct SpoolRecord {

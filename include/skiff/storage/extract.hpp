@@ -67,6 +67,7 @@
 
 #include "skiff/util/archive.hpp"
 #include "skiff/util/result.hpp"
+#include "skiff/util/sha256.hpp"
 
 namespace skiff::storage {
 
@@ -87,6 +88,9 @@ struct ExtractOptions {
   bool chown = true;           ///< apply owners (false: keep the extracting process's ids)
   int spool_fd = -1;           ///< where directory mtimes and whiteout markers are recorded
                                ///< (an empty file opened O_RDWR); -1: do not restore dir mtimes
+  const Sha256* fresh = nullptr;  ///< when set (with a spool), regular files are hashed as they
+                                  ///< are written and the hashes spooled, so the content digest
+                                  ///< (layer_tree.hpp) need not read them back
 };
 
 /// What an extraction did. Warnings are counted here and phrased by warnings().

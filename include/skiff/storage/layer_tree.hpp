@@ -28,8 +28,10 @@ namespace skiff::storage {
 /// names, whatever the number of entries. It detects torn, truncated or modified content
 /// (power loss, disk errors, edits); it is not meant to resist someone who can already write
 /// the store (they could rewrite meta.json as well).
-/// `fresh` is an unused SHA-256 context to clone from (see Sha256::clone()).
-Result<std::string> layer_content_digest(int rootfd, const Sha256& fresh);
+/// `fresh` is an unused SHA-256 context to clone from (see Sha256::clone()). With the spool
+/// of the extraction that made the tree, files hashed while they were written are not read
+/// again (up to 262,144 of them: a fixed cap keeps memory bounded; the rest are read).
+Result<std::string> layer_content_digest(int rootfd, const Sha256& fresh, int spool_fd = -1);
 
 /// vfs: completes a freshly extracted layer (extracted with WhiteoutMode::VfsMarkers into
 /// `rootfd`) into a full snapshot by copying the parent snapshot `parent_rootfd` underneath
