@@ -276,8 +276,7 @@ Result<LayerInfo> Store::create_layer(std::string_view parent, std::string_view 
   for (auto& w : report.stats.warnings()) {
     bool single = report.stats.owners_squashed && w.find("only one id is mapped") != std::string::npos;
     if (single) {
-      if (warned_single_) continue;
-      warned_single_ = true;
+      if (warned_single_.exchange(true)) continue;
     }
     emit_warning(opts_, fmt::format("{}: {}", what, w));
   }

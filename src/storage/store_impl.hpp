@@ -13,13 +13,6 @@
 
 namespace skiff::storage {
 
-/// Reaches the Store's private state from the implementation files.
-struct StoreAccess {
-  static int root(const Store& s) { return s.root_.get(); }
-  static const StoreOptions& opts(const Store& s) { return s.opts_; }
-  static bool& warned_single(Store& s) { return s.warned_single_; }
-};
-
 namespace detail {
 
 inline constexpr std::string_view kVersion = "1";

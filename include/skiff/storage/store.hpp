@@ -50,6 +50,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -85,7 +86,9 @@ struct ContainerUse {
   bool running = false;
 };
 
-/// What the store needs from the modules above it. All optional.
+/// What the store needs from the modules above it. All optional. image_users and
+/// layer_in_use are called with store.lock held: they must not take a container lock (the
+/// lock order is container, then store) — read the container records lock-free instead.
 struct StoreHooks {
   /// Containers created from image `id` ("sha256:…"). Default: none.
   std::function<Result<std::vector<ContainerUse>>(std::string_view image_id)> image_users;
@@ -277,14 +280,13 @@ class Store {
   Result<CheckReport> check(const CheckOptions& opts);
 
  private:
-  friend struct StoreAccess;  // the implementation files' helpers
   explicit Store(StoreOptions opts) : opts_(std::move(opts)) {}
 
   StoreOptions opts_;
   IdMap map_;
   Driver driver_ = Driver::Vfs;
   UniqueFd root_;  ///< O_DIRECTORY fd of the graph root (invalid: store absent)
-  bool warned_single_ = false;
+  std::atomic<bool> warned_single_{false};  ///< the single-id-mapping warning is given once
 };
 
 }  // namespace skiff::storage
