@@ -251,6 +251,10 @@ Result<LayerInfo> Store::create_layer(std::string_view parent, std::string_view 
     if (auto existing = layer_info(info.chain_id)) return existing;  // lost a race: use theirs
     if (!parent.empty() && !has_layer(parent))
       return fail(kNotFound, fmt::format("{}: parent layer {} was removed meanwhile", what, parent));
+    // A directory without a complete meta.json is a leftover (a crash of an older version, a
+    // disk error): it must not block this layer forever. Out of sight, deleted with the slot.
+    if (faccessat(rootfd, ("layers/" + hex).c_str(), F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+      TRY_CTX(move_to_trash(rootfd, "layers/" + hex, guard.slots), "{}", what);
     for (int attempt = 0;; ++attempt) {
       info.link = random_hex(8);
       TRY_CTX(write_file_atomic_at(slotfd.get(), "meta.json", to_json(layer_meta_json(info)), 0600, opts_.sync),
@@ -271,7 +275,7 @@ Result<LayerInfo> Store::create_layer(std::string_view parent, std::string_view 
   }
   // Published: the slot's directory is now the layer; only its lock file remains.
   (void)unlinkat(rootfd, (slot + ".lock").c_str(), 0);
-  guard.slots.clear();
+  guard.slots.erase(guard.slots.begin());  // the rest (a torn predecessor) is discarded
 
   for (auto& w : report.stats.warnings()) {
     bool single = report.stats.owners_squashed && w.find("only one id is mapped") != std::string::npos;

@@ -135,6 +135,22 @@ BOOST_AUTO_TEST_CASE(create_layer_verifies_the_diff_id) {
   BOOST_TEST(orphan.error().code == kNotFound);
 }
 
+BOOST_AUTO_TEST_CASE(a_torn_layer_directory_does_not_block_recreation) {
+  TempDir t;
+  auto s = open_store(t.path(), "vfs");
+  std::string tar = base_tar();
+  auto l = add_layer(*s, "", tar);
+  BOOST_REQUIRE(l);
+  std::string meta = t.sub("layers/" + l->chain_id.substr(7) + "/meta.json");
+  BOOST_REQUIRE(unlink(meta.c_str()) == 0);  // as if torn by a disk error
+  BOOST_TEST(!s->has_layer(l->chain_id));
+  auto again = add_layer(*s, "", tar);
+  BOOST_REQUIRE_MESSAGE(bool(again), why(again));
+  BOOST_TEST(s->has_layer(l->chain_id));
+  BOOST_TEST(staging_empty(t.path()));
+  BOOST_TEST(list_dir(t.sub("l"))->size() == 2u);  // the old link dangles until system check
+}
+
 BOOST_AUTO_TEST_CASE(hostile_layer_fails_cleanly_through_the_store) {
   TempDir t;
   auto s = open_store(t.path(), "vfs");
