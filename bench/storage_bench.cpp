@@ -5,6 +5,7 @@
 //   out/bench/storage_bench extract FILE.tar ROOT [vfs|overlay] [nosync]
 //                                                    create_layer from the file, timed
 //   out/bench/storage_bench list ROOT N              N images, then list_images (best/median of 20)
+//   out/bench/storage_bench rmi ROOT                 remove_image of the newest image, timed
 //
 // Compare extraction with `tar -xf FILE.tar -C DIR` (add `sync` for the same durability) and
 // run both under /usr/bin/time -v for the peak RSS.
@@ -147,6 +148,19 @@ int list(const char* root, int n) {
   return 0;
 }
 
+// Removes the newest image (one name, one layer of its own) from a store made by `list`.
+int rmi(const char* root) {
+  auto s = open_store(root, "vfs", false);
+  auto v = s->list_images();
+  if (!v || v->empty()) return die(v ? Error{ENOENT, "no images"} : v.error());
+  auto t0 = std::chrono::steady_clock::now();
+  auto ev = s->remove_image(v->front().id, RemoveOptions{true});
+  double ms = since_ms(t0);
+  if (!ev) return die(ev.error());
+  printf("remove_image among %zu images: %.2f ms (%zu lines)\n", v->size(), ms, ev->size());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -157,6 +171,7 @@ int main(int argc, char** argv) {
     return extract(argv[2], argv[3], argc > 4 ? argv[4] : nullptr, sync);
   }
   if (cmd == "list" && argc == 4) return list(argv[2], std::stoi(argv[3]));
-  fprintf(stderr, "usage: storage_bench gen FILE MIB | extract FILE ROOT [vfs|overlay] [nosync] | list ROOT N\n");
+  if (cmd == "rmi" && argc == 3) return rmi(argv[2]);
+  fprintf(stderr, "usage: storage_bench gen FILE MIB | extract FILE ROOT [vfs|overlay] [nosync] | list ROOT N | rmi ROOT\n");
   return 2;
 }

@@ -215,17 +215,28 @@ struct OtherImages {
   bool has_child = false;        // one of them names the image as its parent
 };
 
+// Reads the chain IDs and the parent out of a record.json without a JSON parser (rmi reads
+// every other image's record: 500 of them parse in ~10 ms, scan in ~1). Sound on our records:
+// inside a JSON string every '"' is escaped, so `"chain_id":"` can only be a key.
+void scan_record(std::string_view text, std::string_view id, OtherImages& o) {
+  constexpr std::string_view kChain = "\"chain_id\":\"", kParent = "\"parent\":\"";
+  for (size_t p = text.find(kChain); p != std::string_view::npos; p = text.find(kChain, p + 1)) {
+    std::string_view d = text.substr(p + kChain.size(), 71);
+    if (valid_digest(d)) o.chains.emplace(d);
+  }
+  size_t p = text.find(kParent);
+  if (p != std::string_view::npos && text.substr(p + kParent.size(), 71) == id) o.has_child = true;
+}
+
 OtherImages scan_others(int rootfd, std::string_view hex) {
   OtherImages o;
   std::string id = digest_of(hex);
   auto names = list_dir_at(rootfd, "images");
   if (!names) return o;
   for (auto& n : *names) {
-    if (n == hex) continue;
-    auto r = read_image_record(rootfd, n);
-    if (!r) continue;
-    for (auto& l : r->layers) o.chains.insert(l.chain_id);
-    if (r->parent == id) o.has_child = true;
+    if (n == hex || !valid_digest(digest_of(n))) continue;
+    auto text = read_file_at(rootfd, fmt::format("images/{}/record.json", n), 4 << 20);
+    if (text) scan_record(*text, id, o);
   }
   return o;
 }
