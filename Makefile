@@ -84,6 +84,11 @@ $(OUT)/tools/%: tests/tools/%.cpp
 
 tools: $(TOOLS)
 
+# Storage micro-benchmarks (extraction throughput, image listing): see bench/storage_bench.cpp.
+$(OUT)/bench/storage_bench: bench/storage_bench.cpp $(CORE_OBJS) $(PLUGIN_OBJS)
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(LDFLAGS) -rdynamic $^ -o $@ $(CORE_LIBS) $(PLUGIN_LIBS)
+
 deps:
 	@packaging/deps.sh build runtime test
 

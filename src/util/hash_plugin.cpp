@@ -21,8 +21,17 @@ void finish(void* ctx, unsigned char out[32]) {
   EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx));
 }
 void destroy(void* ctx) { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx)); }
+void* copy(const void* ctx) {
+  EVP_MD_CTX* c = EVP_MD_CTX_new();
+  if (!c) return nullptr;
+  if (EVP_MD_CTX_copy_ex(c, static_cast<const EVP_MD_CTX*>(ctx)) != 1) {
+    EVP_MD_CTX_free(c);
+    return nullptr;
+  }
+  return c;
+}
 
-const skiff::HashApi kApi{1, create, update, finish, destroy};
+const skiff::HashApi kApi{1, create, update, finish, destroy, copy};
 
 }  // namespace
 

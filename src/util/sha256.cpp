@@ -23,10 +23,20 @@ Sha256::~Sha256() {
   if (ctx_) api_->destroy(ctx_);
 }
 
-std::string Sha256::hex() {
-  unsigned char out[32];
+void Sha256::finish(unsigned char out[32]) {
   api_->finish(ctx_, out);
   ctx_ = nullptr;
+}
+
+Result<Sha256> Sha256::clone() const {
+  void* c = api_->copy(ctx_);
+  if (!c) return fail(ENOMEM, "sha256: cannot copy a context");
+  return Sha256(api_, c);
+}
+
+std::string Sha256::hex() {
+  unsigned char out[32];
+  finish(out);
   static const char* hexd = "0123456789abcdef";
   std::string s;
   s.reserve(64);

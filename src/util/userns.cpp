@@ -1,10 +1,13 @@
 #include "skiff/util/userns.hpp"
 
+#include <linux/close_range.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include "skiff/util/fd.hpp"
@@ -27,7 +30,25 @@ static Error parse_child_error(const std::string& s) {
   return Error{int(parse_int(code).value_or(EIO)), msg.value_or(s)};
 }
 
-Status run_in_userns(const IdMap& map, const std::function<Status()>& fn) {
+// Closes every fd >= 3 not in `keep` (sorted). close_range(2) exists since Linux 5.9; older
+// kernels get a plain loop over the gaps.
+static void close_other_fds(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  int lo = 3;
+  for (int fd : keep) {
+    if (fd < lo) continue;
+    if (fd > lo && syscall(SYS_close_range, unsigned(lo), unsigned(fd - 1), 0) < 0)
+      for (int i = lo; i < fd; ++i) (void)close(i);
+    lo = fd + 1;
+  }
+  if (syscall(SYS_close_range, unsigned(lo), ~0u, 0) < 0) {
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long i = lo; i < max; ++i) (void)close(int(i));
+  }
+}
+
+Result<UsernsWorker> start_in_userns(const IdMap& map, std::function<Status()> fn,
+                                     std::vector<int> keep_fds, bool close_others) {
   auto to_parent = TRY(make_pipe());
   auto to_child = TRY(make_pipe());
   auto result = TRY(make_pipe());
@@ -38,6 +59,9 @@ Status run_in_userns(const IdMap& map, const std::function<Status()>& fn) {
     to_parent.read.reset();
     to_child.write.reset();
     result.read.reset();
+    keep_fds.insert(keep_fds.end(),
+                    {to_parent.write.get(), to_child.read.get(), result.write.get()});
+    if (close_others) close_other_fds(std::move(keep_fds));
     if (map.userns) {
       if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
         report_and_exit(result.write.get(), errno_error("unshare a user namespace"));
@@ -47,6 +71,8 @@ Status run_in_userns(const IdMap& map, const std::function<Status()>& fn) {
       if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
         report_and_exit(result.write.get(), errno_error("become root in the user namespace"));
     }
+    to_parent.write.reset();
+    to_child.read.reset();
     Status st = fn();
     if (!st) report_and_exit(result.write.get(), st.error());
     _exit(0);
@@ -62,17 +88,26 @@ Status run_in_userns(const IdMap& map, const std::function<Status()>& fn) {
       if (auto st = apply_idmap(pid, map); !st) {
         to_child.write.reset();
         (void)child.wait();
-        return st;
+        return st.error();
       }
       (void)!::write(to_child.write.get(), "M", 1);
     }
   }
-  auto msg = read_all(result.read.get(), 1 << 20);
-  auto status = TRY(child.wait());
+  return UsernsWorker(std::move(child), std::move(result.read));
+}
+
+Status UsernsWorker::wait() {
+  auto msg = read_all(result_.get(), 1 << 20);
+  auto status = TRY(child_.wait());
   if (msg && !msg->empty()) return parse_child_error(*msg);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return fail(EIO, fmt::format("storage worker died ({})", exit_code_from_status(status)));
   return ok();
+}
+
+Status run_in_userns(const IdMap& map, const std::function<Status()>& fn) {
+  auto w = TRY(start_in_userns(map, fn, {}, /*close_others=*/false));
+  return w.wait();
 }
 
 Status run_as_store_owner(const IdMap& map, const std::function<Status()>& fn) {

@@ -17,6 +17,7 @@ struct HashApi {
   void (*update)(void* ctx, const void* p, size_t n);
   void (*finish)(void* ctx, unsigned char out[32]);  ///< also frees ctx
   void (*destroy)(void* ctx);                     ///< frees an unfinished ctx
+  void* (*copy)(const void* ctx);                 ///< a duplicate of an unfinished ctx
 };
 
 /// Incremental SHA-256. Create with Sha256::make() (loads the plugin on first use).
@@ -30,6 +31,11 @@ class Sha256 {
   void update(const void* p, size_t n) { api_->update(ctx_, p, n); }
   /// Lowercase hex of the digest; the object is spent afterwards.
   std::string hex();
+  /// The 32 raw digest bytes; the object is spent afterwards.
+  void finish(unsigned char out[32]);
+  /// An independent copy of the current state. Copying a fresh context made before a fork()
+  /// lets the child hash without touching OpenSSL's global (locked) algorithm tables.
+  Result<Sha256> clone() const;
 
  private:
   Sha256(const HashApi* api, void* ctx) : api_(api), ctx_(ctx) {}
