@@ -1,6 +1,7 @@
 // Image commands: pull, images, rmi, tag, image inspect, history, image prune; and the image
 // lookup (pulling if needed) behind create and run.
 #include <fnmatch.h>
+#include <set>
 #include <unistd.h>
 
 #include "format.hpp"
@@ -47,20 +48,15 @@ std::vector<std::string> local_candidates(const std::string& text) {
   std::vector<std::string> out;
   auto ref = oci::Reference::parse(text);
   if (!ref) return out;
-  out.push_back(ref->digest() && !ref->tag() ? ref->str() : ref->str_with_default_tag());
+  out.push_back(ref->digest() && ref->tag().empty() ? ref->str() : ref->str_with_default_tag());
   if (ref->is_short()) {
     auto env = registry::ConfigEnv::from_process();
     if (auto conf = registry::load_registries_conf(env)) {
       if (auto res = registry::resolve_short_name(*conf, *ref, false))
-        for (auto& c : res->candidates) out.push_back(c.digest() && !c.tag() ? c.str() : c.str_with_default_tag());
+        for (auto& c : res->candidates) out.push_back(c.digest() && c.tag().empty() ? c.str() : c.str_with_default_tag());
     }
   }
   return out;
-}
-
-std::string familiar_of(const std::string& normalized) {
-  auto r = oci::Reference::parse(normalized);
-  return r ? r->familiar() : normalized;
 }
 
 }  // namespace
@@ -131,7 +127,7 @@ Result<int> cmd_pull(Context& ctx, const ParsedArgs& a) {
   std::vector<std::string> refs{a.positional[0]};
   if (a.flag("all-tags")) {
     auto ref = TRY(oci::Reference::parse(a.positional[0]));
-    if (ref.tag() || ref.digest()) return fail(kInvalid, "tag can't be used with --all-tags/-a");
+    if (!ref.tag().empty() || ref.digest()) return fail(kInvalid, "tag can't be used with --all-tags/-a");
     auto tags = TRY(image::list_tags(ref.name(), po));
     refs.clear();
     for (auto& t : tags) refs.push_back(ref.name() + ":" + t);

@@ -1,6 +1,7 @@
 // images, rmi, tag, image inspect, history, image prune, inspect (any object), system df,
 // system check.
 #include <fnmatch.h>
+#include <set>
 #include <unistd.h>
 
 #include "format.hpp"
@@ -27,7 +28,7 @@ struct RepoTag {
 RepoTag split_name(const std::string& normalized) {
   auto r = oci::Reference::parse(normalized);
   if (!r) return {normalized, "<none>"};
-  return {r->familiar_name(), r->tag() ? *r->tag() : "<none>"};
+  return {r->familiar_name(), r->tag().empty() ? "<none>" : r->tag()};
 }
 
 std::string familiar(const std::string& normalized) {
@@ -107,7 +108,7 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
         auto want = oci::Reference::parse(repo_filter);
         std::string wrepo = want ? want->familiar_name() : repo_filter;
         if (rt.repo != wrepo && rt.repo != repo_filter) continue;
-        if (want && want->tag() && rt.tag != *want->tag()) continue;
+        if (want && !want->tag().empty() && rt.tag != want->tag()) continue;
       }
       std::string id = no_trunc ? img.id : oci::truncate_id(img.id);
       if (quiet) {
@@ -156,8 +157,8 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
     std::string key = text;
     for (auto& name : std::vector<std::string>{text}) {
       auto ref = oci::Reference::parse(name);
-      if (ref && store->lookup_image(ref->digest() && !ref->tag() ? ref->str() : ref->str_with_default_tag()))
-        key = ref->digest() && !ref->tag() ? ref->str() : ref->str_with_default_tag();
+      if (ref && store->lookup_image(ref->digest() && ref->tag().empty() ? ref->str() : ref->str_with_default_tag()))
+        key = ref->digest() && ref->tag().empty() ? ref->str() : ref->str_with_default_tag();
     }
     auto ev = store->remove_image(key, ro);
     if (!ev && ev.error().code == kNotFound && key != text) ev = store->remove_image(text, ro);

@@ -6,6 +6,7 @@
 
 namespace skiff::engine {
 
+Engine::Engine() = default;
 Engine::~Engine() = default;
 
 Result<storage::Store*> Engine::store(bool write) {

@@ -104,7 +104,7 @@ Result<PullResult> Puller::pull_one(const oci::Reference& ref) {
   PullResult res;
   res.image_id = TRY(sha256_digest(cfg.raw));
   res.digest = img.digest.str();
-  res.name = ref.digest() && !ref.tag() ? ref.str() : ref.str_with_default_tag();
+  res.name = ref.digest() && ref.tag().empty() ? ref.str() : ref.str_with_default_tag();
   res.familiar = ref.familiar();
   emit({PullEvent::Message, "", fmt::format("{}: Pulling from {}", ref.tag_or_default(), ref.familiar_name())});
 

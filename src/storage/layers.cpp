@@ -156,27 +156,72 @@ struct SlotGuard {
 
 }  // namespace
 
+struct StagedLayerImpl {
+  int rootfd = -1;
+  const IdMap* map = nullptr;
+  std::vector<StagingSlot> slots;  // [0] is ours; later ones are torn predecessors (trash)
+  std::string slot;
+  UniqueFd slotfd;
+  LayerInfo info;
+  std::string existing;  // chain ID of an already complete layer (nothing staged)
+  bool parent_known = true;
+  std::vector<std::string> warnings;
+  bool owners_squashed = false;
+  ~StagedLayerImpl() {
+    if (rootfd >= 0) (void)discard_slots(rootfd, *map, slots);
+  }
+};
+
+void StagedLayerDeleter::operator()(StagedLayerImpl* p) const { delete p; }
+
+const std::string& StagedLayer::chain_id() const {
+  static const std::string none;
+  if (!impl_) return none;
+  return impl_->existing.empty() ? impl_->info.chain_id : impl_->existing;
+}
+
 Result<LayerInfo> Store::create_layer(std::string_view parent, std::string_view expected, ByteSource& tar) {
+  auto staged = TRY(stage_layer(parent, expected, tar));
+  return publish_layer(std::move(staged));
+}
+
+Result<StagedLayer> Store::stage_layer(std::string_view parent, std::string_view expected, ByteSource& tar) {
   int rootfd = root_.get();
   if (rootfd < 0 || !opts_.create) return fail(EROFS, fmt::format("store `{}` is not open for writing", opts_.graph_root));
   if (!expected.empty() && !valid_digest(expected)) return fail(kInvalid, fmt::format("invalid diff ID `{}`", expected));
   std::string what = expected.empty() ? std::string("new layer") : fmt::format("layer {}", expected);
+  StagedLayer out;
+  out.impl_.reset(new StagedLayerImpl());
+  StagedLayerImpl& st = *out.impl_;
   LayerInfo pinfo;
   if (!parent.empty()) {
     if (!valid_digest(parent)) return fail(kInvalid, fmt::format("invalid parent chain ID `{}`", parent));
-    pinfo = TRY_CTX(layer_info(parent), "{}: parent", what);
-    if (pinfo.depth >= kMaxDepth)
-      return fail(kInvalid, fmt::format("{}: too many layers (at most {})", what, kMaxDepth));
+    auto p = layer_info(parent);
+    if (p) {
+      pinfo = *p;
+      if (pinfo.depth >= kMaxDepth)
+        return fail(kInvalid, fmt::format("{}: too many layers (at most {})", what, kMaxDepth));
+    } else if (driver_ == Driver::Vfs) {
+      return wrap(std::move(p).error(), fmt::format("{}: parent", what));
+    } else {
+      st.parent_known = false;  // overlay: being extracted in parallel; checked at publish
+    }
   }
   if (!expected.empty()) {
     std::string chain = TRY(chain_id_of(parent, expected));
-    if (auto existing = layer_info(chain)) return existing;
+    if (layer_info(chain)) {
+      st.existing = chain;
+      return out;
+    }
   }
 
-  SlotGuard guard{rootfd, map_, {}};
-  guard.slots.push_back(TRY_CTX(new_slot(rootfd, "layer-", true), "{}", what));
-  const std::string slot = guard.slots.back().name;
-  auto slotfd = TRY(open_at(rootfd, slot, O_RDONLY | O_DIRECTORY));
+  st.rootfd = rootfd;
+  st.map = &map_;
+  st.slots.push_back(TRY_CTX(new_slot(rootfd, "layer-", true), "{}", what));
+  st.slot = st.slots.back().name;
+  const std::string& slot = st.slot;
+  st.slotfd = TRY(open_at(rootfd, slot, O_RDONLY | O_DIRECTORY));
+  auto& slotfd = st.slotfd;
   if (mkdirat(slotfd.get(), "diff", 0755) < 0) return fail_errno(fmt::format("{}: mkdir `{}/diff`", what, slot));
   auto diff = TRY(open_at(slotfd.get(), "diff", O_RDONLY | O_DIRECTORY));
   auto spool = TRY(open_at(slotfd.get(), "spool", O_RDWR | O_CREAT | O_EXCL, 0600));
@@ -230,7 +275,7 @@ Result<LayerInfo> Store::create_layer(std::string_view parent, std::string_view 
     return fail(kCorrupt, fmt::format("{}: diff ID mismatch: the uncompressed stream hashes to {}", what, diff_id));
   auto report = TRY_CTX(parse_report(*report_text), "{}", what);
 
-  LayerInfo info;
+  LayerInfo& info = st.info;
   info.chain_id = TRY(chain_id_of(parent, diff_id));
   info.diff_id = diff_id;
   info.parent = std::string(parent);
@@ -240,11 +285,30 @@ Result<LayerInfo> Store::create_layer(std::string_view parent, std::string_view 
   info.depth = parent.empty() ? 1 : pinfo.depth + 1;
   info.content_digest = report.content_digest;
   info.created_ns = now_ns();
-  what = fmt::format("layer {}", info.chain_id);
+  st.warnings = report.stats.warnings();
+  st.owners_squashed = report.stats.owners_squashed;
 
-  // Durable before visible: the rename below publishes the layer.
+  // Durable before visible: publish_layer's rename makes it visible.
   (void)unlinkat(slotfd.get(), "spool", 0);
-  if (opts_.sync && syncfs(diff.get()) < 0) return fail_errno(fmt::format("{}: syncfs", what));
+  if (opts_.sync && syncfs(diff.get()) < 0) return fail_errno(fmt::format("layer {}: syncfs", info.chain_id));
+  return out;
+}
+
+Result<LayerInfo> Store::publish_layer(StagedLayer&& staged) {
+  if (!staged.impl_) return fail(EINVAL, "publish an empty staged layer");
+  std::unique_ptr<StagedLayerImpl, StagedLayerDeleter> owned = std::move(staged.impl_);
+  StagedLayerImpl& st = *owned;
+  if (!st.existing.empty()) return layer_info(st.existing);
+  int rootfd = root_.get();
+  LayerInfo info = st.info;
+  const std::string& parent = info.parent;
+  std::string what = fmt::format("layer {}", info.chain_id);
+  if (!st.parent_known) {
+    auto p = TRY_CTX(layer_info(parent), "{}: parent", what);
+    info.depth = p.depth + 1;
+    if (info.depth > kMaxDepth) return fail(kInvalid, fmt::format("{}: too many layers (at most {})", what, kMaxDepth));
+  }
+  const std::string& slot = st.slot;
   std::string hex = hex_of(info.chain_id);
   {
     auto lock = TRY_CTX(lock_store(rootfd), "{}", what);
@@ -254,10 +318,10 @@ Result<LayerInfo> Store::create_layer(std::string_view parent, std::string_view 
     // A directory without a complete meta.json is a leftover (a crash of an older version, a
     // disk error): it must not block this layer forever. Out of sight, deleted with the slot.
     if (faccessat(rootfd, ("layers/" + hex).c_str(), F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-      TRY_CTX(move_to_trash(rootfd, "layers/" + hex, guard.slots), "{}", what);
+      TRY_CTX(move_to_trash(rootfd, "layers/" + hex, st.slots), "{}", what);
     for (int attempt = 0;; ++attempt) {
       info.link = random_hex(8);
-      TRY_CTX(write_file_atomic_at(slotfd.get(), "meta.json", to_json(layer_meta_json(info)), 0600, opts_.sync),
+      TRY_CTX(write_file_atomic_at(st.slotfd.get(), "meta.json", to_json(layer_meta_json(info)), 0600, opts_.sync),
               "{}", what);
       std::string target = fmt::format("{}{}/diff", kLinkTarget, hex);
       if (symlinkat(target.c_str(), rootfd, ("l/" + info.link).c_str()) == 0) break;
@@ -275,10 +339,10 @@ Result<LayerInfo> Store::create_layer(std::string_view parent, std::string_view 
   }
   // Published: the slot's directory is now the layer; only its lock file remains.
   (void)unlinkat(rootfd, (slot + ".lock").c_str(), 0);
-  guard.slots.erase(guard.slots.begin());  // the rest (a torn predecessor) is discarded
+  st.slots.erase(st.slots.begin());  // the rest (a torn predecessor) is discarded
 
-  for (auto& w : report.stats.warnings()) {
-    bool single = report.stats.owners_squashed && w.find("only one id is mapped") != std::string::npos;
+  for (auto& w : st.warnings) {
+    bool single = st.owners_squashed && w.find("only one id is mapped") != std::string::npos;
     if (single) {
       if (warned_single_.exchange(true)) continue;
     }

@@ -55,7 +55,7 @@ class Engine {
   Result<FileLock> lock_container(const std::string& id);
 
  private:
-  Engine() = default;
+  Engine();
   Paths paths_;
   IdMap idmap_;
   std::string driver_override_;

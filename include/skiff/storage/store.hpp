@@ -131,6 +131,25 @@ struct ImageLayer {
   uint64_t size = 0;             ///< filled by create_image from the layer's meta
 };
 
+struct StagedLayerImpl;
+struct StagedLayerDeleter {
+  void operator()(StagedLayerImpl* p) const;
+};
+
+/// A layer extracted and verified in a staging slot, not yet visible (Store::stage_layer).
+/// Destroying it without publishing discards the slot.
+class StagedLayer {
+ public:
+  StagedLayer() = default;
+  /// The chain ID it will be published as.
+  const std::string& chain_id() const;
+  bool empty() const { return !impl_; }
+
+ private:
+  friend class Store;
+  std::unique_ptr<StagedLayerImpl, StagedLayerDeleter> impl_;
+};
+
 /// What create_image stores.
 struct NewImage {
   std::string config;               ///< raw config JSON; the image ID is its sha256
@@ -219,6 +238,15 @@ class Store {
   /// mismatch, bad tar), kInvalid (hostile entry; see extract.hpp), I/O errors.
   Result<LayerInfo> create_layer(std::string_view parent_chain_id, std::string_view expected_diff_id,
                                  ByteSource& tar);
+  /// The first half of create_layer: extracts and verifies `tar` into a staging slot. With the
+  /// overlay driver the parent layer need not exist yet (a layer's directory does not depend
+  /// on its parent), so a pull can extract layers in parallel and publish them in order; vfs
+  /// needs the parent (its snapshot is the base). A layer that already exists is returned as
+  /// an empty StagedLayer (publish_layer then returns the existing one).
+  Result<StagedLayer> stage_layer(std::string_view parent_chain_id, std::string_view expected_diff_id,
+                                  ByteSource& tar);
+  /// The second half: makes a staged layer visible (the parent must be complete by now).
+  Result<LayerInfo> publish_layer(StagedLayer&& staged);
   /// True if a complete layer with this chain ID exists.
   bool has_layer(std::string_view chain_id) const;
   /// The layer's metadata; kNotFound unless it is complete.
