@@ -22,7 +22,9 @@ Compression detect_compression(std::string_view head);
 
 /// A source yielding the decompressed bytes of `inner` (not owned). Gzip accepts several
 /// concatenated members; zstd several frames; anything after the last member/frame that is not
-/// another one, and a stream that ends mid-member, are kCorrupt errors on read().
+/// another one, and a stream that ends mid-member, are kCorrupt errors on read(). Memory is
+/// fixed: 128 KiB buffers, plus the zstd window the frame asks for (libzstd refuses windows
+/// over 128 MiB; ordinary layers use 1-8 MiB).
 Result<std::unique_ptr<ByteSource>> make_decompressor(ByteSource& inner, Compression c);
 
 /// Peeks at the first bytes of `inner` (not owned), detects the compression and returns a
