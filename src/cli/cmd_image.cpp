@@ -42,6 +42,8 @@ Result<image::PullOptions> pull_options(const ParsedArgs& a) {
   return o;
 }
 
+}  // namespace
+
 // The names a user's text may mean locally, most specific first: the normalised reference
 // (docker.io/library/x:latest), and for short names the registries.conf candidates.
 std::vector<std::string> local_candidates(const std::string& text) {
@@ -58,8 +60,6 @@ std::vector<std::string> local_candidates(const std::string& text) {
   }
   return out;
 }
-
-}  // namespace
 
 /// Finds a local image by name (normalised), ID or ID prefix.
 Result<storage::ImageRecord> find_image(storage::Store& store, const std::string& text) {

@@ -18,6 +18,7 @@
 namespace skiff::cli {
 
 Result<storage::ImageRecord> find_image(storage::Store& store, const std::string& text);
+std::vector<std::string> local_candidates(const std::string& text);
 
 namespace {
 
@@ -153,13 +154,14 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
   storage::RemoveOptions ro;
   ro.force = a.flag("force");
   for (auto& text : a.positional) {
-    // A name is removed by its normalised form; anything else is an ID (prefix).
+    // A name is removed by the normalised name it has locally (short names resolved as for
+    // run); anything else is an ID (prefix).
     std::string key = text;
-    for (auto& name : std::vector<std::string>{text}) {
-      auto ref = oci::Reference::parse(name);
-      if (ref && store->lookup_image(ref->digest() && ref->tag().empty() ? ref->str() : ref->str_with_default_tag()))
-        key = ref->digest() && ref->tag().empty() ? ref->str() : ref->str_with_default_tag();
-    }
+    for (auto& name : local_candidates(text))
+      if (store->lookup_image(name)) {
+        key = name;
+        break;
+      }
     auto ev = store->remove_image(key, ro);
     if (!ev && ev.error().code == kNotFound && key != text) ev = store->remove_image(text, ro);
     if (!ev) {

@@ -106,7 +106,7 @@ Result<PullResult> Puller::pull_one(const oci::Reference& ref) {
   res.digest = img.digest.str();
   res.name = ref.digest() && ref.tag().empty() ? ref.str() : ref.str_with_default_tag();
   res.familiar = ref.familiar();
-  emit({PullEvent::Message, "", fmt::format("{}: Pulling from {}", ref.tag_or_default(), ref.familiar_name())});
+  emit({PullEvent::Message, "", fmt::format("{}: Pulling from {}", ref.tag_or_digest(), ref.path())});
 
   std::vector<Job> jobs;
   std::string parent;

@@ -231,7 +231,7 @@ Result<CertsDir> find_certs(const ConfigEnv& env, std::string_view host_port, st
     out.dir = cert_dir;
   } else {
     std::string hp(host_port);
-    for (const std::string& base : {env.home + "/.config/containers/certs.d",
+    for (const std::string& base : {env.xdg_config_home + "/containers/certs.d", env.home + "/.config/containers/certs.d",
                                     env.system_path("/etc/containers/certs.d"),
                                     env.system_path("/etc/docker/certs.d")}) {
       std::string d = base + "/" + hp;
