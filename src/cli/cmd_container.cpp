@@ -9,6 +9,7 @@
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/util/fd.hpp"
+#include "skiff/util/log.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
 
@@ -116,9 +117,13 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
   ao.sig_proxy = a.flag("sig-proxy", true);
   ao.detach_keys = TRY(parse_detach_keys(a.str("detach-keys", "ctrl-p,ctrl-q")));
   auto e = TRY(open_engine(ctx, true));
+  log::debug("run: engine open");
   auto img = TRY(image_for(ctx, *e, a));
+  log::debug("run: image resolved");
   auto rec = TRY(engine::create_container(*e, create_options(a, argv_for_record(ctx, a)), img ? &*img : nullptr));
+  log::debug("run: container created");
   auto starting = engine::begin_start(*e, rec.id, ctx.global.log_level);
+  log::debug("run: monitor launched");
   if (!starting) return starting.error();
   if (detach) {
     TRY(starting->launch.go());
@@ -130,7 +135,9 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
   auto kill = [&](int sig) { (void)engine::kill_container(*e, rec.id, sig); };
   auto res = attach_session(run_dir, ao, &starting->launch, kill);
   if (!res) return res.error();
+  log::debug("run: session ended");
   if (!res->detached && a.flag("rm")) wait_pid_gone(monitor);  // the monitor removes it
+  log::debug("run: removed");
   return finish_attached(*e, rec.id, *res);
 }
 

@@ -67,9 +67,12 @@ std::optional<int> run_role(const std::vector<std::string>& args) {
   if (top.positional.size() != 2) return 2;
   log::Level lvl;
   if (log::parse_level(ctx.global.log_level, lvl)) log::init(lvl, "skiff-cleanup");
+  log::debug("cleanup: start");
   auto e = open_engine(ctx, true);
   if (!e) return 1;
-  return engine::cleanup_main(**e, top.positional[1]);
+  int rc = engine::cleanup_main(**e, top.positional[1]);
+  log::debug("cleanup: done");
+  return rc;
 }
 
 }  // namespace

@@ -371,7 +371,8 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, cons
     });
     if (!st) return fail_clean(wrap(st.error(), "copy the image for the container"));
   }
-  if (auto st = write_json_atomic(dir + "/config.json", to_json(r), 0600, true); !st)
+  // A --rm container does not outlive its run: durability buys nothing (and costs 2 fsyncs).
+  if (auto st = write_json_atomic(dir + "/config.json", to_json(r), 0600, !o.auto_remove); !st)
     return fail_clean(st.error());
   if (cid) (void)write_all(cid.get(), r.id);
   return r;

@@ -3,6 +3,7 @@
 #include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,6 +39,11 @@ bool can_raise_rlimits() {
       return (eff >> CAP_SYS_RESOURCE) & 1;
     }
   return false;
+}
+
+bool host_has_unified_cgroup() {
+  struct statfs sf;
+  return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == 0x63677270;  // CGROUP2_SUPER_MAGIC
 }
 
 size_t depth(const std::string& p) { return size_t(std::count(p.begin(), p.end(), '/')); }
@@ -105,8 +111,11 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
       {"/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
       {"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}},
       {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}},
-      {"/sys/fs/cgroup", "cgroup2", "cgroup2", {"nosuid", "noexec", "nodev", "relatime", "ro"}},
   };
+  // cgroup v2 hosts only: a cgroup2 mount costs ~15 ms on hybrid v1/v2 hosts, where the v2
+  // hierarchy is empty and nothing in the container would use it.
+  if (host_has_unified_cgroup())
+    s.mounts.push_back({"/sys/fs/cgroup", "cgroup2", "cgroup2", {"nosuid", "noexec", "nodev", "relatime", "ro"}});
   for (const char* f : {"hostname", "hosts", "resolv.conf"}) {
     std::string dst = std::string("/etc/") + f;
     if (user_has(dst)) continue;

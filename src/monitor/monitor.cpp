@@ -237,7 +237,7 @@ void Monitor::write_exit(int code, const std::string& error) {
   j["restartCount"] = restart_count_;
   j["error"] = error;
   j["oomKilled"] = false;
-  (void)write_json_atomic(cfg_.state_dir + "/exit.json", j, 0644, true);
+  (void)write_json_atomic(cfg_.state_dir + "/exit.json", j, 0644, !cfg_.auto_remove);
 }
 
 void Monitor::start_container(bool initial) {
@@ -256,6 +256,7 @@ void Monitor::start_container(bool initial) {
     return;
   }
   ctr_.release();  // reaped through SIGCHLD from now on
+  log::debug("monitor: container started");
   running_ = true;
   started_at_ = now_ns();
   write_monitor_state();
@@ -575,7 +576,9 @@ void Monitor::container_exited(int status) {
     stdin_w_.reset();
   }
   exit_code_ = exit_code_from_status(status);
+  log::debug("monitor: container exited");
   write_exit(exit_code_, "");
+  log::debug("monitor: exit recorded");
   bool restart = false;
   if (!stopping_) {
     const std::string& p = cfg_.restart_policy;
@@ -599,7 +602,7 @@ void Monitor::container_exited(int status) {
 
 void Monitor::finish() {
   done_ = true;
-  log_.sync();
+  if (!cfg_.auto_remove) log_.sync();
   reply_exit_waiters();
   std::string x = fmt::format("X{}", exit_code_);
   for (auto& [fd, c] : clients_) {
@@ -625,12 +628,14 @@ int Monitor::run() {
     sync_send(fmt::format("error {}\n{}", st.error().code, st.error().msg));
     return 1;
   }
+  log::debug("monitor: set up");
   if (auto st = create_container(); !st) {
     write_exit(exit_status_code(st.error()), st.error().msg);
     sync_send(fmt::format("error {}\n{}", st.error().code, st.error().msg));
     exit_code_ = exit_status_code(st.error());
     done_ = true;
   } else {
+    log::debug("monitor: container created");
     write_monitor_state();  // startedAt 0: set up, waiting for "go"
     sync_send(fmt::format("created {} {}", pid_, getpid()));
     waiting_go_ = true;
@@ -669,6 +674,7 @@ int Monitor::run() {
   (void)unlink((cfg_.run_dir + "/ctl").c_str());
   clients_.clear();
   ctls_.clear();
+  log::debug("monitor: done");
   if (!cfg_.cleanup_argv.empty()) {
     std::vector<char*> argv;
     for (auto& a : cfg_.cleanup_argv) argv.push_back(const_cast<char*>(a.c_str()));

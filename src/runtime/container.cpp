@@ -368,6 +368,7 @@ void Container::kill_and_reap() {
 Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
   if (spec.process.args.empty()) return fail(kInvalid, "no command specified");
   auto pr = TRY(prepare(spec));
+  log::debug("runtime: prepared");
   auto sp = TRY(make_socketpair(SOCK_SEQPACKET));
   uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
   if (spec.new_userns) flags |= CLONE_NEWUSER;
@@ -392,8 +393,10 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
   }
   sp.write.reset();
   c.sync_ = std::move(sp.read);
+  log::debug("runtime: cloned");
   if (spec.new_userns) {
     TRY_CTX(apply_idmap(pid, spec.idmap), "set up the user namespace");
+    log::debug("runtime: id map written");
     send_msg(c.sync_.get(), kMapped);
   }
   TRY(await_ready(c));

@@ -81,6 +81,11 @@ static Status remove_children(int dfd, const std::string& what) {
     if (unlinkat(dirfd(d), ent->d_name, 0) == 0) continue;
     if (errno == EISDIR || errno == EPERM) {
       int sub = openat(dirfd(d), ent->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0 && errno == EACCES) {
+        // Our own directory without read/search bits (overlay's work/work is mode 000).
+        (void)fchmodat(dirfd(d), ent->d_name, 0700, 0);
+        sub = openat(dirfd(d), ent->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      }
       if (sub < 0) {
         st = fail_errno(fmt::format("open `{}/{}`", what, ent->d_name));
         break;

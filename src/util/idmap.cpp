@@ -107,18 +107,14 @@ static Status write_proc(pid_t pid, const char* file, const std::string& data) {
   return ok();
 }
 
-static Status run_map_tool(const char* tool, pid_t pid, const std::vector<IdRange>& r) {
+static std::vector<std::string> map_tool_argv(const char* tool, pid_t pid, const std::vector<IdRange>& r) {
   std::vector<std::string> argv{tool, std::to_string(pid)};
   for (auto& x : r) {
     argv.push_back(std::to_string(x.container_id));
     argv.push_back(std::to_string(x.host_id));
     argv.push_back(std::to_string(x.size));
   }
-  auto res = TRY(run_program(argv));
-  if (!res.ok())
-    return fail(EPERM, fmt::format("{} failed: {} (check /etc/subuid and /etc/subgid)", tool,
-                                   std::string(trim(res.err))));
-  return ok();
+  return argv;
 }
 
 Status apply_idmap(pid_t pid, const IdMap& map) {
@@ -134,8 +130,13 @@ Status apply_idmap(pid_t pid, const IdMap& map) {
     TRY(write_proc(pid, "gid_map", fmt::format("0 {} 1\n", map.gids[0].host_id)));
     return ok();
   }
-  TRY(run_map_tool("newuidmap", pid, map.uids));
-  TRY(run_map_tool("newgidmap", pid, map.gids));
+  // The two setuid helpers are independent: run them at once (~3 ms each here).
+  auto res = TRY(run_programs({map_tool_argv("newuidmap", pid, map.uids), map_tool_argv("newgidmap", pid, map.gids)}));
+  const char* tools[] = {"newuidmap", "newgidmap"};
+  for (size_t i = 0; i < res.size(); ++i)
+    if (!res[i].ok())
+      return fail(EPERM, fmt::format("{} failed: {} (check /etc/subuid and /etc/subgid)", tools[i],
+                                     std::string(trim(res[i].err))));
   return ok();
 }
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -115,6 +116,88 @@ Result<ProgramResult> run_program(const std::vector<std::string>& argv, const st
   }
   res.status = TRY(child.wait());
   return res;
+}
+
+Result<std::vector<ProgramResult>> run_programs(const std::vector<std::vector<std::string>>& argvs) {
+  struct Proc {
+    pid_t pid = -1;
+    Pipe out, err;
+    ProgramResult res;
+  };
+  std::vector<Proc> procs(argvs.size());
+  auto reap_all = [&]() {
+    for (auto& p : procs)
+      if (p.pid > 0) {
+        int st;
+        while (waitpid(p.pid, &st, 0) < 0 && errno == EINTR) {
+        }
+        p.res.status = st;
+        p.pid = -1;
+      }
+  };
+  for (size_t i = 0; i < argvs.size(); ++i) {
+    auto& argv = argvs[i];
+    std::string exe = find_in_path(argv.at(0));
+    if (exe.empty()) {
+      reap_all();
+      return fail(ENOENT, fmt::format("`{}` not found in PATH", argv[0]));
+    }
+    procs[i].out = TRY(make_pipe());
+    procs[i].err = TRY(make_pipe());
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, procs[i].out.write.get(), 1);
+    posix_spawn_file_actions_adddup2(&fa, procs[i].err.write.get(), 2);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    int rc = posix_spawn(&procs[i].pid, exe.c_str(), &fa, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    procs[i].out.write.reset();
+    procs[i].err.write.reset();
+    if (rc != 0) {
+      procs[i].pid = -1;
+      reap_all();
+      return fail_errno(fmt::format("run `{}`", argv[0]), rc);
+    }
+  }
+  // Collect output until every pipe is closed, then reap.
+  for (;;) {
+    std::vector<struct pollfd> fds;
+    std::vector<std::pair<size_t, bool>> who;
+    for (size_t i = 0; i < procs.size(); ++i) {
+      if (procs[i].out.read) {
+        fds.push_back({procs[i].out.read.get(), POLLIN, 0});
+        who.push_back({i, false});
+      }
+      if (procs[i].err.read) {
+        fds.push_back({procs[i].err.read.get(), POLLIN, 0});
+        who.push_back({i, true});
+      }
+    }
+    if (fds.empty()) break;
+    if (poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (size_t k = 0; k < fds.size(); ++k) {
+      if (!fds[k].revents) continue;
+      auto [i, is_err] = who[k];
+      char buf[4096];
+      ssize_t n = read(fds[k].fd, buf, sizeof buf);
+      if (n > 0) {
+        std::string& dst = is_err ? procs[i].res.err : procs[i].res.out;
+        if (dst.size() < (1u << 20)) dst.append(buf, size_t(n));
+      } else if (n == 0 || errno != EINTR) {
+        (is_err ? procs[i].err.read : procs[i].out.read).reset();
+      }
+    }
+  }
+  reap_all();
+  std::vector<ProgramResult> out;
+  for (auto& p : procs) out.push_back(std::move(p.res));
+  return out;
 }
 
 int thread_count() {

@@ -39,6 +39,10 @@ struct ProgramResult {
 /// captures output. Fails only if the program cannot be started.
 Result<ProgramResult> run_program(const std::vector<std::string>& argv, const std::string& input = "");
 
+/// Runs several programs at once (posix_spawn, stdin /dev/null) and waits for all of them;
+/// results in the same order. Used for newuidmap + newgidmap, which are independent.
+Result<std::vector<ProgramResult>> run_programs(const std::vector<std::vector<std::string>>& argvs);
+
 /// Finds `name` in PATH (or returns it if it contains '/'); empty if not found/executable.
 std::string find_in_path(const std::string& name);
 
