@@ -71,7 +71,7 @@ $(OUT)/obj/plugin_blob.o: $(OUT)/libskiff-io.so
 	    "$(OUT)/libskiff-io.so" | $(CXX) -x assembler -c - -o $@
 
 $(OUT)/skiff: $(CORE_OBJS) $(MAIN_OBJ) $(OUT)/obj/plugin_blob.o
-	$(CXX) $(LDFLAGS) $^ -o $@ $(CORE_LIBS)
+	$(CXX) $(LDFLAGS) -static-libstdc++ -static-libgcc $^ -o $@ $(CORE_LIBS)
 
 # Unit tests link the plugin objects directly and export them (-rdynamic), so the plugin
 # loader finds its symbols in the process instead of loading the blob.
