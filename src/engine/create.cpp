@@ -372,7 +372,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, cons
     if (!st) return fail_clean(wrap(st.error(), "copy the image for the container"));
   }
   // A --rm container does not outlive its run: durability buys nothing (and costs 2 fsyncs).
-  if (auto st = write_json_atomic(dir + "/config.json", to_json(r), 0600, !o.auto_remove); !st)
+  if (auto st = write_record(e, r, !o.auto_remove); !st)
     return fail_clean(st.error());
   if (cid) (void)write_all(cid.get(), r.id);
   return r;

@@ -304,7 +304,7 @@ Status rename_container(Engine& e, const std::string& ref, const std::string& ne
   }
   std::string old = fresh.rec.name;
   fresh.rec.name = new_name;
-  if (auto st = write_json_atomic(e.container_dir(c.rec.id) + "/config.json", to_json(fresh.rec), 0600, true); !st) {
+  if (auto st = write_record(e, fresh.rec, true); !st) {
     (void)unlink(link.c_str());
     return st;
   }

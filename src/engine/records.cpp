@@ -35,6 +35,31 @@ Json to_json(const ContainerRecord& r) {
   return j;
 }
 
+Json summary_json(const ContainerRecord& r) {
+  ContainerRecord s = r;
+  Json cfg = Json::object();
+  cfg["Labels"] = json_get(r.config, "Labels");
+  cfg["Tty"] = json_bool(r.config, "Tty");
+  s.config = cfg;
+  Json hc = Json::object();
+  hc["NetworkMode"] = json_str(r.host_config, "NetworkMode", "none");
+  hc["AutoRemove"] = json_bool(r.host_config, "AutoRemove");
+  s.host_config = hc;
+  Json x = Json::object();
+  x["mounts"] = json_get(r.extra, "mounts");
+  x["topLayer"] = json_get(r.extra, "topLayer");
+  s.extra = x;
+  return to_json(s);
+}
+
+Status write_record(const Engine& e, const ContainerRecord& r, bool sync) {
+  std::string dir = e.container_dir(r.id);
+  // summary first: a reader finding the new config always finds a summary (maybe older by a
+  // rename, never missing).
+  TRY(write_json_atomic(dir + "/summary.json", summary_json(r), 0600, sync));
+  return write_json_atomic(dir + "/config.json", to_json(r), 0600, sync);
+}
+
 Result<ContainerRecord> record_from_json(const Json& j) {
   ContainerRecord r;
   r.id = json_str(j, "Id");
@@ -173,7 +198,10 @@ Result<std::vector<Container>> list_containers(const Engine& e) {
   }
   for (auto& id : *ids) {
     if (id.size() != 64 || id[0] == '.') continue;  // ".removing-…" and temp entries
-    auto rec = load_record(e, id);
+    // A container exists once its config does; the summary is what we list from.
+    if (!path_exists(e.container_dir(id) + "/config.json")) continue;
+    auto j = read_json_file(e.container_dir(id) + "/summary.json", 1 << 20);
+    auto rec = j ? record_from_json(*j) : load_record(e, id);
     if (!rec) continue;  // half-created (no config yet) or torn: not a container
     Container c{std::move(*rec), {}};
     c.state = read_state(e, c.rec);

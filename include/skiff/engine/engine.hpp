@@ -82,6 +82,11 @@ struct ContainerRecord {
 };
 
 Json to_json(const ContainerRecord& r);
+/// The part of a record that listings need (written as summary.json next to config.json at
+/// create and rename): `ps` with 1,000 containers parses 1,000 small files, not full configs.
+Json summary_json(const ContainerRecord& r);
+/// Writes config.json and summary.json atomically (`sync`: fsync them).
+Status write_record(const Engine& e, const ContainerRecord& r, bool sync);
 Result<ContainerRecord> record_from_json(const Json& j);
 
 enum class RunState { Created, Running, Restarting, Exited, Removing, Dead };
@@ -105,7 +110,9 @@ struct Container {
   ContainerState state;
 };
 
-/// All containers, newest first. Never locks; skips half-created or half-removed ones.
+/// All containers, newest first, from their summaries (Config holds only Labels, HostConfig
+/// only NetworkMode; use find_container for the full record). Never locks; skips half-created
+/// or half-removed ones.
 Result<std::vector<Container>> list_containers(const Engine& e);
 
 /// Finds a container by full ID, name (with or without '/'), or unique ID prefix.
