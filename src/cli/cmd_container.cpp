@@ -22,6 +22,14 @@ Result<std::unique_ptr<Engine>> open_engine(Context& ctx, bool write) {
   return Engine::open(*p, ctx.global.storage_driver, write);
 }
 
+// --detach-keys, else containers.conf [engine] detach_keys, else Docker's ctrl-p,ctrl-q.
+static std::string detach_keys_flag(Context& ctx, const ParsedArgs& a) {
+  if (a.has("detach-keys")) return a.str("detach-keys");
+  if (auto e = open_engine(ctx, false))
+    if (auto cc = (*e)->conf(); cc && !(*cc)->detach_keys.empty()) return (*cc)->detach_keys;
+  return "ctrl-p,ctrl-q";
+}
+
 static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std::string> argv_all) {
   engine::CreateOptions o;
   if (a.has("rootfs")) {
@@ -70,7 +78,9 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
 // Resolves (pulling if needed) the image of a new container; null for --rootfs.
 static Result<std::optional<engine::ImageDefaults>> image_for(Context& ctx, Engine& e, const ParsedArgs& a) {
   if (a.has("rootfs")) return std::optional<engine::ImageDefaults>();
-  auto img = TRY(resolve_run_image(ctx, e, a.positional[0], a.str("pull", "missing"), a));
+  const engine::ContainersConf& cc = *TRY(e.conf());
+  std::string policy = a.str("pull", cc.pull_policy.empty() ? "missing" : cc.pull_policy);
+  auto img = TRY(resolve_run_image(ctx, e, a.positional[0], policy, a));
   return std::optional<engine::ImageDefaults>(std::move(img));
 }
 
@@ -115,7 +125,7 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
   ao.tty = tty;
   ao.stdin_open = interactive;
   ao.sig_proxy = a.flag("sig-proxy", true);
-  ao.detach_keys = TRY(parse_detach_keys(a.str("detach-keys", "ctrl-p,ctrl-q")));
+  ao.detach_keys = TRY(parse_detach_keys(detach_keys_flag(ctx, a)));
   auto e = TRY(open_engine(ctx, true));
   log::debug("run: engine open");
   auto img = TRY(image_for(ctx, *e, a));
@@ -151,7 +161,7 @@ Result<int> cmd_start(Context& ctx, const ParsedArgs& a) {
     AttachOptions ao;
     ao.tty = json_bool(c.rec.config, "Tty");
     ao.stdin_open = interactive && json_bool(c.rec.config, "OpenStdin");
-    ao.detach_keys = TRY(parse_detach_keys(a.str("detach-keys", "ctrl-p,ctrl-q")));
+    ao.detach_keys = TRY(parse_detach_keys(detach_keys_flag(ctx, a)));
     auto starting = engine::begin_start(*e, c.rec.id, ctx.global.log_level);
     std::optional<monitor::Launch> launch;
     if (!starting) {
@@ -186,7 +196,7 @@ Result<int> cmd_attach(Context& ctx, const ParsedArgs& a) {
   ao.tty = json_bool(c.rec.config, "Tty");
   ao.stdin_open = !a.flag("no-stdin") && json_bool(c.rec.config, "OpenStdin");
   ao.sig_proxy = a.flag("sig-proxy", true);
-  ao.detach_keys = TRY(parse_detach_keys(a.str("detach-keys", "ctrl-p,ctrl-q")));
+  ao.detach_keys = TRY(parse_detach_keys(detach_keys_flag(ctx, a)));
   auto kill = [&](int sig) { (void)engine::kill_container(*e, c.rec.id, sig); };
   auto res = TRY(attach_session(e->run_dir(c.rec.id), ao, nullptr, kill));
   return finish_attached(*e, c.rec.id, res);
@@ -211,7 +221,7 @@ Result<int> cmd_exec(Context& ctx, const ParsedArgs& a) {
   AttachOptions ao;
   ao.tty = o.tty;
   ao.stdin_open = o.interactive;
-  ao.detach_keys = TRY(parse_detach_keys(a.str("detach-keys", "ctrl-p,ctrl-q")));
+  ao.detach_keys = TRY(parse_detach_keys(detach_keys_flag(ctx, a)));
   auto e = TRY(open_engine(ctx, true));
   auto s = TRY(engine::begin_exec(*e, a.positional[0], o, ctx.global.log_level));
   if (detach) {

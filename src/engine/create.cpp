@@ -142,7 +142,17 @@ Status make_init_layer(const std::string& dir) {
 
 }  // namespace
 
-Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, const ImageDefaults* img) {
+Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, const ImageDefaults* img) {
+  // containers.conf defaults under the user's flags.
+  const ContainersConf& cc = *TRY(e.conf());
+  CreateOptions o = o_in;
+  if (!cc.default_ulimits.empty()) o.ulimits.insert(o.ulimits.begin(), cc.default_ulimits.begin(), cc.default_ulimits.end());
+  if (!cc.default_sysctls.empty()) o.sysctls.insert(o.sysctls.begin(), cc.default_sysctls.begin(), cc.default_sysctls.end());
+  if (o.log_driver.empty()) o.log_driver = cc.log_driver;
+  if (o.log_driver == "journald" || o.log_driver == "passthrough") o.log_driver.clear();  // not ours
+  if (cc.log_size_max > 0 && std::none_of(o.log_opts.begin(), o.log_opts.end(), [](auto& x) { return x.rfind("max-size=", 0) == 0; }))
+    o.log_opts.push_back(fmt::format("max-size={}", cc.log_size_max));
+  if (!o.init && cc.init) o.init = *cc.init;
   const Json empty = Json::object();
   const Json& ic = img ? img->config : empty;
   ContainerRecord r;
@@ -179,7 +189,9 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, cons
   r.args.assign(argv.begin() + 1, argv.end());
 
   // Environment: image < --env-file (in order) < -e (in order).
-  std::vector<std::string> env = strings(json_get(ic, "Env"));
+  std::vector<std::string> env;
+  for (auto& kv : cc.env) TRY(add_env(env, kv, "containers.conf"));
+  for (auto& kv : strings(json_get(ic, "Env"))) TRY(add_env(env, kv, "image"));
   for (auto& f : o.env_files) TRY(add_env_file(env, f));
   for (auto& kv : o.env) TRY(add_env(env, kv, "-e"));
 
@@ -300,7 +312,11 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o, cons
   Json& x = r.extra = Json::object();
   x["mounts"] = mounts_to_json(mounts);
   x["hostname"] = c["Hostname"];
+  bool seccomp_set = std::any_of(o.security_opt.begin(), o.security_opt.end(), [](auto& so) { return so.rfind("seccomp", 0) == 0; });
+  if (seccomp_profile.empty() && !seccomp_set && !cc.seccomp_profile.empty() && path_exists(cc.seccomp_profile))
+    seccomp_profile = TRY_CTX(read_file(cc.seccomp_profile, 4 << 20), "read containers.conf seccomp_profile");
   if (!seccomp_profile.empty()) x["seccompProfile"] = seccomp_profile;
+  if (!cc.default_capabilities.empty()) x["capBase"] = cc.default_capabilities;
   r.driver = !o.rootfs.empty() ? "rootfs" : (img && !img->vfs_source.empty()) ? "vfs" : "overlay";
   if (img) {
     // overlay: the container's init layer (mount-point stubs, so they never appear in its

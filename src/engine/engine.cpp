@@ -44,6 +44,11 @@ Result<std::unique_ptr<Engine>> Engine::open(const Paths& paths, const std::stri
 
 
 
+Result<const ContainersConf*> Engine::conf() {
+  if (!conf_) conf_ = TRY(load_containers_conf());
+  return &*conf_;
+}
+
 Result<FileLock> Engine::lock_container(const std::string& id) {
   std::string dir = run_dir(id);
   if (mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST) return fail_errno(fmt::format("mkdir `{}`", dir));

@@ -170,6 +170,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   p.stdin_open = json_bool(r.config, "OpenStdin");
   p.cap_add = strings_of(json_get(r.host_config, "CapAdd"));
   p.cap_drop = strings_of(json_get(r.host_config, "CapDrop"));
+  p.cap_base = strings_of(json_get(r.extra, "capBase"));
   p.no_new_privileges = true;
   p.seccomp = privileged ? "unconfined" : "default";
   for (auto& so : strings_of(json_get(r.host_config, "SecurityOpt"))) {

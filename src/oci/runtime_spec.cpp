@@ -56,6 +56,7 @@ Json to_json(const Spec& s) {
   pj["stdinOpen"] = p.stdin_open;
   pj["capAdd"] = p.cap_add;
   pj["capDrop"] = p.cap_drop;
+  pj["capBase"] = p.cap_base;
   pj["noNewPrivileges"] = p.no_new_privileges;
   Json rl = Json::array();
   for (auto& r : p.rlimits) rl.push_back(Json::array({r.resource, r.soft, r.hard}));
@@ -118,6 +119,7 @@ Result<Spec> spec_from_json(const Json& j) {
     p.stdin_open = pj.value("stdinOpen", false);
     p.cap_add = pj.value("capAdd", std::vector<std::string>{});
     p.cap_drop = pj.value("capDrop", std::vector<std::string>{});
+    p.cap_base = pj.value("capBase", std::vector<std::string>{});
     p.no_new_privileges = pj.value("noNewPrivileges", true);
     for (auto& rl : pj.value("rlimits", Json::array()))
       p.rlimits.push_back(Rlimit{rl[0].get<int>(), rl[1].get<uint64_t>(), rl[2].get<uint64_t>()});

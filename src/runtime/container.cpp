@@ -64,6 +64,7 @@ struct Prepared {
   int last_cap = 40;
   runtime::SeccompProgram seccomp;
   std::vector<runtime::Rlimit> rlimits;
+  CapSet base = default_capability_set();  // containers.conf default_capabilities, if set
 };
 
 Result<Prepared> prepare(const oci::Spec& spec) {
@@ -71,6 +72,11 @@ Result<Prepared> prepare(const oci::Spec& spec) {
   pr.last_cap = TRY(read_cap_last_cap());
   const oci::Process& p = spec.process;
   for (auto& r : p.rlimits) pr.rlimits.push_back(runtime::Rlimit{r.resource, r.soft, r.hard});
+  if (!p.cap_base.empty()) {
+    CapSet base;
+    for (auto& name : p.cap_base) base.add(TRY_CTX(parse_capability(name), "containers.conf default_capabilities"));
+    pr.base = base;
+  }
   if (p.seccomp == "unconfined") return pr;
   CapOptions co;
   co.add = p.cap_add;
@@ -78,6 +84,7 @@ Result<Prepared> prepare(const oci::Spec& spec) {
   co.privileged = spec.privileged;
   co.root_user = true;
   co.last_cap = pr.last_cap;
+  co.base = pr.base;
   auto caps = TRY(compute_process_caps(co));
   SeccompProfile profile = default_seccomp_profile();
   if (p.seccomp != "default") profile = TRY(parse_seccomp_profile(p.seccomp, "seccomp profile"));
@@ -95,6 +102,7 @@ Status apply_security(const oci::Spec& spec, const ResolvedUser& u, const Prepar
   co.privileged = spec.privileged;
   co.root_user = u.uid == 0;
   co.last_cap = pr.last_cap;
+  co.base = pr.base;
   auto caps = TRY(compute_process_caps(co));
   auto check = [](ChildStatus st) -> Status {
     if (!st.ok()) return to_error(st);

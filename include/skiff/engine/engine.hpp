@@ -16,9 +16,11 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "skiff/engine/config.hpp"
 #include "skiff/util/idmap.hpp"
 #include "skiff/util/json.hpp"
 #include "skiff/util/lock.hpp"
@@ -47,6 +49,8 @@ class Engine {
   /// True if the run root belongs to this boot (else every container is stopped).
   bool same_boot() const { return same_boot_; }
   const std::string& storage_driver_override() const { return driver_override_; }
+  /// containers.conf (read on first use).
+  Result<const ContainersConf*> conf();
   /// The image/layer store, opened on first use (`write`: create it if missing). Its hooks
   /// tell it which images and layers containers use.
   Result<storage::Store*> store(bool write = false);
@@ -60,6 +64,7 @@ class Engine {
   IdMap idmap_;
   std::string driver_override_;
   bool same_boot_ = true;
+  std::optional<ContainersConf> conf_;
   std::unique_ptr<storage::Store> store_;
   bool store_write_ = false;
 };

@@ -1,0 +1,86 @@
+#include "skiff/engine/config.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "skiff/util/fs.hpp"
+#include "skiff/util/paths.hpp"
+#include "skiff/util/toml.hpp"
+
+namespace skiff::engine {
+
+namespace {
+
+std::vector<std::string> dropins(const std::string& dir) {
+  std::vector<std::string> out;
+  auto names = list_dir(dir);
+  if (!names) return out;
+  for (auto& n : *names)
+    if (n.size() > 5 && n.substr(n.size() - 5) == ".conf") out.push_back(dir + "/" + n);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> strings(const Json& j) {
+  std::vector<std::string> v;
+  if (j.is_array())
+    for (auto& x : j)
+      if (x.is_string()) v.push_back(x.get<std::string>());
+  return v;
+}
+
+void merge(ContainersConf& c, const Json& doc) {
+  const Json& ct = json_get(doc, "containers");
+  if (ct.is_object()) {
+    if (ct.contains("env")) c.env = strings(ct["env"]);
+    if (ct.contains("default_ulimits")) c.default_ulimits = strings(ct["default_ulimits"]);
+    if (ct.contains("default_capabilities")) c.default_capabilities = strings(ct["default_capabilities"]);
+    if (ct.contains("default_sysctls")) c.default_sysctls = strings(ct["default_sysctls"]);
+    if (ct.contains("log_driver")) c.log_driver = json_str(ct, "log_driver");
+    if (ct.contains("log_size_max")) c.log_size_max = json_int(ct, "log_size_max", -1);
+    if (ct.contains("init") && ct["init"].is_boolean()) c.init = ct["init"].get<bool>();
+    if (ct.contains("seccomp_profile")) c.seccomp_profile = json_str(ct, "seccomp_profile");
+  }
+  const Json& en = json_get(doc, "engine");
+  if (en.is_object()) {
+    if (en.contains("detach_keys")) c.detach_keys = json_str(en, "detach_keys");
+    if (en.contains("pull_policy")) c.pull_policy = json_str(en, "pull_policy");
+  }
+}
+
+}  // namespace
+
+Result<ContainersConf> load_containers_conf() {
+  std::vector<std::string> files;
+  if (const char* only = getenv("CONTAINERS_CONF"); only && *only) {
+    files.push_back(only);
+  } else {
+    files = {"/usr/share/containers/containers.conf", "/etc/containers/containers.conf"};
+    for (auto& f : dropins("/etc/containers/containers.conf.d")) files.push_back(f);
+    if (geteuid() != 0) {
+      files.push_back("/etc/containers/containers.rootless.conf");
+      for (auto& f : dropins("/etc/containers/containers.rootless.d")) files.push_back(f);
+      for (auto& f : dropins("/etc/containers/containers.rootless.d/" + std::to_string(geteuid()))) files.push_back(f);
+    }
+    const char* xdg = getenv("XDG_CONFIG_HOME");
+    std::string cfg = xdg && *xdg ? std::string(xdg) : std::string(getenv("HOME") ? getenv("HOME") : "/") + "/.config";
+    files.push_back(cfg + "/containers/containers.conf");
+    for (auto& f : dropins(cfg + "/containers/containers.conf.d")) files.push_back(f);
+  }
+  if (const char* ov = getenv("CONTAINERS_CONF_OVERRIDE"); ov && *ov) files.push_back(ov);
+  ContainersConf c;
+  for (auto& f : files) {
+    auto doc = read_toml_file(f);
+    if (!doc) {
+      if (doc.error().code == ENOENT) continue;
+      return doc.error();
+    }
+    merge(c, *doc);
+    c.files.push_back(f);
+  }
+  return c;
+}
+
+}  // namespace skiff::engine
