@@ -507,3 +507,23 @@ Result<int> cmd_system_check(Context& ctx, const ParsedArgs& a) {
 }
 
 }  // namespace skiff::cli
+
+namespace skiff::cli {
+
+Result<int> cmd_system_migrate(Context& ctx, const ParsedArgs&) {
+  auto e = TRY(open_engine(ctx, false));
+  outf("{}\n", TRY(engine::system_migrate(*e)));
+  return 0;
+}
+
+Result<int> cmd_system_reset(Context& ctx, const ParsedArgs& a) {
+  if (!a.flag("force") &&
+      !confirm("WARNING! This will remove all containers, images, layers and volumes, and the run state.\n"
+               "Are you sure you want to continue? [y/N] "))
+    return 0;
+  auto e = TRY(open_engine(ctx, false));
+  TRY(engine::system_reset(*e));
+  return 0;
+}
+
+}  // namespace skiff::cli

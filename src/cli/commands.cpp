@@ -223,6 +223,10 @@ constexpr OptSpec kCheckOpts[] = {
     {"repair", 'r', OptType::Bool, "Remove damaged or leftover images, layers and files"},
 };
 
+constexpr OptSpec kResetOpts[] = {
+    {"force", 'f', OptType::Bool, "Do not prompt for confirmation"},
+};
+
 constexpr OptSpec kCompletionOpts[] = {
     {"no-desc", 0, OptType::Bool, "Disable completion descriptions"},
 };
@@ -485,6 +489,17 @@ constexpr CmdSpec kCommands[] = {
                     "with which user namespace mapping, where the store and the volatile state "
                     "live, and which helper programs were found.",
      .examples = "$ skiff info\n$ skiff info --format '{{.Store.GraphRoot}}'\n$ skiff info --format json"},
+    {.path = "system migrate",
+     .usage = "",
+     .summary = "Accept a changed /etc/subuid or /etc/subgid mapping when it extends the old one",
+     .handler = cmd_system_migrate,
+     .max_args = 0},
+    {.path = "system reset",
+     .usage = "[OPTIONS]",
+     .summary = "Remove all containers, images, volumes and state",
+     .opts = kResetOpts,
+     .handler = cmd_system_reset,
+     .max_args = 0},
     {.path = "version",
      .usage = "[OPTIONS]",
      .summary = "Show the skiff version information",

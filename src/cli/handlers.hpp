@@ -49,6 +49,8 @@ Result<int> cmd_history(Context&, const ParsedArgs&);
 Result<int> cmd_image_prune(Context&, const ParsedArgs&);
 Result<int> cmd_system_df(Context&, const ParsedArgs&);
 Result<int> cmd_system_check(Context&, const ParsedArgs&);
+Result<int> cmd_system_migrate(Context&, const ParsedArgs&);
+Result<int> cmd_system_reset(Context&, const ParsedArgs&);
 // cmd_volume.cpp
 Result<int> cmd_volume_create(Context&, const ParsedArgs&);
 Result<int> cmd_volume_ls(Context&, const ParsedArgs&);

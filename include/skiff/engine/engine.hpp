@@ -133,6 +133,14 @@ std::string status_text(const ContainerState& s, int64_t now);
 /// A random name like "awesome_mclean" not in use in the store.
 std::string random_name(const Engine& e);
 
+/// `system migrate`: after /etc/subuid or /etc/subgid changed, accepts the new mapping when it
+/// extends the old one (the store's files keep their meaning); otherwise says to reset.
+Result<std::string> system_migrate(Engine& e);
+
+/// `system reset`: removes every container (stopping running ones), image, layer and volume,
+/// and the run root.
+Status system_reset(Engine& e);
+
 /// Validates a container name (Docker's rule).
 Status validate_name(const std::string& name);
 
