@@ -200,6 +200,13 @@ Result<CopyEnd> host_dest(const std::string& dest) {
   return d;
 }
 
+// The container id a host id is mapped from (0 when the container does not map it).
+int64_t container_id(const std::vector<IdRange>& ranges, int64_t host) {
+  for (auto& r : ranges)
+    if (host >= int64_t(r.host_id) && host < int64_t(r.host_id) + int64_t(r.size)) return r.container_id + (host - r.host_id);
+  return 0;
+}
+
 Status check_parent_dir(const std::string& dir, const std::string& shown) {
   struct stat st;
   if (stat(dir.c_str(), &st) < 0) return fail_errno(fmt::format("lstat {}", shown));
@@ -341,7 +348,14 @@ Status copy_to_container(Engine& e, const std::string& src, const std::string& r
                       "copy {} to {}:{}", src, ref, dest);
   bool contents = plan.name.empty();
   TreeTarOptions topts;
-  if (!o.archive) topts.owner = std::make_pair(int64_t(0), int64_t(0));
+  if (!o.archive) {
+    topts.owner = [](int64_t, int64_t) { return std::make_pair(int64_t(0), int64_t(0)); };
+  } else if (e.idmap().userns) {
+    // Host ids as the container sees them (the caller's own files are its root's).
+    topts.owner = [map = e.idmap()](int64_t uid, int64_t gid) {
+      return std::make_pair(container_id(map.uids, uid), container_id(map.gids, gid));
+    };
+  }
 
   auto sp = TRY(make_pipe());
   auto h = TRY(start_consumer(e, c, ref, plan.dir, sp.read.get()));

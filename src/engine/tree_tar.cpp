@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 namespace skiff::engine {
 
@@ -156,10 +157,7 @@ Result<std::optional<UniqueFd>> TreeTar::add_entry(int dirfd, const std::string&
   }
   TarEntry e = tar_entry_of(tar_name, st);
   if (e.type == TarType::Other) return std::optional<UniqueFd>();  // sockets: tar cannot hold them
-  if (o_.owner) {
-    e.uid = o_.owner->first;
-    e.gid = o_.owner->second;
-  }
+  if (o_.owner) std::tie(e.uid, e.gid) = o_.owner(e.uid, e.gid);
   if (e.type == TarType::Symlink) {
     char buf[4096];
     ssize_t n = readlinkat(dirfd, name.c_str(), buf, sizeof buf);
@@ -209,10 +207,7 @@ Status TreeTar::add_resolved(int pathfd, const std::string& tar_name, bool conte
     if (!contents_only) {
       if (fstat(dir.get(), &st) < 0) return fail_errno(fmt::format("stat `{}`", tar_name));
       TarEntry e = tar_entry_of(tar_name, st);
-      if (o_.owner) {
-        e.uid = o_.owner->first;
-        e.gid = o_.owner->second;
-      }
+      if (o_.owner) std::tie(e.uid, e.gid) = o_.owner(e.uid, e.gid);
       read_xattrs(dir.get(), e);
       TRY(w_.add(e));
       if (o_.skip_pseudo_fs && pseudo_fs(dir.get())) return ok();
@@ -228,20 +223,14 @@ Status TreeTar::add_resolved(int pathfd, const std::string& tar_name, bool conte
     if (now.st_ino != st.st_ino || now.st_dev != st.st_dev)
       return fail(EAGAIN, fmt::format("`{}` changed while it was being copied", tar_name));
     TarEntry e = tar_entry_of(tar_name, now);
-    if (o_.owner) {
-      e.uid = o_.owner->first;
-      e.gid = o_.owner->second;
-    }
+    if (o_.owner) std::tie(e.uid, e.gid) = o_.owner(e.uid, e.gid);
     read_xattrs(fd.get(), e);
     return write_file(fd.get(), e);
   }
   if (S_ISLNK(st.st_mode) || S_ISSOCK(st.st_mode))
     return fail(kInvalid, fmt::format("`{}`: cannot copy this kind of file", tar_name));
   TarEntry e = tar_entry_of(tar_name, st);  // devices, FIFOs: the header is all there is
-  if (o_.owner) {
-    e.uid = o_.owner->first;
-    e.gid = o_.owner->second;
-  }
+  if (o_.owner) std::tie(e.uid, e.gid) = o_.owner(e.uid, e.gid);
   return w_.add(e);
 }
 

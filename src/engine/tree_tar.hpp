@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,8 +30,9 @@ struct TreeTarOptions {
   /// A directory on a pseudo filesystem (proc, sysfs, devpts, mqueue, cgroup…) is written
   /// as an entry but its contents are not (cp from a running container's root).
   bool skip_pseudo_fs = false;
-  /// Every entry gets this owner instead of its own (cp into a container without -a).
-  std::optional<std::pair<int64_t, int64_t>> owner;
+  /// Maps each entry's uid and gid (cp into a container: 0:0 without -a, the host ids
+  /// translated into the container's with -a). Unset: the ids as read.
+  std::function<std::pair<int64_t, int64_t>(int64_t uid, int64_t gid)> owner;
 };
 
 /// The names in directory `dirfd` (without "." and ".."), sorted bytewise.
