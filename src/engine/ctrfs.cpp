@@ -85,7 +85,21 @@ Status bind_user_mounts(const Engine& e, const ContainerRecord& r, int rootfd) {
     else if (m.type == "bind") src = m.source;
     else continue;  // tmpfs: empty while the container is stopped
     auto target = open_in_root(rootfd, m.destination, O_PATH);
-    if (!target) continue;
+    if (!target && target.error().code == ENOENT) {
+      // Never started yet: make the mount point as the runtime will (Docker does the same
+      // for copies into a stopped container), inside the root whatever the links say.
+      struct stat st;
+      if (stat(src.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+        if (auto parent = open_parent_in_root(rootfd, m.destination, true)) {
+          int fd = openat(parent->first.get(), parent->second.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+          if (fd >= 0) close(fd);
+        }
+      } else {
+        (void)mkdir_p_in_root(rootfd, m.destination, 0755);
+      }
+      target = open_in_root(rootfd, m.destination, O_PATH);
+    }
+    if (!target) continue;  // a read-only root: the copy then finds no such path
     std::string tpath = fd_path(target->get());
     if (mount(src.c_str(), tpath.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
       return fail_errno(fmt::format("bind the mount `{}`", m.destination));

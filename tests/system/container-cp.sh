@@ -129,5 +129,14 @@ x" "$drv/$ctr: files copied in, owned by the container's root ($stderr)"
   assert_eq "$(sx live stat -c %u:%g /tmp/owned /tmp/notowned)" "1234:2345
 0:0" "$drv: -a keeps uid/gid"
   in_userns rm -f "$src/own.txt"
+
+  # A container that never ran: its volume is mounted for the copy (the mount point made as
+  # the runtime would), so the file lands in the volume, as Docker does.
+  assert_success sd create --name withvol -v "vol$drv:/data" "$ref" true
+  assert_success sd cp "$src/a.txt" withvol:/data/
+  assert_eq "$(sd run --rm -v "vol$drv:/v" "$ref" cat /v/a.txt)" hello "$drv: a copy into a stopped container's volume"
+  assert_success sd cp withvol:/data/a.txt "$out/from-volume"
+  assert_eq "$(cat "$out/from-volume")" hello "$drv: a copy out of a stopped container's volume"
+  assert_success sd rm withvol
   assert_success sd rm -f live cold
 done
