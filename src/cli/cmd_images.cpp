@@ -99,7 +99,12 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
   std::vector<Json> rows;
   std::set<std::string> seen_ids;
   int64_t now = now_ns();
+  // Docker hides intermediate images (untagged parents of other images) unless --all.
+  std::set<std::string> parents;
+  for (auto& img : images)
+    if (!img.parent.empty()) parents.insert(img.parent);
   for (auto& img : images) {
+    if (!a.flag("all") && img.tags.empty() && parents.count(img.id)) continue;
     std::vector<std::string> names = img.tags;
     if (names.empty()) names.push_back("");  // <none>:<none>
     for (auto& n : names) {

@@ -364,7 +364,6 @@ Status copy_to_container(Engine& e, const std::string& src, const std::string& r
     FdSink sink(sp.write.get());
     auto tw = TRY(make_tar_writer(sink));
     TreeTar tt(*tw, topts);
-    std::string clean = go_clean(src);
     if (follow || contents) {
       auto fd = TRY_CTX(open_path(src, O_PATH), "open {}", src);
       TRY(tt.add_resolved(fd.get(), plan.name, contents));

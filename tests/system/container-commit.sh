@@ -73,6 +73,11 @@ sh -c echo test_first!! >> first|commit_message" "$drv: history entries"
   assert_eq "$status" 0 "$drv: rmi exit status ($stderr)"
   assert_eq "$stdout" "Untagged: commit_test:first" "$drv: rmi of a parent only untags"
   assert_eq "$(layers commit_test:second)" "$second_layers" "$drv: the newest image is intact"
+  # images: as Docker, the untagged parent is an intermediate image, shown only with -a.
+  run_split sd images --format '{{.Repository}}:{{.Tag}}'
+  assert_eq "$stdout" "commit_test:second
+$ref" "$drv: images after the rmi"
+  assert_contains "$(sd images -a -q --no-trunc)" "$first_id" "$drv: images -a shows the parent"
   run_split sd run --rm commit_test:second cat /first /second
   assert_eq "$stdout" "test_first!!
 test_second!!" "$drv: a container from the newest image sees both files"
