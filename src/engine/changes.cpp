@@ -121,15 +121,23 @@ Status walk_overlay(int upper, const std::string& path, const std::vector<int>& 
 
 // ---- vfs ----------------------------------------------------------------------------------------
 
+// A mount point the runtime made in a vfs root: an empty file or a directory holding only
+// such stubs (an image without /etc gets /etc with the three files).
 bool is_runtime_stub(const std::string& path, const struct stat& st, int parent, const std::string& name) {
-  static const std::set<std::string> kStubs = {"/proc", "/sys", "/dev", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf"};
+  static const std::set<std::string> kStubs = {"/proc", "/sys", "/dev", "/etc", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf"};
   if (!kStubs.count(path)) return false;
   if (S_ISREG(st.st_mode)) return st.st_size == 0;
   if (!S_ISDIR(st.st_mode)) return false;
   auto d = open_dir_at(parent, name);
   if (!d) return false;
   auto names = sorted_names(d->get());
-  return names && names->empty();
+  if (!names) return false;
+  for (auto& n : *names) {
+    struct stat cst;
+    if (fstatat(d->get(), n.c_str(), &cst, AT_SYMLINK_NOFOLLOW) < 0 || !is_runtime_stub(path + "/" + n, cst, d->get(), n))
+      return false;
+  }
+  return true;
 }
 
 bool differs(const struct stat& a, const struct stat& b) {

@@ -237,4 +237,22 @@ BOOST_AUTO_TEST_CASE(vfs_compare) {
              "f new/deeper/f\nd same/\nf same/f\n");
 }
 
+BOOST_AUTO_TEST_CASE(vfs_runtime_stubs_in_an_image_without_etc) {
+  TempDir t;
+  dir(t.sub("img/bin"));
+  dir(t.sub("root/bin"));
+  dir(t.sub("root/etc"));
+  for (auto* f : {"hostname", "hosts", "resolv.conf"}) put(t.sub(std::string("root/etc/") + f), "");
+  dir(t.sub("root/dev"));
+  auto root = open_dir(t.sub("root"));
+  auto img = open_dir(t.sub("img"));
+  auto ch = vfs_changes(root.get(), img.get());
+  BOOST_REQUIRE(ch);
+  BOOST_TEST(lines(*ch) == "");
+  put(t.sub("root/etc/passwd"), "root");
+  ch = vfs_changes(root.get(), img.get());
+  BOOST_REQUIRE(ch);
+  BOOST_TEST(lines(*ch) == "A /etc\nA /etc/hostname\nA /etc/hosts\nA /etc/passwd\nA /etc/resolv.conf\n");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
