@@ -13,6 +13,7 @@
 #include "../../../src/engine/changes.hpp"
 #include "../storage/fixture.hpp"
 #include "skiff/engine/fsops.hpp"
+#include "skiff/storage/extract.hpp"
 #include "skiff/util/archive.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/fs.hpp"
@@ -253,6 +254,42 @@ BOOST_AUTO_TEST_CASE(vfs_runtime_stubs_in_an_image_without_etc) {
   ch = vfs_changes(root.get(), img.get());
   BOOST_REQUIRE(ch);
   BOOST_TEST(lines(*ch) == "A /etc\nA /etc/hostname\nA /etc/hosts\nA /etc/passwd\nA /etc/resolv.conf\n");
+}
+
+// The layer extractor's options for cp: whiteout names are plain files, the root entry keeps
+// the destination's metadata, a directory never turns into a file or the reverse.
+BOOST_AUTO_TEST_CASE(extract_options_for_cp) {
+  TempDir t;
+  dir(t.sub("dst/existing"));
+  BOOST_REQUIRE(chmod(t.sub("dst").c_str(), 0750) == 0);
+  auto extract = [&](const std::string& bytes) -> Status {
+    StringSource src(bytes);
+    auto r = make_tar_reader(src);
+    BOOST_REQUIRE(r);
+    storage::ExtractOptions xo;
+    xo.whiteouts = storage::WhiteoutMode::Literal;
+    xo.skip_root = true;
+    xo.keep_types = true;
+    xo.chown = false;
+    xo.noun = "entry";
+    auto d = open_dir(t.sub("dst"));
+    auto st = storage::extract_layer_tar(d.get(), **r, xo);
+    if (!st) return st.error();
+    return ok();
+  };
+  auto st = extract(test::RawTar().dir("./", 0777).file(".wh.name", "w").file(".wh..wh..opq", "o").finish());
+  BOOST_REQUIRE_MESSAGE(st, test::why(st));
+  BOOST_TEST(read_file(t.sub("dst/.wh.name")).value_or("") == "w");
+  BOOST_TEST(read_file(t.sub("dst/.wh..wh..opq")).value_or("") == "o");
+  struct stat sb;
+  BOOST_REQUIRE(stat(t.sub("dst").c_str(), &sb) == 0);
+  BOOST_TEST((sb.st_mode & 07777) == 0750u);
+  st = extract(test::RawTar().file("existing", "file").finish());
+  BOOST_REQUIRE(!st);
+  BOOST_TEST(st.error().msg == "entry \"existing\": cannot overwrite directory with non-directory");
+  st = extract(test::RawTar().dir(".wh.name").finish());
+  BOOST_REQUIRE(!st);
+  BOOST_TEST(st.error().msg == "entry \".wh.name\": cannot overwrite non-directory with directory");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
