@@ -74,14 +74,9 @@ Result<int> cmd_rm(Context& ctx, const ParsedArgs& a) {
   return for_each(a, [&](const std::string& ref) { return engine::remove_container(*e, ref, force, volumes); });
 }
 
-Result<int> cmd_container_prune(Context& ctx, const ParsedArgs& a) {
-  if (!a.flag("force") &&
-      !confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "))
-    return 0;
-  auto e = TRY(open_engine(ctx, true));
-  auto list = TRY(engine::list_containers(*e));
-  std::vector<std::string> filters = a.list("filter");
-  out("Deleted Containers:\n");
+Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::string>& filters) {
+  PruneReport rep;
+  auto list = TRY(engine::list_containers(e));
   for (auto& c : list) {
     if (c.state.status != engine::RunState::Exited && c.state.status != engine::RunState::Created) continue;
     if (c.state.status == engine::RunState::Created && c.state.monitor_pid > 0) continue;
@@ -102,8 +97,19 @@ Result<int> cmd_container_prune(Context& ctx, const ParsedArgs& a) {
       }
     }
     if (skip) continue;
-    if (engine::remove_container(*e, c.rec.id, false, false)) outf("{}\n", c.rec.id);
+    if (engine::remove_container(e, c.rec.id, false, false)) rep.lines.push_back(c.rec.id);
   }
+  return rep;
+}
+
+Result<int> cmd_container_prune(Context& ctx, const ParsedArgs& a) {
+  if (!a.flag("force") &&
+      !confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "))
+    return 0;
+  auto e = TRY(open_engine(ctx, true));
+  auto rep = TRY(prune_containers(*e, a.list("filter")));
+  out("Deleted Containers:\n");
+  for (auto& id : rep.lines) outf("{}\n", id);
   out("\nTotal reclaimed space: 0B\n");
   return 0;
 }

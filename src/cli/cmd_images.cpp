@@ -99,7 +99,12 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
   std::vector<Json> rows;
   std::set<std::string> seen_ids;
   int64_t now = now_ns();
+  // Docker hides intermediate images (untagged parents of other images) unless --all.
+  std::set<std::string> parents;
+  for (auto& img : images)
+    if (!img.parent.empty()) parents.insert(img.parent);
   for (auto& img : images) {
+    if (!a.flag("all") && img.tags.empty() && parents.count(img.id)) continue;
     std::vector<std::string> names = img.tags;
     if (names.empty()) names.push_back("");  // <none>:<none>
     for (auto& n : names) {
@@ -353,6 +358,27 @@ Result<int> cmd_history(Context& ctx, const ParsedArgs& a) {
   return 0;
 }
 
+Result<PruneReport> prune_images(engine::Engine& e, bool all, const std::vector<std::string>& filters) {
+  PruneReport rep;
+  storage::Store* store = TRY(e.store(true));
+  auto images = TRY(store->list_images());
+  auto containers = TRY(engine::list_containers(e));
+  std::set<std::string> used;
+  for (auto& c : containers) used.insert(c.rec.image_id);
+  for (auto& img : images) {
+    if (used.count(img.id)) continue;
+    if (!all && !img.tags.empty()) continue;
+    if (!TRY(image_matches(*store, img, img.tags.empty() ? "" : img.tags[0], filters))) continue;
+    storage::RemoveOptions ro;
+    ro.force = true;
+    auto ev = store->remove_image(img.id, ro);
+    if (!ev) continue;
+    rep.reclaimed += img.size;
+    for (auto& x : *ev) rep.lines.push_back(fmt::format("{}: {}", x.deleted ? "deleted" : "untagged", x.deleted ? x.what : familiar(x.what)));
+  }
+  return rep;
+}
+
 Result<int> cmd_image_prune(Context& ctx, const ParsedArgs& a) {
   bool all = a.flag("all");
   if (!a.flag("force") &&
@@ -361,30 +387,13 @@ Result<int> cmd_image_prune(Context& ctx, const ParsedArgs& a) {
                    : "WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] "))
     return 0;
   auto e = TRY(open_engine(ctx, true));
-  storage::Store* store = TRY(e->store(true));
-  auto images = TRY(store->list_images());
-  auto containers = TRY(engine::list_containers(*e));
-  std::set<std::string> used;
-  for (auto& c : containers) used.insert(c.rec.image_id);
-  std::vector<std::string> lines;
-  uint64_t reclaimed = 0;
-  for (auto& img : images) {
-    if (used.count(img.id)) continue;
-    if (!all && !img.tags.empty()) continue;
-    if (!TRY(image_matches(*store, img, img.tags.empty() ? "" : img.tags[0], a.list("filter")))) continue;
-    storage::RemoveOptions ro;
-    ro.force = true;
-    auto ev = store->remove_image(img.id, ro);
-    if (!ev) continue;
-    reclaimed += img.size;
-    for (auto& x : *ev) lines.push_back(fmt::format("{}: {}", x.deleted ? "deleted" : "untagged", x.deleted ? x.what : familiar(x.what)));
-  }
-  if (!lines.empty()) {
+  auto rep = TRY(prune_images(*e, all, a.list("filter")));
+  if (!rep.lines.empty()) {
     out("Deleted Images:\n");
-    for (auto& l : lines) outf("{}\n", l);
+    for (auto& l : rep.lines) outf("{}\n", l);
     out("\n");
   }
-  outf("Total reclaimed space: {}\n", human_size(double(reclaimed)));
+  outf("Total reclaimed space: {}\n", human_size(double(rep.reclaimed)));
   return 0;
 }
 

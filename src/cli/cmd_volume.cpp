@@ -137,6 +137,22 @@ Result<int> cmd_volume_rm(Context& ctx, const ParsedArgs& a) {
   return 0;
 }
 
+Result<PruneReport> prune_volumes(engine::Engine& e, bool all, const std::vector<std::string>& filters) {
+  PruneReport rep;
+  auto vols = TRY(engine::list_volumes(e));
+  for (auto& v : vols) {
+    if (!all && !v.anonymous) continue;
+    if (!engine::volume_users(e, v.name).empty()) continue;
+    if (!TRY(volume_filter(e, v, filters))) continue;
+    uint64_t size = tree_size_at(-100, v.mountpoint).value_or(0);
+    if (engine::remove_volume(e, v.name, false)) {
+      rep.lines.push_back(v.name);
+      rep.reclaimed += size;
+    }
+  }
+  return rep;
+}
+
 Result<int> cmd_volume_prune(Context& ctx, const ParsedArgs& a) {
   bool all = a.flag("all");
   if (!a.flag("force") &&
@@ -146,25 +162,13 @@ Result<int> cmd_volume_prune(Context& ctx, const ParsedArgs& a) {
                      "Are you sure you want to continue? [y/N] "))
     return 0;
   auto e = TRY(open_engine(ctx, true));
-  auto vols = TRY(engine::list_volumes(*e));
-  uint64_t reclaimed = 0;
-  std::vector<std::string> deleted;
-  for (auto& v : vols) {
-    if (!all && !v.anonymous) continue;
-    if (!engine::volume_users(*e, v.name).empty()) continue;
-    if (!TRY(volume_filter(*e, v, a.list("filter")))) continue;
-    uint64_t size = tree_size_at(-100, v.mountpoint).value_or(0);
-    if (engine::remove_volume(*e, v.name, false)) {
-      deleted.push_back(v.name);
-      reclaimed += size;
-    }
-  }
-  if (!deleted.empty()) {
+  auto rep = TRY(prune_volumes(*e, all, a.list("filter")));
+  if (!rep.lines.empty()) {
     out("Deleted Volumes:\n");
-    for (auto& n : deleted) outf("{}\n", n);
+    for (auto& n : rep.lines) outf("{}\n", n);
     out("\n");
   }
-  outf("Total reclaimed space: {}\n", human_size(double(reclaimed)));
+  outf("Total reclaimed space: {}\n", human_size(double(rep.reclaimed)));
   return 0;
 }
 

@@ -32,6 +32,7 @@ enum class Comp {
   Enum,               ///< OptSpec::values or CmdSpec::arg_values
   Signals,            ///< signal names (KILL, TERM, …; SIGKILL… once "SIG" is typed)
   Commands,           ///< command names (for `help`)
+  CopyPaths,          ///< `cp`: container names followed by ':' (no space), else local files
 };
 
 struct OptSpec {

@@ -166,6 +166,36 @@ constexpr OptSpec kInspectOpts[] = {
     {"size", 's', OptType::Bool, "Display total file sizes"},
 };
 
+constexpr OptSpec kCommitOpts[] = {
+    {"author", 'a', OptType::String, "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")"},
+    {"change", 'c', OptType::List, "Apply Dockerfile instruction to the created image"},
+    {"message", 'm', OptType::String, "Commit message"},
+    {"pause", 'p', OptType::Bool, "Pause container during commit (accepted; skiff cannot freeze yet)", "true"},
+};
+constexpr OptSpec kCpOpts[] = {
+    {"archive", 'a', OptType::Bool, "Archive mode (copy all uid/gid information)"},
+    {"follow-link", 'L', OptType::Bool, "Always follow symbol link in SRC_PATH"},
+    {"quiet", 'q', OptType::Bool, "Suppress progress output during copy (skiff prints none)"},
+};
+constexpr OptSpec kDiffOpts[] = {
+    {"format", 0, OptType::String, "Format the output: 'json' prints an object of changed, added and deleted paths",
+     {}, Comp::Enum, "json"},
+};
+constexpr OptSpec kExportOpts[] = {
+    {"output", 'o', OptType::String, "Write to a file, instead of STDOUT", {}, Comp::Files},
+};
+constexpr OptSpec kImportOpts[] = {
+    {"change", 'c', OptType::List, "Apply Dockerfile instruction to the created image"},
+    {"message", 'm', OptType::String, "Set commit message for imported image"},
+    {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},
+};
+constexpr OptSpec kSystemPruneOpts[] = {
+    {"all", 'a', OptType::Bool, "Remove all unused images not just dangling ones"},
+    {"filter", 0, OptType::List, "Provide filter values (e.g. \"label=<key>=<value>\")"},
+    {"force", 'f', OptType::Bool, "Do not prompt for confirmation"},
+    {"volumes", 0, OptType::Bool, "Prune anonymous volumes"},
+};
+
 constexpr OptSpec kFormatOnly[] = {
     {"format", 'f', OptType::String, "Format output using a custom template: 'json' or a Go template"},
 };
@@ -280,6 +310,45 @@ constexpr CmdSpec kCommands[] = {
      .min_args = 1,
      .max_args = 1,
      .arg_comp = Comp::RunningContainers},
+    {.path = "container commit",
+     .aliases = "commit",
+     .usage = "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+     .summary = "Create a new image from a container's changes",
+     .opts = kCommitOpts,
+     .handler = cmd_commit,
+     .min_args = 1,
+     .max_args = 2,
+     .arg_comp = Comp::Containers,
+     .description = "The container's own layer (what `skiff diff` lists) becomes one new layer on top of "
+                    "its image's layers, which are shared, not copied. The new image's config is the "
+                    "container's (command, environment, working directory, labels, ...) with the --change "
+                    "instructions applied, and its history gains an entry with the author, the message "
+                    "and the container's command. A container without changes adds no layer (an "
+                    "empty_layer history entry, as Docker). Running containers can be committed; their "
+                    "layer is read as it is at that moment (there is no cgroup freezer yet, so --pause "
+                    "does not stop them). Prints the new image's ID.",
+     .examples = "$ skiff commit -a 'author' -m 'commit_message' commit_test commit_test:first\n"
+                 "$ skiff commit -c 'CMD [\"/app\"]' -c 'ENV MODE=prod' web web:v2"},
+    {.path = "container cp",
+     .aliases = "cp",
+     .usage = "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-",
+     .summary = "Copy files/folders between a container and the local filesystem",
+     .opts = kCpOpts,
+     .handler = cmd_cp,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::CopyPaths,
+     .description = "The other form is `skiff cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH`. Paths in the "
+                    "container are taken from its root and resolved as the container sees them: a "
+                    "symbolic link in the container never leads to a file of the host. SRC_PATH copies "
+                    "a file or a directory, SRC_PATH/. the contents of a directory; an existing "
+                    "DEST_PATH directory receives the copy, a missing DEST_PATH is created (its parent "
+                    "must exist). With - as SRC_PATH a tar stream is read from standard input and "
+                    "extracted into the DEST_PATH directory; as DEST_PATH a tar stream is written to "
+                    "standard output. Files copied into a container belong to its root user unless "
+                    "--archive; running and stopped containers both work.",
+     .examples = "$ skiff cp web:/etc/nginx/nginx.conf .\n$ skiff cp ./site/. web:/usr/share/nginx/html\n"
+                 "$ skiff cp web:/var/log - | tar -t"},
     {.path = "container create",
      .aliases = "create",
      .usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
@@ -289,6 +358,20 @@ constexpr CmdSpec kCommands[] = {
      .min_args = 1,
      .arg_comp = Comp::Images,
      .interspersed = false},
+    {.path = "container diff",
+     .aliases = "diff",
+     .usage = "[OPTIONS] CONTAINER",
+     .summary = "Inspect changes to files or directories on a container's filesystem",
+     .opts = kDiffOpts,
+     .handler = cmd_diff,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Containers,
+     .description = "One line per path, sorted by path: A (added), C (changed) or D (deleted). A "
+                    "directory whose contents changed is listed as changed; a deleted directory is one "
+                    "D line. Volumes and the mount points skiff manages are not part of the container's "
+                    "layer and never show.",
+     .examples = "$ skiff diff web\n$ skiff diff --format json web"},
     {.path = "container exec",
      .aliases = "exec",
      .usage = "[OPTIONS] CONTAINER COMMAND [ARG...]",
@@ -298,6 +381,18 @@ constexpr CmdSpec kCommands[] = {
      .min_args = 2,
      .arg_comp = Comp::RunningContainers,
      .interspersed = false},
+    {.path = "container export",
+     .aliases = "export",
+     .usage = "[OPTIONS] CONTAINER",
+     .summary = "Export a container's filesystem as a tar archive",
+     .opts = kExportOpts,
+     .handler = cmd_export,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Containers,
+     .description = "The container's root filesystem, flattened (its image's layers and its own), without "
+                    "its volumes or other mounts. `skiff import` turns such an archive back into an image.",
+     .examples = "$ skiff export web > web.tar\n$ skiff export -o web.tar web"},
     {.path = "container inspect",
      .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
      .summary = "Display detailed information on one or more containers",
@@ -414,6 +509,20 @@ constexpr CmdSpec kCommands[] = {
      .min_args = 1,
      .max_args = 1,
      .arg_comp = Comp::Images},
+    {.path = "image import",
+     .aliases = "import",
+     .usage = "[OPTIONS] file|- [REPOSITORY[:TAG]]",
+     .summary = "Import the contents from a tarball to create a filesystem image",
+     .opts = kImportOpts,
+     .handler = cmd_import,
+     .min_args = 1,
+     .max_args = 2,
+     .arg_comp = Comp::Files,
+     .description = "The archive (plain, gzip or zstd; - reads standard input) becomes the one layer of "
+                    "a new image. Its config is empty unless --change sets a command, environment, ...; "
+                    "prints the new image's ID.",
+     .examples = "$ skiff export web | skiff import - web:flat\n"
+                 "$ skiff import -c 'CMD [\"sh\"]' rootfs.tar.gz mybase"},
     {.path = "image inspect",
      .usage = "[OPTIONS] IMAGE [IMAGE...]",
      .summary = "Display detailed information on one or more images",
@@ -494,6 +603,15 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Accept a changed /etc/subuid or /etc/subgid mapping when it extends the old one",
      .handler = cmd_system_migrate,
      .max_args = 0},
+    {.path = "system prune",
+     .usage = "[OPTIONS]",
+     .summary = "Remove unused data",
+     .opts = kSystemPruneOpts,
+     .handler = cmd_system_prune,
+     .max_args = 0,
+     .description = "Removes stopped containers, dangling images (with --all, every image no container "
+                    "uses) and, with --volumes, anonymous volumes no container uses.",
+     .examples = "$ skiff system prune -f\n$ skiff system prune -a --volumes"},
     {.path = "system reset",
      .usage = "[OPTIONS]",
      .summary = "Remove all containers, images, volumes and state",

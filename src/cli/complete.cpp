@@ -134,6 +134,15 @@ struct Candidates {
         }
         return kCompNoFileComp;
       case Comp::Commands: return kCompNoFileComp;  // handled by the caller (needs the position)
+      case Comp::CopyPaths: {
+        // "NAME:" as Docker's cp completion offers; after the ':' a container path (nothing
+        // to offer), and a local path falls back to the shell's file names.
+        if (prefix.find(':') != std::string::npos) return kCompNoFileComp;
+        std::vector<std::string> names;
+        add_containers(CompSource::Which::All, prefix, names);
+        for (auto& n : names) out.push_back(n + ":");
+        return out.empty() ? kCompDefault : kCompNoSpace;
+      }
     }
     return kCompNoFileComp;
   }

@@ -19,6 +19,17 @@ Result<std::unique_ptr<engine::Engine>> open_engine(Context& ctx, bool write);
 Result<engine::ImageDefaults> resolve_run_image(Context& ctx, engine::Engine& e, const std::string& ref,
                                                 const std::string& pull_policy, const ParsedArgs& a);
 
+/// What a prune removed: the lines it prints under "Deleted …:" and the bytes freed
+/// (`system prune` prints several of them as one report).
+struct PruneReport {
+  std::vector<std::string> lines;
+  uint64_t reclaimed = 0;
+};
+/// The work of `container prune`, `image prune` and `volume prune` (no prompt, no output).
+Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::string>& filters);
+Result<PruneReport> prune_images(engine::Engine& e, bool all, const std::vector<std::string>& filters);
+Result<PruneReport> prune_volumes(engine::Engine& e, bool all, const std::vector<std::string>& filters);
+
 // cmd_container.cpp
 Result<int> cmd_create(Context&, const ParsedArgs&);
 Result<int> cmd_run(Context&, const ParsedArgs&);
@@ -57,6 +68,14 @@ Result<int> cmd_volume_ls(Context&, const ParsedArgs&);
 Result<int> cmd_volume_inspect(Context&, const ParsedArgs&);
 Result<int> cmd_volume_rm(Context&, const ParsedArgs&);
 Result<int> cmd_volume_prune(Context&, const ParsedArgs&);
+
+// cmd_fsops.cpp
+Result<int> cmd_commit(Context&, const ParsedArgs&);
+Result<int> cmd_cp(Context&, const ParsedArgs&);
+Result<int> cmd_diff(Context&, const ParsedArgs&);
+Result<int> cmd_export(Context&, const ParsedArgs&);
+Result<int> cmd_import(Context&, const ParsedArgs&);
+Result<int> cmd_system_prune(Context&, const ParsedArgs&);
 
 // cmd_system.cpp
 Result<int> cmd_version(Context&, const ParsedArgs&);

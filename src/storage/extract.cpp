@@ -61,7 +61,7 @@ class Extractor {
       bool more = TRY(tar_.next(e));
       if (!more) break;
       ++st_.entries;
-      if (auto s = entry(e); !s) return wrap(std::move(s).error(), fmt::format("layer entry {}", shown(e.path)));
+      if (auto s = entry(e); !s) return wrap(std::move(s).error(), fmt::format("{} {}", o_.noun, shown(e.path)));
     }
     TRY(spool_.flush());
     return st_;
@@ -73,10 +73,12 @@ class Extractor {
     auto comps_r = clean_entry_path(e.path);
     if (!comps_r) return fail(kInvalid, "name escapes the layer root");
     auto comps = std::move(*comps_r);
+    bool literal = o_.whiteouts == WhiteoutMode::Literal;
     for (size_t i = 0; i < comps.size(); ++i) {
       const std::string& c = comps[i];
       bool last = i + 1 == comps.size();
       if (c.size() > kMaxComponent) return fail(ENAMETOOLONG, "a name component is longer than 255 bytes");
+      if (literal) continue;
       // aufs hard-link and metadata directories (".wh..wh.plnk/…") mean nothing here.
       if (starts_with(c, kWhMetaPrefix) && !(last && c == kOpaque)) {
         ++st_.aufs_skipped;
@@ -84,10 +86,10 @@ class Extractor {
       }
       if (!last && starts_with(c, kWhPrefix)) return fail(kInvalid, "whiteout name used as a directory");
     }
-    if (comps.empty()) return root_entry(e);
+    if (comps.empty()) return o_.skip_root ? ok() : root_entry(e);
     const std::string& base = comps.back();
-    if (base == kOpaque) return opaque(comps);
-    if (starts_with(base, kWhPrefix)) return whiteout(comps);
+    if (!literal && base == kOpaque) return opaque(comps);
+    if (!literal && starts_with(base, kWhPrefix)) return whiteout(comps);
 
     int parent = TRY(parent_dir(comps));
     switch (e.type) {
@@ -135,6 +137,9 @@ class Extractor {
       if (errno == ENOENT) return false;
       return fail_errno("stat");
     }
+    if (o_.keep_types && S_ISDIR(st.st_mode) != keep_dir)
+      return fail(EEXIST, keep_dir ? "cannot overwrite non-directory with directory"
+                                   : "cannot overwrite directory with non-directory");
     if (S_ISDIR(st.st_mode)) {
       if (keep_dir) return true;
       invalidate();

@@ -77,6 +77,8 @@ enum class WhiteoutMode {
   OverlayUser,     ///< overlay with userxattr: 0:0 char devices, user.overlay.opaque
   VfsMarkers,      ///< marker files + spool records, applied later by merge_parent_snapshot()
   Ignore,          ///< drop them
+  Literal,         ///< no whiteouts: ".wh."-prefixed names are ordinary files (cp copies
+                   ///< files, it does not apply layers)
 };
 
 struct ExtractOptions {
@@ -91,6 +93,11 @@ struct ExtractOptions {
   const Sha256* fresh = nullptr;  ///< when set (with a spool), regular files are hashed as they
                                   ///< are written and the hashes spooled, so the content digest
                                   ///< (layer_tree.hpp) need not read them back
+  bool skip_root = false;      ///< an entry for the root itself is ignored instead of applied
+                               ///< (cp: Docker's Untar skips ".", the destination keeps its mode)
+  bool keep_types = false;     ///< never replace a directory by a non-directory or the reverse:
+                               ///< fail instead (cp: Docker's NoOverwriteDirNonDir)
+  const char* noun = "layer entry";  ///< how errors name an entry ("layer entry \"a/b\": …")
 };
 
 /// What an extraction did. Warnings are counted here and phrased by warnings().
