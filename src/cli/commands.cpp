@@ -599,7 +599,7 @@ constexpr CmdSpec kCommands[] = {
                     "live, and which helper programs were found.",
      .examples = "$ skiff info\n$ skiff info --format '{{.Store.GraphRoot}}'\n$ skiff info --format json"},
     {.path = "system migrate",
-     .usage = "[OPTIONS]",
+     .usage = "",
      .summary = "Accept a changed /etc/subuid or /etc/subgid mapping when it extends the old one",
      .handler = cmd_system_migrate,
      .max_args = 0},
