@@ -57,7 +57,11 @@ constexpr GroupSpec kGroups[] = {
 
 // Options shared by `create` and `run` (Docker's names, types and help).
 #define SKIFF_CREATE_OPTS                                                                                      \
-  {"cap-add", 0, OptType::List, "Add Linux capabilities"},                                                     \
+  {"authfile", 0, OptType::String, "Path of the registry authentication file (when pulling)", {}, Comp::Files}, \
+      {"cap-add", 0, OptType::List, "Add Linux capabilities"},                                                 \
+      {"cert-dir", 0, OptType::String, "Directory of registry certificates, certs.d layout (when pulling)", {}, \
+       Comp::Dirs},                                                                                            \
+      {"creds", 0, OptType::String, "Registry credentials USERNAME:PASSWORD (when pulling)"},                  \
       {"cap-drop", 0, OptType::List, "Drop Linux capabilities"},                                               \
       {"cidfile", 0, OptType::String, "Write the container ID to the file", {}, Comp::Files},                 \
       {"entrypoint", 0, OptType::String, "Overwrite the default ENTRYPOINT of the image"},                      \
