@@ -62,6 +62,7 @@ Error parse_err(std::string_view body) {
 // Everything the child needs that is computed before clone (allocation-free in the child).
 struct Prepared {
   int last_cap = 40;
+  CapSet available;  ///< the monitor's bounding set (what --privileged can have)
   runtime::SeccompProgram seccomp;
   std::vector<runtime::Rlimit> rlimits;
   CapSet base = default_capability_set();  // containers.conf default_capabilities, if set
@@ -70,6 +71,7 @@ struct Prepared {
 Result<Prepared> prepare(const oci::Spec& spec) {
   Prepared pr;
   pr.last_cap = TRY(read_cap_last_cap());
+  pr.available = read_bounding_set(pr.last_cap);
   const oci::Process& p = spec.process;
   for (auto& r : p.rlimits) pr.rlimits.push_back(runtime::Rlimit{r.resource, r.soft, r.hard});
   if (!p.cap_base.empty()) {
@@ -85,6 +87,7 @@ Result<Prepared> prepare(const oci::Spec& spec) {
   co.root_user = true;
   co.last_cap = pr.last_cap;
   co.base = pr.base;
+  co.available = pr.available;
   auto caps = TRY(compute_process_caps(co));
   SeccompProfile profile = default_seccomp_profile();
   if (p.seccomp != "default") profile = TRY(parse_seccomp_profile(p.seccomp, "seccomp profile"));
@@ -103,6 +106,7 @@ Status apply_security(const oci::Spec& spec, const ResolvedUser& u, const Prepar
   co.root_user = u.uid == 0;
   co.last_cap = pr.last_cap;
   co.base = pr.base;
+  co.available = pr.available;
   auto caps = TRY(compute_process_caps(co));
   auto check = [](ChildStatus st) -> Status {
     if (!st.ok()) return to_error(st);
