@@ -463,9 +463,20 @@ Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_star
     if (spec.new_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
       die(sync, errno_error("become root in the container's user namespace"));
     // setns(CLONE_NEWPID) only applies to children: the process proper is a grandchild.
+    // It waits for this helper to be gone (EOF on `gone`) before anything else: its parent-
+    // death signal must follow the monitor it is re-parented to, not fire when we exit, and
+    // its messages must come after our 'I'.
+    int gone[2];
+    if (pipe2(gone, O_CLOEXEC) < 0) die(sync, errno_error("pipe"));
     pid_t inner = fork();
     if (inner < 0) die(sync, errno_error("fork into the container"));
     if (inner == 0) {
+      close(gone[1]);
+      char b;
+      while (read(gone[0], &b, 1) < 0 && errno == EINTR) {
+      }
+      close(gone[0]);
+      // (Should the monitor die before this, the sync socket's EOF ends us before exec.)
       prctl(PR_SET_PDEATHSIG, SIGKILL);
       sigset_t none;
       sigemptyset(&none);
@@ -475,6 +486,7 @@ Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_star
       if (chdir("/") < 0) die(sync, errno_error("chdir /"));
       enter_process(spec, stdio, sync, pr);
     }
+    close(gone[0]);
     send_msg(sync, 'I', std::to_string(inner));
     _exit(0);
   }
