@@ -99,6 +99,8 @@ Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::s
     if (skip) continue;
     if (engine::remove_container(e, c.rec.id, false, false)) rep.lines.push_back(c.rec.id);
   }
+  // Also what creates and removals killed half-way left behind (not containers yet/any more).
+  engine::sweep_containers(e, true);
   return rep;
 }
 
