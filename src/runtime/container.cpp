@@ -5,6 +5,7 @@
 // over the sync socket and never throws.
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <grp.h>
@@ -173,6 +174,20 @@ Status setup_stdio(const Stdio& io) {
   return ok();
 }
 
+// A new network namespace starts with its loopback down; Docker's and Podman's "none"
+// network have it up (127.0.0.1 works), and the container has no CAP_NET_ADMIN to do it.
+Status loopback_up() {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return fail_errno("socket");
+  UniqueFd fd(s);
+  struct ifreq ifr{};
+  memcpy(ifr.ifr_name, "lo", 3);
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) return fail_errno("read the loopback's flags");
+  ifr.ifr_flags = short(ifr.ifr_flags | IFF_UP);
+  if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) return fail_errno("bring the loopback up");
+  return ok();
+}
+
 std::string env_value(const std::vector<std::string>& env, std::string_view key) {
   for (auto& e : env)
     if (e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=')
@@ -234,6 +249,7 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   }
   if (!spec.hostname.empty() && sethostname(spec.hostname.data(), spec.hostname.size()) < 0)
     die(sync, errno_error("sethostname"));
+  if (spec.new_netns) check(loopback_up());
   check(pivot_into(rootfd->get()));
   rootfd->reset();
   for (auto& [k, v] : spec.sysctl) {
