@@ -41,6 +41,7 @@ static int exit_status_code(const Error& e) {
 namespace {
 
 constexpr size_t kChunk = 8192;
+constexpr size_t kMaxPacket = 65536 + 1;  // largest attach packet a client sends ('D' + 64 KiB)
 constexpr size_t kClientQueueCap = 4u << 20;  // a client further behind than this is dropped
 constexpr size_t kStdinQueueCap = 1u << 20;   // stop reading clients until the container reads
 
@@ -203,7 +204,7 @@ Status Monitor::setup() {
   ctl_l_ = TRY(listen_at(cfg_.run_dir, "ctl"));
   add(ctl_l_.get(), Kind::CtlListen);
   (void)unlink((cfg_.run_dir + "/exit").c_str());
-  // An exec'd process is our grandchild: adopt it when the intermediate helper exits.
+  // An exec'd process is our child (CLONE_PARENT); whatever it leaves behind is ours too.
   if (cfg_.exec_pid > 0 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) return fail_errno("become a subreaper");
   return ok();
 }
@@ -466,7 +467,8 @@ void Monitor::on_attach_client(int fd, uint32_t ev) {
   if (it == clients_.end()) return;
   if (ev & EPOLLOUT) flush_client(it->second);
   if (!(ev & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
-  char buf[kChunk + 1];
+  // A SOCK_SEQPACKET recv into a smaller buffer silently drops the rest of the packet.
+  static char buf[kMaxPacket];
   ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n <= 0) {  // detached
