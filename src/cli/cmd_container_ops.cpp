@@ -36,6 +36,13 @@ std::optional<int> timeout_flag(const ParsedArgs& a) {
   return std::nullopt;
 }
 
+// Docker's `logs -t` stamps: RFC3339 with all nine digits (jsonmessage.RFC3339NanoFixed),
+// so that they line up: "2026-11-22T08:17:07.454605630Z".
+std::string rfc3339_nano_fixed(int64_t ns) {
+  std::string s = format_rfc3339(ns);  // "…:07Z"
+  return s.substr(0, s.size() - 1) + fmt::format(".{:09d}Z", ((ns % 1000000000) + 1000000000) % 1000000000);
+}
+
 bool confirm(const std::string& question) {
   err(question);
   char buf[16] = {};
@@ -161,7 +168,7 @@ Result<int> cmd_logs(Context& ctx, const ParsedArgs& a) {
   }
   flush_out();
   TRY(engine::read_logs(*e, c, o, [&](const engine::LogLine& l) {
-    std::string text = o.timestamps ? format_rfc3339nano(l.time) + " " + l.text : l.text;
+    std::string text = o.timestamps ? rfc3339_nano_fixed(l.time) + " " + l.text : l.text;
     (void)write_all(l.is_stderr ? 2 : 1, text);
   }));
   return 0;
