@@ -3,7 +3,7 @@
 # -v /path, --mount without a source, or the image's VOLUME) are removed by `rm -v` and --rm;
 # an empty named volume gets the image's content at its path on first use (copy-up, not with
 # nocopy, not into a volume that has content); `volume create/ls/inspect/rm` (in use: error)
-# and `prune`; --mount type=bind|volume|tmpfs and -v binds (:ro).
+# and `prune`; --mount type=bind|volume|tmpfs, -v binds (:ro), --read-only and --tmpfs.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=ctrlib.sh
@@ -102,6 +102,11 @@ assert_eq "$stdout" from-host
 assert_contains "$stderr" "Read-only file system"
 run_split sk run --rm --mount type=tmpfs,dst=/t,tmpfs-size=1m "$img" sh -c 'df -k /t | tail -1 | awk "{print \$1, \$2}"; touch /t/ok && echo ok'
 assert_eq "$stdout" $'tmpfs 1024\nok'
+# --read-only: the root is read-only, /dev/shm and --tmpfs mounts are not.
+run_split sk run --rm --read-only "$img" sh -c 'touch /x /tmp/x 2>/dev/null || echo refused; awk "\$2 == \"/\" {split(\$4, o, \",\"); print o[1]}" /proc/mounts; touch /dev/shm/x && echo shm-ok'
+assert_eq "$stdout" $'refused\nro\nshm-ok'
+run_split sk run --rm --read-only --tmpfs /tmp --tmpfs /run:size=1m,mode=755 "$img" sh -c 'touch /tmp/x && echo tmp-ok; stat -c %a /tmp /run; df -k /run | tail -1 | awk "{print \$2}"; touch /x 2>/dev/null || echo refused'
+assert_eq "$stdout" $'tmp-ok\n1777\n755\n1024\nrefused'
 assert_status 125 sk run --rm -v /no/such/dir:/x "$img" true
 assert_contains "$output" "bind source path does not exist"
 assert_status 125 sk run --rm --mount type=bind,dst=/x "$img" true
