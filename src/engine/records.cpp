@@ -54,10 +54,17 @@ Json summary_json(const ContainerRecord& r) {
 
 Status write_record(const Engine& e, const ContainerRecord& r, bool sync) {
   std::string dir = e.container_dir(r.id);
-  // summary first: a reader finding the new config always finds a summary (maybe older by a
-  // rename, never missing).
-  TRY(write_json_atomic(dir + "/summary.json", summary_json(r), 0600, sync));
-  return write_json_atomic(dir + "/config.json", to_json(r), 0600, sync);
+  // config.json is the record; the summary comes second and names the config it was made
+  // from (its inode: every atomic write makes a new one). A rename killed between the two
+  // leaves a summary that no longer matches, and readers then use the config (with the
+  // summary first, ps showed the new name while the config, the name lookup and the name
+  // claims still had the old one).
+  TRY(write_json_atomic(dir + "/config.json", to_json(r), 0600, sync));
+  struct stat st;
+  if (stat((dir + "/config.json").c_str(), &st) < 0) return fail_errno("stat the container's config");
+  Json sum = summary_json(r);
+  sum["ConfigInode"] = uint64_t(st.st_ino);
+  return write_json_atomic(dir + "/summary.json", sum, 0600, sync);
 }
 
 Result<ContainerRecord> record_from_json(const Json& j) {
@@ -223,10 +230,13 @@ Result<std::vector<Container>> list_containers(const Engine& e) {
   }
   for (auto& id : *ids) {
     if (id.size() != 64 || id[0] == '.') continue;  // ".removing-…" and temp entries
-    // A container exists once its config does; the summary is what we list from.
-    if (!path_exists(e.container_dir(id) + "/config.json")) continue;
+    // A container exists once its config does; the summary is what we list from, if it was
+    // made from that config (see write_record).
+    struct stat st;
+    if (stat((e.container_dir(id) + "/config.json").c_str(), &st) < 0) continue;
     auto j = read_json_file(e.container_dir(id) + "/summary.json", 1 << 20);
-    auto rec = j ? record_from_json(*j) : load_record(e, id);
+    bool current = j && uint64_t(json_int(*j, "ConfigInode")) == uint64_t(st.st_ino);
+    auto rec = current ? record_from_json(*j) : load_record(e, id);
     if (!rec) continue;  // half-created (no config yet) or torn: not a container
     Container c{std::move(*rec), {}};
     c.state = read_state(e, c.rec);
