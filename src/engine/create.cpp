@@ -127,7 +127,10 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   const ContainersConf& cc = *TRY(e.conf());
   CreateOptions o = o_in;
   if (!cc.default_ulimits.empty()) o.ulimits.insert(o.ulimits.begin(), cc.default_ulimits.begin(), cc.default_ulimits.end());
-  if (!cc.default_sysctls.empty()) o.sysctls.insert(o.sysctls.begin(), cc.default_sysctls.begin(), cc.default_sysctls.end());
+  // Default net.* sysctls belong to a network namespace of the container's own: with the
+  // host's they are skipped, as Podman does (rootless, setting them fails the start).
+  for (auto it = cc.default_sysctls.rbegin(); it != cc.default_sysctls.rend(); ++it)
+    if (!(o.network == "host" && it->rfind("net.", 0) == 0)) o.sysctls.insert(o.sysctls.begin(), *it);
   if (o.log_driver.empty()) o.log_driver = cc.log_driver;
   if (o.log_driver == "journald" || o.log_driver == "passthrough") o.log_driver.clear();  // not ours
   if (cc.log_size_max > 0 && std::none_of(o.log_opts.begin(), o.log_opts.end(), [](auto& x) { return x.rfind("max-size=", 0) == 0; }))
