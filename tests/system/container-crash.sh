@@ -87,9 +87,10 @@ ls -a "$SKIFF_ROOT/containers" | grep -q '^\.removing-' || fail "expected .remov
 assert_success sk rm rH  # an rm sweeps what killed removals left
 assert_eq "$(ls -a "$SKIFF_ROOT/containers" | grep -c '^\.removing-' || true)" 0 "swept"
 
-# rename: before the new name is claimed; claimed, config not rewritten (the new name's link is
-# stale and free for others); config rewritten, old link left (the old name is free).
-for n in nJ nK nL; do sk create --name $n "$img" true >/dev/null; done
+# rename: before the new name is claimed; claimed, record not rewritten (the new name's link is
+# stale and free for others); config rewritten but not the summary; all rewritten, old link left
+# (the old name is free).
+for n in nJ nK nL nM; do sk create --name $n "$img" true >/dev/null; done
 killed_at symlink 1 rename nJ nJ2
 expect_ps nJ '^Created$'
 killed_at renameat 1 rename nK nK2
@@ -97,6 +98,13 @@ expect_ps nK '^Created$'
 expect_ps nK2 -
 assert_success sk create --name nK2 "$img" true
 assert_success sk rename nK nK3
+# Between the record's two files (config.json, then the summary ps reads): ps follows the
+# config, which has the new name.
+killed_at renameat 2 rename nM nM2
+expect_ps nM2 '^Created$'
+expect_ps nM -
+assert_eq "$(sk inspect -f '{{.Name}}' nM2)" /nM2
+assert_success sk create --name nM "$img" true
 killed_at unlink 1 rename nL nL2
 expect_ps nL2 '^Created$'
 expect_ps nL -
