@@ -85,10 +85,16 @@ Result<UniqueFd> connect_attach(const std::string& run_dir) {
   return s;
 }
 
+// One packet per piece of at most 64 KiB (the monitor's packet size), so nothing is lost.
 void send_pkt(int fd, char type, std::string_view data = {}) {
-  std::string p(1, type);
-  p.append(data);
-  (void)send(fd, p.data(), p.size(), MSG_NOSIGNAL);
+  constexpr size_t kMax = 65536;
+  do {
+    std::string_view piece = data.substr(0, kMax);
+    data.remove_prefix(piece.size());
+    std::string p(1, type);
+    p.append(piece);
+    (void)send(fd, p.data(), p.size(), MSG_NOSIGNAL);
+  } while (!data.empty());
 }
 
 void send_winsize(int sock) {
@@ -120,6 +126,9 @@ Result<AttachResult> attach_session(const std::string& run_dir, const AttachOpti
 
   AttachResult res;
   bool stdin_live = o.stdin_open;
+  // Detach keys exist only with a terminal (Docker's escape proxy): without -t, stdin is data
+  // and may hold any bytes (\x10\x11 in a binary stream must not end the session).
+  const std::string keys = o.tty ? o.detach_keys : std::string();
   std::string held;  // bytes that may be the start of the detach sequence
   size_t match = 0;
   char buf[65537];
@@ -155,9 +164,9 @@ Result<AttachResult> attach_session(const std::string& run_dir, const AttachOpti
         std::string outb;
         for (ssize_t i = 0; i < n; ++i) {
           char c = buf[i];
-          if (!o.detach_keys.empty() && c == o.detach_keys[match]) {
+          if (!keys.empty() && c == keys[match]) {
             held.push_back(c);
-            if (++match == o.detach_keys.size()) {
+            if (++match == keys.size()) {
               if (!outb.empty()) send_pkt(sock.get(), 'D', outb);
               res.detached = true;
               return res;
@@ -168,7 +177,7 @@ Result<AttachResult> attach_session(const std::string& run_dir, const AttachOpti
             outb += held;
             held.clear();
             match = 0;
-            if (!o.detach_keys.empty() && c == o.detach_keys[0]) {
+            if (!keys.empty() && c == keys[0]) {
               held.push_back(c);
               match = 1;
               continue;

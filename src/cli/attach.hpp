@@ -16,7 +16,7 @@ struct AttachOptions {
   bool tty = false;          ///< the container has a terminal
   bool stdin_open = false;   ///< forward our stdin (-i)
   bool sig_proxy = true;     ///< forward signals to the container (non-tty)
-  std::string detach_keys = "ctrl-p,ctrl-q";  ///< "" disables detaching
+  std::string detach_keys = "ctrl-p,ctrl-q";  ///< "" disables detaching; only with `tty`
 };
 
 /// Parses Docker's --detach-keys ("ctrl-p,ctrl-q", "a,ctrl-@"); error names the bad element.

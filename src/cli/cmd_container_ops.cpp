@@ -36,6 +36,13 @@ std::optional<int> timeout_flag(const ParsedArgs& a) {
   return std::nullopt;
 }
 
+// Docker's `logs -t` stamps: RFC3339 with all nine digits (jsonmessage.RFC3339NanoFixed),
+// so that they line up: "2026-11-22T08:17:07.454605630Z".
+std::string rfc3339_nano_fixed(int64_t ns) {
+  std::string s = format_rfc3339(ns);  // "…:07Z"
+  return s.substr(0, s.size() - 1) + fmt::format(".{:09d}Z", ((ns % 1000000000) + 1000000000) % 1000000000);
+}
+
 bool confirm(const std::string& question) {
   err(question);
   char buf[16] = {};
@@ -99,6 +106,8 @@ Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::s
     if (skip) continue;
     if (engine::remove_container(e, c.rec.id, false, false)) rep.lines.push_back(c.rec.id);
   }
+  // Also what creates and removals killed half-way left behind (not containers yet/any more).
+  engine::sweep_containers(e, true);
   return rep;
 }
 
@@ -159,7 +168,7 @@ Result<int> cmd_logs(Context& ctx, const ParsedArgs& a) {
   }
   flush_out();
   TRY(engine::read_logs(*e, c, o, [&](const engine::LogLine& l) {
-    std::string text = o.timestamps ? format_rfc3339nano(l.time) + " " + l.text : l.text;
+    std::string text = o.timestamps ? rfc3339_nano_fixed(l.time) + " " + l.text : l.text;
     (void)write_all(l.is_stderr ? 2 : 1, text);
   }));
   return 0;

@@ -7,6 +7,7 @@
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/oci/digest.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
@@ -106,15 +107,18 @@ bool keep(const engine::Container& c, const Filters& f, const engine::Engine& e)
   return true;
 }
 
+// Docker's list Command (moby daemon/list.go): Path, then the args, each one that contains a
+// space in single quotes: "sh -c 'exit 3'".
 std::string command_text(const engine::ContainerRecord& r) {
   std::vector<std::string> parts{r.path};
-  parts.insert(parts.end(), r.args.begin(), r.args.end());
+  for (auto& a : r.args) parts.push_back(a.find(' ') != std::string::npos ? "'" + a + "'" : a);
   return join(parts, " ");
 }
 
 }  // namespace
 
-Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, bool size, int64_t now) {
+Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, bool size, int64_t now,
+           const std::map<std::string, uint64_t>& image_sizes) {
   const auto& r = c.rec;
   Json row = Json::object();
   row["Command"] = no_trunc ? go_quote(command_text(r)) : go_quote(ellipsis(command_text(r), 20));
@@ -143,7 +147,10 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
   if (size) {
     uint64_t rw = 0;
     if (r.driver == "overlay") rw = tree_size_at(-100, e.container_dir(r.id) + "/upper").value_or(0);
-    row["Size"] = fmt::format("{} (virtual {})", human_size(double(rw)), human_size(double(rw)));
+    // Docker: the container's own layer, and that plus its image's layers.
+    auto it = image_sizes.find(r.image_id);
+    uint64_t image = it == image_sizes.end() ? 0 : it->second;
+    row["Size"] = fmt::format("{} (virtual {})", human_size(double(rw)), human_size(double(rw + image)));
   } else {
     row["Size"] = "0B";
   }
@@ -165,6 +172,13 @@ Result<int> cmd_ps(Context& ctx, const ParsedArgs& a) {
   bool quiet = a.flag("quiet");
   std::string format = a.str("format");
   bool size = a.flag("size") || format.find(".Size") != std::string::npos;
+  std::map<std::string, uint64_t> image_sizes;
+  if (size) {
+    auto store = e->store(false);
+    if (store)
+      if (auto images = (*store)->list_images())
+        for (auto& img : *images) image_sizes[img.id] = img.size;
+  }
   int64_t n = 0;
   for (auto& c : list) {
     if (last > 0 && n >= last) break;
@@ -175,7 +189,7 @@ Result<int> cmd_ps(Context& ctx, const ParsedArgs& a) {
       outf("{}\n", no_trunc ? c.rec.id : c.rec.id.substr(0, 12));
       continue;
     }
-    rows.push_back(ps_row(*e, c, no_trunc, size, now));
+    rows.push_back(ps_row(*e, c, no_trunc, size, now, image_sizes));
   }
   if (quiet) return 0;
   static const std::map<std::string, std::string> kHeaders = {

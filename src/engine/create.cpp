@@ -109,26 +109,6 @@ std::string new_id() {
   }
 }
 
-// Claims the name with symlink(2): atomic, EEXIST means taken. A link whose container never
-// got its config (creation killed half-way) is stale and can be reclaimed.
-Status claim_name(const Engine& e, const std::string& name, const std::string& id) {
-  std::string link = e.graph() + "/names/containers/" + name;
-  std::string target = "../../containers/" + id;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (symlink(target.c_str(), link.c_str()) == 0) return ok();
-    if (errno != EEXIST) return fail_errno(fmt::format("claim the name `{}`", name));
-    char buf[512];
-    ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
-    std::string holder = n > 0 ? split_dir_base(std::string(buf, size_t(n))).second : "";
-    if (!holder.empty() && path_exists(e.container_dir(holder) + "/config.json"))
-      return fail(kConflict, fmt::format("the container name \"/{}\" is already in use by container \"{}\". "
-                                         "You have to remove (or rename) that container to be able to reuse that name",
-                                         name, holder));
-    (void)unlink(link.c_str());
-  }
-  return fail(kConflict, fmt::format("the container name \"/{}\" is already in use", name));
-}
-
 // Mount points the runtime needs, so it never has to create them in the container's layer.
 Status make_init_layer(const std::string& dir) {
   for (const char* d : {"/proc", "/sys", "/dev", "/etc"})
@@ -147,7 +127,10 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   const ContainersConf& cc = *TRY(e.conf());
   CreateOptions o = o_in;
   if (!cc.default_ulimits.empty()) o.ulimits.insert(o.ulimits.begin(), cc.default_ulimits.begin(), cc.default_ulimits.end());
-  if (!cc.default_sysctls.empty()) o.sysctls.insert(o.sysctls.begin(), cc.default_sysctls.begin(), cc.default_sysctls.end());
+  // Default net.* sysctls belong to a network namespace of the container's own: with the
+  // host's they are skipped, as Podman does (rootless, setting them fails the start).
+  for (auto it = cc.default_sysctls.rbegin(); it != cc.default_sysctls.rend(); ++it)
+    if (!(o.network == "host" && it->rfind("net.", 0) == 0)) o.sysctls.insert(o.sysctls.begin(), *it);
   if (o.log_driver.empty()) o.log_driver = cc.log_driver;
   if (o.log_driver == "journald" || o.log_driver == "passthrough") o.log_driver.clear();  // not ours
   if (cc.log_size_max > 0 && std::none_of(o.log_opts.begin(), o.log_opts.end(), [](auto& x) { return x.rfind("max-size=", 0) == 0; }))
@@ -344,12 +327,20 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
 
   // Order for crash safety: name link (dangling until the config exists, reclaimable) →
   // container dir → config.json (atomic): a container exists once its config does.
+  // Our own lock, held until the config exists: a concurrent claimer of the same name waits
+  // for it instead of taking the link for a stale one.
+  auto own_lock = e.lock_container(r.id);
+  if (!own_lock) {
+    undo_cid();
+    return own_lock.error();
+  }
   r.name = o.name.empty() ? random_name(e) : o.name;
   for (int attempt = 0;; ++attempt) {
     auto st = claim_name(e, r.name, r.id);
     if (st) break;
     if (!o.name.empty() || attempt > 20) {
       undo_cid();
+      (void)remove_tree(e.run_dir(r.id));
       return st.error();
     }
     r.name = random_name(e);  // a concurrent create took our random name: pick another
@@ -357,6 +348,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   std::string dir = e.container_dir(r.id);
   auto fail_clean = [&](Error err) -> Result<ContainerRecord> {
     (void)remove_tree(dir);
+    (void)remove_tree(e.run_dir(r.id));
     for (auto& m : mounts)
       if (m.type == "volume" && m.anonymous) (void)remove_tree(e.graph() + "/volumes/" + m.name);
     (void)unlink((e.graph() + "/names/containers/" + r.name).c_str());

@@ -280,7 +280,27 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
   }
   // The run directory (and its lock) goes last: whoever waits on the lock finds no container.
   (void)remove_tree(e.run_dir(id));
+  lock.release();
+  sweep_containers(e, false);
   return ok();
+}
+
+void sweep_containers(Engine& e, bool incomplete) {
+  auto names = list_dir(e.graph() + "/containers");
+  if (!names) return;
+  for (auto& n : *names) {
+    std::string id;
+    if (n.rfind(".removing-", 0) == 0) id = n.substr(10);
+    else if (incomplete && n.size() == 64 && !path_exists(e.container_dir(n) + "/config.json")) id = n;
+    if (id.size() != 64) continue;
+    // In progress (an rm, or a create before its config) holds the container's lock.
+    auto l = lock_file(e.run_dir(id) + "/lock", LockMode::Exclusive, false);
+    if (!l && l.error().code == EWOULDBLOCK) continue;
+    std::string dir = e.graph() + "/containers/" + n;
+    if (n == id && path_exists(dir + "/config.json")) continue;  // finished meanwhile
+    if (!remove_dir_as_owner(e, dir)) continue;
+    (void)remove_tree(e.run_dir(id));
+  }
 }
 
 Status rename_container(Engine& e, const std::string& ref, const std::string& new_name) {
@@ -291,17 +311,7 @@ Status rename_container(Engine& e, const std::string& ref, const std::string& ne
   if (fresh.rec.name == new_name)
     return fail(kConflict, fmt::format("renaming a container with the same name as its current name"));
   std::string link = e.graph() + "/names/containers/" + new_name;
-  if (symlink(("../../containers/" + c.rec.id).c_str(), link.c_str()) < 0) {
-    if (errno != EEXIST) return fail_errno(fmt::format("claim the name `{}`", new_name));
-    auto holder = find_container(e, new_name);
-    if (holder)
-      return fail(kConflict, fmt::format("the container name \"/{}\" is already in use by container \"{}\". You have "
-                                         "to remove (or rename) that container to be able to reuse that name",
-                                         new_name, holder->rec.id));
-    (void)unlink(link.c_str());  // stale: its container is gone or renamed
-    if (symlink(("../../containers/" + c.rec.id).c_str(), link.c_str()) < 0)
-      return fail_errno(fmt::format("claim the name `{}`", new_name));
-  }
+  TRY(claim_name(e, new_name, c.rec.id));
   std::string old = fresh.rec.name;
   fresh.rec.name = new_name;
   if (auto st = write_record(e, fresh.rec, true); !st) {

@@ -107,12 +107,20 @@ Status read_logs(Engine& e, const Container& c, const LogOptions& o,
       parse_chunk(driver, buf, pending, has_pending, collect);
     }
   }
+  // A last line without its newline counts as a line for --tail, unless it may still grow
+  // (following a live container).
+  auto live = [&]() {
+    auto state = read_state(e, c.rec);
+    return state.status == RunState::Running || state.status == RunState::Restarting ||
+           (state.status == RunState::Created && state.monitor_pid > 0);
+  };
+  if (has_pending && (!o.follow || !live())) {
+    collect(std::move(pending));
+    has_pending = false;
+  }
   for (auto& l : tail) sink(l);
   tail.clear();
-  if (!o.follow) {
-    if (has_pending && keep(pending)) sink(pending);
-    return ok();
-  }
+  if (!o.follow) return ok();
   // Follow: wake on writes to the log and on the exit file appearing; re-check at least every
   // second in case the monitor died without an exit file.
   int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -151,10 +159,7 @@ Status read_logs(Engine& e, const Container& c, const LogOptions& o,
       if (nfd) fd = std::move(nfd);
     }
     if (last_round) break;
-    auto state = read_state(e, c.rec);
-    bool live = state.status == RunState::Running || state.status == RunState::Restarting ||
-                (state.status == RunState::Created && state.monitor_pid > 0);
-    if (!live) {
+    if (!live()) {
       last_round = true;  // one more read for what was written before the exit
       continue;
     }

@@ -1,10 +1,12 @@
 // Random container names: "<adjective>_<surname>", Docker's scheme and word lists
 // (moby pkg/namesgenerator, 108 adjectives x 236 surnames). Never "boring_wozniak".
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "skiff/engine/engine.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/strings.hpp"
 
 namespace skiff::engine {
 
@@ -73,6 +75,55 @@ std::string random_name(const Engine& e) {
     for (int k = 0; k < attempt; ++k) name += char('0' + rnd() % 10);
     if (!path_exists(e.graph() + "/names/containers/" + name)) return name;
   }
+}
+
+namespace {
+
+// Whether `holder` really owns `name`: its config exists and carries that name. A create or a
+// rename in flight holds the container's lock between its symlink() and its config write, so
+// the lock is taken first (polled, bounded: two renames into each other's names must not
+// deadlock; a holder still busy after that counts as holding the name).
+bool holds_name(const Engine& e, const std::string& holder, const std::string& name) {
+  if (holder.size() != 64) return false;
+  FileLock lock;
+  for (int i = 0; i < 200; ++i) {
+    auto l = lock_file(e.run_dir(holder) + "/lock", LockMode::Exclusive, false);
+    if (l) {
+      lock = std::move(*l);
+      break;
+    }
+    if (l.error().code != EWOULDBLOCK) break;  // no run directory: nothing in flight
+    struct timespec ts{0, 10'000'000};
+    nanosleep(&ts, nullptr);
+    if (i == 199) return true;
+  }
+  auto j = read_json_file(e.container_dir(holder) + "/config.json", 16 << 20);
+  return j && json_str(*j, "Name") == name;
+}
+
+}  // namespace
+
+Status claim_name(const Engine& e, const std::string& name, const std::string& id) {
+  std::string link = e.graph() + "/names/containers/" + name;
+  std::string target = "../../containers/" + id;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (symlink(target.c_str(), link.c_str()) == 0) return ok();
+    if (errno != EEXIST) return fail_errno(fmt::format("claim the name `{}`", name));
+    char buf[512];
+    ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
+    if (n < 0) continue;  // removed meanwhile: try again
+    std::string holder = split_dir_base(std::string(buf, size_t(n))).second;
+    if (holder == id) return ok();
+    if (holds_name(e, holder, name))
+      return fail(kConflict, fmt::format("the container name \"/{}\" is already in use by container \"{}\". "
+                                         "You have to remove (or rename) that container to be able to reuse that name",
+                                         name, holder));
+    // Stale: left by a create, rm or rename that was killed half-way. Remove it only if it
+    // still points where it did (another claimer may have replaced it meanwhile).
+    n = readlink(link.c_str(), buf, sizeof buf - 1);
+    if (n > 0 && split_dir_base(std::string(buf, size_t(n))).second == holder) (void)unlink(link.c_str());
+  }
+  return fail(kConflict, fmt::format("the container name \"/{}\" is already in use", name));
 }
 
 }  // namespace skiff::engine

@@ -54,10 +54,17 @@ Json summary_json(const ContainerRecord& r) {
 
 Status write_record(const Engine& e, const ContainerRecord& r, bool sync) {
   std::string dir = e.container_dir(r.id);
-  // summary first: a reader finding the new config always finds a summary (maybe older by a
-  // rename, never missing).
-  TRY(write_json_atomic(dir + "/summary.json", summary_json(r), 0600, sync));
-  return write_json_atomic(dir + "/config.json", to_json(r), 0600, sync);
+  // config.json is the record; the summary comes second and names the config it was made
+  // from (its inode: every atomic write makes a new one). A rename killed between the two
+  // leaves a summary that no longer matches, and readers then use the config (with the
+  // summary first, ps showed the new name while the config, the name lookup and the name
+  // claims still had the old one).
+  TRY(write_json_atomic(dir + "/config.json", to_json(r), 0600, sync));
+  struct stat st;
+  if (stat((dir + "/config.json").c_str(), &st) < 0) return fail_errno("stat the container's config");
+  Json sum = summary_json(r);
+  sum["ConfigInode"] = uint64_t(st.st_ino);
+  return write_json_atomic(dir + "/summary.json", sum, 0600, sync);
 }
 
 Result<ContainerRecord> record_from_json(const Json& j) {
@@ -97,11 +104,11 @@ std::string status_name(RunState s) {
   return "unknown";
 }
 
-// A pid is ours only if its start time matches what we recorded (pids are reused).
+// A pid is ours only if its start time matches what we recorded (pids are reused). A zombie
+// (a dead process nobody reaped yet) is not alive; an unknown start time is never ours.
 static bool alive(pid_t pid, uint64_t start) {
-  if (pid <= 0) return false;
-  if (kill(pid, 0) < 0 && errno == ESRCH) return false;
-  return start == 0 || process_start_time(pid) == start;
+  if (pid <= 0 || start == 0) return false;
+  return process_start_time(pid) == start;
 }
 
 ContainerState read_state(const Engine& e, const ContainerRecord& r) {
@@ -118,16 +125,31 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
     s.error = json_str(*ex, "error");
     s.oom_killed = json_bool(*ex, "oomKilled");
   }
+  bool ex_current = ex && s.finished_at >= intent_start;  // the exit of the latest start
   bool removing = st && json_bool(*st, "removing");
+  bool ran = false;  // the latest start got as far as running the process
   if (e.same_boot()) {
     std::string rdir = e.run_dir(r.id);
     auto mon = read_json_file(rdir + "/monitor.json", 1 << 20);
-    if (mon && json_str(*mon, "bootId").size() > 0) {
+    if (mon && json_str(*mon, "bootId").size() > 0 && json_int(*mon, "writtenAt") >= intent_start) {
       pid_t mpid = pid_t(json_int(*mon, "monitorPid"));
       bool mon_alive = alive(mpid, uint64_t(json_int(*mon, "monitorStart")));
       int64_t started = json_int(*mon, "startedAt");
-      bool exited_now = path_exists(rdir + "/exit");
-      if (mon_alive && !exited_now && json_int(*mon, "writtenAt") >= intent_start) {
+      ran = started > 0;
+      // The monitor writes `exit` (atomically, before any cleanup) when the container has
+      // exited for good; exit.json may lag behind it by a moment.
+      auto exit_file = read_file(rdir + "/exit", 64);
+      if (exit_file && !ex_current) {
+        s.exit_code = int(parse_int(trim(*exit_file)).value_or(255));
+        struct stat sb;
+        s.finished_at = stat((rdir + "/exit").c_str(), &sb) == 0
+                            ? int64_t(sb.st_mtim.tv_sec) * 1000000000 + sb.st_mtim.tv_nsec
+                            : now_ns();
+        s.started_at = started;
+        s.error.clear();
+        ex_current = true;
+      }
+      if (mon_alive && !exit_file) {
         pid_t pid = pid_t(json_int(*mon, "pid"));
         s.monitor_pid = mpid;
         s.restart_count = int(json_int(*mon, "restartCount"));
@@ -139,8 +161,14 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
           s.pid = pid;
           s.exit_code = 0;
           s.error.clear();
-        } else {
+        } else if ((ex && s.finished_at >= started) || json_str(json_get(r.host_config, "RestartPolicy"), "Name", "no") != "no") {
           s.status = RunState::Restarting;  // exited, the monitor is about to start it again
+        } else {
+          // Exited this very moment: the monitor is recording it (the `exit` file comes next).
+          s.status = RunState::Running;
+          s.started_at = started;
+          s.exit_code = 0;
+          s.error.clear();
         }
         if (removing) s.status = RunState::Removing;
         return s;
@@ -150,19 +178,23 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
   }
   if (removing) {
     s.status = RunState::Removing;
-  } else if (ex && s.finished_at >= intent_start) {
+  } else if (ex_current) {
     // A start that failed before exec (bad command, missing user) leaves the container
     // Created with the error, as Docker does.
     s.status = s.started_at == 0 && !s.error.empty() ? RunState::Created : RunState::Exited;
-  } else if (intent_start > 0) {
-    // Started, but no live monitor and no exit record: the monitor was killed, or the host
-    // rebooted. The container process died with it (PDEATHSIG).
+  } else if (intent_start > 0 && (ran || !e.same_boot())) {
+    // It ran, but there is no live monitor and no exit record: the monitor was killed, or
+    // the host rebooted. The container process died with it (PDEATHSIG, pid namespace).
     s.status = RunState::Exited;
     s.exit_code = 255;
     s.started_at = intent_start;
     s.finished_at = 0;
     s.error = "the container monitor exited unexpectedly";
+  } else if (ex) {
+    s.status = s.started_at == 0 && !s.error.empty() ? RunState::Created : RunState::Exited;
   } else {
+    // Never started, or a start that died before the process ran (its CLI or monitor was
+    // killed during setup).
     s.status = RunState::Created;
   }
   return s;
@@ -198,10 +230,13 @@ Result<std::vector<Container>> list_containers(const Engine& e) {
   }
   for (auto& id : *ids) {
     if (id.size() != 64 || id[0] == '.') continue;  // ".removing-…" and temp entries
-    // A container exists once its config does; the summary is what we list from.
-    if (!path_exists(e.container_dir(id) + "/config.json")) continue;
+    // A container exists once its config does; the summary is what we list from, if it was
+    // made from that config (see write_record).
+    struct stat st;
+    if (stat((e.container_dir(id) + "/config.json").c_str(), &st) < 0) continue;
     auto j = read_json_file(e.container_dir(id) + "/summary.json", 1 << 20);
-    auto rec = j ? record_from_json(*j) : load_record(e, id);
+    bool current = j && uint64_t(json_int(*j, "ConfigInode")) == uint64_t(st.st_ino);
+    auto rec = current ? record_from_json(*j) : load_record(e, id);
     if (!rec) continue;  // half-created (no config yet) or torn: not a container
     Container c{std::move(*rec), {}};
     c.state = read_state(e, c.rec);

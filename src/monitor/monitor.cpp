@@ -41,6 +41,7 @@ static int exit_status_code(const Error& e) {
 namespace {
 
 constexpr size_t kChunk = 8192;
+constexpr size_t kMaxPacket = 65536 + 1;  // largest attach packet a client sends ('D' + 64 KiB)
 constexpr size_t kClientQueueCap = 4u << 20;  // a client further behind than this is dropped
 constexpr size_t kStdinQueueCap = 1u << 20;   // stop reading clients until the container reads
 
@@ -144,7 +145,7 @@ class Monitor {
   void container_exited(int status);
   void finish();
   void write_monitor_state();
-  void write_exit(int code, const std::string& error);
+  void write_exit(int code, const std::string& error, bool final = true);
   void reply_exit_waiters();
   void sync_send(const std::string& msg);
 
@@ -161,6 +162,7 @@ class Monitor {
   std::string stdin_pending_;
   bool stdin_eof_ = false;
   bool waiting_go_ = false, running_ = false, stopping_ = false, done_ = false, timer_is_kill_ = false;
+  bool exit_written_ = false;
   int exit_code_ = -1;
   int restart_count_ = 0;
   int64_t started_at_ = 0;
@@ -202,7 +204,7 @@ Status Monitor::setup() {
   ctl_l_ = TRY(listen_at(cfg_.run_dir, "ctl"));
   add(ctl_l_.get(), Kind::CtlListen);
   (void)unlink((cfg_.run_dir + "/exit").c_str());
-  // An exec'd process is our grandchild: adopt it when the intermediate helper exits.
+  // An exec'd process is our child (CLONE_PARENT); whatever it leaves behind is ours too.
   if (cfg_.exec_pid > 0 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) return fail_errno("become a subreaper");
   return ok();
 }
@@ -261,10 +263,15 @@ void Monitor::write_monitor_state() {
   (void)write_json_atomic(cfg_.run_dir + "/monitor.json", j, 0600, false);
 }
 
-void Monitor::write_exit(int code, const std::string& error) {
+void Monitor::write_exit(int code, const std::string& error, bool final) {
   int64_t now = now_ns();
-  // The exit file comes first and is atomic: readers take its presence as "exited".
-  (void)write_file_atomic(cfg_.run_dir + "/exit", std::to_string(code), 0600, false);
+  // The run directory's `exit` file, atomic, means "exited for good": it comes first, before
+  // any cleanup, and readers take the code from it while exit.json lags behind. exit.json
+  // records the last exit, also between restarts ("Restarting (3) …").
+  if (final) {
+    (void)write_file_atomic(cfg_.run_dir + "/exit", std::to_string(code), 0600, false);
+    exit_written_ = true;
+  }
   Json j = Json::object();
   j["exitCode"] = code;
   j["finishedAt"] = now;
@@ -460,7 +467,8 @@ void Monitor::on_attach_client(int fd, uint32_t ev) {
   if (it == clients_.end()) return;
   if (ev & EPOLLOUT) flush_client(it->second);
   if (!(ev & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
-  char buf[kChunk + 1];
+  // A SOCK_SEQPACKET recv into a smaller buffer silently drops the rest of the packet.
+  static char buf[kMaxPacket];
   ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n <= 0) {  // detached
@@ -612,8 +620,6 @@ void Monitor::container_exited(int status) {
   }
   exit_code_ = exit_code_from_status(status);
   log::debug("monitor: container exited");
-  write_exit(exit_code_, "");
-  log::debug("monitor: exit recorded");
   bool restart = false;
   if (!stopping_) {
     const std::string& p = cfg_.restart_policy;
@@ -621,6 +627,8 @@ void Monitor::container_exited(int status) {
     else if (p == "on-failure")
       restart = exit_code_ != 0 && (cfg_.restart_max == 0 || restart_count_ < cfg_.restart_max);
   }
+  write_exit(exit_code_, "", !restart);
+  log::debug("monitor: exit recorded");
   if (restart) {
     // Docker's back-off: 100 ms doubling, reset after a run of 10 s or more, at most 1 min.
     int64_t ran = now_ns() - started_at_;
@@ -637,6 +645,8 @@ void Monitor::container_exited(int status) {
 
 void Monitor::finish() {
   done_ = true;
+  // Stopped between restarts: the last exit becomes final.
+  if (!exit_written_ && exit_code_ >= 0) (void)write_file_atomic(cfg_.run_dir + "/exit", std::to_string(exit_code_), 0600, false);
   if (!cfg_.auto_remove) log_.sync();
   reply_exit_waiters();
   std::string x = fmt::format("X{}", exit_code_);

@@ -148,7 +148,8 @@ Result<ProcessCaps> compute_process_caps(const CapOptions& o) {
   if (o.privileged) {
     // Everything the kernel has, named or not: --privileged drops nothing.
     // --cap-add/--cap-drop are not even parsed (Docker's TweakCapabilities returns first).
-    pc.bounding = CapSet::upto(o.last_cap);
+    // A host (or an outer container) may itself run without some: those cannot be had.
+    pc.bounding = CapSet::upto(o.last_cap) & o.available;
   } else {
     pc.bounding = TRY(merge_capabilities(o.base, o.add, o.drop, o.last_cap));
   }
@@ -174,6 +175,13 @@ Result<int> read_cap_last_cap() {
   while (last < 63 && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;
   if (last < 0) return fail_errno("read /proc/sys/kernel/cap_last_cap");
   return last;
+}
+
+CapSet read_bounding_set(int last_cap) {
+  CapSet s;
+  for (int cap = 0; cap <= last_cap && cap < 64; ++cap)
+    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) s.add(cap);
+  return s;
 }
 
 //

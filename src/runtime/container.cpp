@@ -5,6 +5,7 @@
 // over the sync socket and never throws.
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <grp.h>
@@ -62,6 +63,7 @@ Error parse_err(std::string_view body) {
 // Everything the child needs that is computed before clone (allocation-free in the child).
 struct Prepared {
   int last_cap = 40;
+  CapSet available;  ///< the monitor's bounding set (what --privileged can have)
   runtime::SeccompProgram seccomp;
   std::vector<runtime::Rlimit> rlimits;
   CapSet base = default_capability_set();  // containers.conf default_capabilities, if set
@@ -70,6 +72,7 @@ struct Prepared {
 Result<Prepared> prepare(const oci::Spec& spec) {
   Prepared pr;
   pr.last_cap = TRY(read_cap_last_cap());
+  pr.available = read_bounding_set(pr.last_cap);
   const oci::Process& p = spec.process;
   for (auto& r : p.rlimits) pr.rlimits.push_back(runtime::Rlimit{r.resource, r.soft, r.hard});
   if (!p.cap_base.empty()) {
@@ -85,6 +88,7 @@ Result<Prepared> prepare(const oci::Spec& spec) {
   co.root_user = true;
   co.last_cap = pr.last_cap;
   co.base = pr.base;
+  co.available = pr.available;
   auto caps = TRY(compute_process_caps(co));
   SeccompProfile profile = default_seccomp_profile();
   if (p.seccomp != "default") profile = TRY(parse_seccomp_profile(p.seccomp, "seccomp profile"));
@@ -103,6 +107,7 @@ Status apply_security(const oci::Spec& spec, const ResolvedUser& u, const Prepar
   co.root_user = u.uid == 0;
   co.last_cap = pr.last_cap;
   co.base = pr.base;
+  co.available = pr.available;
   auto caps = TRY(compute_process_caps(co));
   auto check = [](ChildStatus st) -> Status {
     if (!st.ok()) return to_error(st);
@@ -128,7 +133,9 @@ Status apply_security(const oci::Spec& spec, const ResolvedUser& u, const Prepar
 }
 
 // Terminal: a PTY from the container's own devpts instance; the master goes to the monitor.
-Status setup_terminal(int sync) {
+// The container's first process also gets it as /dev/console; an exec'd one does not (it
+// would replace the container's console, and leave a dead terminal there when it ends).
+Status setup_terminal(int sync, bool console) {
   int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0) return fail_errno("open /dev/ptmx");
   UniqueFd m(master);
@@ -139,7 +146,7 @@ Status setup_terminal(int sync) {
   if (slave < 0) return fail_errno(fmt::format("open {}", name));
   UniqueFd s(slave);
   TRY(send_fd(sync, master, kPty));
-  TRY(bind_console(slave));
+  if (console) TRY(bind_console(slave));
   if (ioctl(slave, TIOCSCTTY, 0) < 0) return fail_errno("set the controlling terminal");
   for (int i = 0; i < 3; ++i)
     if (dup2(slave, i) < 0) return fail_errno("dup2 the terminal");
@@ -166,6 +173,20 @@ Status setup_stdio(const Stdio& io) {
     if (dup2(src, i) < 0) return fail_errno("dup2 stdio");
     close(src);
   }
+  return ok();
+}
+
+// A new network namespace starts with its loopback down; Docker's and Podman's "none"
+// network have it up (127.0.0.1 works), and the container has no CAP_NET_ADMIN to do it.
+Status loopback_up() {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return fail_errno("socket");
+  UniqueFd fd(s);
+  struct ifreq ifr{};
+  memcpy(ifr.ifr_name, "lo", 3);
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) return fail_errno("read the loopback's flags");
+  ifr.ifr_flags = short(ifr.ifr_flags | IFF_UP);
+  if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) return fail_errno("bring the loopback up");
   return ok();
 }
 
@@ -196,7 +217,8 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   }
 }
 
-[[noreturn]] void enter_process(const oci::Spec& spec, const Stdio& stdio, int sync, const Prepared& pr);
+[[noreturn]] void enter_process(const oci::Spec& spec, const Stdio& stdio, int sync, const Prepared& pr,
+                                bool is_exec);
 
 // The container process after clone: never returns.
 [[noreturn]] void child_main(const oci::Spec& spec, const Stdio& stdio, int sync, const Prepared& pr) {
@@ -230,6 +252,7 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   }
   if (!spec.hostname.empty() && sethostname(spec.hostname.data(), spec.hostname.size()) < 0)
     die(sync, errno_error("sethostname"));
+  if (spec.new_netns) check(loopback_up());
   check(pivot_into(rootfd->get()));
   rootfd->reset();
   for (auto& [k, v] : spec.sysctl) {
@@ -238,19 +261,20 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
     if (!fd || !write_all(fd->get(), v)) die(sync, Error{EPERM, fmt::format("set sysctl {}={}", k, v)});
   }
   check(apply_path_policy(spec));
-  enter_process(spec, stdio, sync, pr);
+  enter_process(spec, stdio, sync, pr, false);
 }
 
 // The common tail of a container's first process and of an exec'd one: session, stdio,
 // fd hygiene, user, environment, working directory, security, then execve on "go".
-[[noreturn]] void enter_process(const oci::Spec& spec, const Stdio& stdio, int sync, const Prepared& pr) {
+[[noreturn]] void enter_process(const oci::Spec& spec, const Stdio& stdio, int sync, const Prepared& pr,
+                                bool is_exec) {
   sigset_t none;
   sigemptyset(&none);
   auto check = [&](Status st) {
     if (!st) die(sync, st.error());
   };
   if (setsid() < 0) die(sync, errno_error("setsid"));
-  if (spec.process.terminal) check(setup_terminal(sync));
+  if (spec.process.terminal) check(setup_terminal(sync, !is_exec));
   else check(setup_stdio(stdio));
   // No fd of ours may reach the payload (CVE-2024-21626): everything above 2 is close-on-exec.
   if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
@@ -302,11 +326,17 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   envp.push_back(nullptr);
   execve(exe.c_str(), argv.data(), envp.data());
   int e = errno;
+  // Go's (and so Docker's) texts are lowercase: `exec: "/etc/passwd": permission denied`.
+  auto why = [](int err) {
+    std::string t = strerror(err);
+    if (!t.empty()) t[0] = char(tolower((unsigned char)t[0]));
+    return t;
+  };
   if (e == ENOENT)
     die(sync, Error{kCommandNotFound, fmt::format("exec: \"{}\": no such file or directory", p.args[0])});
   if (e == EACCES || e == ENOEXEC || e == EISDIR || e == EPERM)
-    die(sync, Error{kCannotInvoke, fmt::format("exec: \"{}\": {}", p.args[0], strerror(e == EISDIR ? EACCES : e))});
-  die(sync, Error{e, fmt::format("exec: \"{}\": {}", p.args[0], strerror(e))});
+    die(sync, Error{kCannotInvoke, fmt::format("exec: \"{}\": {}", p.args[0], why(e == EISDIR ? EACCES : e))});
+  die(sync, Error{e, fmt::format("exec: \"{}\": {}", p.args[0], why(e))});
 }
 
 pid_t do_clone(uint64_t flags, int* pidfd_out) {
@@ -422,6 +452,24 @@ Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_star
   auto fields = split(std::string_view(stat).substr(close_paren + 2), ' ');
   if (fields.size() < 20 || parse_uint(fields[19]).value_or(0) != target_start)
     return fail(ESRCH, "the container process is gone");
+  // skiff's --init (pid 1) is not dumpable, so its namespace files are out of reach for a
+  // rootless user (ptrace rules): join those of its child, the payload, in the same namespaces.
+  if (auto probe = open_at(proc.get(), "ns/mnt", O_RDONLY); !probe && probe.error().code == EACCES) {
+    auto kids = read_file_at(proc.get(), fmt::format("task/{}/children", target));
+    bool found = false;
+    for (auto& k : split(kids ? std::string(trim(*kids)) : std::string(), ' ')) {
+      auto kid = open_path(fmt::format("/proc/{}", k), O_PATH | O_DIRECTORY);
+      if (!kid) continue;
+      auto kstat = read_file_at(kid->get(), "stat");
+      if (!kstat) continue;
+      auto kf = split(std::string_view(*kstat).substr(kstat->rfind(')') + 2), ' ');
+      if (kf.size() < 2 || parse_int(kf[1]).value_or(0) != target) continue;  // pid reused
+      proc = std::move(*kid);
+      found = true;
+      break;
+    }
+    if (!found) return wrap(probe.error(), "open the container's namespaces");
+  }
   struct Ns {
     const char* name;
     int flag;
@@ -458,19 +506,31 @@ Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_star
       if (setns(fd.get(), flag) < 0) die(sync, errno_error("join the container's namespaces"));
     if (spec.new_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
       die(sync, errno_error("become root in the container's user namespace"));
-    // setns(CLONE_NEWPID) only applies to children: the process proper is a grandchild.
-    pid_t inner = fork();
+    // setns(CLONE_NEWPID) only applies to children. The process proper is cloned with
+    // CLONE_PARENT: a sibling of this helper, the monitor's own child, so its parent-death
+    // signal refers to the monitor (a grandchild re-parented at our exit would have received
+    // it at that exit: "died during setup (137)"). It waits for EOF on `gone` (our exit) so
+    // that its messages come after our 'I'.
+    int gone[2];
+    if (pipe2(gone, O_CLOEXEC) < 0) die(sync, errno_error("pipe"));
+    pid_t inner = pid_t(syscall(SYS_clone, CLONE_PARENT, nullptr, nullptr, nullptr, 0));
     if (inner < 0) die(sync, errno_error("fork into the container"));
     if (inner == 0) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);
+      close(gone[1]);
+      char b;
+      while (read(gone[0], &b, 1) < 0 && errno == EINTR) {
+      }
+      close(gone[0]);
       sigset_t none;
       sigemptyset(&none);
       sigprocmask(SIG_SETMASK, &none, nullptr);
       for (int sg = 1; sg < NSIG; ++sg)
         if (sg != SIGKILL && sg != SIGSTOP) signal(sg, SIG_DFL);
       if (chdir("/") < 0) die(sync, errno_error("chdir /"));
-      enter_process(spec, stdio, sync, pr);
+      enter_process(spec, stdio, sync, pr, true);
     }
+    close(gone[0]);
     send_msg(sync, 'I', std::to_string(inner));
     _exit(0);
   }

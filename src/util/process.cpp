@@ -217,8 +217,9 @@ uint64_t process_start_time(pid_t pid) {
   auto pos = stat->rfind(')');
   if (pos == std::string::npos) return 0;
   auto fields = split(std::string_view(*stat).substr(pos + 2), ' ');
+  // state is field 3 → index 0 after ")": a zombie (or dead) process is gone, only not reaped.
   // starttime is field 22 → index 19 after ")"
-  if (fields.size() < 20) return 0;
+  if (fields.size() < 20 || fields[0] == "Z" || fields[0] == "X") return 0;
   return parse_uint(fields[19]).value_or(0);
 }
 

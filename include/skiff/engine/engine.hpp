@@ -141,6 +141,11 @@ Result<std::string> system_migrate(Engine& e);
 /// and the run root.
 Status system_reset(Engine& e);
 
+/// Claims `name` for the container `id` (symlink(2) in names/containers: atomic). A link left
+/// by an operation killed half-way (its container gone, or named otherwise) is taken over.
+/// The caller holds `id`'s container lock. Error kConflict naming the holder.
+Status claim_name(const Engine& e, const std::string& name, const std::string& id);
+
 /// Validates a container name (Docker's rule).
 Status validate_name(const std::string& name);
 

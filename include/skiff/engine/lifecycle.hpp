@@ -79,6 +79,11 @@ Result<int> wait_container(Engine& e, const std::string& ref);
 /// anonymous volumes.
 Status remove_container(Engine& e, const std::string& ref, bool force, bool volumes);
 
+/// Deletes what removals killed half-way left (`containers/.removing-<id>`) and, with
+/// `incomplete`, container directories whose creation was killed before the config was
+/// written. Skips whatever is in progress (its container lock is held).
+void sweep_containers(Engine& e, bool incomplete);
+
 /// Renames a container (running ones too).
 Status rename_container(Engine& e, const std::string& ref, const std::string& new_name);
 

@@ -98,6 +98,9 @@ struct CapOptions {
   bool root_user = true;  ///< the process runs as uid 0 of the container (-u "", root, 0)
   int last_cap = kCapMaxKnown;        ///< /proc/sys/kernel/cap_last_cap (read_cap_last_cap())
   CapSet base = default_capability_set();
+  /// The caller's own bounding set (read_bounding_set()): --privileged cannot grant more than
+  /// it (Podman's capabilities.BoundingSet()); capset would fail with EPERM.
+  CapSet available = CapSet::upto(63);
 };
 
 /// The five capability sets of the container process.
@@ -107,8 +110,9 @@ struct ProcessCaps {
 };
 
 /// Computes the sets as Podman does (pkg/specgen/generate/security_linux.go):
-/// - bounding: --privileged → every capability up to last_cap (rootless that is everything
-///   the user namespace holds, which is all it can mean); else merge_capabilities(base, …).
+/// - bounding: --privileged → every capability up to last_cap that `available` holds (rootless
+///   that is everything the user namespace holds, which is all it can mean); else
+///   merge_capabilities(base, …).
 /// - uid 0: effective = permitted = bounding; inheritable = ambient = empty.
 /// - any other uid: effective = permitted = inheritable = ambient = the --cap-add list
 ///   (ALL = every capability) ∩ bounding, so `-u 1000 --cap-add NET_ADMIN` keeps NET_ADMIN
@@ -118,6 +122,9 @@ Result<ProcessCaps> compute_process_caps(const CapOptions& opts);
 /// Reads /proc/sys/kernel/cap_last_cap; if unreadable, probes PR_CAPBSET_READ. Call before
 /// clone and pass the value to the child.
 Result<int> read_cap_last_cap();
+
+/// The calling thread's bounding set, capabilities 0..last_cap (PR_CAPBSET_READ).
+CapSet read_bounding_set(int last_cap);
 
 //
 // Child side: async-signal-safe, no allocation, no exceptions (STYLE.md §3.5).

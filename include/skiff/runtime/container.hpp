@@ -83,8 +83,8 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio);
 /// start time `target_start`, so a reused pid is refused): joins its user, mount, pid, uts,
 /// ipc, net and cgroup namespaces (spec.new_userns / new_netns say which exist), then the same
 /// tail as create(): terminal or stdio, user, environment, capabilities, seccomp; waits for
-/// start(). The caller must be single-threaded and a child subreaper (the exec'd process is a
-/// grandchild that re-parents to it).
+/// start(). The caller must be single-threaded; the exec'd process is its child (cloned with
+/// CLONE_PARENT by a helper that joins the namespaces).
 Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_start, const Stdio& stdio);
 
 /// Reads the setup messages of a created/exec'd process until it is ready.

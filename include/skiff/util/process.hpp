@@ -50,7 +50,8 @@ std::string find_in_path(const std::string& name);
 /// namespace need 1.
 int thread_count();
 
-/// Start time of `pid` in clock ticks since boot (field 22 of /proc/pid/stat), 0 if gone.
+/// Start time of `pid` in clock ticks since boot (field 22 of /proc/pid/stat), 0 if gone
+/// (a zombie counts as gone).
 /// A pid plus its start time identifies a process even after the pid is reused.
 uint64_t process_start_time(pid_t pid);
 
