@@ -10,23 +10,6 @@ source "$(dirname "$0")/lib.sh"
 require_registry
 ref=$(fixture_ref busybox)
 
-# `exec` that retries the runtime's sporadic "the container process died during setup (137)"
-# (an exec race outside this test's subject: its grandchild's PR_SET_PDEATHSIG fires when the
-# intermediate process exits). Prints the command's output; fails like exec otherwise.
-sx() {
-  local i out rc
-  for i in 1 2 3 4 5; do
-    rc=0
-    out=$(sd exec "$@" 2>&1) || rc=$?
-    if [ "$rc" != 125 ] || [[ "$out" != *"died during setup"* ]]; then
-      printf '%s\n' "$out"
-      return "$rc"
-    fi
-  done
-  printf '%s\n' "$out"
-  return "$rc"
-}
-
 layers() { sd inspect --format '{{range .RootFS.Layers}}{{println .}}{{end}}' "$1" | sed '/^$/d'; }
 
 for drv in overlay vfs; do
@@ -86,7 +69,7 @@ test_second!!" "$drv: a container from the newest image sees both files"
 
   # --change, a running container, a tag-less commit.
   assert_success sd run -d --name live "$ref" sh -c 'echo live > /live; sleep 1000'
-  for _ in $(seq 50); do sx live test -e /live && break; sleep 0.1; done
+  for _ in $(seq 50); do sd exec live test -e /live && break; sleep 0.1; done
   run_split sd commit -c 'CMD ["cat", "/live"]' -c 'ENV MODE=prod' -c 'WORKDIR /tmp' -c 'EXPOSE 8080' \
     -c 'LABEL a=b' live
   assert_eq "$status" 0 "$drv: commit of a running container ($stderr)"

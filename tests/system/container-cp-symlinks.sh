@@ -10,22 +10,6 @@ source "$(dirname "$0")/lib.sh"
 require_registry
 ref=$(fixture_ref busybox)
 
-# `exec` that retries the runtime's sporadic "the container process died during setup (137)"
-# (an exec race outside this test's subject). Prints the output; fails like exec otherwise.
-sx() {
-  local i out rc
-  for i in 1 2 3 4 5; do
-    rc=0
-    out=$(sd exec "$@" 2>&1) || rc=$?
-    if [ "$rc" != 125 ] || [[ "$out" != *"died during setup"* ]]; then
-      printf '%s\n' "$out"
-      return "$rc"
-    fi
-  done
-  printf '%s\n' "$out"
-  return "$rc"
-}
-
 canary=$T/canary
 mkdir -p "$canary"
 echo "host secret $$" >"$canary/secret"
@@ -105,7 +89,7 @@ for drv in overlay vfs; do
 
   # A symlink swapped in a loop (directory <-> link to the host canary's directory, or to /etc)
   # while copies run both ways.
-  assert_success sx -d hot sh -c "while :; do rm -rf /race; mkdir /race; echo inside > /race/secret; usleep 2000
+  assert_success sd exec -d hot sh -c "while :; do rm -rf /race; mkdir /race; echo inside > /race/secret; usleep 2000
     rm -rf /race; ln -s $canary /race; usleep 1000; rm -f /race; ln -s /etc /race; usleep 1000; rm -f /race; done"
   rm -rf "$out" && mkdir -p "$out"
   got_inside=0

@@ -9,23 +9,6 @@ source "$(dirname "$0")/lib.sh"
 require_registry
 ref=$(fixture_ref busybox)
 
-# `exec` that retries the runtime's sporadic "the container process died during setup (137)"
-# (an exec race outside this test's subject: its grandchild's PR_SET_PDEATHSIG fires when the
-# intermediate process exits). Prints the command's output; fails like exec otherwise.
-sx() {
-  local i out rc
-  for i in 1 2 3 4 5; do
-    rc=0
-    out=$(sd exec "$@" 2>&1) || rc=$?
-    if [ "$rc" != 125 ] || [[ "$out" != *"died during setup"* ]]; then
-      printf '%s\n' "$out"
-      return "$rc"
-    fi
-  done
-  printf '%s\n' "$out"
-  return "$rc"
-}
-
 # Host files to copy in.
 src=$T/work/src
 mkdir -p "$src/d/sub"
@@ -106,7 +89,7 @@ x" "$what: a directory copied out"
   # What cold got is there when it runs; what live got is in its layer, not the image.
   assert_success sd start cold
   for ctr in live cold; do
-    run_split sx "$ctr" sh -c 'cat /tmp/a.txt /tmp/renamed.txt /tmp/newd/x /tmp/newd/a.txt /tmp/contents/sub/y
+    run_split sd exec "$ctr" sh -c 'cat /tmp/a.txt /tmp/renamed.txt /tmp/newd/x /tmp/newd/a.txt /tmp/contents/sub/y
       stat -c "%u:%g %a" /tmp/a.txt /tmp/d/sub/y; readlink /tmp/d/link'
     assert_eq "$stdout" "hello
 hello
@@ -126,7 +109,7 @@ x" "$drv/$ctr: files copied in, owned by the container's root ($stderr)"
   chown 1234:2345 "$src/own.txt" 2>/dev/null || in_userns chown 1234:2345 "$src/own.txt"
   assert_success sd cp -a "$src/own.txt" live:/tmp/owned
   assert_success sd cp "$src/own.txt" live:/tmp/notowned
-  assert_eq "$(sx live stat -c %u:%g /tmp/owned /tmp/notowned)" "1234:2345
+  assert_eq "$(sd exec live stat -c %u:%g /tmp/owned /tmp/notowned)" "1234:2345
 0:0" "$drv: -a keeps uid/gid"
   in_userns rm -f "$src/own.txt"
 
