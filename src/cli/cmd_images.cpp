@@ -51,37 +51,65 @@ Json image_config_json(storage::Store& store, const std::string& id) {
   return j ? *j : Json::object();
 }
 
-// Docker's image filters: dangling, reference (glob), label, before, since, until.
-Result<bool> image_matches(storage::Store& store, const storage::ImageRecord& img, const std::string& tag_name,
-                           const std::vector<std::string>& filters) {
-  for (auto& f : filters) {
-    auto [k, v] = split_once(f, '=');
+// Docker's image filters (daemon/images/images.go): dangling, reference (globs, OR), label
+// (every one must match), before, since, until. Parsed once: before/since name images.
+struct ImageFilters {
+  std::optional<bool> dangling;
+  std::vector<std::string> references;
+  std::vector<std::pair<std::string, std::optional<std::string>>> labels;
+  std::optional<int64_t> before, since, until;
+};
+
+Result<ImageFilters> parse_image_filters(storage::Store& store, const std::vector<std::string>& filters,
+                                         bool allow_reference) {
+  ImageFilters f;
+  for (auto& text : filters) {
+    auto [k, v] = split_once(text, '=');
     std::string val = v.value_or("");
     if (k == "dangling") {
       auto b = parse_bool(val);
       if (!b) return fail(kInvalid, fmt::format("invalid filter 'dangling={}'", val));
-      if (img.tags.empty() != *b) return false;
-    } else if (k == "reference") {
-      if (tag_name.empty()) return false;
-      RepoTag rt = split_name(tag_name);
-      std::string fam = rt.repo + ":" + rt.tag;
-      bool m = fnmatch(val.c_str(), fam.c_str(), 0) == 0 || fnmatch(val.c_str(), rt.repo.c_str(), 0) == 0 ||
-               fnmatch(val.c_str(), tag_name.c_str(), 0) == 0;
-      if (!m) return false;
+      if (f.dangling && *f.dangling != *b) return fail(kInvalid, "conflicting values for the 'dangling' filter");
+      f.dangling = *b;
+    } else if (k == "reference" && allow_reference) {
+      f.references.push_back(val);
     } else if (k == "label") {
       auto [lk, lv] = split_once(val, '=');
-      const Json& labels = json_get(json_get(image_config_json(store, img.id), "config"), "Labels");
-      if (!labels.is_object() || !labels.contains(lk) || (lv && labels[lk] != *lv)) return false;
+      f.labels.emplace_back(lk, lv ? std::optional<std::string>(std::string(*lv)) : std::nullopt);
     } else if (k == "before" || k == "since") {
-      auto other = find_image(store, val);
-      if (!other) return other.error();
-      if (k == "before" ? img.created_ns >= other->created_ns : img.created_ns <= other->created_ns) return false;
+      auto other = TRY(find_image(store, val));
+      (k == "before" ? f.before : f.since) = other.created_ns;
     } else if (k == "until") {
       auto t = parse_time_filter(val, now_ns());
       if (!t) return fail(kInvalid, fmt::format("invalid filter 'until={}'", val));
-      if (img.created_ns >= *t) return false;
+      f.until = *t;
     } else {
       return fail(kInvalid, fmt::format("invalid filter '{}'", k));
+    }
+  }
+  return f;
+}
+
+// Docker's reference.FamiliarMatch: path.Match against the familiar string ("busybox:latest",
+// "127.0.0.1:5000/x@sha256:…"), then against the familiar name.
+bool familiar_match(const std::string& pattern, const std::string& normalized) {
+  auto r = oci::Reference::parse(normalized);
+  std::string str = r ? r->familiar() : normalized, name = r ? r->familiar_name() : normalized;
+  return fnmatch(pattern.c_str(), str.c_str(), FNM_PATHNAME) == 0 ||
+         fnmatch(pattern.c_str(), name.c_str(), FNM_PATHNAME) == 0;
+}
+
+// The filters that look at the image itself (not its names).
+bool image_passes(storage::Store& store, const storage::ImageRecord& img, const ImageFilters& f) {
+  if (f.before && img.created_ns >= *f.before) return false;
+  if (f.since && img.created_ns <= *f.since) return false;
+  if (f.until && img.created_ns >= *f.until) return false;
+  if (!f.labels.empty()) {
+    Json cfg = image_config_json(store, img.id);  // kept alive: labels refers into it
+    const Json& labels = json_get(json_get(cfg, "config"), "Labels");
+    for (auto& [k, v] : f.labels) {
+      if (!labels.is_object() || !labels.contains(k)) return false;
+      if (v && (!labels[k].is_string() || labels[k].get<std::string>() != *v)) return false;
     }
   }
   return true;
@@ -94,43 +122,81 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
   storage::Store* store = TRY(e->store(false));
   auto images = TRY(store->list_images());
   bool quiet = a.flag("quiet"), no_trunc = a.flag("no-trunc"), digests = a.flag("digests");
-  auto filters = a.list("filter");
-  std::string repo_filter = a.positional.empty() ? "" : a.positional[0];
+  auto f = TRY(parse_image_filters(*store, a.list("filter"), true));
+  // `images REPO[:TAG]` is a reference filter (Docker); a short name also matches the
+  // repositories it resolves to (registries.conf), as it does for run and rmi.
+  if (!a.positional.empty()) {
+    const std::string& text = a.positional[0];
+    f.references.push_back(text);
+    auto ref = oci::Reference::parse(text);
+    if (ref && ref->is_short() && !ref->digest())
+      for (auto& cand : local_candidates(text))
+        if (auto c = oci::Reference::parse(cand))
+          f.references.push_back(c->familiar_name() + (ref->tag().empty() ? "" : ":" + ref->tag()));
+  }
+  auto matches = [&](const std::string& name) {
+    for (auto& p : f.references)
+      if (familiar_match(p, name)) return true;
+    return false;
+  };
   std::vector<Json> rows;
   std::set<std::string> seen_ids;
   int64_t now = now_ns();
   for (auto& img : images) {
-    std::vector<std::string> names = img.tags;
-    if (names.empty()) names.push_back("");  // <none>:<none>
-    for (auto& n : names) {
-      if (!TRY(image_matches(*store, img, n, filters))) continue;
-      RepoTag rt = n.empty() ? RepoTag{"<none>", "<none>"} : split_name(n);
-      if (!repo_filter.empty()) {
-        auto want = oci::Reference::parse(repo_filter);
-        std::string wrepo = want ? want->familiar_name() : repo_filter;
-        if (rt.repo != wrepo && rt.repo != repo_filter) continue;
-        if (want && !want->tag().empty() && rt.tag != want->tag()) continue;
-      }
-      std::string id = no_trunc ? img.id : oci::truncate_id(img.id);
-      if (quiet) {
-        if (seen_ids.insert(id).second) outf("{}\n", id);
+    std::vector<std::string> tags, digs;
+    for (auto& t : img.tags)
+      if (f.references.empty() || matches(t)) tags.push_back(t);
+    for (auto& d : img.digests)
+      if (f.references.empty() || matches(d)) digs.push_back(d);
+    if (tags.empty() && digs.empty()) {
+      if (!f.references.empty() || (f.dangling && !*f.dangling)) continue;
+    } else if (f.dangling && *f.dangling && !tags.empty()) {
+      continue;
+    }
+    if (!image_passes(*store, img, f)) continue;
+    std::string id = no_trunc ? img.id : oci::truncate_id(img.id);
+    if (quiet) {
+      if (seen_ids.insert(id).second) outf("{}\n", id);
+      continue;
+    }
+    // Rows as Docker's formatter makes them: one per tag (per tag and digest with --digests),
+    // then one "<none>" tag row per repository known only by digest.
+    std::vector<std::tuple<std::string, std::string, std::string>> cells;  // repo, tag, digest
+    std::map<std::string, std::vector<std::string>> by_repo;                // repo -> digests
+    for (auto& d : digs) {
+      auto at = d.find('@');
+      if (at != std::string::npos) by_repo[familiar(d.substr(0, at))].push_back(d.substr(at + 1));
+    }
+    std::set<std::string> tagged_repos;
+    for (auto& t : tags) {
+      RepoTag rt = split_name(t);
+      tagged_repos.insert(rt.repo);
+      auto it = by_repo.find(rt.repo);
+      if (!digests || it == by_repo.end()) {
+        cells.emplace_back(rt.repo, rt.tag, "<none>");
         continue;
       }
+      for (auto& d : it->second) cells.emplace_back(rt.repo, rt.tag, d);
+    }
+    for (auto& [repo, ds] : by_repo) {
+      if (tagged_repos.count(repo)) continue;
+      if (digests)
+        for (auto& d : ds) cells.emplace_back(repo, "<none>", d);
+      else
+        cells.emplace_back(repo, "<none>", ds.front());
+    }
+    if (cells.empty()) cells.emplace_back("<none>", "<none>", "<none>");
+    for (auto& [repo, tag, digest] : cells) {
       Json r = Json::object();
       r["Containers"] = "N/A";
       r["CreatedAt"] = format_go_time(img.created_ns);
       r["CreatedSince"] = img.created_ns ? human_duration(now - img.created_ns) + " ago" : "N/A";
-      std::string digest = "<none>";
-      for (auto& d : img.digests) {
-        auto at = d.find('@');
-        if (at != std::string::npos && (n.empty() || familiar(d.substr(0, at)) == rt.repo)) digest = d.substr(at + 1);
-      }
       r["Digest"] = digest;
       r["ID"] = id;
-      r["Repository"] = rt.repo;
+      r["Repository"] = repo;
       r["SharedSize"] = "N/A";
       r["Size"] = human_size(double(img.size));
-      r["Tag"] = rt.tag;
+      r["Tag"] = tag;
       r["UniqueSize"] = "N/A";
       r["VirtualSize"] = human_size(double(img.size), 4);
       rows.push_back(std::move(r));
@@ -368,10 +434,12 @@ Result<int> cmd_image_prune(Context& ctx, const ParsedArgs& a) {
   for (auto& c : containers) used.insert(c.rec.image_id);
   std::vector<std::string> lines;
   uint64_t reclaimed = 0;
+  auto f = TRY(parse_image_filters(*store, a.list("filter"), false));
+  if (f.dangling && !*f.dangling) all = true;  // Docker: dangling=false is -a
   for (auto& img : images) {
     if (used.count(img.id)) continue;
     if (!all && !img.tags.empty()) continue;
-    if (!TRY(image_matches(*store, img, img.tags.empty() ? "" : img.tags[0], a.list("filter")))) continue;
+    if (!image_passes(*store, img, f)) continue;
     storage::RemoveOptions ro;
     ro.force = true;
     auto ev = store->remove_image(img.id, ro);
