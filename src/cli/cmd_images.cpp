@@ -146,8 +146,12 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
     std::vector<std::string> tags, digs;
     for (auto& t : img.tags)
       if (f.references.empty() || matches(t)) tags.push_back(t);
+    // A digest is kept when it matches, or when a kept tag has its repository: Docker drops it
+    // there (`images --digests busybox:latest` shows <none>), which helps nobody.
+    std::set<std::string> kept_repos;
+    for (auto& t : tags) kept_repos.insert(t.substr(0, t.rfind(':')));
     for (auto& d : img.digests)
-      if (f.references.empty() || matches(d)) digs.push_back(d);
+      if (f.references.empty() || matches(d) || kept_repos.count(d.substr(0, d.find('@')))) digs.push_back(d);
     if (tags.empty() && digs.empty()) {
       if (!f.references.empty() || (f.dangling && !*f.dangling)) continue;
     } else if (f.dangling && *f.dangling && !tags.empty()) {

@@ -243,7 +243,7 @@ reg_stop_all() {
 # (the registry dies with the shell that started it, or with reg_stop_all).
 reg_serve() {  # NAME FIXDIR RUNDIR [EXTRA_YAML]
   local name=$1 _REG_FIX=$2 _REG_RUN=$3 extra=${4:-}
-  local REG_LOG_DIR=$_REG_RUN/logs
+  local REG_LOG_DIR=$_REG_RUN/logs _REG_PKI=${_REG_PKI:-$2/pki}
   command -v docker-registry >/dev/null || { _reg_die "docker-registry is missing: run packaging/deps.sh test"; return 1; }
   mkdir -p "$REG_LOG_DIR"
   _reg_start_one "$name" no "$extra" || return 1
