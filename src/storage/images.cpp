@@ -483,7 +483,7 @@ Result<std::vector<RemoveEvent>> Store::remove_image(std::string_view key, const
 
     bool removed_repo_ref = false;
     if (!by_name.empty()) {
-      if (!users.empty() && refs.size() == 1 && !opts.force)
+      if (!users.empty() && is_single_reference(refs) && !opts.force)
         return fail(kConflict, fmt::format("conflict: unable to remove repository reference \"{}\" (must force) - "
                                            "container {} is using its referenced image {}",
                                            by_name, short_id(users[0].container_id), short_id(hex)));

@@ -220,6 +220,24 @@ BOOST_AUTO_TEST_CASE(rmi_respects_containers) {
   BOOST_TEST((*freed == std::vector<std::string>{x.mid.chain_id, x.base.chain_id}));
 }
 
+BOOST_AUTO_TEST_CASE(rmi_of_a_tag_with_its_repo_digest_respects_containers) {
+  // A pulled image has a tag and the repo digest: still one reference for Docker's
+  // isSingleReference, so removing the tag while a container uses the image needs -f.
+  Img x;
+  const std::string dig = "docker.io/library/busybox@" + digest("m");
+  auto a = x.image({x.base}, {kBusy, dig}, "a");
+  x.users = {ContainerUse{"c0ffee0000000000000000000000000000000000000000000000000000000000", false}};
+  auto r = x.s->remove_image(kBusy);
+  BOOST_REQUIRE(!r);
+  BOOST_TEST(r.error().msg.find("(must force) - container c0ffee000000 is using its referenced image") !=
+                 std::string::npos,
+             r.error().msg);
+  BOOST_TEST(bool(x.s->lookup_image(kBusy)), "the tag is still there");
+  // Another repository's tag makes it more than one reference: that one goes without -f.
+  BOOST_REQUIRE(x.s->tag_image(a.id, kMine));
+  BOOST_TEST((x.rmi(kMine) == std::vector<std::string>{"Untagged: " + kMine}));
+}
+
 BOOST_AUTO_TEST_CASE(rmi_unknown_and_ambiguous) {
   Img x;
   auto r = x.s->remove_image("docker.io/library/nope:latest");
