@@ -235,6 +235,13 @@ Result<HttpResponse> Client::request(Registry& r, std::string_view path, Request
         if (!s.empty() && std::find(req.scopes.begin(), req.scopes.end(), s) == req.scopes.end())
           req.scopes.push_back(s);
   std::string fresh = TRY(auth_header(r, req.repo, req.scopes, true));
+  if (!auth.empty() && fresh == auth && c->scheme == "basic") {
+    // Our Basic credentials were refused: say so, rather than "log in" (as for a token).
+    std::string body = error_body(resp);
+    std::string msg = registry_error_message(body);
+    return fail(kAuth, fmt::format("registry {}: authentication failed (wrong username or password?): {}", r.name,
+                                   msg.empty() ? status_text(resp, body) : msg));
+  }
   if (fresh.empty() || (fresh == auth && c->scheme == "basic")) return resp;
   (void)error_body(resp);
   h.headers.set("Authorization", fresh);

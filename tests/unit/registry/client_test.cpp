@@ -189,6 +189,13 @@ BOOST_AUTO_TEST_CASE(basic_auth) {
   BOOST_REQUIRE(!wrong);
   BOOST_TEST(wrong.error().msg == "registry reg.test: authentication failed (wrong username or password?): "
                                   "unauthorized: authentication required");
+  // A pull with refused credentials says they were refused (not "log in").
+  o.creds = Credentials{"alice", "x", ""};
+  auto refused = f.client(o)->fetch_manifest(parse_ref("reg.test/library/app"));
+  BOOST_REQUIRE(!refused);
+  BOOST_TEST(refused.error().code == kAuth);
+  BOOST_TEST(refused.error().msg == "manifest for reg.test/library/app:latest: registry reg.test: authentication "
+                                    "failed (wrong username or password?): unauthorized: authentication required");
 }
 
 BOOST_AUTO_TEST_CASE(redirect_drops_authorization_for_another_host) {
