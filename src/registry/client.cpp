@@ -311,6 +311,10 @@ Result<FetchedManifest> Client::fetch_manifest(const PullSource& src) {
     FetchedManifest out;
     out.source = src;
     out.media_type = resp.headers.get("Content-Type");
+    // An unsupported kind (schema 1) is said first: a signed schema 1 manifest's digest is that
+    // of its payload without the signatures, so the checks below would call it corrupt.
+    auto kind = oci::classify_manifest(*body, out.media_type, what);
+    if (!kind && kind.error().code == kUnsupported) return std::move(kind).error();
     out.digest = *oci::Digest::parse(TRY(sha256_digest(*body)));
     if (ref.digest() && *ref.digest() != out.digest) {
       if (ref.digest()->algorithm != "sha256")
@@ -324,7 +328,7 @@ Result<FetchedManifest> Client::fetch_manifest(const PullSource& src) {
         return fail(kCorrupt, fmt::format("{}: the registry says its digest is {} but the content is {}", what,
                                           hd->str(), out.digest.str()));
     }
-    out.kind = TRY(oci::classify_manifest(*body, out.media_type, what));
+    out.kind = TRY(std::move(kind));
     out.bytes = std::move(*body);
     return out;
   }

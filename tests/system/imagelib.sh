@@ -15,6 +15,7 @@
 #   il_add                           records the last layer (L_*) for the next il_image
 #   il_serve [EXTRA_YAML]            seeds and starts the registry; sets IL_REG (host:port),
 #                                    marked insecure in this test's registries.conf
+#   il_seed, il_start [EXTRA_YAML]   the same in two steps ($IL_FIX/registry is the storage tree)
 # shellcheck source=fixtures.sh
 source "$SUITE_DIR/fixtures.sh"
 # shellcheck source=registry.sh
@@ -83,7 +84,14 @@ il_image() {  # LAYOUT TAG CREATED CONFIG_OBJ
 }
 
 il_serve() {  # [EXTRA_YAML]
-  _fx_seed_registry "$IL_FIX" || fail "could not seed the test's registry"
+  il_seed
+  il_start "${1:-}"
+}
+
+# The two halves of il_serve, for a test that adds to the storage tree ($IL_FIX/registry) itself.
+il_seed() { _fx_seed_registry "$IL_FIX" || fail "could not seed the test's registry"; }
+
+il_start() {  # [EXTRA_YAML]
   reg_serve il "$IL_FIX" "$T/il-run" "${1:-}" || fail "could not start the test's registry"
   IL_REG=$REG_SERVED
   cat >>"$XDG_CONFIG_HOME/containers/registries.conf" <<EOF
