@@ -144,6 +144,8 @@ class StagedLayer {
   /// The chain ID it will be published as.
   const std::string& chain_id() const;
   bool empty() const { return !impl_; }
+  /// True when the layer was already complete: stage_layer read nothing and staged nothing.
+  bool existing() const;
 
  private:
   friend class Store;
@@ -242,7 +244,8 @@ class Store {
   /// overlay driver the parent layer need not exist yet (a layer's directory does not depend
   /// on its parent), so a pull can extract layers in parallel and publish them in order; vfs
   /// needs the parent (its snapshot is the base). A layer that already exists is returned as
-  /// an empty StagedLayer (publish_layer then returns the existing one).
+  /// a StagedLayer whose existing() is true, without reading `tar` (publish_layer then returns
+  /// the existing one).
   Result<StagedLayer> stage_layer(std::string_view parent_chain_id, std::string_view expected_diff_id,
                                   ByteSource& tar);
   /// The second half: makes a staged layer visible (the parent must be complete by now).
