@@ -19,7 +19,8 @@ run_split sk images -q
 assert_eq "$stdout" "" "images -q on an empty store"
 
 # dated:{old,mid,new}: one small layer each (999 B, 1234 B, 2.5 MB of file data), labels.
-L=$(il_layout dated)
+il_layout dated
+L=$IL_L
 il_spec_layer "$L" gzip <<<"F old.bin 999"
 il_add
 il_image "$L" old 2024-01-01T00:00:00Z '{"Labels":{"tier":"bronze"}}'

@@ -11,7 +11,8 @@ require_registry
 source "$SUITE_DIR/imagelib.sh"
 
 # An ordinary image next to it.
-L=$(il_layout ok)
+il_layout ok
+L=$IL_L
 il_spec_layer "$L" gzip <<<"f hello world"
 il_add
 il_image "$L" latest 2024-01-01T00:00:00Z '{}'

@@ -4,11 +4,12 @@
 # seeds a registry storage tree the way fixtures.sh does, and serves it from a registry this test
 # owns (registry.sh reg_serve).
 #
-#   il_layout NAME                  -> prints the new layout's directory ($IL_FIX/oci/NAME)
+#   il_layout NAME                  a new layout: sets IL_L ($IL_FIX/oci/NAME) and forgets the
+#                                    layers il_add recorded (call it in this shell, not in $(...))
 #   il_spec_layer LAYOUT COMP <SPEC  a layer from a tests/tools/mktar spec (COMP: gzip|zstd|none);
 #                                    sets L_DIGEST L_SIZE L_DIFFID L_MEDIA (fixtures.sh)
 #   il_tar_layer LAYOUT TAR COMP     the same from a tar file
-#   il_busybox_layer LAYOUT          the fixtures' busybox layer (same digest: shared)
+#   il_busybox_layer LAYOUT          the busybox fixture's layer (same blob: shared)
 #   il_image LAYOUT TAG CREATED CONFIG_OBJ [LAYER_DESC...]
 #                                    an OCI image of the layers added so far with il_add (in
 #                                    order), tagged TAG; sets M_DIGEST and IL_IMAGE_ID
@@ -36,10 +37,9 @@ _fx_repos() {
 }
 
 il_layout() {  # NAME
-  local d=$IL_FIX/oci/$1
-  _fx_init "$d"
+  IL_L=$IL_FIX/oci/$1
+  _fx_init "$IL_L"
   _IL_DESCS=() _IL_IDS=()
-  echo "$d"
 }
 
 il_tar_layer() {  # LAYOUT TAR COMP
@@ -64,7 +64,15 @@ il_spec_layer() {  # LAYOUT COMP  (spec on stdin)
   rm -f "$tar"
 }
 
-il_busybox_layer() { _fx_busybox_layer "$1"; }
+il_busybox_layer() {  # LAYOUT: the busybox fixture's layer blob (linked, not rebuilt)
+  local fx=$FIXTURES_DIR/oci/busybox/blobs/sha256 m cfg
+  m=$fx/$(fixture_digest busybox | cut -c8-)
+  read -r L_DIGEST L_SIZE L_MEDIA < <(jq -r '.layers[0] | "\(.digest) \(.size) \(.mediaType)"' "$m")
+  cfg=$fx/$(jq -r .config.digest "$m" | cut -c8-)
+  L_DIFFID=$(jq -r '.rootfs.diff_ids[0]' "$cfg")
+  ln -f "$fx/${L_DIGEST#sha256:}" "$1/blobs/sha256/${L_DIGEST#sha256:}" 2>/dev/null ||
+    cp "$fx/${L_DIGEST#sha256:}" "$1/blobs/sha256/${L_DIGEST#sha256:}"
+}
 
 il_add() {
   _IL_DESCS+=("$(_fx_desc "$L_MEDIA" "$L_DIGEST" "$L_SIZE")")
