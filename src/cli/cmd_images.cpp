@@ -478,10 +478,22 @@ Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
     if (c.state.status == engine::RunState::Running) ++active_ctr;
     else ctr_reclaim += sz;
   }
-  for (auto& img : images) {
-    img_size += img.size;
-    if (!used_images.count(img.id)) img_reclaim += img.size;
+  // Images: every layer counted once, however many images share it (Docker); reclaimable is
+  // what no image a container uses needs.
+  auto layers = TRY(store->list_layers());
+  std::map<std::string, uint64_t> layer_size;
+  for (auto& l : layers) {
+    layer_size[l.chain_id] = l.size;
+    img_size += l.size;
   }
+  std::set<std::string> used_chains;
+  for (auto& img : images)
+    if (used_images.count(img.id))
+      if (auto rec = store->lookup_image(img.id))
+        for (auto& l : rec->layers) used_chains.insert(l.chain_id);
+  uint64_t used_size = 0;
+  for (auto& c : used_chains) used_size += layer_size.count(c) ? layer_size[c] : 0;
+  img_reclaim = img_size > used_size ? img_size - used_size : 0;
   std::map<std::string, uint64_t> vol_sizes;
   for (auto& v : volumes) {
     uint64_t sz = tree_size_at(-100, v.mountpoint).value_or(0);
@@ -515,10 +527,21 @@ Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
     out(TRY(format_list(a.str("format"), "table {{.Type}}\\t{{.TotalCount}}\\t{{.Active}}\\t{{.Size}}\\t{{.Reclaimable}}", rows, kHeaders)));
     return 0;
   }
-  // -v: one table per kind, as Docker prints it.
+  // -v: one table per kind, as Docker prints it. A layer is shared when several images use it.
   out("Images space usage:\n\n");
+  std::map<std::string, std::vector<std::string>> chains_of;  // image id -> its layers
+  std::map<std::string, int> users_of;                        // chain id -> images using it
+  for (auto& img : images)
+    if (auto rec = store->lookup_image(img.id))
+      for (auto& l : rec->layers) {
+        chains_of[img.id].push_back(l.chain_id);
+        ++users_of[l.chain_id];
+      }
   std::vector<Json> irows;
   for (auto& img : images) {
+    uint64_t shared = 0;
+    for (auto& c : chains_of[img.id])
+      if (users_of[c] > 1) shared += layer_size.count(c) ? layer_size[c] : 0;
     for (auto& n : img.tags.empty() ? std::vector<std::string>{""} : img.tags) {
       RepoTag rt = n.empty() ? RepoTag{"<none>", "<none>"} : split_name(n);
       Json r = Json::object();
@@ -527,15 +550,21 @@ Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
       r["ID"] = oci::truncate_id(img.id);
       r["CreatedSince"] = human_duration(now_ns() - img.created_ns) + " ago";
       r["Size"] = human_size(double(img.size));
+      r["SharedSize"] = human_size(double(shared));
+      r["UniqueSize"] = human_size(double(img.size > shared ? img.size - shared : 0));
       int n_ctr = 0;
       for (auto& c : containers) n_ctr += c.rec.image_id == img.id;
       r["Containers"] = std::to_string(n_ctr);
       irows.push_back(r);
     }
   }
-  out(TRY(format_list("", "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}\\t{{.Containers}}", irows,
+  out(TRY(format_list("",
+                      "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}\\t{{.SharedSize}}"
+                      "\\t{{.UniqueSize}}\\t{{.Containers}}",
+                      irows,
                       {{"Repository", "REPOSITORY"}, {"Tag", "TAG"}, {"ID", "IMAGE ID"}, {"CreatedSince", "CREATED"},
-                       {"Size", "SIZE"}, {"Containers", "CONTAINERS"}})));
+                       {"Size", "SIZE"}, {"SharedSize", "SHARED SIZE"}, {"UniqueSize", "UNIQUE SIZE"},
+                       {"Containers", "CONTAINERS"}})));
   out("\nContainers space usage:\n\n");
   std::vector<Json> crows;
   for (auto& c : containers) {
