@@ -62,6 +62,13 @@ assert_eq "$status" 0
 assert_contains "$stderr$stdout" "Resolving \"busybox\" using unqualified-search registries"
 assert_contains "$stdout" "$REG_HTTP/busybox:latest"
 
+# --all-tags: every tag of the repository.
+run_split sk pull -a "$REG_HTTP/schema2"
+assert_eq "$status" 0 "pull -a: $stderr"
+assert_contains "$stdout" "Digest: $(fixture_digest schema2)"
+assert_contains "$stdout" "Digest: $(fixture_digest schema2:list)"
+assert_eq "$(sk images --format '{{.Tag}}' "$REG_HTTP/schema2" | sort | paste -sd' ')" "latest list" "pull -a: both tags"
+
 # --- TLS, trusted through the per-test certs.d ----------------------------------------------
 pull_ok "$(fixture_ref busybox tls)" busybox
 pull_ok "$(fixture_ref zstd tls)" zstd
