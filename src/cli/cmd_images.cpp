@@ -599,10 +599,19 @@ Result<int> cmd_system_check(Context& ctx, const ParsedArgs& a) {
   co.repair = a.flag("repair");
   co.verify_content = !a.flag("quick");
   auto rep = TRY(store->check(co));
-  for (auto& p : rep.problems) outf("{}: {}{}\n", p.object, p.problem, p.repaired ? " (repaired)" : "");
-  outf("checked {} layers and {} images: {}\n", rep.layers, rep.images,
-       rep.clean() ? "no problems" : fmt::format("{} problem(s)", rep.problems.size()));
-  bool unrepaired = std::any_of(rep.problems.begin(), rep.problems.end(), [](auto& p) { return !p.repaired; });
+  // Leftovers of an interrupted operation (a pull killed with -9) are garbage, not damage: they
+  // are listed, and the next write removes them; they do not make the check fail.
+  size_t leftovers = 0, problems = 0;
+  for (auto& p : rep.problems) {
+    outf("{}: {}{}\n", p.object, p.problem,
+         p.repaired ? " (repaired)" : p.leftover ? " (removed by the next write, or --repair)" : "");
+    (p.leftover ? leftovers : problems) += 1;
+  }
+  std::string summary = problems ? fmt::format("{} problem(s)", problems) : "no problems";
+  if (leftovers) summary += fmt::format(" ({} leftover(s) of an interrupted operation)", leftovers);
+  outf("checked {} layers and {} images: {}\n", rep.layers, rep.images, summary);
+  bool unrepaired =
+      std::any_of(rep.problems.begin(), rep.problems.end(), [](auto& p) { return !p.repaired && !p.leftover; });
   if (unrepaired) return fail(kCorrupt, "the store has problems; run `skiff system check --repair` to remove what is damaged");
   return 0;
 }

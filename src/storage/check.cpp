@@ -82,7 +82,10 @@ Result<CheckReport> Store::check(const CheckOptions& o) {
         auto fd = open_at(rootfd, "staging/" + n, O_RDWR | O_NOFOLLOW);
         free = fd && flock(fd->get(), LOCK_EX | LOCK_NB) == 0;  // released when fd closes
       }
-      if (free) problem("staging/" + slot, "left over by an interrupted operation", o.repair);
+      if (free) {
+        problem("staging/" + slot, "left over by an interrupted operation", o.repair);
+        rep.problems.back().leftover = true;
+      }
     }
     if (o.repair) TRY(sweep_staging(rootfd, map_));
   }

@@ -200,6 +200,8 @@ struct CheckProblem {
   std::string object;    ///< "layer sha256:…", "image sha256:…", "name …", "staging …"
   std::string problem;   ///< what is wrong, lowercase
   bool repaired = false;
+  bool leftover = false; ///< not damage: what an interrupted operation (kill -9) left in staging/,
+                         ///< which the next writer (or --repair) removes
 };
 
 struct CheckReport {
