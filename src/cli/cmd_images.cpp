@@ -7,6 +7,7 @@
 #include "format.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
+#include "tabwriter.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/oci/digest.hpp"
 #include "skiff/oci/reference.hpp"
@@ -26,15 +27,28 @@ struct RepoTag {
   std::string repo, tag;
 };
 
-RepoTag split_name(const std::string& normalized) {
-  auto r = oci::Reference::parse(normalized);
-  if (!r) return {normalized, "<none>"};
-  return {r->familiar_name(), r->tag().empty() ? "<none>" : r->tag()};
+// Docker's familiar form of a name the store holds (normalised: "docker.io/library/busybox:1",
+// "127.0.0.1:5000/x@sha256:…"): docker.io/ and library/ dropped. No parse: listings do this for
+// every name (500 images: 1000 names).
+std::string familiar(const std::string& normalized) {
+  std::string_view s = normalized;
+  if (s.starts_with("docker.io/")) {
+    s.remove_prefix(10);
+    size_t end = s.find_first_of(":@");
+    if (s.starts_with("library/") && s.substr(8, end == std::string_view::npos ? end : end - 8).find('/') ==
+                                         std::string_view::npos)
+      s.remove_prefix(8);
+  }
+  return std::string(s);
 }
 
-std::string familiar(const std::string& normalized) {
-  auto r = oci::Reference::parse(normalized);
-  return r ? r->familiar() : normalized;
+RepoTag split_name(const std::string& normalized) {
+  std::string f = familiar(normalized);
+  size_t at = f.find('@');
+  if (at != std::string::npos) f.resize(at);
+  size_t slash = f.rfind('/'), colon = f.rfind(':');
+  if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) return {f, "<none>"};
+  return {f.substr(0, colon), f.substr(colon + 1)};
 }
 
 bool confirm(const std::string& question) {
@@ -139,7 +153,11 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
       if (familiar_match(p, name)) return true;
     return false;
   };
-  std::vector<Json> rows;
+  struct Row {
+    const storage::ImageRecord* img;
+    std::string repo, tag, digest, id, since, size;
+  };
+  std::vector<Row> rows;
   std::set<std::string> seen_ids;
   int64_t now = now_ns();
   for (auto& img : images) {
@@ -190,30 +208,53 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
         cells.emplace_back(repo, "<none>", ds.front());
     }
     if (cells.empty()) cells.emplace_back("<none>", "<none>", "<none>");
-    for (auto& [repo, tag, digest] : cells) {
-      Json r = Json::object();
-      r["Containers"] = "N/A";
-      r["CreatedAt"] = format_go_time(img.created_ns);
-      r["CreatedSince"] = img.created_ns ? human_duration(now - img.created_ns) + " ago" : "N/A";
-      r["Digest"] = digest;
-      r["ID"] = id;
-      r["Repository"] = repo;
-      r["SharedSize"] = "N/A";
-      r["Size"] = human_size(double(img.size));
-      r["Tag"] = tag;
-      r["UniqueSize"] = "N/A";
-      r["VirtualSize"] = human_size(double(img.size), 4);
-      rows.push_back(std::move(r));
-    }
+    std::string since = img.created_ns ? human_duration(now - img.created_ns) + " ago" : "N/A";
+    std::string size = human_size(double(img.size));
+    for (auto& [repo, tag, digest] : cells) rows.push_back(Row{&img, repo, tag, digest, id, since, size});
   }
   if (quiet) return 0;
+  std::string format = a.str("format");
+  if (format.empty() || format == "table") {
+    // The default table, written straight to the tabwriter: what the template below prints,
+    // without a JSON object and a template run per row (500 images: ~3 ms less).
+    std::string text = digests ? "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE\n"
+                               : "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\n";
+    for (auto& r : rows) {
+      text += r.repo + '\t' + r.tag + '\t';
+      if (digests) text += r.digest + '\t';
+      text += r.id + '\t' + r.since + '\t' + r.size + '\n';
+    }
+    std::string table;
+    TabWriter tw;
+    tw.write(text, table);
+    tw.flush(table);
+    out(table);
+    return 0;
+  }
+  std::vector<Json> jrows;
+  jrows.reserve(rows.size());
+  for (auto& row : rows) {
+    Json r = Json::object();
+    r["Containers"] = "N/A";
+    r["CreatedAt"] = format_go_time(row.img->created_ns);
+    r["CreatedSince"] = row.since;
+    r["Digest"] = row.digest;
+    r["ID"] = row.id;
+    r["Repository"] = row.repo;
+    r["SharedSize"] = "N/A";
+    r["Size"] = row.size;
+    r["Tag"] = row.tag;
+    r["UniqueSize"] = "N/A";
+    r["VirtualSize"] = human_size(double(row.img->size), 4);
+    jrows.push_back(std::move(r));
+  }
   static const std::map<std::string, std::string> kHeaders = {
       {"ID", "IMAGE ID"},   {"Repository", "REPOSITORY"}, {"Tag", "TAG"},           {"Digest", "DIGEST"},
       {"CreatedSince", "CREATED"}, {"CreatedAt", "CREATED AT"}, {"Size", "SIZE"},   {"SharedSize", "SHARED SIZE"},
       {"UniqueSize", "UNIQUE SIZE"}, {"VirtualSize", "VIRTUAL SIZE"}, {"Containers", "CONTAINERS"}};
   std::string dflt = digests ? "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\\t{{.Size}}"
                              : "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\\t{{.Size}}";
-  out(TRY(format_list(a.str("format"), dflt, rows, kHeaders, ListFormat{"*formatter.ImageContext", nullptr})));
+  out(TRY(format_list(format, dflt, jrows, kHeaders, ListFormat{"*formatter.ImageContext", nullptr})));
   return 0;
 }
 
@@ -226,14 +267,14 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
   for (auto& text : a.positional) {
     // A name is removed by the normalised name it has locally (short names resolved as for
     // run); anything else is an ID (prefix).
-    std::string key = text;
-    for (auto& name : local_candidates(text))
-      if (store->lookup_image(name)) {
-        key = name;
-        break;
-      }
-    auto ev = store->remove_image(key, ro);
-    if (!ev && ev.error().code == kNotFound && key != text) ev = store->remove_image(text, ro);
+    // (remove_image says kNotFound for a name that is not there: no lookup first, which would
+    // read every name once more.)
+    Result<std::vector<storage::RemoveEvent>> ev = fail(kNotFound, "");
+    for (auto& name : local_candidates(text)) {
+      ev = store->remove_image(name, ro);
+      if (ev || ev.error().code != kNotFound) break;
+    }
+    if (!ev && ev.error().code == kNotFound) ev = store->remove_image(text, ro);
     if (!ev) {
       flush_out();
       Error err = ev.error();
