@@ -9,7 +9,8 @@
 //                      never lock
 //   layers/<chain-hex>/{diff/, meta.json}    keyed by chain ID; meta.json has complete: true
 //   l/<link>           -> ../layers/<chain-hex>/diff (16 hex chars: short overlay mount options)
-//   images/<id-hex>/{config, manifest, record.json, summary}   (summary: listing's fast path)
+//   images/<id-hex>/{config, manifest, record.json, summary}   (summary: listing's fast path, a
+//                      symlink whose target is one line: one readlinkat per image)
 //   names/images/<escaped ref> -> ../../images/<id-hex>   ('%' → %25, '/' → %2F); one symlink
 //                      per tag *and* per repo digest (name@sha256:…), as Docker's reference store
 //   staging/<slot>/ + staging/<slot>.lock    in-flight work; a slot whose lock is free is garbage

@@ -246,6 +246,33 @@ BOOST_AUTO_TEST_CASE(rmi_unknown_and_ambiguous) {
   BOOST_TEST(r.error().code == kNotFound);
 }
 
+BOOST_AUTO_TEST_CASE(listing_summary_is_a_symlink_and_old_files_still_read) {
+  Img x;
+  auto a = x.image({x.base, x.mid}, {kBusy}, "a", 1700000000);
+  std::string summary = x.t.sub("images/" + a.id.substr(7) + "/summary");
+  struct stat st;
+  BOOST_REQUIRE(lstat(summary.c_str(), &st) == 0);
+  BOOST_TEST(S_ISLNK(st.st_mode), "the summary is a symlink (one readlinkat per image)");
+  char target[1024];
+  ssize_t n = readlink(summary.c_str(), target, sizeof target);
+  BOOST_REQUIRE(n > 0);
+  std::string line(target, size_t(n));
+  // A store written before: a regular file with a newline. Listing reads it the same.
+  BOOST_REQUIRE(unlink(summary.c_str()) == 0);
+  BOOST_REQUIRE(write_file_atomic(summary, line + "\n"));
+  auto list = x.s->list_images();
+  BOOST_REQUIRE(list);
+  BOOST_REQUIRE_EQUAL(list->size(), 1u);
+  BOOST_TEST((*list)[0].size == a.size);
+  BOOST_TEST((*list)[0].created_ns == a.created_ns);
+  BOOST_TEST((*list)[0].top_layer == x.mid.chain_id);
+  CheckOptions co;
+  co.verify_content = false;
+  auto rep = x.s->check(co);
+  BOOST_REQUIRE(rep);
+  BOOST_TEST(rep->clean(), "an old summary file is not a problem");
+}
+
 BOOST_AUTO_TEST_CASE(listing_500_images_is_fast) {
   Img x;
   NewImage n;
