@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # skiff vs podman, side by side, rootless (make bench).
 #
-#   bench/run.sh [--out DIR] [--runs N] [--warmup N] [CASE...]     (no CASE: all of them)
+#   bench/run.sh [--out DIR] [--runs N] [--warmup N] [--heavy-runs N] [CASE...]   (no CASE: all)
 #
 # Installs what only the bench needs (packaging/deps.sh bench), sets podman up for the
 # unprivileged user `skiff-test` the way ../shared/CONVENTIONS.md says for hosts like ours (runc,
@@ -21,13 +21,15 @@ OUT=$REPO/out
 RUNS=20
 WARMUP=3
 BENCH_USER=${SKIFF_BENCH_USER:-skiff-test}
-CASES=(version info images ps_a)
+CASES=(version info images ps_a pull rmi images_500 rmi_shared)
+HEAVY_RUNS=5    # runs of the slow cases (pull moves 64 MiB; podman lists 500 images in seconds)
 only=()
 while [ $# -gt 0 ]; do
   case $1 in
     --out) OUT=$(realpath "$2"); shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
+    --heavy-runs) HEAVY_RUNS=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "bench: unknown option $1" >&2; exit 2 ;;
     *) only+=("$1"); shift ;;
@@ -109,6 +111,8 @@ sample() {
 median() { sort -n | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 # compare LABEL SKIFF_ARGS PODMAN_ARGS: alternate the two, RUNS times each after WARMUP each.
+# PREP_SKIFF / PREP_PODMAN (variables naming a command, default none) run before every sample of
+# that engine, untimed: a case whose command consumes its state (pull, rmi) restores it there.
 compare() {
   local label=$1 i a b
   local -a sk pm
@@ -116,15 +120,19 @@ compare() {
   read -ra pm <<<"$3"
   sk=("$SKIFF" "${sk[@]}")
   pm=(podman "${pm[@]}")
+  local prep_s=${PREP_SKIFF:-:} prep_p=${PREP_PODMAN:-:}
   local ws=() wp=() rs=() rp=() st_s=0 st_p=0
-  for ((i = 0; i < WARMUP; i++)); do sample "${sk[@]}" >/dev/null; sample "${pm[@]}" >/dev/null; done
+  for ((i = 0; i < WARMUP; i++)); do
+    $prep_s; sample "${sk[@]}" >/dev/null
+    $prep_p; sample "${pm[@]}" >/dev/null
+  done
   for ((i = 0; i < RUNS; i++)); do
     if ((i % 2)); then
-      read -r a b st_p < <(sample "${pm[@]}"); wp+=("$a"); rp+=("$b")
-      read -r a b st_s < <(sample "${sk[@]}"); ws+=("$a"); rs+=("$b")
+      $prep_p; read -r a b st_p < <(sample "${pm[@]}"); wp+=("$a"); rp+=("$b")
+      $prep_s; read -r a b st_s < <(sample "${sk[@]}"); ws+=("$a"); rs+=("$b")
     else
-      read -r a b st_s < <(sample "${sk[@]}"); ws+=("$a"); rs+=("$b")
-      read -r a b st_p < <(sample "${pm[@]}"); wp+=("$a"); rp+=("$b")
+      $prep_s; read -r a b st_s < <(sample "${sk[@]}"); ws+=("$a"); rs+=("$b")
+      $prep_p; read -r a b st_p < <(sample "${pm[@]}"); wp+=("$a"); rp+=("$b")
     fi
   done
   local ms mp xs xp
@@ -136,11 +144,119 @@ compare() {
   printf '  %-10s done\n' "$label"
 }
 
+# floor LABEL PREP CMD...: what the hardware allows, for comparison: CMD alone as the bench user,
+# RUNS times (PREP, untimed, before each); median wall time and peak RSS into floors.tsv.
+floors=$WORK/floors.tsv
+: >"$floors"
+floor() {
+  local label=$1 prep=$2 i a b st=0 ws=() rs=()
+  shift 2
+  for ((i = 0; i < RUNS; i++)); do
+    $prep
+    read -r a b st < <(sample "$@"); ws+=("$a"); rs+=("$b")
+  done
+  printf '%s\t%s\t%s\t%s\n' "$label" "$(printf '%s\n' "${ws[@]}" | median)" \
+    "$(printf '%s\n' "${rs[@]}" | sort -n | tail -1)" "$st" >>"$floors"
+  printf '  %-10s done\n' "$label"
+}
+
 # --- the cases -----------------------------------------------------------------------------------
 case_version() { compare version "version" "version"; }
 case_info() { compare info "info" "info"; }
 case_images() { compare images "images" "images"; }
 case_ps_a() { compare "ps -a" "ps -a" "ps -a"; }
+
+# Image cases (issue 3). The big fixture: one gzip layer of 64 MiB (80 MiB of files).
+fx_col() { awk -F'\t' -v r="$1" -v t="$2" -v c="$3" '$1 == r && $2 == t {print $c}' "$OUT/fixtures/fixtures.tsv"; }
+fx_blob() { echo "$OUT/fixtures/oci/$1/blobs/sha256/${2#sha256:}"; }
+BIG_LAYER=$(jq -r '.layers[0].digest' "$(fx_blob big "$(fx_col big latest 4)")")
+BB_LAYER=$(jq -r '.layers[0].digest' "$(fx_blob busybox "$(fx_col busybox latest 4)")")
+# The floors run as the bench user, in a directory it owns, on a copy of the blob it can read.
+mkdir -p "$WORK/user"
+[ "$(id -u)" != 0 ] || chown "$TEST_UID:$TEST_GID" "$WORK/user"
+FLOOR_DIR=$WORK/user/floor
+cp "$(fx_blob busybox "$BB_LAYER")" "$WORK/busybox-layer.tar.gz"
+chmod 0644 "$WORK/busybox-layer.tar.gz"
+floor_reset() { as rm -rf "$FLOOR_DIR"; as mkdir -p "$FLOOR_DIR"; }
+floor_busybox_tree() { floor_reset; as tar -xzf "$WORK/busybox-layer.tar.gz" -C "$FLOOR_DIR"; }
+skiff_no_big() { as "$SKIFF" rmi -f "$REG_HTTP/big:latest" >/dev/null 2>&1 || true; }
+podman_no_big() { as podman rmi -f "$REG_HTTP/big:latest" >/dev/null 2>&1 || true; }
+skiff_busybox() { as "$SKIFF" pull -q "$REG_HTTP/busybox:latest" >/dev/null; }
+podman_busybox() { as podman pull -q "$REG_HTTP/busybox:latest" >/dev/null; }
+skiff_many1() { as "$SKIFF" pull -q "$REG_HTTP/many:t1" >/dev/null; }
+podman_many1() { as podman pull -q "$REG_HTTP/many:t1" >/dev/null; }
+
+# pull of big from an empty store (each run starts without the image), and the floor: the same
+# blob through curl into tar -xz.
+case_pull() {
+  RUNS=$HEAVY_RUNS WARMUP=1 PREP_SKIFF=skiff_no_big PREP_PODMAN=podman_no_big \
+    compare "pull big" "pull -q $REG_HTTP/big:latest" "pull -q $REG_HTTP/big:latest"
+  RUNS=$HEAVY_RUNS floor "curl | tar -xz (big blob)" floor_reset \
+    sh -c "curl -sf http://$REG_HTTP/v2/big/blobs/$BIG_LAYER | tar -xzf - -C $FLOOR_DIR"
+  skiff_no_big
+  podman_no_big
+}
+
+# rmi of an image whose layer nothing else uses (its files are deleted), and the floor: rm -rf
+# of the same tree.
+case_rmi() {
+  PREP_SKIFF=skiff_busybox PREP_PODMAN=podman_busybox \
+    compare "rmi" "rmi $REG_HTTP/busybox:latest" "rmi $REG_HTTP/busybox:latest"
+  floor "rm -rf (busybox tree)" floor_busybox_tree rm -rf "$FLOOR_DIR"
+}
+
+# The "many" repository: N images (tags t1..tN) that differ only in their config and share the
+# busybox layer, written straight into the running HTTP registry's storage (a few seconds; no
+# jq per image, no push).
+many_seed() {  # N
+  local n=$1 v2=$WORK/registry/http/storage/docker/registry/v2 i hex size cfg cfgsize
+  local r=$v2/repositories/many tmp=$WORK/many.tmp bbsize bbmedia bbdiff arch
+  read -r bbsize bbmedia < <(jq -r '.layers[0] | "\(.size) \(.mediaType)"' "$(fx_blob busybox "$(fx_col busybox latest 4)")")
+  bbdiff=$(jq -r '.rootfs.diff_ids[0]' "$(fx_blob busybox "$(fx_col busybox latest 6)")")
+  arch=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
+  put() {  # FILE: into the blob store; sets hex and size
+    hex=$(sha256sum "$1" | cut -c1-64)
+    size=$(stat -c %s "$1")
+    mkdir -p "$v2/blobs/sha256/${hex:0:2}/$hex"
+    mv "$1" "$v2/blobs/sha256/${hex:0:2}/$hex/data"
+  }
+  link() { mkdir -p "$1"; printf 'sha256:%s' "$2" >"$1/link"; }
+  link "$r/_layers/sha256/${BB_LAYER#sha256:}" "${BB_LAYER#sha256:}"
+  mkdir -p "$r/_uploads"
+  for ((i = 1; i <= n; i++)); do
+    printf '{"architecture":"%s","os":"linux","created":"2023-11-14T22:13:20Z","config":{"Env":["PATH=/usr/bin:/bin"],"Cmd":["sh"],"Labels":{"n":"%d"}},"rootfs":{"type":"layers","diff_ids":["%s"]},"history":[{"created":"2023-11-14T22:13:20Z","created_by":"many %d"}]}' \
+      "$arch" "$i" "$bbdiff" "$i" >"$tmp"
+    put "$tmp"
+    cfg=$hex cfgsize=$size
+    link "$r/_layers/sha256/$cfg" "$cfg"
+    printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[{"mediaType":"%s","digest":"%s","size":%d}]}' \
+      "$cfg" "$cfgsize" "$bbmedia" "$BB_LAYER" "$bbsize" >"$tmp"
+    put "$tmp"
+    link "$r/_manifests/revisions/sha256/$hex" "$hex"
+    link "$r/_manifests/tags/t$i/current" "$hex"
+    link "$r/_manifests/tags/t$i/index/sha256/$hex" "$hex"
+  done
+}
+
+# images with 500 images in the store (pulled once per engine with --all-tags; untimed).
+case_images_500() {
+  [ -d "$WORK/registry/http/storage/docker/registry/v2/repositories/many" ] || many_seed 500
+  as "$SKIFF" pull -q -a "$REG_HTTP/many" >/dev/null
+  as podman pull -q --all-tags "$REG_HTTP/many" >/dev/null
+  local ns np
+  ns=$(as "$SKIFF" images -q | wc -l)
+  np=$(as podman images -q | wc -l)
+  # podman needs seconds per listing here: the heavy run count.
+  RUNS=$HEAVY_RUNS WARMUP=1 compare "images (500)" "images" "images"
+  echo "  (images listed: skiff $ns, podman $np)"
+}
+
+# rmi of an image whose layer other images still use: the record and names only.
+case_rmi_shared() {
+  [ -d "$WORK/registry/http/storage/docker/registry/v2/repositories/many" ] || many_seed 500
+  PREP_SKIFF=skiff_many1 PREP_PODMAN=podman_many1 \
+    compare "rmi (shared layer)" "rmi $REG_HTTP/many:t1" "rmi $REG_HTTP/many:t1"
+}
 
 reset_stores
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -170,6 +286,34 @@ table() {
 }
 baseline=$(for _ in 1 2 3 4 5; do sample /bin/true; done | cut -d' ' -f2 | sort -n | tail -1)
 
+# The image targets of issue 3, from the cases that ran.
+col() { awk -F'\t' -v l="$1" -v c="$2" '$1 == l {print $c}' "$results"; }
+fcol() { awk -F'\t' -v l="$1" -v c="$2" '$1 == l {print $c}' "$floors"; }
+verdict() { if awk "BEGIN {exit !($1)}"; then echo met; else echo "**missed**"; fi; }
+image_targets() {
+  local s p f r
+  [ -n "$(col "pull big" 4)$(col "images (500)" 4)$(col rmi 4)$(col "rmi (shared layer)" 4)" ] || return 0
+  echo
+  echo "Image targets (issue 3):"
+  echo
+  printf '| target | measured | |\n|---|---|---|\n'
+  s=$(col "pull big" 4) p=$(col "pull big" 5) f=$(fcol "curl | tar -xz (big blob)" 2) r=$(col "pull big" 6)
+  if [ -n "$s" ] && [ -n "$f" ]; then
+    printf '| `pull` of big within 1.05x of `curl \\| tar -xz` | %s vs %s (%.2fx) | %s |\n' "$(ms "$s")" "$(ms "$f")" \
+      "$(awk -v a="$s" -v b="$f" 'BEGIN {print a / b}')" "$(verdict "$s <= 1.05 * $f")"
+    printf '| `pull` of big faster than podman | %s vs %s | %s |\n' "$(ms "$s")" "$(ms "$p")" "$(verdict "$s < $p")"
+    printf '| peak RSS of `pull` <= 30 MiB | %s | %s |\n' "$(mib "$r")" "$(verdict "$r <= 30 * 1024")"
+  fi
+  s=$(col "images (500)" 4)
+  [ -z "$s" ] || printf '| `images` with 500 images <= 10 ms | %s | %s |\n' "$(ms "$s")" "$(verdict "$s <= 10000")"
+  s=$(col rmi 4) f=$(fcol "rm -rf (busybox tree)" 2)
+  [ -z "$s" ] || [ -z "$f" ] || printf '| `rmi` <= 20 ms plus deleting its files | %s; `rm -rf` of the tree alone %s | %s |\n' \
+    "$(ms "$s")" "$(ms "$f")" "$(verdict "$s <= 20000 + $f")"
+  s=$(col "rmi (shared layer)" 4)
+  [ -z "$s" ] || printf '| `rmi` of an image whose layer is shared (no file deleted) <= 20 ms | %s | %s |\n' \
+    "$(ms "$s")" "$(verdict "$s <= 20000")"
+}
+
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 {
   echo "# Benchmarks: skiff vs podman"
@@ -188,8 +332,10 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo "skiff $("$SKIFF" --version | awk '{print $NF}'), $(podman --version), $(runc --version | head -1)."
   echo
   table
+  image_targets
 } >"$HERE/RESULTS.md"
 echo
 table
+image_targets
 echo
 echo "bench: wrote $HERE/RESULTS.md"

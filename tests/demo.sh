@@ -3,7 +3,8 @@
 #
 #   tests/demo.sh [OUT]        (OUT: the build directory, default out)
 #
-# Each step is one line at the bottom: later issues add theirs there (pull, images, run, ...).
+# Each step is one line at the bottom: later issues add theirs there. Each step prints the command
+# it runs, then its output.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(realpath "${1:-out}")
@@ -37,8 +38,16 @@ CONF
 skiff() { "$OUT/skiff" --root "$DEMO/root" --runroot "$DEMO/run" "$@"; }
 bold=; plain=
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
+# The command as one would type it: arguments with spaces or shell characters in single quotes.
+shown() {
+  local a out=
+  for a in "$@"; do
+    if [[ "$a" =~ ^[A-Za-z0-9_./:@=,+-]+$ ]]; then out+=" $a"; else out+=" '${a//\'/\'\\\'\'}'"; fi
+  done
+  echo "${out# }"
+}
 step() {
-  printf '\n%s$ skiff %s%s\n' "$bold" "$*" "$plain"
+  printf '\n%s$ skiff %s%s\n' "$bold" "$(shown "$@")" "$plain"
   skiff "$@"
 }
 IMAGE=$REG_HTTP/busybox:latest
@@ -46,3 +55,7 @@ echo "A local registry (docker-registry on 127.0.0.1) serves $IMAGE."
 
 step version
 step info
+step pull "$IMAGE"
+step images
+step run --rm "$IMAGE" sh -c 'echo "hello from container $(hostname), as $(id -un), in $(pwd)"'
+step history "$IMAGE"

@@ -7,6 +7,7 @@
 #include "format.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
+#include "tabwriter.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/oci/digest.hpp"
 #include "skiff/oci/reference.hpp"
@@ -26,15 +27,28 @@ struct RepoTag {
   std::string repo, tag;
 };
 
-RepoTag split_name(const std::string& normalized) {
-  auto r = oci::Reference::parse(normalized);
-  if (!r) return {normalized, "<none>"};
-  return {r->familiar_name(), r->tag().empty() ? "<none>" : r->tag()};
+// Docker's familiar form of a name the store holds (normalised: "docker.io/library/busybox:1",
+// "127.0.0.1:5000/x@sha256:…"): docker.io/ and library/ dropped. No parse: listings do this for
+// every name (500 images: 1000 names).
+std::string familiar(const std::string& normalized) {
+  std::string_view s = normalized;
+  if (s.starts_with("docker.io/")) {
+    s.remove_prefix(10);
+    size_t end = s.find_first_of(":@");
+    if (s.starts_with("library/") && s.substr(8, end == std::string_view::npos ? end : end - 8).find('/') ==
+                                         std::string_view::npos)
+      s.remove_prefix(8);
+  }
+  return std::string(s);
 }
 
-std::string familiar(const std::string& normalized) {
-  auto r = oci::Reference::parse(normalized);
-  return r ? r->familiar() : normalized;
+RepoTag split_name(const std::string& normalized) {
+  std::string f = familiar(normalized);
+  size_t at = f.find('@');
+  if (at != std::string::npos) f.resize(at);
+  size_t slash = f.rfind('/'), colon = f.rfind(':');
+  if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) return {f, "<none>"};
+  return {f.substr(0, colon), f.substr(colon + 1)};
 }
 
 bool confirm(const std::string& question) {
@@ -51,37 +65,65 @@ Json image_config_json(storage::Store& store, const std::string& id) {
   return j ? *j : Json::object();
 }
 
-// Docker's image filters: dangling, reference (glob), label, before, since, until.
-Result<bool> image_matches(storage::Store& store, const storage::ImageRecord& img, const std::string& tag_name,
-                           const std::vector<std::string>& filters) {
-  for (auto& f : filters) {
-    auto [k, v] = split_once(f, '=');
+// Docker's image filters (daemon/images/images.go): dangling, reference (globs, OR), label
+// (every one must match), before, since, until. Parsed once: before/since name images.
+struct ImageFilters {
+  std::optional<bool> dangling;
+  std::vector<std::string> references;
+  std::vector<std::pair<std::string, std::optional<std::string>>> labels;
+  std::optional<int64_t> before, since, until;
+};
+
+Result<ImageFilters> parse_image_filters(storage::Store& store, const std::vector<std::string>& filters,
+                                         bool allow_reference) {
+  ImageFilters f;
+  for (auto& text : filters) {
+    auto [k, v] = split_once(text, '=');
     std::string val = v.value_or("");
     if (k == "dangling") {
       auto b = parse_bool(val);
       if (!b) return fail(kInvalid, fmt::format("invalid filter 'dangling={}'", val));
-      if (img.tags.empty() != *b) return false;
-    } else if (k == "reference") {
-      if (tag_name.empty()) return false;
-      RepoTag rt = split_name(tag_name);
-      std::string fam = rt.repo + ":" + rt.tag;
-      bool m = fnmatch(val.c_str(), fam.c_str(), 0) == 0 || fnmatch(val.c_str(), rt.repo.c_str(), 0) == 0 ||
-               fnmatch(val.c_str(), tag_name.c_str(), 0) == 0;
-      if (!m) return false;
+      if (f.dangling && *f.dangling != *b) return fail(kInvalid, "conflicting values for the 'dangling' filter");
+      f.dangling = *b;
+    } else if (k == "reference" && allow_reference) {
+      f.references.push_back(val);
     } else if (k == "label") {
       auto [lk, lv] = split_once(val, '=');
-      const Json& labels = json_get(json_get(image_config_json(store, img.id), "config"), "Labels");
-      if (!labels.is_object() || !labels.contains(lk) || (lv && labels[lk] != *lv)) return false;
+      f.labels.emplace_back(lk, lv ? std::optional<std::string>(std::string(*lv)) : std::nullopt);
     } else if (k == "before" || k == "since") {
-      auto other = find_image(store, val);
-      if (!other) return other.error();
-      if (k == "before" ? img.created_ns >= other->created_ns : img.created_ns <= other->created_ns) return false;
+      auto other = TRY(find_image(store, val));
+      (k == "before" ? f.before : f.since) = other.created_ns;
     } else if (k == "until") {
       auto t = parse_time_filter(val, now_ns());
       if (!t) return fail(kInvalid, fmt::format("invalid filter 'until={}'", val));
-      if (img.created_ns >= *t) return false;
+      f.until = *t;
     } else {
       return fail(kInvalid, fmt::format("invalid filter '{}'", k));
+    }
+  }
+  return f;
+}
+
+// Docker's reference.FamiliarMatch: path.Match against the familiar string ("busybox:latest",
+// "127.0.0.1:5000/x@sha256:…"), then against the familiar name.
+bool familiar_match(const std::string& pattern, const std::string& normalized) {
+  auto r = oci::Reference::parse(normalized);
+  std::string str = r ? r->familiar() : normalized, name = r ? r->familiar_name() : normalized;
+  return fnmatch(pattern.c_str(), str.c_str(), FNM_PATHNAME) == 0 ||
+         fnmatch(pattern.c_str(), name.c_str(), FNM_PATHNAME) == 0;
+}
+
+// The filters that look at the image itself (not its names).
+bool image_passes(storage::Store& store, const storage::ImageRecord& img, const ImageFilters& f) {
+  if (f.before && img.created_ns >= *f.before) return false;
+  if (f.since && img.created_ns <= *f.since) return false;
+  if (f.until && img.created_ns >= *f.until) return false;
+  if (!f.labels.empty()) {
+    Json cfg = image_config_json(store, img.id);  // kept alive: labels refers into it
+    const Json& labels = json_get(json_get(cfg, "config"), "Labels");
+    for (auto& [k, v] : f.labels) {
+      if (!labels.is_object() || !labels.contains(k)) return false;
+      if (v && (!labels[k].is_string() || labels[k].get<std::string>() != *v)) return false;
     }
   }
   return true;
@@ -94,9 +136,28 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
   storage::Store* store = TRY(e->store(false));
   auto images = TRY(store->list_images());
   bool quiet = a.flag("quiet"), no_trunc = a.flag("no-trunc"), digests = a.flag("digests");
-  auto filters = a.list("filter");
-  std::string repo_filter = a.positional.empty() ? "" : a.positional[0];
-  std::vector<Json> rows;
+  auto f = TRY(parse_image_filters(*store, a.list("filter"), true));
+  // `images REPO[:TAG]` is a reference filter (Docker); a short name also matches the
+  // repositories it resolves to (registries.conf), as it does for run and rmi.
+  if (!a.positional.empty()) {
+    const std::string& text = a.positional[0];
+    f.references.push_back(text);
+    auto ref = oci::Reference::parse(text);
+    if (ref && ref->is_short() && !ref->digest())
+      for (auto& cand : local_candidates(text))
+        if (auto c = oci::Reference::parse(cand))
+          f.references.push_back(c->familiar_name() + (ref->tag().empty() ? "" : ":" + ref->tag()));
+  }
+  auto matches = [&](const std::string& name) {
+    for (auto& p : f.references)
+      if (familiar_match(p, name)) return true;
+    return false;
+  };
+  struct Row {
+    const storage::ImageRecord* img;
+    std::string repo, tag, digest, id, since, size;
+  };
+  std::vector<Row> rows;
   std::set<std::string> seen_ids;
   int64_t now = now_ns();
   // Docker hides intermediate images (untagged parents of other images) unless --all.
@@ -105,50 +166,100 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
     if (!img.parent.empty()) parents.insert(img.parent);
   for (auto& img : images) {
     if (!a.flag("all") && img.tags.empty() && parents.count(img.id)) continue;
-    std::vector<std::string> names = img.tags;
-    if (names.empty()) names.push_back("");  // <none>:<none>
-    for (auto& n : names) {
-      if (!TRY(image_matches(*store, img, n, filters))) continue;
-      RepoTag rt = n.empty() ? RepoTag{"<none>", "<none>"} : split_name(n);
-      if (!repo_filter.empty()) {
-        auto want = oci::Reference::parse(repo_filter);
-        std::string wrepo = want ? want->familiar_name() : repo_filter;
-        if (rt.repo != wrepo && rt.repo != repo_filter) continue;
-        if (want && !want->tag().empty() && rt.tag != want->tag()) continue;
-      }
-      std::string id = no_trunc ? img.id : oci::truncate_id(img.id);
-      if (quiet) {
-        if (seen_ids.insert(id).second) outf("{}\n", id);
+    std::vector<std::string> tags, digs;
+    for (auto& t : img.tags)
+      if (f.references.empty() || matches(t)) tags.push_back(t);
+    // A digest is kept when it matches, or when a kept tag has its repository: Docker drops it
+    // there (`images --digests busybox:latest` shows <none>), which helps nobody.
+    std::set<std::string> kept_repos;
+    for (auto& t : tags) kept_repos.insert(t.substr(0, t.rfind(':')));
+    for (auto& d : img.digests)
+      if (f.references.empty() || matches(d) || kept_repos.count(d.substr(0, d.find('@')))) digs.push_back(d);
+    if (tags.empty() && digs.empty()) {
+      if (!f.references.empty() || (f.dangling && !*f.dangling)) continue;
+    } else if (f.dangling && *f.dangling && !tags.empty()) {
+      continue;
+    }
+    if (!image_passes(*store, img, f)) continue;
+    std::string id = no_trunc ? img.id : oci::truncate_id(img.id);
+    if (quiet) {
+      if (seen_ids.insert(id).second) outf("{}\n", id);
+      continue;
+    }
+    // Rows as Docker's formatter makes them: one per tag (per tag and digest with --digests),
+    // then one "<none>" tag row per repository known only by digest.
+    std::vector<std::tuple<std::string, std::string, std::string>> cells;  // repo, tag, digest
+    std::map<std::string, std::vector<std::string>> by_repo;                // repo -> digests
+    for (auto& d : digs) {
+      auto at = d.find('@');
+      if (at != std::string::npos) by_repo[familiar(d.substr(0, at))].push_back(d.substr(at + 1));
+    }
+    std::set<std::string> tagged_repos;
+    for (auto& t : tags) {
+      RepoTag rt = split_name(t);
+      tagged_repos.insert(rt.repo);
+      auto it = by_repo.find(rt.repo);
+      if (!digests || it == by_repo.end()) {
+        cells.emplace_back(rt.repo, rt.tag, "<none>");
         continue;
       }
-      Json r = Json::object();
-      r["Containers"] = "N/A";
-      r["CreatedAt"] = format_go_time(img.created_ns);
-      r["CreatedSince"] = img.created_ns ? human_duration(now - img.created_ns) + " ago" : "N/A";
-      std::string digest = "<none>";
-      for (auto& d : img.digests) {
-        auto at = d.find('@');
-        if (at != std::string::npos && (n.empty() || familiar(d.substr(0, at)) == rt.repo)) digest = d.substr(at + 1);
-      }
-      r["Digest"] = digest;
-      r["ID"] = id;
-      r["Repository"] = rt.repo;
-      r["SharedSize"] = "N/A";
-      r["Size"] = human_size(double(img.size));
-      r["Tag"] = rt.tag;
-      r["UniqueSize"] = "N/A";
-      r["VirtualSize"] = human_size(double(img.size), 4);
-      rows.push_back(std::move(r));
+      for (auto& d : it->second) cells.emplace_back(rt.repo, rt.tag, d);
     }
+    for (auto& [repo, ds] : by_repo) {
+      if (tagged_repos.count(repo)) continue;
+      if (digests)
+        for (auto& d : ds) cells.emplace_back(repo, "<none>", d);
+      else
+        cells.emplace_back(repo, "<none>", ds.front());
+    }
+    if (cells.empty()) cells.emplace_back("<none>", "<none>", "<none>");
+    std::string since = img.created_ns ? human_duration(now - img.created_ns) + " ago" : "N/A";
+    std::string size = human_size(double(img.size));
+    for (auto& [repo, tag, digest] : cells) rows.push_back(Row{&img, repo, tag, digest, id, since, size});
   }
   if (quiet) return 0;
+  std::string format = a.str("format");
+  if (format.empty() || format == "table") {
+    // The default table, written straight to the tabwriter: what the template below prints,
+    // without a JSON object and a template run per row (500 images: ~3 ms less).
+    std::string text = digests ? "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE\n"
+                               : "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\n";
+    for (auto& r : rows) {
+      text += r.repo + '\t' + r.tag + '\t';
+      if (digests) text += r.digest + '\t';
+      text += r.id + '\t' + r.since + '\t' + r.size + '\n';
+    }
+    std::string table;
+    TabWriter tw;
+    tw.write(text, table);
+    tw.flush(table);
+    out(table);
+    return 0;
+  }
+  std::vector<Json> jrows;
+  jrows.reserve(rows.size());
+  for (auto& row : rows) {
+    Json r = Json::object();
+    r["Containers"] = "N/A";
+    r["CreatedAt"] = format_go_time(row.img->created_ns);
+    r["CreatedSince"] = row.since;
+    r["Digest"] = row.digest;
+    r["ID"] = row.id;
+    r["Repository"] = row.repo;
+    r["SharedSize"] = "N/A";
+    r["Size"] = row.size;
+    r["Tag"] = row.tag;
+    r["UniqueSize"] = "N/A";
+    r["VirtualSize"] = human_size(double(row.img->size), 4);
+    jrows.push_back(std::move(r));
+  }
   static const std::map<std::string, std::string> kHeaders = {
       {"ID", "IMAGE ID"},   {"Repository", "REPOSITORY"}, {"Tag", "TAG"},           {"Digest", "DIGEST"},
       {"CreatedSince", "CREATED"}, {"CreatedAt", "CREATED AT"}, {"Size", "SIZE"},   {"SharedSize", "SHARED SIZE"},
       {"UniqueSize", "UNIQUE SIZE"}, {"VirtualSize", "VIRTUAL SIZE"}, {"Containers", "CONTAINERS"}};
   std::string dflt = digests ? "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\\t{{.Size}}"
                              : "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\\t{{.Size}}";
-  out(TRY(format_list(a.str("format"), dflt, rows, kHeaders, ListFormat{"*formatter.ImageContext", nullptr})));
+  out(TRY(format_list(format, dflt, jrows, kHeaders, ListFormat{"*formatter.ImageContext", nullptr})));
   return 0;
 }
 
@@ -161,14 +272,14 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
   for (auto& text : a.positional) {
     // A name is removed by the normalised name it has locally (short names resolved as for
     // run); anything else is an ID (prefix).
-    std::string key = text;
-    for (auto& name : local_candidates(text))
-      if (store->lookup_image(name)) {
-        key = name;
-        break;
-      }
-    auto ev = store->remove_image(key, ro);
-    if (!ev && ev.error().code == kNotFound && key != text) ev = store->remove_image(text, ro);
+    // (remove_image says kNotFound for a name that is not there: no lookup first, which would
+    // read every name once more.)
+    Result<std::vector<storage::RemoveEvent>> ev = fail(kNotFound, "");
+    for (auto& name : local_candidates(text)) {
+      ev = store->remove_image(name, ro);
+      if (ev || ev.error().code != kNotFound) break;
+    }
+    if (!ev && ev.error().code == kNotFound) ev = store->remove_image(text, ro);
     if (!ev) {
       flush_out();
       Error err = ev.error();
@@ -365,10 +476,12 @@ Result<PruneReport> prune_images(engine::Engine& e, bool all, const std::vector<
   auto containers = TRY(engine::list_containers(e));
   std::set<std::string> used;
   for (auto& c : containers) used.insert(c.rec.image_id);
+  auto f = TRY(parse_image_filters(*store, filters, false));
+  if (f.dangling && !*f.dangling) all = true;  // Docker: dangling=false is -a
   for (auto& img : images) {
     if (used.count(img.id)) continue;
     if (!all && !img.tags.empty()) continue;
-    if (!TRY(image_matches(*store, img, img.tags.empty() ? "" : img.tags[0], filters))) continue;
+    if (!image_passes(*store, img, f)) continue;
     storage::RemoveOptions ro;
     ro.force = true;
     auto ev = store->remove_image(img.id, ro);
@@ -415,10 +528,22 @@ Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
     if (c.state.status == engine::RunState::Running) ++active_ctr;
     else ctr_reclaim += sz;
   }
-  for (auto& img : images) {
-    img_size += img.size;
-    if (!used_images.count(img.id)) img_reclaim += img.size;
+  // Images: every layer counted once, however many images share it (Docker); reclaimable is
+  // what no image a container uses needs.
+  auto layers = TRY(store->list_layers());
+  std::map<std::string, uint64_t> layer_size;
+  for (auto& l : layers) {
+    layer_size[l.chain_id] = l.size;
+    img_size += l.size;
   }
+  std::set<std::string> used_chains;
+  for (auto& img : images)
+    if (used_images.count(img.id))
+      if (auto rec = store->lookup_image(img.id))
+        for (auto& l : rec->layers) used_chains.insert(l.chain_id);
+  uint64_t used_size = 0;
+  for (auto& c : used_chains) used_size += layer_size.count(c) ? layer_size[c] : 0;
+  img_reclaim = img_size > used_size ? img_size - used_size : 0;
   std::map<std::string, uint64_t> vol_sizes;
   for (auto& v : volumes) {
     uint64_t sz = tree_size_at(-100, v.mountpoint).value_or(0);
@@ -452,10 +577,21 @@ Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
     out(TRY(format_list(a.str("format"), "table {{.Type}}\\t{{.TotalCount}}\\t{{.Active}}\\t{{.Size}}\\t{{.Reclaimable}}", rows, kHeaders)));
     return 0;
   }
-  // -v: one table per kind, as Docker prints it.
+  // -v: one table per kind, as Docker prints it. A layer is shared when several images use it.
   out("Images space usage:\n\n");
+  std::map<std::string, std::vector<std::string>> chains_of;  // image id -> its layers
+  std::map<std::string, int> users_of;                        // chain id -> images using it
+  for (auto& img : images)
+    if (auto rec = store->lookup_image(img.id))
+      for (auto& l : rec->layers) {
+        chains_of[img.id].push_back(l.chain_id);
+        ++users_of[l.chain_id];
+      }
   std::vector<Json> irows;
   for (auto& img : images) {
+    uint64_t shared = 0;
+    for (auto& c : chains_of[img.id])
+      if (users_of[c] > 1) shared += layer_size.count(c) ? layer_size[c] : 0;
     for (auto& n : img.tags.empty() ? std::vector<std::string>{""} : img.tags) {
       RepoTag rt = n.empty() ? RepoTag{"<none>", "<none>"} : split_name(n);
       Json r = Json::object();
@@ -464,15 +600,21 @@ Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
       r["ID"] = oci::truncate_id(img.id);
       r["CreatedSince"] = human_duration(now_ns() - img.created_ns) + " ago";
       r["Size"] = human_size(double(img.size));
+      r["SharedSize"] = human_size(double(shared));
+      r["UniqueSize"] = human_size(double(img.size > shared ? img.size - shared : 0));
       int n_ctr = 0;
       for (auto& c : containers) n_ctr += c.rec.image_id == img.id;
       r["Containers"] = std::to_string(n_ctr);
       irows.push_back(r);
     }
   }
-  out(TRY(format_list("", "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}\\t{{.Containers}}", irows,
+  out(TRY(format_list("",
+                      "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}\\t{{.SharedSize}}"
+                      "\\t{{.UniqueSize}}\\t{{.Containers}}",
+                      irows,
                       {{"Repository", "REPOSITORY"}, {"Tag", "TAG"}, {"ID", "IMAGE ID"}, {"CreatedSince", "CREATED"},
-                       {"Size", "SIZE"}, {"Containers", "CONTAINERS"}})));
+                       {"Size", "SIZE"}, {"SharedSize", "SHARED SIZE"}, {"UniqueSize", "UNIQUE SIZE"},
+                       {"Containers", "CONTAINERS"}})));
   out("\nContainers space usage:\n\n");
   std::vector<Json> crows;
   for (auto& c : containers) {
@@ -507,10 +649,19 @@ Result<int> cmd_system_check(Context& ctx, const ParsedArgs& a) {
   co.repair = a.flag("repair");
   co.verify_content = !a.flag("quick");
   auto rep = TRY(store->check(co));
-  for (auto& p : rep.problems) outf("{}: {}{}\n", p.object, p.problem, p.repaired ? " (repaired)" : "");
-  outf("checked {} layers and {} images: {}\n", rep.layers, rep.images,
-       rep.clean() ? "no problems" : fmt::format("{} problem(s)", rep.problems.size()));
-  bool unrepaired = std::any_of(rep.problems.begin(), rep.problems.end(), [](auto& p) { return !p.repaired; });
+  // Leftovers of an interrupted operation (a pull killed with -9) are garbage, not damage: they
+  // are listed, and the next write removes them; they do not make the check fail.
+  size_t leftovers = 0, problems = 0;
+  for (auto& p : rep.problems) {
+    outf("{}: {}{}\n", p.object, p.problem,
+         p.repaired ? " (repaired)" : p.leftover ? " (removed by the next write, or --repair)" : "");
+    (p.leftover ? leftovers : problems) += 1;
+  }
+  std::string summary = problems ? fmt::format("{} problem(s)", problems) : "no problems";
+  if (leftovers) summary += fmt::format(" ({} leftover(s) of an interrupted operation)", leftovers);
+  outf("checked {} layers and {} images: {}\n", rep.layers, rep.images, summary);
+  bool unrepaired =
+      std::any_of(rep.problems.begin(), rep.problems.end(), [](auto& p) { return !p.repaired && !p.leftover; });
   if (unrepaired) return fail(kCorrupt, "the store has problems; run `skiff system check --repair` to remove what is damaged");
   return 0;
 }

@@ -87,6 +87,12 @@ Result<storage::StagedLayer> Puller::stage(const registry::PullSource& src, cons
   }();
   pipe.read.reset();  // unblocks a downloader still writing after an extraction failure
   downloader.join();
+  if (staged && staged->existing()) {
+    // Another process completed the layer since we looked: the store did not read the
+    // stream, so the download ended with EPIPE on purpose.
+    emit({PullEvent::LayerExists, j.short_id, "", 0, 0});
+    return staged;
+  }
   if (!fetched) return std::move(fetched).error();  // the network error explains the rest
   if (!staged) return std::move(staged).error();
   emit({PullEvent::LayerDone, j.short_id, "", uint64_t(j.desc.size), uint64_t(j.desc.size)});

@@ -235,6 +235,13 @@ Result<HttpResponse> Client::request(Registry& r, std::string_view path, Request
         if (!s.empty() && std::find(req.scopes.begin(), req.scopes.end(), s) == req.scopes.end())
           req.scopes.push_back(s);
   std::string fresh = TRY(auth_header(r, req.repo, req.scopes, true));
+  if (!auth.empty() && fresh == auth && c->scheme == "basic") {
+    // Our Basic credentials were refused: say so, rather than "log in" (as for a token).
+    std::string body = error_body(resp);
+    std::string msg = registry_error_message(body);
+    return fail(kAuth, fmt::format("registry {}: authentication failed (wrong username or password?): {}", r.name,
+                                   msg.empty() ? status_text(resp, body) : msg));
+  }
   if (fresh.empty() || (fresh == auth && c->scheme == "basic")) return resp;
   (void)error_body(resp);
   h.headers.set("Authorization", fresh);
@@ -304,6 +311,10 @@ Result<FetchedManifest> Client::fetch_manifest(const PullSource& src) {
     FetchedManifest out;
     out.source = src;
     out.media_type = resp.headers.get("Content-Type");
+    // An unsupported kind (schema 1) is said first: a signed schema 1 manifest's digest is that
+    // of its payload without the signatures, so the checks below would call it corrupt.
+    auto kind = oci::classify_manifest(*body, out.media_type, what);
+    if (!kind && kind.error().code == kUnsupported) return std::move(kind).error();
     out.digest = *oci::Digest::parse(TRY(sha256_digest(*body)));
     if (ref.digest() && *ref.digest() != out.digest) {
       if (ref.digest()->algorithm != "sha256")
@@ -317,7 +328,7 @@ Result<FetchedManifest> Client::fetch_manifest(const PullSource& src) {
         return fail(kCorrupt, fmt::format("{}: the registry says its digest is {} but the content is {}", what,
                                           hd->str(), out.digest.str()));
     }
-    out.kind = TRY(oci::classify_manifest(*body, out.media_type, what));
+    out.kind = TRY(std::move(kind));
     out.bytes = std::move(*body);
     return out;
   }

@@ -82,7 +82,10 @@ Result<CheckReport> Store::check(const CheckOptions& o) {
         auto fd = open_at(rootfd, "staging/" + n, O_RDWR | O_NOFOLLOW);
         free = fd && flock(fd->get(), LOCK_EX | LOCK_NB) == 0;  // released when fd closes
       }
-      if (free) problem("staging/" + slot, "left over by an interrupted operation", o.repair);
+      if (free) {
+        problem("staging/" + slot, "left over by an interrupted operation", o.repair);
+        rep.problems.back().leftover = true;
+      }
     }
     if (o.repair) TRY(sweep_staging(rootfd, map_));
   }
@@ -183,11 +186,10 @@ Result<CheckReport> Store::check(const CheckOptions& o) {
                 o.repair);
         bad_images.insert(hex);
       }
-      auto summary = read_file_at(rootfd, fmt::format("images/{}/summary", hex), 4096);
+      auto summary = read_summary_at(rootfd, fmt::format("images/{}/summary", hex));
       if (!summary || *summary != image_summary(*r)) {
         problem("image " + r->id, "listing summary missing or out of date", o.repair);
-        if (o.repair)
-          TRY(write_file_atomic_at(rootfd, fmt::format("images/{}/summary", hex), image_summary(*r), 0600));
+        if (o.repair) TRY(write_summary_at(rootfd, fmt::format("images/{}/summary", hex), *r));
       }
       for (auto& l : r->layers) {
         std::string lh = hex_of(l.chain_id);

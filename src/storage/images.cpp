@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <thread>
 
 #include "skiff/util/fs.hpp"
 #include "skiff/util/sha256.hpp"
@@ -84,11 +85,40 @@ Result<ImageRecord> read_image_record(int rootfd, std::string_view hex) {
 // parser (500 records parse in well under a millisecond; record.json takes ~10 ms):
 //   "1 <created_ns> <stored_ns> <size> <top_layer|-> <manifest_digest|-> <media_type|-> <parent|->"
 // Written with record.json into the same staging slot and published by the same rename, and
-// never modified afterwards, so the two cannot disagree.
+// never modified afterwards, so the two cannot disagree. It is the target of a symlink (see
+// write_summary_at).
 std::string image_summary(const ImageRecord& r) {
   auto dash = [](const std::string& v) { return v.empty() ? std::string("-") : v; };
-  return fmt::format("1 {} {} {} {} {} {} {}\n", r.created_ns, r.stored_ns, r.size, dash(r.top_layer),
+  return fmt::format("1 {} {} {} {} {} {} {}", r.created_ns, r.stored_ns, r.size, dash(r.top_layer),
                      dash(r.manifest_digest), dash(r.manifest_media_type), dash(r.parent));
+}
+
+Status write_summary_at(int dirfd, const std::string& path, const ImageRecord& r) {
+  std::string line = image_summary(r);
+  auto slash = path.rfind('/');
+  std::string tmp = (slash == std::string::npos ? "" : path.substr(0, slash + 1)) + ".summary-" + random_hex(8);
+  if (symlinkat(line.c_str(), dirfd, tmp.c_str()) < 0) return fail_errno(fmt::format("write `{}`", path));
+  if (renameat(dirfd, tmp.c_str(), dirfd, path.c_str()) < 0) {
+    int e = errno;
+    (void)unlinkat(dirfd, tmp.c_str(), 0);
+    return fail_errno(fmt::format("write `{}`", path), e);
+  }
+  return ok();
+}
+
+std::optional<std::string> read_summary_at(int dirfd, const std::string& path) {
+  char buf[1024];
+  ssize_t n = readlinkat(dirfd, path.c_str(), buf, sizeof buf);
+  if (n < 0 && errno == EINVAL) {  // a regular file (a store written before)
+    int fd = openat(dirfd, path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return std::nullopt;
+    n = read(fd, buf, sizeof buf);
+    close(fd);
+  }
+  if (n <= 0 || size_t(n) >= sizeof buf) return std::nullopt;
+  std::string_view line(buf, size_t(n));
+  if (line.ends_with('\n')) line.remove_suffix(1);
+  return std::string(line);
 }
 
 // Parses a summary line; false if it is not one (then the caller reads record.json).
@@ -228,15 +258,41 @@ void scan_record(std::string_view text, std::string_view id, OtherImages& o) {
   if (p != std::string_view::npos && text.substr(p + kParent.size(), 71) == id) o.has_child = true;
 }
 
+// From the summaries (one readlinkat per image, not four system calls and a scan of
+// record.json): each other image's parent and top layer; the layers below a top layer are
+// found through the layers' parents, each layer read once however many images share it. An
+// image whose summary or chain cannot be read is scanned from its record.json instead.
 OtherImages scan_others(int rootfd, std::string_view hex) {
   OtherImages o;
   std::string id = digest_of(hex);
   auto names = list_dir_at(rootfd, "images");
   if (!names) return o;
-  for (auto& n : *names) {
-    if (n == hex || !valid_digest(digest_of(n))) continue;
+  auto scan_full = [&](const std::string& n) {
     auto text = read_file_at(rootfd, fmt::format("images/{}/record.json", n), 4 << 20);
     if (text) scan_record(*text, id, o);
+  };
+  std::vector<std::pair<std::string, std::string>> tops;  // image hex, top layer
+  for (auto& n : *names) {
+    if (n == hex || !valid_digest(digest_of(n))) continue;
+    ImageRecord r;
+    auto line = read_summary_at(rootfd, "images/" + n + "/summary");
+    if (!line || !parse_summary(*line, r)) {
+      scan_full(n);
+      continue;
+    }
+    if (r.parent == id) o.has_child = true;
+    if (!r.top_layer.empty()) tops.emplace_back(n, r.top_layer);
+  }
+  for (auto& [n, top] : tops) {
+    std::string c = top;
+    while (!c.empty() && o.chains.insert(c).second) {
+      auto meta = read_layer_meta(rootfd, hex_of(c));
+      if (!meta) {
+        scan_full(n);  // a damaged chain: the record names every layer
+        break;
+      }
+      c = meta->parent;
+    }
   }
   return o;
 }
@@ -343,10 +399,11 @@ Result<ImageRecord> Store::create_image(const NewImage& img) {
   bool published = false;
   auto publish = [&]() -> Status {
     auto slotfd = TRY(open_at(rootfd, slot, O_RDONLY | O_DIRECTORY));
+    // The summary symlink first: the directory fsyncs of the files after it make it durable.
+    TRY(write_summary_at(slotfd.get(), "summary", r));
     TRY(write_file_atomic_at(slotfd.get(), "config", img.config, 0600, opts_.sync));
     TRY(write_file_atomic_at(slotfd.get(), "manifest", img.manifest, 0600, opts_.sync));
     TRY(write_file_atomic_at(slotfd.get(), "record.json", to_json(image_record_json(r)), 0600, opts_.sync));
-    TRY(write_file_atomic_at(slotfd.get(), "summary", image_summary(r), 0600, opts_.sync));
     auto lock = TRY(lock_store(rootfd));
     for (auto& l : r.layers)
       if (!has_layer(l.chain_id)) return fail(kNotFound, fmt::format("layer {} is missing (removed meanwhile?)", l.chain_id));
@@ -380,28 +437,40 @@ Result<std::vector<ImageRecord>> Store::list_images() const {
   std::vector<ImageRecord> out;
   int rootfd = root_.get();
   if (rootfd < 0) return out;
-  auto names = read_all_names(rootfd);
   auto dirs = list_dir_at(rootfd, "images");
   if (!dirs) return dirs.error().code == ENOENT ? Result<std::vector<ImageRecord>>(out) : dirs.error();
   out.reserve(dirs->size());
   auto images = TRY(open_at(rootfd, "images", O_RDONLY | O_DIRECTORY));
+  // The names (a readlinkat each) are read by a second thread while this one reads the
+  // summaries (a readlinkat each): with many images it is mostly system time, and the two
+  // halves overlap on two cores. Few images are not worth a thread.
+  std::map<std::string, std::vector<std::string>> names;
+  std::thread name_reader;
+  if (dirs->size() >= 64) name_reader = std::thread([&] { names = read_all_names(rootfd); });
+  else names = read_all_names(rootfd);
+  struct Join {
+    std::thread& t;
+    ~Join() {
+      if (t.joinable()) t.join();
+    }
+  } join{name_reader};
+  std::vector<std::pair<std::string, ImageRecord>> found;  // hex, record without names
+  found.reserve(dirs->size());
   for (auto& hex : *dirs) {
     if (!valid_digest(digest_of(hex))) continue;
     ImageRecord r;
-    char buf[1024];
-    ssize_t n = -1;
-    int fd = openat(images.get(), (hex + "/summary").c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      n = read(fd, buf, sizeof buf);
-      close(fd);
-    }
-    if (n > 0 && size_t(n) < sizeof buf && parse_summary(std::string_view(buf, size_t(n)), r)) {
+    auto line = read_summary_at(images.get(), hex + "/summary");
+    if (line && parse_summary(*line, r)) {
       r.id = digest_of(hex);
     } else {
       auto full = read_image_record(rootfd, hex);
       if (!full) continue;  // being created or removed right now, or damaged (system check says)
       r = std::move(*full);
     }
+    found.emplace_back(hex, std::move(r));
+  }
+  if (name_reader.joinable()) name_reader.join();
+  for (auto& [hex, r] : found) {
     if (auto it = names.find(hex); it != names.end()) split_names(it->second, r);
     out.push_back(std::move(r));
   }
@@ -459,7 +528,7 @@ Result<std::vector<RemoveEvent>> Store::remove_image(std::string_view key, const
   if (rootfd < 0) return fail(kNotFound, fmt::format("No such image: {}", key));
   TRY(require_writable(opts_, rootfd));
   std::vector<RemoveEvent> ev;
-  std::vector<StagingSlot> trash;
+  std::vector<StagingSlot> trash, image_trash;
   {
     auto lock = TRY(lock_store(rootfd));
     auto [hex, by_name] = TRY(resolve(rootfd, key));
@@ -483,7 +552,7 @@ Result<std::vector<RemoveEvent>> Store::remove_image(std::string_view key, const
 
     bool removed_repo_ref = false;
     if (!by_name.empty()) {
-      if (!users.empty() && refs.size() == 1 && !opts.force)
+      if (!users.empty() && is_single_reference(refs) && !opts.force)
         return fail(kConflict, fmt::format("conflict: unable to remove repository reference \"{}\" (must force) - "
                                            "container {} is using its referenced image {}",
                                            by_name, short_id(users[0].container_id), short_id(hex)));
@@ -517,7 +586,7 @@ Result<std::vector<RemoveEvent>> Store::remove_image(std::string_view key, const
     for (auto& r : copy) TRY(untag(r));
     if (opts_.sync) (void)fsync_dir_at(rootfd, "names/images");
 
-    TRY_CTX(move_to_trash(rootfd, "images/" + hex, trash), "image {}", id);
+    TRY_CTX(move_to_trash(rootfd, "images/" + hex, image_trash), "image {}", id);
     ev.push_back(RemoveEvent{true, id});
     for (auto it = rec.layers.rbegin(); it != rec.layers.rend(); ++it) {
       if (others.chains.count(it->chain_id)) break;
@@ -528,7 +597,9 @@ Result<std::vector<RemoveEvent>> Store::remove_image(std::string_view key, const
       ev.push_back(RemoveEvent{true, it->chain_id});
     }
   }
-  // Out of sight already; deleting the files needs no lock.
+  // Out of sight already; deleting the files needs no lock. The image directory holds only our
+  // own files: no worker for it.
+  (void)discard_own_slots(rootfd, image_trash);
   (void)discard_slots(rootfd, map_, trash);
   return ev;
 }

@@ -174,6 +174,8 @@ struct StagedLayerImpl {
 
 void StagedLayerDeleter::operator()(StagedLayerImpl* p) const { delete p; }
 
+bool StagedLayer::existing() const { return impl_ && !impl_->existing.empty(); }
+
 const std::string& StagedLayer::chain_id() const {
   static const std::string none;
   if (!impl_) return none;

@@ -57,15 +57,14 @@ Result<std::string> escape_name(std::string_view name) {
 
 std::string unescape_name(std::string_view file) {
   std::string out;
+  out.reserve(file.size());
   for (size_t i = 0; i < file.size(); ++i) {
-    if (file.substr(i, 3) == "%25") {
-      out += '%';
-      i += 2;
-    } else if (file.substr(i, 3) == "%2F") {
-      out += '/';
+    char c = file[i];
+    if (c == '%' && i + 2 < file.size() && file[i + 1] == '2' && (file[i + 2] == '5' || file[i + 2] == 'F')) {
+      out += file[i + 2] == '5' ? '%' : '/';
       i += 2;
     } else {
-      out += file[i];
+      out += c;
     }
   }
   return out;
@@ -133,6 +132,18 @@ Status discard_slots(int rootfd, const IdMap& map, std::vector<StagingSlot>& slo
   }
   slots.clear();
   return st;
+}
+
+Status discard_own_slots(int rootfd, std::vector<StagingSlot>& slots) {
+  Status first;
+  for (auto& s : slots) {
+    Status st = remove_tree_at(rootfd, s.name);
+    if (st) (void)unlinkat(rootfd, (s.name + ".lock").c_str(), 0);
+    else if (first) first = st;
+    s.lock.release();
+  }
+  slots.clear();
+  return first;
 }
 
 Status sweep_staging(int rootfd, const IdMap& map) {

@@ -4,6 +4,7 @@
 #
 #   reg_start_all RUNDIR FIXDIR TOOLSDIR [http] [tls] [basic] [token]    (no variant: all four)
 #   reg_stop_all
+#   reg_serve NAME FIXDIR RUNDIR [EXTRA_YAML]    one more plain-HTTP registry for a test's own images
 #
 # Call reg_start_all from the main shell, not from $(...) or a subshell: the servers die with the
 # shell that started them (PR_SET_PDEATHSIG through setpriv), and reg_stop_all kills them earlier.
@@ -233,4 +234,18 @@ reg_stop_all() {
   for pid in "${_REG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${_REG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   _REG_PIDS=()
+}
+
+# One more plain-HTTP registry, for a test that serves images of its own (hostile layers, schema 1
+# manifests, dated images): FIXDIR/registry is a storage seed as fixtures.sh's _fx_seed_registry
+# writes it; EXTRA_YAML is appended to the registry's config (e.g. a `compatibility:` block).
+# Its log is RUNDIR/logs/NAME.log. Sets REG_SERVED=127.0.0.1:PORT. Call it from the main shell
+# (the registry dies with the shell that started it, or with reg_stop_all).
+reg_serve() {  # NAME FIXDIR RUNDIR [EXTRA_YAML]
+  local name=$1 _REG_FIX=$2 _REG_RUN=$3 extra=${4:-}
+  local REG_LOG_DIR=$_REG_RUN/logs _REG_PKI=${_REG_PKI:-$2/pki}
+  command -v docker-registry >/dev/null || { _reg_die "docker-registry is missing: run packaging/deps.sh test"; return 1; }
+  mkdir -p "$REG_LOG_DIR"
+  _reg_start_one "$name" no "$extra" || return 1
+  REG_SERVED=127.0.0.1:$_REG_PORT
 }

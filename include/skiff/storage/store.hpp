@@ -9,7 +9,8 @@
 //                      never lock
 //   layers/<chain-hex>/{diff/, meta.json}    keyed by chain ID; meta.json has complete: true
 //   l/<link>           -> ../layers/<chain-hex>/diff (16 hex chars: short overlay mount options)
-//   images/<id-hex>/{config, manifest, record.json, summary}   (summary: listing's fast path)
+//   images/<id-hex>/{config, manifest, record.json, summary}   (summary: listing's fast path, a
+//                      symlink whose target is one line: one readlinkat per image)
 //   names/images/<escaped ref> -> ../../images/<id-hex>   ('%' → %25, '/' → %2F); one symlink
 //                      per tag *and* per repo digest (name@sha256:…), as Docker's reference store
 //   staging/<slot>/ + staging/<slot>.lock    in-flight work; a slot whose lock is free is garbage
@@ -144,6 +145,8 @@ class StagedLayer {
   /// The chain ID it will be published as.
   const std::string& chain_id() const;
   bool empty() const { return !impl_; }
+  /// True when the layer was already complete: stage_layer read nothing and staged nothing.
+  bool existing() const;
 
  private:
   friend class Store;
@@ -198,6 +201,8 @@ struct CheckProblem {
   std::string object;    ///< "layer sha256:…", "image sha256:…", "name …", "staging …"
   std::string problem;   ///< what is wrong, lowercase
   bool repaired = false;
+  bool leftover = false; ///< not damage: what an interrupted operation (kill -9) left in staging/,
+                         ///< which the next writer (or --repair) removes
 };
 
 struct CheckReport {
@@ -242,7 +247,8 @@ class Store {
   /// overlay driver the parent layer need not exist yet (a layer's directory does not depend
   /// on its parent), so a pull can extract layers in parallel and publish them in order; vfs
   /// needs the parent (its snapshot is the base). A layer that already exists is returned as
-  /// an empty StagedLayer (publish_layer then returns the existing one).
+  /// a StagedLayer whose existing() is true, without reading `tar` (publish_layer then returns
+  /// the existing one).
   Result<StagedLayer> stage_layer(std::string_view parent_chain_id, std::string_view expected_diff_id,
                                   ByteSource& tar);
   /// The second half: makes a staged layer visible (the parent must be complete by now).

@@ -189,6 +189,13 @@ BOOST_AUTO_TEST_CASE(basic_auth) {
   BOOST_REQUIRE(!wrong);
   BOOST_TEST(wrong.error().msg == "registry reg.test: authentication failed (wrong username or password?): "
                                   "unauthorized: authentication required");
+  // A pull with refused credentials says they were refused (not "log in").
+  o.creds = Credentials{"alice", "x", ""};
+  auto refused = f.client(o)->fetch_manifest(parse_ref("reg.test/library/app"));
+  BOOST_REQUIRE(!refused);
+  BOOST_TEST(refused.error().code == kAuth);
+  BOOST_TEST(refused.error().msg == "manifest for reg.test/library/app:latest: registry reg.test: authentication "
+                                    "failed (wrong username or password?): unauthorized: authentication required");
 }
 
 BOOST_AUTO_TEST_CASE(redirect_drops_authorization_for_another_host) {
@@ -359,9 +366,11 @@ BOOST_AUTO_TEST_CASE(manifest_checks) {
   auto r2 = c->fetch_manifest(parse_ref("reg.test/library/big"));
   BOOST_TEST(r2.error().msg == "manifest for reg.test/library/big:latest: more than the 4 MiB limit");
   f.reg.send_content_length = true;
-  // Schema 1.
+  // Schema 1, signed: the registry's digest is that of the payload without the signatures,
+  // which must not turn the answer into "corrupt".
   f.reg.add_manifest("library/old", "1", "application/vnd.docker.distribution.manifest.v1+prettyjws",
-                     R"({"schemaVersion":1,"name":"library/old","tag":"1","fsLayers":[]})");
+                     R"({"schemaVersion":1,"name":"library/old","tag":"1","fsLayers":[],"signatures":[]})");
+  f.reg.digest_header["library/old:1"] = *sha256_digest(R"({"schemaVersion":1,"name":"library/old","tag":"1","fsLayers":[]})");
   auto s1 = c->fetch_manifest(parse_ref("reg.test/library/old:1"));
   BOOST_REQUIRE(!s1);
   BOOST_TEST(s1.error().code == kUnsupported);

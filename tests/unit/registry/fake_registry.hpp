@@ -58,6 +58,7 @@ class FakeRegistry : public registry::HttpTransport {
   std::set<std::string> down_hosts;     ///< connection refused
 
   std::map<std::string, std::pair<std::string, std::string>> manifests;  ///< "repo:ref" → (type, body)
+  std::map<std::string, std::string> digest_header;  ///< "repo:ref" → Docker-Content-Digest to send instead
   std::map<std::string, std::string> blobs;                              ///< digest → bytes
 
   // --- faults ---
@@ -133,7 +134,8 @@ class FakeRegistry : public registry::HttpTransport {
       if (it == manifests.end())
         return respond(404, "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}");
       auto r = respond(200, it->second.second, it->second.first);
-      r.headers.set("Docker-Content-Digest", *sha256_digest(it->second.second));
+      auto dh = digest_header.find(repo + ":" + ref);
+      r.headers.set("Docker-Content-Digest", dh != digest_header.end() ? dh->second : *sha256_digest(it->second.second));
       if (!send_content_length) r.headers.remove("Content-Length");
       return r;
     }

@@ -220,12 +220,57 @@ BOOST_AUTO_TEST_CASE(rmi_respects_containers) {
   BOOST_TEST((*freed == std::vector<std::string>{x.mid.chain_id, x.base.chain_id}));
 }
 
+BOOST_AUTO_TEST_CASE(rmi_of_a_tag_with_its_repo_digest_respects_containers) {
+  // A pulled image has a tag and the repo digest: still one reference for Docker's
+  // isSingleReference, so removing the tag while a container uses the image needs -f.
+  Img x;
+  const std::string dig = "docker.io/library/busybox@" + digest("m");
+  auto a = x.image({x.base}, {kBusy, dig}, "a");
+  x.users = {ContainerUse{"c0ffee0000000000000000000000000000000000000000000000000000000000", false}};
+  auto r = x.s->remove_image(kBusy);
+  BOOST_REQUIRE(!r);
+  BOOST_TEST(r.error().msg.find("(must force) - container c0ffee000000 is using its referenced image") !=
+                 std::string::npos,
+             r.error().msg);
+  BOOST_TEST(bool(x.s->lookup_image(kBusy)), "the tag is still there");
+  // Another repository's tag makes it more than one reference: that one goes without -f.
+  BOOST_REQUIRE(x.s->tag_image(a.id, kMine));
+  BOOST_TEST((x.rmi(kMine) == std::vector<std::string>{"Untagged: " + kMine}));
+}
+
 BOOST_AUTO_TEST_CASE(rmi_unknown_and_ambiguous) {
   Img x;
   auto r = x.s->remove_image("docker.io/library/nope:latest");
   BOOST_REQUIRE(!r);
   BOOST_TEST(r.error().msg == "No such image: docker.io/library/nope:latest");
   BOOST_TEST(r.error().code == kNotFound);
+}
+
+BOOST_AUTO_TEST_CASE(listing_summary_is_a_symlink_and_old_files_still_read) {
+  Img x;
+  auto a = x.image({x.base, x.mid}, {kBusy}, "a", 1700000000);
+  std::string summary = x.t.sub("images/" + a.id.substr(7) + "/summary");
+  struct stat st;
+  BOOST_REQUIRE(lstat(summary.c_str(), &st) == 0);
+  BOOST_TEST(S_ISLNK(st.st_mode), "the summary is a symlink (one readlinkat per image)");
+  char target[1024];
+  ssize_t n = readlink(summary.c_str(), target, sizeof target);
+  BOOST_REQUIRE(n > 0);
+  std::string line(target, size_t(n));
+  // A store written before: a regular file with a newline. Listing reads it the same.
+  BOOST_REQUIRE(unlink(summary.c_str()) == 0);
+  BOOST_REQUIRE(write_file_atomic(summary, line + "\n"));
+  auto list = x.s->list_images();
+  BOOST_REQUIRE(list);
+  BOOST_REQUIRE_EQUAL(list->size(), 1u);
+  BOOST_TEST((*list)[0].size == a.size);
+  BOOST_TEST((*list)[0].created_ns == a.created_ns);
+  BOOST_TEST((*list)[0].top_layer == x.mid.chain_id);
+  CheckOptions co;
+  co.verify_content = false;
+  auto rep = x.s->check(co);
+  BOOST_REQUIRE(rep);
+  BOOST_TEST(rep->clean(), "an old summary file is not a problem");
 }
 
 BOOST_AUTO_TEST_CASE(listing_500_images_is_fast) {

@@ -128,6 +128,17 @@ BOOST_AUTO_TEST_CASE(create_layer_verifies_the_diff_id) {
   BOOST_REQUIRE(again);
   BOOST_TEST(!never.read_);
   BOOST_TEST(again->link == l->link);
+  // stage_layer says so (a pull then knows why its download was cut short).
+  auto staged = s->stage_layer("", l->diff_id, never);
+  BOOST_REQUIRE(staged);
+  BOOST_TEST(staged->existing());
+  BOOST_TEST(!never.read_);
+  auto pub = s->publish_layer(std::move(*staged));
+  BOOST_REQUIRE(pub);
+  BOOST_TEST(pub->chain_id == l->chain_id);
+  StringSource fresh_src(tar);
+  auto fresh = s->stage_layer("", digest("x"), fresh_src);
+  BOOST_TEST(!fresh);  // (diff ID mismatch: nothing existing, nothing staged)
   // Unknown parent.
   StringSource src(tar);
   auto orphan = s->create_layer(digest("no such parent"), digest(tar), src);
