@@ -100,7 +100,7 @@ check: deps
 check-unit: $(OUT)/unit_tests
 	$(OUT)/unit_tests
 
-check-system: all tools
+check-system: all tools $(OUT)/unit_tests
 	tests/system/run.sh --out $(OUT)
 
 check-layers:

@@ -130,6 +130,7 @@ t2=$EPOCHREALTIME
 mkdir -p "$RUN/bin" "$RUN/fixtures"
 cp "$OUT/skiff" "$RUN/bin/skiff"
 find "$OUT/tools" -maxdepth 1 -type f -perm -u+x -exec cp {} "$RUN/bin/" \;
+[ ! -x "$OUT/unit_tests" ] || cp "$OUT/unit_tests" "$RUN/bin/unit_tests"  # unit-live.sh
 cp -r "$HERE" "$RUN/suite"
 cp "$OUT/fixtures"/{fixtures.tsv,manifests.tsv,blobs.tsv,layered.tree,tree.sh,FIXTURES.md} "$RUN/fixtures/"
 # Hard links when allowed (fs.protected_hardlinks refuses them to a user for root's files).
