@@ -21,7 +21,8 @@ OUT=$REPO/out
 RUNS=20
 WARMUP=3
 BENCH_USER=${SKIFF_BENCH_USER:-skiff-test}
-CASES=(version info images ps_a pull rmi images_500 rmi_shared)
+CASES=(version info images ps_a pull rmi images_500 rmi_shared run_rm run_d exec ps_1000 monitor_rss)
+PS_N=${SKIFF_BENCH_PS_N:-1000}  # containers in the store for ps_1000
 HEAVY_RUNS=5    # runs of the slow cases (pull moves 64 MiB; podman lists 500 images in seconds)
 only=()
 while [ $# -gt 0 ]; do
@@ -94,6 +95,11 @@ as podman system migrate >/dev/null 2>&1 || true
 # Both engines start from empty stores, in their default places.
 reset_stores() {
   as podman system reset --force >/dev/null 2>&1 || true
+  # Running containers (a case that failed part-way) are removed first, so no monitor outlives
+  # the store it belongs to.
+  local ids
+  ids=$(as "$SKIFF" ps -aq 2>/dev/null || true)
+  [ -z "$ids" ] || as "$SKIFF" rm -f $ids >/dev/null 2>&1 || true
   as unshare --map-root-user --map-auto rm -rf "$TEST_HOME/.local/share/skiff" "$TEST_XDG/skiff" 2>/dev/null || true
 }
 
@@ -258,6 +264,72 @@ case_rmi_shared() {
     compare "rmi (shared layer)" "rmi $REG_HTTP/many:t1" "rmi $REG_HTTP/many:t1"
 }
 
+# Container cases (issue 4). Both engines have busybox pulled first (untimed). Every container
+# has --network none: podman's default (slirp4netns) needs /dev/net/tun, and skiff has no
+# network setup yet either, so both start the same kind of container.
+both_busybox() { skiff_busybox; podman_busybox; }
+BB=$REG_HTTP/busybox:latest
+
+# run --rm busybox true: create, start, wait for the exit, remove; the figure users feel most.
+case_run_rm() {
+  both_busybox
+  compare "run --rm true" "run --rm --network none $BB true" "run --rm --network none $BB true"
+}
+
+# run -d: create and start a container that keeps running, and return. Each engine's
+# containers are removed afterwards (untimed).
+case_run_d() {
+  both_busybox
+  compare "run -d sleep" "run -d --network none $BB sleep 600" "run -d --network none $BB sleep 600"
+  as "$SKIFF" rm -f $(as "$SKIFF" ps -aq) >/dev/null 2>&1 || true
+  as podman rm -f -t 0 -a >/dev/null 2>&1 || true
+}
+
+# exec of true in a running container.
+case_exec() {
+  both_busybox
+  as "$SKIFF" run -d --network none --name bench-exec "$BB" sleep 600 >/dev/null
+  as podman run -d --network none --name bench-exec "$BB" sleep 600 >/dev/null
+  compare "exec true" "exec bench-exec true" "exec bench-exec true"
+  as "$SKIFF" rm -f bench-exec >/dev/null 2>&1 || true
+  as podman rm -f -t 0 bench-exec >/dev/null 2>&1 || true
+}
+
+# ps -a with PS_N created containers in the store (created untimed, skiff in a few seconds,
+# podman in a few minutes).
+case_ps_1000() {
+  both_busybox
+  local i
+  for ((i = 0; i < PS_N; i++)); do as "$SKIFF" create --network none "$BB" true >/dev/null; done
+  for ((i = 0; i < PS_N; i++)); do as podman create --network none "$BB" true >/dev/null; done
+  RUNS=$HEAVY_RUNS WARMUP=1 compare "ps -a ($PS_N)" "ps -a" "ps -a"
+  as "$SKIFF" container prune -f >/dev/null 2>&1 || true
+  as podman container prune -f >/dev/null 2>&1 || true
+}
+
+# The memory a running container costs beside its own processes: the monitor (skiff) or conmon
+# (podman), the parent of the container's first process. VmRSS and RssAnon from /proc.
+monitors=$WORK/monitors.tsv
+: >"$monitors"
+case_monitor_rss() {
+  both_busybox
+  local eng pid ppid
+  for eng in skiff podman; do
+    if [ $eng = skiff ]; then
+      as "$SKIFF" run -d --network none --name bench-mon "$BB" sleep 600 >/dev/null
+      pid=$(as "$SKIFF" inspect -f '{{.State.Pid}}' bench-mon)
+    else
+      as podman run -d --network none --name bench-mon "$BB" sleep 600 >/dev/null
+      pid=$(as podman inspect -f '{{.State.Pid}}' bench-mon)
+    fi
+    ppid=$(awk '/^PPid:/ {print $2}' "/proc/$pid/status")
+    printf '%s\t%s\t%s\t%s\n' "$eng" "$(tr '\0' ' ' <"/proc/$ppid/cmdline" | cut -c1-40)" \
+      "$(awk '/^VmRSS:/ {print $2}' "/proc/$ppid/status")" "$(awk '/^RssAnon:/ {print $2}' "/proc/$ppid/status")" >>"$monitors"
+    if [ $eng = skiff ]; then as "$SKIFF" rm -f bench-mon >/dev/null; else as podman rm -f -t 0 bench-mon >/dev/null; fi
+  done
+  printf '  %-10s done\n' "monitor"
+}
+
 reset_stores
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: $RUNS runs each (after $WARMUP warm-up runs), skiff and podman alternating, as $TEST_USER"
@@ -314,6 +386,37 @@ image_targets() {
     "$(ms "$s")" "$(verdict "$s <= 20000")"
 }
 
+# The container targets of issue 4.
+container_targets() {
+  local s r
+  [ -n "$(col "run --rm true" 4)$(col "ps -a ($PS_N)" 4)" ] || [ -s "$monitors" ] || return 0
+  echo
+  echo "Container targets (issue 4):"
+  echo
+  printf '| target | measured | |\n|---|---|---|\n'
+  s=$(col "run --rm true" 4)
+  [ -z "$s" ] || printf '| `run --rm --network none busybox true` median <= 20 ms | %s (podman %s) | %s |\n' \
+    "$(ms "$s")" "$(ms "$(col "run --rm true" 5)")" "$(verdict "$s <= 20000")"
+  s=$(col "ps -a ($PS_N)" 4)
+  [ -z "$s" ] || printf '| `ps -a` with %s containers <= 50 ms | %s | %s |\n' "$PS_N" "$(ms "$s")" "$(verdict "$s <= 50000")"
+  r=$(awk -F'\t' '$1 == "skiff" {print $3}' "$monitors")
+  [ -z "$r" ] || printf '| monitor RSS of a running container <= 2 MiB | %s | %s |\n' "$(mib "$r")" "$(verdict "$r <= 2048")"
+}
+
+monitor_table() {
+  [ -s "$monitors" ] || return 0
+  echo
+  echo "Memory of the per-container monitor (a running \`sleep\` container; from /proc of the parent"
+  echo "of the container's first process):"
+  echo
+  printf '| engine | monitor process | VmRSS | RssAnon |\n|---|---|---:|---:|\n'
+  local eng cmd rss anon
+  while IFS=$'\t' read -r eng cmd rss anon; do
+    # shellcheck disable=SC2016  # the backquotes are markdown
+    printf '| %s | `%s` | %s | %s |\n' "$eng" "$cmd" "$(mib "$rss")" "$(mib "$anon")"
+  done <"$monitors"
+}
+
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 {
   echo "# Benchmarks: skiff vs podman"
@@ -333,9 +436,13 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo
   table
   image_targets
+  container_targets
+  monitor_table
 } >"$HERE/RESULTS.md"
 echo
 table
 image_targets
+container_targets
+monitor_table
 echo
 echo "bench: wrote $HERE/RESULTS.md"

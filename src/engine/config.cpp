@@ -53,6 +53,10 @@ void merge(ContainersConf& c, const Json& doc) {
 }  // namespace
 
 Result<ContainersConf> load_containers_conf() {
+  // One parse per process: `run` asks from several places, and the distribution's
+  // /usr/share/containers/containers.conf is 24 KB of comments (~0.5 ms of toml++ each time).
+  static std::optional<ContainersConf> cached;
+  if (cached) return *cached;
   std::vector<std::string> files;
   if (const char* only = getenv("CONTAINERS_CONF"); only && *only) {
     files.push_back(only);
@@ -80,6 +84,7 @@ Result<ContainersConf> load_containers_conf() {
     merge(c, *doc);
     c.files.push_back(f);
   }
+  cached = c;
   return c;
 }
 
