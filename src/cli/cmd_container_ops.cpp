@@ -43,13 +43,6 @@ std::string rfc3339_nano_fixed(int64_t ns) {
   return s.substr(0, s.size() - 1) + fmt::format(".{:09d}Z", ((ns % 1000000000) + 1000000000) % 1000000000);
 }
 
-bool confirm(const std::string& question) {
-  err(question);
-  char buf[16] = {};
-  ssize_t n = read(0, buf, sizeof buf - 1);
-  return n > 0 && (buf[0] == 'y' || buf[0] == 'Y');
-}
-
 }  // namespace
 
 Result<int> cmd_stop(Context& ctx, const ParsedArgs& a) {

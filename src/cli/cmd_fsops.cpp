@@ -24,13 +24,6 @@ std::pair<std::string, std::string> split_cp_arg(const std::string& arg) {
   return {arg.substr(0, colon), arg.substr(colon + 1)};
 }
 
-bool confirm(const std::string& question) {
-  err(question);
-  char buf[16] = {};
-  ssize_t n = read(0, buf, sizeof buf - 1);
-  return n > 0 && (buf[0] == 'y' || buf[0] == 'Y');
-}
-
 }  // namespace
 
 Result<int> cmd_cp(Context& ctx, const ParsedArgs& a) {

@@ -51,13 +51,6 @@ RepoTag split_name(const std::string& normalized) {
   return {f.substr(0, colon), f.substr(colon + 1)};
 }
 
-bool confirm(const std::string& question) {
-  err(question);
-  char buf[16] = {};
-  ssize_t n = read(0, buf, sizeof buf - 1);
-  return n > 0 && (buf[0] == 'y' || buf[0] == 'Y');
-}
-
 Json image_config_json(storage::Store& store, const std::string& id) {
   auto raw = store.image_config(id);
   if (!raw) return Json::object();

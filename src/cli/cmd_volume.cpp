@@ -48,13 +48,6 @@ Result<bool> volume_filter(const engine::Engine& e, const engine::Volume& v, con
   return true;
 }
 
-bool confirm(const std::string& question) {
-  err(question);
-  char buf[16] = {};
-  ssize_t n = read(0, buf, sizeof buf - 1);
-  return n > 0 && (buf[0] == 'y' || buf[0] == 'Y');
-}
-
 }  // namespace
 
 Result<int> cmd_volume_create(Context& ctx, const ParsedArgs& a) {

@@ -31,4 +31,11 @@ void flush_out() {
 bool stdout_is_tty() { return isatty(1) == 1; }
 bool stdin_is_tty() { return isatty(0) == 1; }
 
+bool confirm(std::string_view question) {
+  err(question);
+  char buf[16] = {};
+  ssize_t n = read(0, buf, sizeof buf - 1);
+  return n > 0 && (buf[0] == 'y' || buf[0] == 'Y');
+}
+
 }  // namespace skiff::cli

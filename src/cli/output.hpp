@@ -15,6 +15,9 @@ void outf(fmt::format_string<A...> f, A&&... a) {
 }
 /// Writes to stderr immediately.
 void err(std::string_view s);
+/// Asks a yes/no question on stderr (prune and friends without -f); true for an answer
+/// starting with y or Y, false otherwise (EOF included).
+bool confirm(std::string_view question);
 template <class... A>
 void errf(fmt::format_string<A...> f, A&&... a) {
   err(fmt::format(f, std::forward<A>(a)...));

@@ -6,7 +6,6 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -55,21 +54,6 @@ std::vector<std::string> strings_of(const Json& j) {
   return v;
 }
 
-// Mount flags a bind remount in a user namespace must repeat (the kernel locks them).
-unsigned long locked_flags(int fd) {
-  struct statvfs sv;
-  if (fstatvfs(fd, &sv) < 0) return 0;
-  unsigned long f = 0;
-  if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
-  if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
-  if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
-  if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
-  if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
-  if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
-  if (sv.f_flag & ST_RDONLY) f |= MS_RDONLY;
-  return f;
-}
-
 // The container's volumes and bind mounts, bound onto their targets inside the private mount
 // of a stopped container's root (targets resolved in the root; a missing target is skipped:
 // it is created when the container starts).
@@ -106,7 +90,7 @@ Status bind_user_mounts(const Engine& e, const ContainerRecord& r, int rootfd) {
     if (!m.rw) {
       auto fd = TRY(open_in_root(rootfd, m.destination, O_PATH));
       std::string p = fd_path(fd.get());
-      if (mount(nullptr, p.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(fd.get()), nullptr) < 0)
+      if (mount(nullptr, p.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_mount_flags(fd.get()), nullptr) < 0)
         return fail_errno(fmt::format("make the mount `{}` read-only", m.destination));
     }
   }
@@ -144,7 +128,7 @@ Result<UniqueFd> mount_root(const Engine& e, const ContainerRecord& r, FsView vi
     return fail_errno(fmt::format("bind the root filesystem of container {}", r.id));
   if (ro) {
     auto fd = TRY(open_path(dir, O_PATH | O_DIRECTORY));
-    if (mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(fd.get()), nullptr) < 0)
+    if (mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_mount_flags(fd.get()), nullptr) < 0)
       return fail_errno(fmt::format("make the root filesystem of container {} read-only", r.id));
   }
   auto fd = TRY(open_path(dir, O_PATH | O_DIRECTORY));

@@ -7,12 +7,12 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "skiff/util/copy.hpp"
+#include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/safe_path.hpp"
 #include "skiff/util/strings.hpp"
@@ -79,25 +79,9 @@ static Status do_mount(const char* src, const std::string& target, const char* t
   return ok();
 }
 
-// Flags the kernel locks on mounts inherited from a more privileged mount namespace: a remount
-// in a user namespace must repeat them or it fails with EPERM.
-static unsigned long locked_flags(int fd) {
-  struct statvfs sv;
-  if (fstatvfs(fd, &sv) < 0) return 0;
-  unsigned long f = 0;
-  if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
-  if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
-  if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
-  if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
-  if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
-  if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
-  if (sv.f_flag & ST_RDONLY) f |= MS_RDONLY;
-  return f;
-}
-
 // Remounts the mount at `fd` (which must reach the mount's root) with `flags` added.
 static Status remount_bind(int fd, unsigned long flags, std::string_view what) {
-  unsigned long f = MS_REMOUNT | MS_BIND | flags | locked_flags(fd);
+  unsigned long f = MS_REMOUNT | MS_BIND | flags | locked_mount_flags(fd);
   if (mount(nullptr, fd_path(fd).c_str(), nullptr, f, nullptr) < 0)
     return fail_errno(fmt::format("remount `{}` read-only", what));
   return ok();

@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/random.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -209,6 +211,20 @@ std::pair<std::string, std::string> split_dir_base(std::string_view path) {
   if (pos == std::string_view::npos) return {"", std::string(path)};
   if (pos == 0) return {"/", std::string(path.substr(1))};
   return {std::string(path.substr(0, pos)), std::string(path.substr(pos + 1))};
+}
+
+unsigned long locked_mount_flags(int fd) {
+  struct statvfs sv;
+  if (fstatvfs(fd, &sv) < 0) return 0;
+  unsigned long f = 0;
+  if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+  if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
+  if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
+  if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
+  if (sv.f_flag & ST_RDONLY) f |= MS_RDONLY;
+  return f;
 }
 
 }  // namespace skiff

@@ -58,6 +58,11 @@ Result<uint64_t> tree_size_at(int dirfd, std::string_view name);
 /// A fresh random hex string of `bytes` random bytes (from getrandom(2)).
 std::string random_hex(size_t bytes);
 
+/// The mount flags (MS_NOSUID, MS_NODEV, MS_NOEXEC, atime flags, MS_RDONLY) in effect on the
+/// mount that `fd` is on. A bind remount in a user namespace must repeat them: the kernel locks
+/// the flags of mounts inherited from a more privileged mount namespace (EPERM otherwise).
+unsigned long locked_mount_flags(int fd);
+
 /// The directory part and the last component of a '/'-separated path ("a/b/c" -> "a/b","c").
 std::pair<std::string, std::string> split_dir_base(std::string_view path);
 
