@@ -62,8 +62,9 @@ std::vector<std::string> local_candidates(const std::string& text) {
 }
 
 /// Finds a local image by name (normalised), ID or ID prefix.
-Result<storage::ImageRecord> find_image(storage::Store& store, const std::string& text) {
-  for (auto& name : local_candidates(text))
+Result<storage::ImageRecord> find_image(storage::Store& store, const std::string& text,
+                                        const std::vector<std::string>* candidates) {
+  for (auto& name : candidates ? *candidates : local_candidates(text))
     if (auto r = store.lookup_image(name)) return r;
   if (auto r = store.lookup_image(text); r || r.error().code == kConflict) return r;
   return fail(kNotFound, fmt::format("No such image: {}", text));
@@ -91,7 +92,13 @@ Result<engine::ImageDefaults> resolve_run_image(Context& ctx, engine::Engine& e,
   if (pull_policy != "always" && pull_policy != "missing" && pull_policy != "never" && pull_policy != "newer")
     return fail(kInvalid, fmt::format("invalid pull policy \"{}\" (always, missing, never, newer)", pull_policy));
   storage::Store* store = TRY(e.store(true));
-  auto local = find_image(*store, ref);
+  // By name first without the image's other names (reading them all costs ~2 ms with 500
+  // images, on every `run`): the container records the name it was found by.
+  auto candidates = local_candidates(ref);
+  if (pull_policy != "always" && pull_policy != "newer")
+    for (auto& name : candidates)
+      if (auto r = store->lookup_image(name, false)) return image_defaults(e, *store, *r, name);
+  auto local = find_image(*store, ref, &candidates);
   if (local && pull_policy != "always" && pull_policy != "newer") return image_defaults(e, *store, *local, "");
   if (!local && local.error().code != kNotFound) return local.error();
   if (pull_policy == "never") return fail(kNotFound, fmt::format("No such image: {}", ref));

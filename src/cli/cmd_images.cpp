@@ -18,7 +18,8 @@
 
 namespace skiff::cli {
 
-Result<storage::ImageRecord> find_image(storage::Store& store, const std::string& text);
+Result<storage::ImageRecord> find_image(storage::Store& store, const std::string& text,
+                                        const std::vector<std::string>* candidates = nullptr);
 std::vector<std::string> local_candidates(const std::string& text);
 
 namespace {

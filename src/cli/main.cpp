@@ -54,12 +54,10 @@ int run_cli(const std::vector<std::string>& args) {
   return *rc;
 }
 
-// Internal roles (not in the command table: they are not user commands).
-std::optional<int> run_role(const std::vector<std::string>& args) {
-  if (args.empty()) return std::nullopt;
-  if (args[0] == "__monitor") return monitor::monitor_main({args.begin() + 1, args.end()});
-  // `skiff --root R --runroot S --log-level L __cleanup ID`, exec'd by a monitor: the first
-  // word after the global options (never a word further on: `run img echo __cleanup`).
+// `skiff --root R --runroot S --log-level L __cleanup ID`: the --rm removal after a container's
+// exit, run by its monitor (in the monitor's process, or exec'd): the first word after the global
+// options (never a word further on: `run img echo __cleanup`). Not this role: nullopt.
+std::optional<int> cleanup_role(const std::vector<std::string>& args) {
   Context ctx;
   ParsedArgs top;
   if (!parse_flags(FlagSet{&table(), nullptr}, args, false, top, &ctx.global)) return std::nullopt;
@@ -73,6 +71,18 @@ std::optional<int> run_role(const std::vector<std::string>& args) {
   int rc = engine::cleanup_main(**e, top.positional[1]);
   log::debug("cleanup: done");
   return rc;
+}
+
+int monitor_cleanup(const std::vector<std::string>& argv) {
+  // argv[0] is the program name, as for an exec.
+  return cleanup_role({argv.begin() + (argv.empty() ? 0 : 1), argv.end()}).value_or(2);
+}
+
+// Internal roles (not in the command table: they are not user commands).
+std::optional<int> run_role(const std::vector<std::string>& args) {
+  if (args.empty()) return std::nullopt;
+  if (args[0] == "__monitor") return monitor::monitor_main({args.begin() + 1, args.end()}, monitor_cleanup);
+  return cleanup_role(args);
 }
 
 }  // namespace

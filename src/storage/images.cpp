@@ -481,9 +481,10 @@ Result<std::vector<ImageRecord>> Store::list_images() const {
   return out;
 }
 
-Result<ImageRecord> Store::lookup_image(std::string_view ref_or_id) const {
+Result<ImageRecord> Store::lookup_image(std::string_view ref_or_id, bool with_names) const {
   auto [hex, by_name] = TRY(resolve(root_.get(), ref_or_id));
   auto r = TRY(read_image_record(root_.get(), hex));
+  if (!with_names) return r;
   auto names = read_all_names(root_.get());
   split_names(names[hex], r);
   return r;

@@ -78,9 +78,15 @@ class Launch {
 /// until the container process is set up (or failed). Call Launch::go() to let it run.
 Result<Launch> launch(const Config& cfg);
 
+/// What a monitor runs, in its own process, once its container is gone for good and its
+/// sockets are closed: the `__cleanup` role (the --rm removal), given Config::cleanup_argv. The
+/// engine lives above this module, so the caller passes it in.
+using CleanupFn = int (*)(const std::vector<std::string>& argv);
+
 /// Entry point of the `__monitor` role: argv = {config path}; the sync socket is fd 3.
+/// With --rm, ends by calling `cleanup` (null: exec'ing cleanup_argv, a fresh skiff process).
 /// Returns the process exit status.
-int monitor_main(const std::vector<std::string>& args);
+int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup = nullptr);
 
 /// Entry point of the hidden `__init` role is not needed: --init runs in the container process.
 
