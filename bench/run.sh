@@ -117,7 +117,7 @@ sample() {
 median() { sort -n | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 # compare LABEL SKIFF_ARGS PODMAN_ARGS: alternate the two, RUNS times each after WARMUP each
-# (BLOCKS=1: all of skiff's runs, then all of podman's).
+# (BLOCKS=1: all of skiff's runs, then all of podman's; RUNS_SKIFF / RUNS_PODMAN may then differ).
 # PREP_SKIFF / PREP_PODMAN (variables naming a command, default none) run before every sample of
 # that engine, untimed: a case whose command consumes its state (pull, rmi) restores it there.
 compare() {
@@ -135,8 +135,8 @@ compare() {
   done
   if [ "${BLOCKS:-0}" = 1 ]; then
     # Each engine's runs back to back (see case_images_500 for why a case asks for this).
-    for ((i = 0; i < RUNS; i++)); do $prep_s; read -r a b st_s < <(sample "${sk[@]}"); ws+=("$a"); rs+=("$b"); done
-    for ((i = 0; i < RUNS; i++)); do $prep_p; read -r a b st_p < <(sample "${pm[@]}"); wp+=("$a"); rp+=("$b"); done
+    for ((i = 0; i < ${RUNS_SKIFF:-$RUNS}; i++)); do $prep_s; read -r a b st_s < <(sample "${sk[@]}"); ws+=("$a"); rs+=("$b"); done
+    for ((i = 0; i < ${RUNS_PODMAN:-$RUNS}; i++)); do $prep_p; read -r a b st_p < <(sample "${pm[@]}"); wp+=("$a"); rp+=("$b"); done
   fi
   for ((i = 0; i < RUNS && ${BLOCKS:-0} != 1; i++)); do
     if ((i % 2)); then
@@ -258,11 +258,10 @@ case_images_500() {
   local ns np
   ns=$(as "$SKIFF" images -q | wc -l)
   np=$(as podman images -q | wc -l)
-  # podman needs seconds per listing here: the heavy run count. And the engines' runs come in
-  # blocks, not alternating: right after one of podman's 43-second listings the machine's caches
-  # are cold, and skiff's next listing measured 11.1 ms there against 6.2 ms back to back (the
-  # same store; 2026-11-26). A user lists images on a warm machine.
-  BLOCKS=1 RUNS=$HEAVY_RUNS WARMUP=1 compare "images (500)" "images" "images"
+  # podman needs 43 s per listing here: it gets the heavy run count, skiff the normal one. And
+  # the engines' runs come in blocks, not alternating: skiff's listings right after podman's
+  # measured 9-11 ms in full runs against 6.2 ms back to back (the same store; 2026-11-26).
+  BLOCKS=1 RUNS_SKIFF=$RUNS RUNS_PODMAN=$HEAVY_RUNS WARMUP=1 compare "images (500)" "images" "images"
   echo "  (images listed: skiff $ns, podman $np)"
 }
 
@@ -432,8 +431,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo
   echo "Written by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d). Both engines run rootless as"
   echo "\`$TEST_USER\` from empty stores in their default places; each case alternates skiff and podman"
-  echo "run by run ($RUNS runs each after $WARMUP warm-up runs each; the slow cases \`pull big\`, \`images (500)\`,"
-  echo "\`ps -a ($PS_N)\`: $HEAVY_RUNS runs each, and \`images (500)\` runs each engine's runs back to back, see"
+  echo "run by run ($RUNS runs each after $WARMUP warm-up runs each; the slow cases \`pull big\` and"
+  echo "\`ps -a ($PS_N)\`: $HEAVY_RUNS runs each; \`images (500)\`: skiff's $RUNS runs, then podman's $HEAVY_RUNS, see"
   echo "bench/run.sh). Times are medians of wall time"
   echo "from fork to reap; peak RSS is the largest wait4 ru_maxrss seen (it includes the launcher's"
   echo "own pages before exec: \`/bin/true\` measures $(mib "$baseline"))."
