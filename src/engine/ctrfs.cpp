@@ -23,29 +23,6 @@ namespace skiff::engine {
 
 namespace {
 
-// The helper protocol of util/userns.cpp: the result pipe carries "" (success) or
-// "<code>\n<message>", which UsernsWorker::wait() decodes.
-[[noreturn]] void report_and_exit(int fd, const Error& e) {
-  std::string s = fmt::format("{}\n{}", e.code, e.msg);
-  (void)!::write(fd, s.data(), s.size());
-  _exit(1);
-}
-
-void close_other_fds(std::vector<int> keep) {
-  std::sort(keep.begin(), keep.end());
-  int lo = 3;
-  for (int fd : keep) {
-    if (fd < lo) continue;
-    if (fd > lo && syscall(SYS_close_range, unsigned(lo), unsigned(fd - 1), 0) < 0)
-      for (int i = lo; i < fd; ++i) (void)close(i);
-    lo = fd + 1;
-  }
-  if (syscall(SYS_close_range, unsigned(lo), ~0u, 0) < 0) {
-    long max = sysconf(_SC_OPEN_MAX);
-    for (long i = lo; i < max; ++i) (void)close(int(i));
-  }
-}
-
 std::vector<std::string> strings_of(const Json& j) {
   std::vector<std::string> v;
   if (j.is_array())

@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace skiff {
@@ -127,5 +129,20 @@ Result<UniqueFd> recv_fd(int sock) {
 }
 
 std::string fd_path(int fd) { return fmt::format("/proc/self/fd/{}", fd); }
+
+void close_other_fds(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  int lo = 3;
+  for (int fd : keep) {
+    if (fd < lo) continue;
+    if (fd > lo && syscall(SYS_close_range, unsigned(lo), unsigned(fd - 1), 0) < 0)
+      for (int i = lo; i < fd; ++i) (void)close(i);
+    lo = fd + 1;
+  }
+  if (syscall(SYS_close_range, unsigned(lo), ~0u, 0) < 0) {
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long i = lo; i < max; ++i) (void)close(int(i));
+  }
+}
 
 }  // namespace skiff

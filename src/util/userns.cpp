@@ -1,6 +1,5 @@
 #include "skiff/util/userns.hpp"
 
-#include <linux/close_range.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -19,7 +18,7 @@ namespace skiff {
 // Child protocol: child → parent "U" after unshare (or "E<code>\n<msg>" if it failed);
 // parent → child "M" once mapped (or closes the pipe on failure); child → parent the final
 // status on the result pipe: empty = success, "<code>\n<msg>" = failure.
-static void report_and_exit(int fd, const Error& e) {
+void report_and_exit(int fd, const Error& e) {
   std::string s = fmt::format("{}\n{}", e.code, e.msg);
   (void)!::write(fd, s.data(), s.size());
   _exit(1);
@@ -28,23 +27,6 @@ static void report_and_exit(int fd, const Error& e) {
 static Error parse_child_error(const std::string& s) {
   auto [code, msg] = split_once(s, '\n');
   return Error{int(parse_int(code).value_or(EIO)), msg.value_or(s)};
-}
-
-// Closes every fd >= 3 not in `keep` (sorted). close_range(2) exists since Linux 5.9; older
-// kernels get a plain loop over the gaps.
-static void close_other_fds(std::vector<int> keep) {
-  std::sort(keep.begin(), keep.end());
-  int lo = 3;
-  for (int fd : keep) {
-    if (fd < lo) continue;
-    if (fd > lo && syscall(SYS_close_range, unsigned(lo), unsigned(fd - 1), 0) < 0)
-      for (int i = lo; i < fd; ++i) (void)close(i);
-    lo = fd + 1;
-  }
-  if (syscall(SYS_close_range, unsigned(lo), ~0u, 0) < 0) {
-    long max = sysconf(_SC_OPEN_MAX);
-    for (long i = lo; i < max; ++i) (void)close(int(i));
-  }
 }
 
 Result<UsernsWorker> start_in_userns(const IdMap& map, std::function<Status()> fn,

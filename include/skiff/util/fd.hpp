@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "skiff/util/result.hpp"
 
@@ -72,5 +73,9 @@ Result<UniqueFd> recv_fd(int sock);
 
 /// "/proc/self/fd/N": a path that reaches an fd (for mount targets and long socket paths).
 std::string fd_path(int fd);
+
+/// In a freshly forked child: closes every fd >= 3 not in `keep` (close_range(2), with a loop
+/// over the gaps on kernels before 5.9).
+void close_other_fds(std::vector<int> keep);
 
 }  // namespace skiff

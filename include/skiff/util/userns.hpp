@@ -27,6 +27,10 @@ class UsernsWorker {
   UniqueFd result_;
 };
 
+/// For a child of the start_in_userns() protocol (or one built the same way): writes `e` to the
+/// result pipe `fd` as "<code>\n<message>", which UsernsWorker::wait() decodes, and exits 1.
+[[noreturn]] void report_and_exit(int fd, const Error& e);
+
 /// Like run_in_userns(), but returns as soon as the child is mapped and running `fn`, so the
 /// caller can feed it data meanwhile (layer extraction streams a tar into the worker).
 /// Right after fork() the child closes every fd except 0-2, its own protocol pipes and
