@@ -7,6 +7,11 @@
 #   make install PREFIX=/usr DESTDIR=...
 
 VERSION   := 0.1.0
+
+# Every core by default (`make -jN` still wins).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+  MAKEFLAGS += -j$(shell nproc)
+endif
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share
@@ -28,8 +33,9 @@ else
   OPT := -O2 -g1
 endif
 
-# fmt and spdlog are used header-only: they then cost nothing at start-up.
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DFMT_HEADER_ONLY -DSKIFF_VERSION=\"$(VERSION)\" -MMD -MP
+# fmt is compiled once (src/util/fmt_impl.cpp) and linked statically into the binary and the
+# plugin; spdlog is header-only, confined to util/log.cpp. Neither costs a library at start-up.
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DSKIFF_VERSION=\"$(VERSION)\" -MMD -MP
 CXXFLAGS += -std=c++20 -fPIC $(OPT) -Wall -Wextra -Werror=return-type -Wno-missing-field-initializers
 LDFLAGS  += $(LDOPT) -Wl,--as-needed -Wl,-O1
 
@@ -61,7 +67,7 @@ $(OUT)/obj/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
-$(OUT)/libskiff-io.so: $(PLUGIN_OBJS)
+$(OUT)/libskiff-io.so: $(PLUGIN_OBJS) $(OUT)/obj/src/util/fmt_impl.o
 	$(CXX) -shared $(LDFLAGS) -Wl,-soname,libskiff-io.so -Wl,-z,defs $^ -o $@ $(PLUGIN_LIBS)
 
 # The plugin travels inside the binary (.incbin): skiff stays one file.
