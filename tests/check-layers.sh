@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Enforces the module layer rule (DEVELOPERS.md, ../shared/STYLE.md §2): a module may include
+# Enforces the module layer rule (DEVELOPERS.md, docs/style.md): a module may include
 # headers only from modules it is allowed to depend on.
 set -u
 cd "$(dirname "$0")/.."
