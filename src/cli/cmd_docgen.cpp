@@ -5,7 +5,9 @@
 //   skiff-<group>.1.md               a group's subcommands
 //   skiff-<path with dashes>.1.md    one per command (NAME, SYNOPSIS, DESCRIPTION, OPTIONS,
 //                                    EXAMPLES, SEE ALSO)
-//   skiff-<alias with dashes>.1      roff stubs: `.so man1/skiff-<path>.1`
+//   skiff-<alias with dashes>.1.md   the same page under the alias's name (`man skiff-run`,
+//                                    `man -l man/skiff-run.1`): not a `.so` stub, which man
+//                                    resolves against the current directory, not the file's
 //
 // Hand-written prose lives in PROSEDIR/<page>.md (man/prose/): `## SECTION` blocks. DESCRIPTION,
 // EXAMPLES and SEE ALSO are appended to the generated ones; under `## OPTIONS`, a
@@ -200,9 +202,10 @@ std::string header(std::string_view page, std::string_view summary) {
   return fmt::format("% {} 1\n\n## NAME\n\n{} - {}\n\n", page, replace_all(page, "-", "\\-"), md_escape(summary));
 }
 
-Result<std::string> command_page(const CmdSpec& c, Prose prose) {
+// `name` is the page's own name: the command's path, or one of its aliases.
+Result<std::string> command_page(const CmdSpec& c, Prose prose, std::string_view name) {
   std::string page = page_of(c.path);
-  std::string out = header(page, c.summary);
+  std::string out = header(page_of(name), c.summary);
   out += "## SYNOPSIS\n\n";
   out += fmt::format("**skiff {}** {}\n\n", c.path, md_usage(c.usage));
   for (auto& a : split(c.aliases, ';'))
@@ -274,15 +277,15 @@ Result<std::map<std::string, std::string>> man_pages(const Table& t, const std::
   for (auto& g : t.groups) files[page_of(g.name) + ".1.md"] = group_page(t, g, take(page_of(g.name)));
   for (auto& c : t.commands) {
     if (c.hidden) continue;
-    files[page_of(c.path) + ".1.md"] = TRY_CTX(command_page(c, take(page_of(c.path))), "skiff {}", c.path);
-  }
-  for (auto& c : t.commands) {
-    if (c.hidden) continue;
+    Prose p = take(page_of(c.path));
+    if (files.count(page_of(c.path) + ".1.md"))
+      return fail(kConflict, fmt::format("page {} is also an alias page", page_of(c.path)));
+    files[page_of(c.path) + ".1.md"] = TRY_CTX(command_page(c, p, c.path), "skiff {}", c.path);
     for (auto& a : split(c.aliases, ';')) {
       if (a.empty()) continue;
-      std::string stub = page_of(a) + ".1";
-      if (files.count(stub + ".md")) return fail(kConflict, fmt::format("alias page {} is also a real page", stub));
-      files[stub] = fmt::format(".so man1/{}.1\n", page_of(c.path));
+      std::string name = page_of(a) + ".1.md";
+      if (files.count(name)) return fail(kConflict, fmt::format("alias page {} is also a real page", name));
+      files[name] = TRY_CTX(command_page(c, p, a), "skiff {}", a);
     }
   }
   if (!prose.empty()) return fail(kInvalid, fmt::format("prose {}.md: no such page", prose.begin()->first));
