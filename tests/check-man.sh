@@ -13,7 +13,8 @@
 #   one-line summary (the hand-written part, man/prose/skiff-PAGE.md);
 # - every `skiff-NAME(1)` a page refers to exists;
 # - no page names, in bold, a Docker command that skiff does not have (login, push, ...), and
-#   `--publish` is not offered while skiff has no container network (run refuses -p).
+#   `--publish` is not offered while skiff has no container network (run refuses -p);
+# - no text turned into a link by mistake (`**on-failure**[:N] (…)` is a markdown link).
 set -euo pipefail
 
 if (($# != 1)); then
@@ -83,6 +84,8 @@ for f in "${pages[@]}"; do
         if grep -q "\\\\fB$c\\\\f[PR]" "$f"; then err "$f: names \"$c\", which skiff does not have"; fi
     done
     grep -q -- '--publish' "$tmp/out" && err "$f: offers --publish, which skiff refuses without a network"
+    # `[x] (y)` in the markdown is a link to go-md2man: the text comes out as `x ⟨y⟩`.
+    grep -q '⟨' "$tmp/out" && err "$f: a markdown link by mistake (\"[...] (...)\" in man/prose; use \`[...]\`)"
 done
 
 # Installed: `man NAME` through MANPATH finds the alias's page and renders it.
