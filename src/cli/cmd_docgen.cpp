@@ -12,7 +12,8 @@
 // Hand-written prose lives in PROSEDIR/<page>.md (man/prose/): `## SECTION` blocks. DESCRIPTION,
 // EXAMPLES and SEE ALSO are appended to the generated ones; under `## OPTIONS`, a
 // `#### --name` block is appended to that option's entry; any other section is added after
-// OPTIONS. A fragment for an unknown page, or for an option the command does not have, is an
+// OPTIONS; `#### --name=FORMAT` also shows the value's format in the entry's heading instead of
+// its type. A fragment for an unknown page, or for an option the command does not have, is an
 // error: documentation must not silently drift from the table.
 #include <algorithm>
 #include <map>
@@ -79,6 +80,7 @@ std::string md_usage(std::string_view usage) {
 struct Prose {
   std::vector<std::pair<std::string, std::string>> sections;  // title → body, in file order
   std::map<std::string, std::string, std::less<>> options;    // "--name" → text
+  std::map<std::string, std::string, std::less<>> formats;    // "--name" → "NAME=SOFT[:HARD]"
   std::string take(std::string_view title) {
     for (auto it = sections.begin(); it != sections.end(); ++it)
       if (it->first == title) {
@@ -108,10 +110,19 @@ Result<Prose> parse_prose(std::string_view text, std::string_view file) {
       continue;
     }
     if (!in_code && in_options && line.rfind("#### ", 0) == 0) {
-      std::string name = replace_all(line.substr(5), "*", "");
-      name = std::string(trim(name.substr(0, name.find_first_of(",= "))));
+      // `#### --ulimit=NAME=SOFT[:HARD]`: the value's format replaces the type in the entry's
+      // heading (`--ulimit=*list*`).
+      std::string head(trim(std::string_view(line).substr(5)));
+      size_t eq = head.find('=');
+      std::string name = replace_all(head.substr(0, eq), "*", "");
+      name = std::string(trim(name.substr(0, name.find_first_of(", "))));
       if (name.rfind("--", 0) != 0)
         return fail(kInvalid, fmt::format("{}:{}: expected `#### --option`", file, lineno));
+      if (eq != std::string::npos) {
+        std::string format(trim(std::string_view(head).substr(eq + 1)));
+        if (format.size() >= 2 && format.front() == '*' && format.back() == '*') format = format.substr(1, format.size() - 2);
+        if (!format.empty()) p.formats[name] = format;
+      }
       opt = &p.options[name];
       continue;
     }
@@ -138,10 +149,11 @@ Result<std::map<std::string, Prose, std::less<>>> load_prose(const std::string& 
 
 // ---- pages ----
 
-std::string option_entry(const OptSpec& o, std::string_view extra) {
+// `format`: the value's format from the prose (`#### --ulimit=NAME=SOFT[:HARD]`), else the type.
+std::string option_entry(const OptSpec& o, std::string_view extra, std::string_view format) {
   std::string head = fmt::format("#### **--{}**", md_escape(o.name));
   if (o.short_name) head += fmt::format(", **-{}**", o.short_name);
-  if (o.type != OptType::Bool) head += fmt::format("=*{}*", type_name(o.type));
+  if (o.type != OptType::Bool) head += fmt::format("=*{}*", format.empty() ? std::string(type_name(o.type)) : md_escape(format));
   std::string body = sentence(o.help);
   if (!o.dflt.empty()) body += fmt::format(" The default is **{}**.", md_escape(o.dflt));
   if (o.type == OptType::List || o.type == OptType::Map) body += " This option can be repeated.";
@@ -167,7 +179,8 @@ Result<std::string> options_section(std::string_view title, std::span<const OptS
   if (!v.empty()) out = fmt::format("## {}\n\n", title);
   for (auto* o : v) {
     auto it = prose.options.find(fmt::format("--{}", o->name));
-    out += option_entry(*o, it == prose.options.end() ? "" : it->second);
+    auto fit = prose.formats.find(fmt::format("--{}", o->name));
+    out += option_entry(*o, it == prose.options.end() ? "" : it->second, fit == prose.formats.end() ? "" : fit->second);
     if (it != prose.options.end()) prose.options.erase(it);
   }
   if (!prose.options.empty())

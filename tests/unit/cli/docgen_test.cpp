@@ -109,6 +109,21 @@ BOOST_AUTO_TEST_CASE(prose_is_merged) {
   BOOST_TEST(has(files->at("skiff.1.md"), "## ENVIRONMENT\n\n**HOME**\n: Home.\n"));
 }
 
+BOOST_AUTO_TEST_CASE(prose_gives_an_option_its_value_format) {
+  ProseDir p;
+  p.add("skiff-container-run", "## OPTIONS\n\n#### --env=NAME=VALUE\n\nA bare NAME copies it.\n\n"
+                                "#### **--restart**=*no|on-failure[:N]*\n\nPolicies.\n");
+  auto files = man_pages(fake::kTable, p.dir);
+  BOOST_TEST_REQUIRE(files.has_value(), (files ? "" : files.error().msg));
+  const std::string& run = files->at("skiff-container-run.1.md");
+  BOOST_TEST(has(run, "#### **--env**, **-e**=*NAME=VALUE*\n\nSet environment variables. This option can be "
+                      "repeated.\n\nA bare NAME copies it.\n"));
+  BOOST_TEST(has(run, "#### **--restart**=*no\\|on-failure\\[:N\\]*\n"));
+  // The alias's page gets the same.
+  BOOST_TEST(has(files->at("skiff-run.1.md"), "#### **--env**, **-e**=*NAME=VALUE*\n"));
+  BOOST_TEST(has(run, "#### **--detach**, **-d**\n"));  // no prose: unchanged
+}
+
 BOOST_AUTO_TEST_CASE(prose_must_match_the_table) {
   {
     ProseDir p;
