@@ -120,7 +120,8 @@ Result<Prose> parse_prose(std::string_view text, std::string_view file) {
         return fail(kInvalid, fmt::format("{}:{}: expected `#### --option`", file, lineno));
       if (eq != std::string::npos) {
         std::string format(trim(std::string_view(head).substr(eq + 1)));
-        if (format.size() >= 2 && format.front() == '*' && format.back() == '*') format = format.substr(1, format.size() - 2);
+        if (format.size() >= 2 && format.front() == '*' && format.back() == '*')
+          format = format.substr(1, format.size() - 2);
         if (!format.empty()) p.formats[name] = format;
       }
       opt = &p.options[name];
@@ -153,7 +154,8 @@ Result<std::map<std::string, Prose, std::less<>>> load_prose(const std::string& 
 std::string option_entry(const OptSpec& o, std::string_view extra, std::string_view format) {
   std::string head = fmt::format("#### **--{}**", md_escape(o.name));
   if (o.short_name) head += fmt::format(", **-{}**", o.short_name);
-  if (o.type != OptType::Bool) head += fmt::format("=*{}*", format.empty() ? std::string(type_name(o.type)) : md_escape(format));
+  if (o.type != OptType::Bool)
+    head += fmt::format("=*{}*", format.empty() ? std::string(type_name(o.type)) : md_escape(format));
   std::string body = sentence(o.help);
   if (!o.dflt.empty()) body += fmt::format(" The default is **{}**.", md_escape(o.dflt));
   if (o.type == OptType::List || o.type == OptType::Map) body += " This option can be repeated.";
