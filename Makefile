@@ -119,6 +119,7 @@ man completions: docs
 
 check-docs: all
 	@tests/gen-docs.sh --check $(OUT)/skiff man completions
+	@tests/check-man.sh man
 
 demo: deps
 	@$(MAKE) --no-print-directory all tools

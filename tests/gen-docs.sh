@@ -4,7 +4,8 @@
 #   tests/gen-docs.sh [--check] SKIFF_BINARY MANDIR COMPLETIONSDIR
 #
 # `skiff __docgen man` writes the pages' markdown (merging man/prose/*.md), go-md2man turns it
-# into MANDIR/*.1 (alias pages are `.so` stubs), and `skiff completion SHELL` writes
+# into MANDIR/*.1 (an alias has its own full page: `man -l man/skiff-run.1` works in the source
+# tree, where a `.so` stub would not resolve), and `skiff completion SHELL` writes
 # COMPLETIONSDIR/{bash/skiff,zsh/_skiff,fish/skiff.fish}. Both are committed (`make docs`).
 # With --check nothing is written: the files are generated in a temporary directory and the
 # script fails, listing them, if the committed ones differ (`make check-docs`).
@@ -43,7 +44,6 @@ for f in "$tmp/md"/*; do
     name=$(basename "$f")
     case $name in
         *.1.md) go-md2man -in "$f" -out "$tmp/man/${name%.md}" ;;
-        *.1) cp "$f" "$tmp/man/$name" ;;  # .so stubs for aliases
         *) echo "gen-docs: unexpected file $name" >&2; exit 1 ;;
     esac
 done

@@ -5,12 +5,15 @@
 //   skiff-<group>.1.md               a group's subcommands
 //   skiff-<path with dashes>.1.md    one per command (NAME, SYNOPSIS, DESCRIPTION, OPTIONS,
 //                                    EXAMPLES, SEE ALSO)
-//   skiff-<alias with dashes>.1      roff stubs: `.so man1/skiff-<path>.1`
+//   skiff-<alias with dashes>.1.md   the same page under the alias's name (`man skiff-run`,
+//                                    `man -l man/skiff-run.1`): not a `.so` stub, which man
+//                                    resolves against the current directory, not the file's
 //
 // Hand-written prose lives in PROSEDIR/<page>.md (man/prose/): `## SECTION` blocks. DESCRIPTION,
 // EXAMPLES and SEE ALSO are appended to the generated ones; under `## OPTIONS`, a
 // `#### --name` block is appended to that option's entry; any other section is added after
-// OPTIONS. A fragment for an unknown page, or for an option the command does not have, is an
+// OPTIONS; `#### --name=FORMAT` also shows the value's format in the entry's heading instead of
+// its type. A fragment for an unknown page, or for an option the command does not have, is an
 // error: documentation must not silently drift from the table.
 #include <algorithm>
 #include <map>
@@ -77,6 +80,7 @@ std::string md_usage(std::string_view usage) {
 struct Prose {
   std::vector<std::pair<std::string, std::string>> sections;  // title → body, in file order
   std::map<std::string, std::string, std::less<>> options;    // "--name" → text
+  std::map<std::string, std::string, std::less<>> formats;    // "--name" → "NAME=SOFT[:HARD]"
   std::string take(std::string_view title) {
     for (auto it = sections.begin(); it != sections.end(); ++it)
       if (it->first == title) {
@@ -106,10 +110,20 @@ Result<Prose> parse_prose(std::string_view text, std::string_view file) {
       continue;
     }
     if (!in_code && in_options && line.rfind("#### ", 0) == 0) {
-      std::string name = replace_all(line.substr(5), "*", "");
-      name = std::string(trim(name.substr(0, name.find_first_of(",= "))));
+      // `#### --ulimit=NAME=SOFT[:HARD]`: the value's format replaces the type in the entry's
+      // heading (`--ulimit=*list*`).
+      std::string head(trim(std::string_view(line).substr(5)));
+      size_t eq = head.find('=');
+      std::string name = replace_all(head.substr(0, eq), "*", "");
+      name = std::string(trim(name.substr(0, name.find_first_of(", "))));
       if (name.rfind("--", 0) != 0)
         return fail(kInvalid, fmt::format("{}:{}: expected `#### --option`", file, lineno));
+      if (eq != std::string::npos) {
+        std::string format(trim(std::string_view(head).substr(eq + 1)));
+        if (format.size() >= 2 && format.front() == '*' && format.back() == '*')
+          format = format.substr(1, format.size() - 2);
+        if (!format.empty()) p.formats[name] = format;
+      }
       opt = &p.options[name];
       continue;
     }
@@ -136,10 +150,12 @@ Result<std::map<std::string, Prose, std::less<>>> load_prose(const std::string& 
 
 // ---- pages ----
 
-std::string option_entry(const OptSpec& o, std::string_view extra) {
+// `format`: the value's format from the prose (`#### --ulimit=NAME=SOFT[:HARD]`), else the type.
+std::string option_entry(const OptSpec& o, std::string_view extra, std::string_view format) {
   std::string head = fmt::format("#### **--{}**", md_escape(o.name));
   if (o.short_name) head += fmt::format(", **-{}**", o.short_name);
-  if (o.type != OptType::Bool) head += fmt::format("=*{}*", type_name(o.type));
+  if (o.type != OptType::Bool)
+    head += fmt::format("=*{}*", format.empty() ? std::string(type_name(o.type)) : md_escape(format));
   std::string body = sentence(o.help);
   if (!o.dflt.empty()) body += fmt::format(" The default is **{}**.", md_escape(o.dflt));
   if (o.type == OptType::List || o.type == OptType::Map) body += " This option can be repeated.";
@@ -165,7 +181,8 @@ Result<std::string> options_section(std::string_view title, std::span<const OptS
   if (!v.empty()) out = fmt::format("## {}\n\n", title);
   for (auto* o : v) {
     auto it = prose.options.find(fmt::format("--{}", o->name));
-    out += option_entry(*o, it == prose.options.end() ? "" : it->second);
+    auto fit = prose.formats.find(fmt::format("--{}", o->name));
+    out += option_entry(*o, it == prose.options.end() ? "" : it->second, fit == prose.formats.end() ? "" : fit->second);
     if (it != prose.options.end()) prose.options.erase(it);
   }
   if (!prose.options.empty())
@@ -200,9 +217,10 @@ std::string header(std::string_view page, std::string_view summary) {
   return fmt::format("% {} 1\n\n## NAME\n\n{} - {}\n\n", page, replace_all(page, "-", "\\-"), md_escape(summary));
 }
 
-Result<std::string> command_page(const CmdSpec& c, Prose prose) {
+// `name` is the page's own name: the command's path, or one of its aliases.
+Result<std::string> command_page(const CmdSpec& c, Prose prose, std::string_view name) {
   std::string page = page_of(c.path);
-  std::string out = header(page, c.summary);
+  std::string out = header(page_of(name), c.summary);
   out += "## SYNOPSIS\n\n";
   out += fmt::format("**skiff {}** {}\n\n", c.path, md_usage(c.usage));
   for (auto& a : split(c.aliases, ';'))
@@ -274,15 +292,15 @@ Result<std::map<std::string, std::string>> man_pages(const Table& t, const std::
   for (auto& g : t.groups) files[page_of(g.name) + ".1.md"] = group_page(t, g, take(page_of(g.name)));
   for (auto& c : t.commands) {
     if (c.hidden) continue;
-    files[page_of(c.path) + ".1.md"] = TRY_CTX(command_page(c, take(page_of(c.path))), "skiff {}", c.path);
-  }
-  for (auto& c : t.commands) {
-    if (c.hidden) continue;
+    Prose p = take(page_of(c.path));
+    if (files.count(page_of(c.path) + ".1.md"))
+      return fail(kConflict, fmt::format("page {} is also an alias page", page_of(c.path)));
+    files[page_of(c.path) + ".1.md"] = TRY_CTX(command_page(c, p, c.path), "skiff {}", c.path);
     for (auto& a : split(c.aliases, ';')) {
       if (a.empty()) continue;
-      std::string stub = page_of(a) + ".1";
-      if (files.count(stub + ".md")) return fail(kConflict, fmt::format("alias page {} is also a real page", stub));
-      files[stub] = fmt::format(".so man1/{}.1\n", page_of(c.path));
+      std::string name = page_of(a) + ".1.md";
+      if (files.count(name)) return fail(kConflict, fmt::format("alias page {} is also a real page", name));
+      files[name] = TRY_CTX(command_page(c, p, a), "skiff {}", a);
     }
   }
   if (!prose.empty()) return fail(kInvalid, fmt::format("prose {}.md: no such page", prose.begin()->first));

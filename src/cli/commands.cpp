@@ -84,7 +84,8 @@ constexpr GroupSpec kGroups[] = {
        "none host"},                                                                                           \
       {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},                    \
       {"privileged", 0, OptType::Bool, "Give extended privileges to this container"},                          \
-      {"publish", 'p', OptType::List, "Publish a container's port(s) to the host"},                            \
+      /* hidden until skiff has a container network: parsed so that -p is refused with the reason */   \
+      {"publish", 'p', OptType::List, "Publish a container's port(s) to the host", {}, Comp::None, {}, true}, \
       {"pull", 0, OptType::String, "Pull image before running (always, missing, never, newer)", "missing",     \
        Comp::Enum, "always missing never newer"},                                                              \
       {"quiet", 'q', OptType::Bool, "Suppress the pull output"},                                               \

@@ -88,8 +88,8 @@ Result<int> cmd_complete(Context&, const ParsedArgs&);
 
 // cmd_docgen.cpp
 Result<int> cmd_docgen(Context&, const ParsedArgs&);
-/// The man pages' files (name → content): markdown `*.1.md` pages and roff `.so` stubs for
-/// aliases, with the fragments of `prose_dir` (may be "") merged in.
+/// The man pages' files (name → content): markdown `*.1.md` pages, one per command, alias
+/// and group, with the fragments of `prose_dir` (may be "") merged in.
 Result<std::map<std::string, std::string>> man_pages(const Table& t, const std::string& prose_dir);
 
 }  // namespace skiff::cli
