@@ -42,7 +42,7 @@ LDFLAGS  += $(LDOPT) -Wl,--as-needed -Wl,-O1
 # Heavy libraries live in a plugin (files named *_plugin.cpp) that is embedded in the binary and
 # loaded on first use, so `run`, `ps` and the monitor never pay for Poco, OpenSSL or libarchive.
 PLUGIN_LIBS := -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -larchive -lzstd -lz -lcrypto -lssl
-CORE_LIBS   := -Wl,-Bstatic -lseccomp -Wl,-Bdynamic -lpthread
+CORE_LIBS   := -Wl,-Bstatic -lseccomp -lre2 -Wl,-Bdynamic -lpthread
 
 ALL_SRCS    := $(sort $(wildcard src/*/*.cpp))
 PLUGIN_SRCS := $(filter %_plugin.cpp,$(ALL_SRCS))

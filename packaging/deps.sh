@@ -9,6 +9,7 @@ set -euo pipefail
 declare -A groups=(
   [build]="g++ make pkg-config libpoco-dev libarchive-dev libseccomp-dev libspdlog-dev libfmt-dev
            nlohmann-json3-dev libtomlplusplus-dev libboost-test-dev libzstd-dev zlib1g-dev libssl-dev
+           libre2-dev
            go-md2man man-db groff-base"
   [runtime]="uidmap"
   # test: the fixture registry and images (docker-registry, busybox-static, zstd, tar, gzip;

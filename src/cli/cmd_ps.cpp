@@ -1,6 +1,4 @@
 // ps / container ls: Docker's columns, filters, ordering and --format fields.
-#include <regex>
-
 #include "format.hpp"
 #include "template.hpp"
 #include "handlers.hpp"
@@ -9,6 +7,7 @@
 #include "skiff/oci/digest.hpp"
 #include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/regex.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
@@ -18,6 +17,9 @@ namespace {
 
 struct Filters {
   std::map<std::string, std::vector<std::string>> by_key;
+  // name= values compiled once (RE2: Go's syntax, linear time); a malformed one matches only
+  // a name equal to it, as Docker's filters.Args.Match does.
+  std::map<std::string, std::shared_ptr<const Regex>> name_res;
 };
 
 Result<Filters> parse_filters(const std::vector<std::string>& raw) {
@@ -36,6 +38,8 @@ Result<Filters> parse_filters(const std::vector<std::string>& raw) {
       if (!ok_state) return fail(kInvalid, fmt::format("invalid filter 'status={}'", *v));
     }
     if (k == "exited" && !parse_int(*v)) return fail(kInvalid, fmt::format("invalid filter 'exited={}'", *v));
+    if (k == "name" && !f.name_res.count(*v))
+      if (auto re = Regex::compile(*v)) f.name_res[*v] = std::make_shared<const Regex>(std::move(*re));
     f.by_key[k].push_back(*v);
   }
   return f;
@@ -84,11 +88,8 @@ bool keep(const engine::Container& c, const Filters& f, const engine::Engine& e)
     for (auto& v : vals) {
       if (key == "id") any |= c.rec.id.compare(0, v.size(), v) == 0;
       else if (key == "name") {
-        try {
-          any |= std::regex_search(c.rec.name, std::regex(v));
-        } catch (...) {
-          any |= c.rec.name.find(v) != std::string::npos;
-        }
+        auto re = f.name_res.find(v);
+        any |= c.rec.name == v || (re != f.name_res.end() && re->second->search(c.rec.name));
       } else if (key == "status") any |= engine::status_name(c.state.status) == v;
       else if (key == "exited") any |= c.state.status == engine::RunState::Exited && std::to_string(c.state.exit_code) == v;
       else if (key == "ancestor") any |= matches_ancestor(c, v);

@@ -647,13 +647,14 @@ void append_v(std::string& out, const Json* v) {
   p.print_arg(v, 'v');
 }
 
-std::string sprintf(std::string_view format, Args a) {
+std::string sprintf(std::string_view format, Args a, size_t max) {
   std::string out;
   Printer p(out);
   size_t end = format.size();
   size_t arg_num = 0;
   bool reordered = false;
   for (size_t i = 0; i < end;) {
+    if (out.size() > max) return out;
     bool good_arg_num = true;
     size_t lasti = i;
     while (i < end && format[i] != '%') ++i;

@@ -46,7 +46,9 @@ void append_v(std::string& out, const Json* v);
 using Args = std::span<const Json* const>;
 /// fmt.Sprintf with Go's verbs, flags, widths, precisions, argument indexes and error
 /// annotations (%!d(string=x), %!d(MISSING), %!(EXTRA …), %!(NOVERB), %!(BADWIDTH)…).
-std::string sprintf(std::string_view format, Args args);
+/// Stops once the result is longer than `max` bytes (the caller's output cap: each verb is at
+/// most ~1e6 bytes, as Go bounds widths, so memory stays near `max`).
+std::string sprintf(std::string_view format, Args args, size_t max = SIZE_MAX);
 /// fmt.Sprint: operands in %v, a space between two operands when neither is a string.
 std::string sprint(Args args);
 /// fmt.Sprintln: operands in %v separated by spaces, then "\n".

@@ -117,14 +117,23 @@ void Exec::walk(const Value& dot, const Node& n) {
     case NodeType::kContinue: flow_ = Flow::kContinue; break;
     case NodeType::kComment: break;
     case NodeType::kIf:
-    case NodeType::kWith: walk_branch(dot, static_cast<const BranchNode&>(n)); break;
+    case NodeType::kWith:
+    case NodeType::kRange: {
+      // Blocks nest on the stack as {{template}} calls do: one budget for both (a recursive
+      // template whose body nests blocks recursed 40 times deeper than the calls counted).
+      if (depth_ >= kMaxExecDepth) return errorf(fmt::format("exceeded maximum template depth ({})", kMaxExecDepth));
+      ++depth_;
+      if (n.type == NodeType::kRange) walk_range(dot, static_cast<const BranchNode&>(n));
+      else walk_branch(dot, static_cast<const BranchNode&>(n));
+      --depth_;
+      break;
+    }
     case NodeType::kList:
       for (auto& c : static_cast<const ListNode&>(n).nodes) {
         walk(dot, *c);
         if (failed() || flow_ != Flow::kNone) return;
       }
       break;
-    case NodeType::kRange: walk_range(dot, static_cast<const BranchNode&>(n)); break;
     case NodeType::kTemplate: walk_template(dot, static_cast<const TemplateNode&>(n)); break;
     case NodeType::kText: write(static_cast<const TextNode&>(n).text); break;
     default: errorf("unknown node: " + node_string(n));

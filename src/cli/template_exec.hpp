@@ -137,6 +137,6 @@ bool truth(const Value& v);
 /// Docker's SubHeaderContext.Label: the part after the last '.', with '-' and '_' as spaces.
 std::string header_label(std::string_view name);
 
-inline constexpr int kMaxExecDepth = 1000;  ///< nested {{template}} calls
+inline constexpr int kMaxExecDepth = 1000;  ///< nested {{template}} calls and blocks, together
 
 }  // namespace skiff::cli::tmpl

@@ -473,7 +473,7 @@ Value Exec::call_builtin(const Value& dot, const IdentifierNode& ident, const No
     case Func::kNot: result = Value::make(!truth(argv[0])); break;
     case Func::kPrint: make_str(gofmt::sprint(ptrs(0))); break;
     case Func::kPrintln: make_str(gofmt::sprintln(ptrs(0))); break;
-    case Func::kPrintf: make_str(gofmt::sprintf(str(argv[0]), ptrs(1))); break;
+    case Func::kPrintf: make_str(gofmt::sprintf(str(argv[0]), ptrs(1), env_.max_output)); break;
     case Func::kEq: {
       bool t = eq(argv[0], std::span<const Value>(argv).subspan(1), &err);
       result = Value::make(t);

@@ -179,7 +179,9 @@ Result<Client::Token> Client::fetch_token(Registry& r, const Challenge& c, const
     if (t.value.empty()) t.value = json_str(*j, "access_token");
     if (t.value.empty()) return fail(kAuth, fmt::format("{}: the answer has no token", what));
     // The spec's default lifetime is 60 s; renew a little early.
-    int64_t expires_in = std::max<int64_t>(json_int(*j, "expires_in", 60), 60);
+    // At least 60 s (the distribution spec's default), at most a day: a hostile value cannot
+    // overflow the clock arithmetic below, and a token is asked for again after a day anyway.
+    int64_t expires_in = std::clamp<int64_t>(json_int(*j, "expires_in", 60), 60, 86400);
     t.expires = std::chrono::steady_clock::now() + std::chrono::seconds(expires_in - 5);
     return t;
   }

@@ -15,6 +15,24 @@ int64_t now_ns() {
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
+// Seconds (and nanoseconds) to Unix nanoseconds, saturated: int64 nanoseconds reach only the
+// years 1678..2262, and a timestamp beyond them (`--until 9999999999`, a registry's "created":
+// "9999-12-31T…") is valid: it means "before/after everything", never an overflow.
+constexpr int64_t kGoZeroTimeSec = -62135596800;  // 0001-01-01T00:00:00Z
+
+static int64_t saturated_ns(int64_t sec, int64_t nanos) {
+  int64_t r;
+  if (__builtin_mul_overflow(sec, int64_t(1000000000), &r) || __builtin_add_overflow(r, nanos, &r))
+    return sec < 0 ? INT64_MIN : INT64_MAX;
+  return r;
+}
+
+static int64_t saturated_sub(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_sub_overflow(a, b, &r)) return b < 0 ? INT64_MAX : INT64_MIN;
+  return r;
+}
+
 static std::string frac_trimmed(int64_t nanos) {
   if (nanos == 0) return "";
   std::string f = fmt::format("{:09d}", nanos);
@@ -129,7 +147,10 @@ std::optional<int64_t> parse_rfc3339(std::string_view s) {
   tm.tm_min = *m;
   tm.tm_sec = *sec;
   time_t t = timegm(&tm);
-  return (int64_t(t) - offset) * 1000000000 + nanos;
+  // Go's zero time (0001-01-01T00:00:00Z: "never", in Docker's records) is our 0, as the
+  // formatters above print it.
+  if (int64_t(t) - offset == kGoZeroTimeSec && nanos == 0) return 0;
+  return saturated_ns(int64_t(t) - offset, nanos);
 }
 
 std::string human_duration(int64_t ns) {
@@ -211,6 +232,9 @@ std::optional<int64_t> parse_go_duration(std::string_view s) {
     else return std::nullopt;
     total += v * mult;
   }
+  // Go's ParseDuration refuses what does not fit int64 nanoseconds (~292 years): so do we,
+  // rather than convert an out-of-range double (undefined behaviour).
+  if (!(total < 9223372036854775807.0)) return std::nullopt;
   int64_t r = int64_t(total);
   return neg ? -r : r;
 }
@@ -238,6 +262,7 @@ std::optional<int64_t> parse_ram_size(std::string_view s) {
   else if (unit == "t") mult = 1024.0 * 1024 * 1024 * 1024;
   else if (unit == "p") mult = 1024.0 * 1024 * 1024 * 1024 * 1024;
   else return std::nullopt;
+  if (!(v * mult < 9223372036854775807.0)) return std::nullopt;  // beyond int64: not a size
   return int64_t(v * mult);
 }
 
@@ -259,10 +284,10 @@ std::optional<int64_t> parse_time_filter(std::string_view s, int64_t now) {
         while (f.size() < 9) f += '0';
         nanos = int64_t(*parse_uint(f));
       }
-      return *sv * 1000000000 + nanos;
+      return saturated_ns(*sv, *sv < 0 ? -nanos : nanos);
     }
   }
-  if (auto d = parse_go_duration(s)) return now - *d;
+  if (auto d = parse_go_duration(s)) return saturated_sub(now, *d);
   return std::nullopt;
 }
 

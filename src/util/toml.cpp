@@ -2,6 +2,16 @@
 
 #include <sstream>
 
+// toml++ checks its own invariants with assert(), and some malformed documents reach one (the
+// single line `[/x]` does): an abort for a user's config file. Compiled out (NDEBUG) they would
+// become assumptions on compilers with __builtin_assume. So a failed invariant only sets a flag
+// (some are checked in noexcept functions: nothing may throw there), the parser goes on as a
+// release build of the library does, and parse_toml reports the document as malformed.
+namespace skiff {
+static thread_local bool g_toml_invariant_failed = false;
+static void toml_invariant_failed() noexcept { g_toml_invariant_failed = true; }
+}  // namespace skiff
+#define TOML_ASSERT(expr) ((expr) ? void(0) : ::skiff::toml_invariant_failed())
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
@@ -50,11 +60,42 @@ Result<Json> parse_toml(const std::string& text, const std::string& name) {
   return parse_toml(text, name, nullptr);
 }
 
+// The first line at which `text` trips one of the parser's invariants: the parser is one pass
+// from the start, so a prefix that contains that line trips it too (binary search on prefixes).
+static int invariant_line(const std::string& text, const std::string& name) {
+  std::vector<size_t> ends;  // end offset of each line
+  for (size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') ends.push_back(i + 1);
+  if (ends.empty() || ends.back() != text.size()) ends.push_back(text.size());
+  auto trips = [&](size_t lines) {
+    g_toml_invariant_failed = false;
+    try {
+      (void)toml::parse(std::string_view(text).substr(0, ends[lines - 1]), name);
+    } catch (...) {
+    }
+    return g_toml_invariant_failed;
+  };
+  size_t lo = 1, hi = ends.size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (trips(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return int(lo);
+}
+
 Result<Json> parse_toml(const std::string& text, const std::string& name, TomlLines* lines) {
+  auto invariant_error = [&] {
+    return fail(kInvalid, fmt::format("`{}` line {}: invalid TOML (a construct the parser cannot read)", name,
+                                      invariant_line(text, name)));
+  };
+  g_toml_invariant_failed = false;
   try {
     toml::table t = toml::parse(text, name);
+    if (g_toml_invariant_failed) return invariant_error();
     return convert(t, lines);
   } catch (const toml::parse_error& e) {
+    if (g_toml_invariant_failed) return invariant_error();
     return fail(kInvalid, fmt::format("`{}` line {}, column {}: {}", name, e.source().begin.line,
                                       e.source().begin.column, std::string(e.description())));
   } catch (const std::exception& e) {

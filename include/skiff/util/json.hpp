@@ -19,7 +19,11 @@ namespace skiff {
 /// Ordered JSON value: objects keep the order keys were inserted (Docker's output order).
 using Json = nlohmann::ordered_json;
 
-/// Parses `text`; a syntax error is kCorrupt with "what: invalid JSON at byte N".
+/// Deepest nesting parse_json accepts (arrays and objects).
+inline constexpr size_t kJsonMaxDepth = 64;
+
+/// Parses `text`; a syntax error is kCorrupt with "what: invalid JSON at byte N", and so is a
+/// document nested deeper than kJsonMaxDepth (refused before anything is built).
 Result<Json> parse_json(std::string_view text, std::string_view what = "JSON");
 
 /// Reads and parses a JSON file.

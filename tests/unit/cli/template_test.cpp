@@ -344,6 +344,20 @@ BOOST_AUTO_TEST_CASE(limits) {
   BOOST_TEST(run(R"({{$s := "xx"}}{{range 40}}{{$s = printf "%s%s" $s $s}}{{end}})", Json(), small).find("result exceeds 1000 bytes") !=
              std::string::npos);
   BOOST_TEST(run(R"({{pad "x" 100000000000 0}})", Json(), small).find("result exceeds 1000 bytes") != std::string::npos);
+  // A recursive template whose body nests blocks: every level counts against one depth budget
+  // (it overflowed the stack when only the calls were counted).
+  std::string blocks_open, blocks_close;
+  for (int i = 0; i < 40; ++i) {
+    blocks_open += "{{if 1}}";
+    blocks_close += "{{end}}";
+  }
+  BOOST_TEST(run("{{define \"a\"}}" + blocks_open + "{{template \"a\"}}" + blocks_close + "{{end}}{{template \"a\"}}", Json())
+                 .find("exceeded maximum template depth (1000)") != std::string::npos);
+  // printf's widths are capped while formatting, not after: 2,000 verbs of width 1e6 would be 2 GB.
+  std::string wide = "{{printf \"";
+  for (int i = 0; i < 2000; ++i) wide += "%1000000[1]d";
+  wide += "\" 1}}";
+  BOOST_TEST(run(wide, Json(), small).find("result exceeds 1000 bytes") != std::string::npos);
   ExecEnv few;
   few.max_steps = 10000;
   BOOST_TEST(run("{{range 100000000}}{{end}}", Json(), few).find("execution exceeds 10000 steps") != std::string::npos);
