@@ -122,8 +122,12 @@ Status apply_security(const oci::Spec& spec, const ResolvedUser& u, const Prepar
   }
   if (setresgid(u.gid, u.gid, u.gid) < 0) return fail_errno(fmt::format("setgid {}", u.gid));
   if (setresuid(u.uid, u.uid, u.uid) < 0) return fail_errno(fmt::format("setuid {}", u.uid));
-  // Without no_new_privs the kernel only takes a filter while CAP_SYS_ADMIN is still held.
-  if (!p.no_new_privileges) TRY(check(load_seccomp(pr.seccomp)));
+  // Without no_new_privs the kernel only takes a filter while CAP_SYS_ADMIN is in effect (a
+  // non-root user lost its effective set at setresuid; keep-caps kept the permitted one).
+  if (!p.no_new_privileges) {
+    if (u.uid != 0) TRY(check(caps_raise_effective()));
+    TRY(check(load_seccomp(pr.seccomp)));
+  }
   TRY(check(caps_apply_after_identity(caps)));
   if (p.no_new_privileges) {
     TRY(check(set_no_new_privs()));

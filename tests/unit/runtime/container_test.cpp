@@ -53,6 +53,7 @@ oci::Spec base_spec(const Rootfs& r, std::vector<std::string> args) {
   s.process.cap_drop = {"ALL"};
   s.process.cap_add = {"CHOWN", "SETGID", "SETUID"};
   s.process.seccomp = "unconfined";
+  s.process.no_new_privileges = true;  // off by default (Docker's); these tests check it applies
   auto map = idmap_for_current_user();
   BOOST_REQUIRE(map);
   s.idmap = *map;
