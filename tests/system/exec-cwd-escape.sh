@@ -6,7 +6,8 @@
 # the target; every fd number 3..64 is tried as `exec -w /proc/self/fd/N`, through the
 # container's WorkingDir replaced by a symlink to /proc/self/fd/N (planted by the container),
 # as `run -w /proc/self/fd/N`, and through a symlinked WorkingDir at a container's start.
-# Every attempt must fail or run inside the container. Legitimate working directories (a
+# Every attempt must fail or run inside the container; `cp` through the planted link, both
+# ways, must not reach the host either. Legitimate working directories (a
 # symlink to a directory, one climbing above the root, a missing one) still work.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -40,6 +41,11 @@ for n in $(seq 3 64); do
   assert_success sk exec -w / plant sh -c "rm -rf /app; ln -s /proc/self/fd/$n /app"
   run sk exec plant sh -c "$probe"
   check "exec with WorkingDir /app -> /proc/self/fd/$n"
+  # cp resolves every path inside the root from a helper outside the container: the link
+  # leads nowhere, in either direction.
+  assert_status 125 sk cp "plant:/app/." "$T/cp-out"
+  assert_no_file "$T/cp-out" "cp out through /proc/self/fd/$n"
+  assert_status 125 sk cp "$T/host/canary" "plant:/app/"
 done
 # A magic link is refused with a clear message.
 assert_status 125 sk exec plant true
