@@ -75,4 +75,8 @@ run_split sk exec -w /new/dir plant pwd
 assert_eq "$stdout" /new/dir "a missing working directory is created"
 run_split sk run --rm -w /made/here "$img" pwd
 assert_eq "$stdout" /made/here
+rm "$T/vol/app"
+mkdir "$T/vol/app"
+run_split sk start -a again
+assert_eq "$stdout" /vol/app "a WorkingDir in a volume"
 sk rm -f plant again >/dev/null
