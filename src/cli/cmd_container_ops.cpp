@@ -4,6 +4,7 @@
 #include "format.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
+#include "tabwriter.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
@@ -190,20 +191,15 @@ Result<int> cmd_container_inspect(Context& ctx, const ParsedArgs& a) {
 
 Result<int> cmd_top(Context& ctx, const ParsedArgs& a) {
   auto e = TRY(open_engine(ctx, false));
-  auto rows = TRY(engine::top_container(*e, a.positional[0]));
-  // Plain aligned columns, as `ps -ef` prints them (Docker shows ps's own output).
-  std::vector<size_t> w(rows[0].size(), 0);
-  for (auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], utf8_width(r[i]));
+  std::vector<std::string> ps_args(a.positional.begin() + 1, a.positional.end());
+  auto rows = TRY(engine::top_container(*e, a.positional[0], ps_args));
+  // Docker's CLI: the titles and rows through a tabwriter (min width 20, padding 3).
+  TabWriter::Options o;
+  o.min_width = 20;
+  TabWriter tw(o);
   std::string outp;
-  for (auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line += std::string(w[i] - utf8_width(r[i]) + 4, ' ');
-    }
-    outp += line + "\n";
-  }
+  for (auto& r : rows) tw.write(join(r, "\t") + "\n", outp);
+  tw.flush(outp);
   out(outp);
   return 0;
 }

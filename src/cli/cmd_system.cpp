@@ -134,7 +134,8 @@ Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
   sec["Seccomp"] = true;
   sec["SeccompLibVersion"] = runtime::libseccomp_version();
   sec["SeccompProfile"] = "Docker's default (built in)";
-  sec["NoNewPrivileges"] = true;
+  auto nnp_conf = e->conf();  // containers.conf no_new_privileges (default off, as Podman)
+  sec["NoNewPrivileges"] = nnp_conf && (*nnp_conf)->no_new_privileges;
   std::vector<std::string> caps;
   for (int c : runtime::default_capabilities()) caps.emplace_back(runtime::capability_name(c));
   sec["DefaultCapabilities"] = caps;
@@ -188,8 +189,9 @@ Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
        " Containers:        {} (running {}, stopped {})\n Images:            {}\n Volumes:           {}\n",
        p->graph_root, p->run_root, p->runtime_dir_source, driver, total, running, total - running, images,
        store["Volumes"].get<size_t>());
-  outf("Security:\n Seccomp:           {} (libseccomp {})\n No New Privileges: true\n Capabilities:      {}\n",
-       sec["SeccompProfile"].get<std::string>(), sec["SeccompLibVersion"].get<std::string>(), join(caps, ","));
+  outf("Security:\n Seccomp:           {} (libseccomp {})\n No New Privileges: {}\n Capabilities:      {}\n",
+       sec["SeccompProfile"].get<std::string>(), sec["SeccompLibVersion"].get<std::string>(),
+       sec["NoNewPrivileges"].get<bool>(), join(caps, ","));
   outf("Helpers:\n");
   for (auto& [k, v] : helpers.items()) outf(" {}:{}{}\n", k, std::string(18 - k.size(), ' '), v.get<std::string>());
   outf("Registries:\n Search:            {}\n Config Files:      {}\n", list(json_get(reg, "Search")),

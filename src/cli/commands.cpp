@@ -490,7 +490,16 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Display the running processes of a container",
      .handler = cmd_top,
      .min_args = 1,
-     .arg_comp = Comp::RunningContainers},
+     .arg_comp = Comp::RunningContainers,
+     .interspersed = false,
+     .description = "Without ps options, the container's processes in the columns of `ps -ef`. With them, as "
+                    "Docker: the host's ps runs with those options, and its header line and the rows of the "
+                    "container's processes are shown (host PIDs). The PID column must be among the output "
+                    "columns, and may not be renamed.",
+     .examples = "$ skiff top web\n"
+                 "$ skiff top web aux\n"
+                 "$ skiff top web -o pid,user,comm\n"
+                 "$ skiff top web -eLf"},
     {.path = "container wait",
      .aliases = "wait",
      .usage = "CONTAINER [CONTAINER...]",

@@ -42,6 +42,8 @@ void merge(ContainersConf& c, const Json& doc) {
     if (ct.contains("log_size_max")) c.log_size_max = json_int(ct, "log_size_max", -1);
     if (ct.contains("init") && ct["init"].is_boolean()) c.init = ct["init"].get<bool>();
     if (ct.contains("seccomp_profile")) c.seccomp_profile = json_str(ct, "seccomp_profile");
+    if (ct.contains("no_new_privileges") && ct["no_new_privileges"].is_boolean())
+      c.no_new_privileges = ct["no_new_privileges"].get<bool>();
   }
   const Json& en = json_get(doc, "engine");
   if (en.is_object()) {

@@ -300,6 +300,8 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
     seccomp_profile = TRY_CTX(read_file(cc.seccomp_profile, 4 << 20), "read containers.conf seccomp_profile");
   if (!seccomp_profile.empty()) x["seccompProfile"] = seccomp_profile;
   if (!cc.default_capabilities.empty()) x["capBase"] = cc.default_capabilities;
+  // containers.conf no_new_privileges, fixed at create as Podman does; --security-opt wins.
+  if (cc.no_new_privileges) x["noNewPrivileges"] = true;
   r.driver = !o.rootfs.empty() ? "rootfs" : (img && !img->vfs_source.empty()) ? "vfs" : "overlay";
   if (img) {
     // overlay: the container's init layer (mount-point stubs, so they never appear in its

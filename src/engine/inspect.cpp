@@ -3,12 +3,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "mounts.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/paths.hpp"
+#include "skiff/util/process.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
@@ -217,14 +219,118 @@ std::string fmt_cpu_time(uint64_t ticks) {
   return fmt::format("{:02d}:{:02d}:{:02d}", secs / 3600, (secs / 60) % 60, secs % 60);
 }
 
+// Docker's validatePSArgs: `\s+([^\s]*)=\s*(PID[^\s]*)` may only rename the pid column itself,
+// so that no other column can pass for the PID one.
+Status validate_ps_args(const std::vector<std::string>& words) {
+  for (size_t i = 1; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    for (size_t p = w.size(); p-- > 0;) {
+      if (w[p] != '=') continue;
+      bool pid_next = w.compare(p + 1, 3, "PID") == 0 ||
+                      (p + 1 == w.size() && i + 1 < words.size() && words[i + 1].rfind("PID", 0) == 0);
+      if (!pid_next) continue;
+      std::string k = w.substr(0, p);
+      std::string v = p + 1 < w.size() ? w.substr(p + 1) : words[i + 1];
+      if (k != "pid") return fail(kInvalid, fmt::format("specifying \"{}={}\" is not allowed", k, v));
+      break;
+    }
+  }
+  return ok();
+}
+
+std::vector<std::string> ascii_fields(std::string_view line) {
+  std::vector<std::string> f;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != '\r') ++j;
+    if (j > i) f.emplace_back(line.substr(i, j - i));
+    i = j;
+  }
+  return f;
+}
+
+// Docker's parsePSOutput: the header, then the rows whose PID is one of the container's; a
+// row with more fields than titles has the rest joined into its last column (CMD with spaces).
+Result<std::vector<std::vector<std::string>>> parse_ps_output(const std::string& out, const std::vector<pid_t>& pids) {
+  auto lines = split(out, '\n');
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back(ascii_fields(lines.empty() ? "" : lines[0]));
+  auto& titles = rows[0];
+  size_t pid_col = std::find(titles.begin(), titles.end(), "PID") - titles.begin();
+  if (pid_col == titles.size()) return fail(kInvalid, "couldn't find PID field in ps output (add pid to -o)");
+  auto add = [&](std::vector<std::string> f) {
+    if (f.size() > titles.size()) {
+      std::vector<std::string> tail(f.begin() + long(titles.size()) - 1, f.end());
+      f.resize(titles.size() - 1);
+      f.push_back(join(tail, " "));
+    }
+    rows.push_back(std::move(f));
+  };
+  bool in_container = false;  // the last process row was one of the container's
+  for (size_t i = 1; i < lines.size(); ++i) {
+    if (lines[i].empty()) continue;
+    auto f = ascii_fields(lines[i]);
+    if (f.size() <= pid_col) continue;
+    if (f[pid_col] == "-") {
+      if (in_container) add(std::move(f));
+      continue;
+    }
+    auto p = parse_int(f[pid_col]);
+    if (!p) return fail(EPROTO, fmt::format("unexpected pid '{}' in ps output", f[pid_col]));
+    in_container = std::find(pids.begin(), pids.end(), pid_t(*p)) != pids.end();
+    if (in_container) add(std::move(f));
+  }
+  return rows;
+}
+
+Result<std::vector<std::vector<std::string>>> top_with_ps(const std::vector<std::string>& ps_args,
+                                                          const std::vector<pid_t>& pids) {
+  // Docker's CLI joins the words with spaces and its daemon splits them on spaces again.
+  std::vector<std::string> words;
+  for (auto& a : ps_args)
+    for (auto& w : split(a, ' '))
+      if (!w.empty()) words.push_back(w);
+  TRY(validate_ps_args(words));
+  if (find_in_path("ps").empty())
+    return fail(kUnsupported, "top with ps options runs the host's ps, which is not installed (procps)");
+  std::vector<std::string> argv{"ps"};
+  argv.insert(argv.end(), words.begin(), words.end());
+  std::string list;
+  for (pid_t p : pids) list += (list.empty() ? "" : ",") + std::to_string(p);
+  auto with_q = argv;
+  with_q.push_back("-q");
+  with_q.push_back(list);
+  auto r = TRY(run_program(with_q));
+  if (!r.ok()) {
+    // Some options (f, …) cannot be combined with -q: all processes, filtered below.
+    r = TRY(run_program(argv));
+    if (!r.ok()) {
+      std::string why(trim(r.err.substr(0, r.err.find('\n'))));
+      if (why.empty()) why = fmt::format("exit status {}", r.exit_code());
+      return fail(kInvalid, fmt::format("ps: {}", why));
+    }
+  }
+  return parse_ps_output(r.out, pids);
+}
+
 }  // namespace
 
-Result<std::vector<std::vector<std::string>>> top_container(Engine& e, const std::string& ref) {
+Result<std::vector<std::vector<std::string>>> top_container(Engine& e, const std::string& ref,
+                                                           const std::vector<std::string>& ps_args) {
   auto c = TRY(find_container(e, ref));
   if (c.state.status != RunState::Running)
     return fail(kConflict, fmt::format("container {} is not running", c.rec.id));
   std::string want = ns_of(c.state.pid);
   if (want.empty()) return fail(ESRCH, "the container process is gone");
+  if (!ps_args.empty()) {
+    std::vector<pid_t> pids;
+    for (auto& name : TRY(list_dir("/proc")))
+      if (auto p = parse_int(name); p && ns_of(pid_t(*p)) == want) pids.push_back(pid_t(*p));
+    if (pids.empty()) return fail(ESRCH, "the container process is gone");
+    return top_with_ps(ps_args, pids);
+  }
   std::vector<std::vector<std::string>> rows{{"UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"}};
   auto uptime = read_file("/proc/uptime");
   double up = uptime ? std::stod(split(*uptime, ' ')[0]) : 0;

@@ -59,7 +59,11 @@ Result<std::string> monitor_request(const std::string& run_dir, const std::strin
     if (errno == ENOENT || errno == ECONNREFUSED) return std::string();
     return fail_errno("connect to the container monitor");
   }
-  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) < 0) return fail_errno("send to the container monitor");
+  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) < 0) {
+    // Connected while the monitor was ending: it closed its listener with us in the backlog.
+    if (errno == EPIPE || errno == ECONNRESET) return std::string();
+    return fail_errno("send to the container monitor");
+  }
   struct pollfd p{fd, POLLIN, 0};
   int r;
   do {

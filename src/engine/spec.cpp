@@ -171,7 +171,8 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   p.cap_add = strings_of(json_get(r.host_config, "CapAdd"));
   p.cap_drop = strings_of(json_get(r.host_config, "CapDrop"));
   p.cap_base = strings_of(json_get(r.extra, "capBase"));
-  p.no_new_privileges = true;
+  // Off unless asked for, as Docker and Podman (setuid programs such as su and ping work).
+  p.no_new_privileges = json_bool(r.extra, "noNewPrivileges");
   p.seccomp = privileged ? "unconfined" : "default";
   for (auto& so : strings_of(json_get(r.host_config, "SecurityOpt"))) {
     auto [k, v] = split_once(so, so.find('=') != std::string::npos ? '=' : ':');

@@ -1,12 +1,17 @@
 // CLI side of the monitor: config (de)serialisation and launching a detached monitor.
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "skiff/monitor/monitor.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 
 extern char** environ;
 
@@ -103,6 +108,10 @@ Result<Launch> launch(const Config& cfg) {
     int exe = fcntl(self.get(), F_DUPFD_CLOEXEC, 10);
     int sock = fcntl(sp.write.get(), F_DUPFD_CLOEXEC, 10);
     if (exe < 0 || sock < 0 || dup2(sock, 3) < 0) _exit(1);  // dup2 clears close-on-exec on fd 3
+    // Nothing else of the caller's reaches the monitor: an inherited pipe (`skiff run -d … |
+    // cat`, a script's fd 7) would stay open until the container exits, and its reader hang.
+    if (syscall(SYS_close_range, 4u, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
+      for (int fd = 4; fd < 1024; ++fd) (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
     execveat(exe, "", argv, environ, AT_EMPTY_PATH);
     _exit(127);
   }

@@ -731,6 +731,9 @@ int Monitor::run() {
 }  // namespace
 
 int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup) {
+  // The monitor outlives its caller: it keeps only what it opens itself (and the sync socket
+  // its launcher placed at fd 3), so no pipe of the caller's stays open until the container ends.
+  close_other_fds({3});
   UniqueFd sync(3);
   signal(SIGPIPE, SIG_IGN);
   if (args.empty()) return 2;

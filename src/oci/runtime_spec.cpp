@@ -120,7 +120,7 @@ Result<Spec> spec_from_json(const Json& j) {
     p.cap_add = pj.value("capAdd", std::vector<std::string>{});
     p.cap_drop = pj.value("capDrop", std::vector<std::string>{});
     p.cap_base = pj.value("capBase", std::vector<std::string>{});
-    p.no_new_privileges = pj.value("noNewPrivileges", true);
+    p.no_new_privileges = pj.value("noNewPrivileges", false);
     for (auto& rl : pj.value("rlimits", Json::array()))
       p.rlimits.push_back(Rlimit{rl[0].get<int>(), rl[1].get<uint64_t>(), rl[2].get<uint64_t>()});
     p.seccomp = pj.value("seccomp", "default");

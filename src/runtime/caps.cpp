@@ -232,6 +232,17 @@ ChildStatus caps_set(const ProcessCaps& caps) noexcept {
   return kChildOk;
 }
 
+ChildStatus caps_raise_effective() noexcept {
+  __user_cap_header_struct hdr{};
+  hdr.version = _LINUX_CAPABILITY_VERSION_3;
+  hdr.pid = 0;
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (syscall(SYS_capget, &hdr, data) < 0) return child_fail(errno, "capget");
+  for (auto& d : data) d.effective = d.permitted;
+  if (syscall(SYS_capset, &hdr, data) < 0) return child_fail(errno, "capset");
+  return kChildOk;
+}
+
 ChildStatus caps_apply_before_identity(const ProcessCaps& caps, int last_cap) noexcept {
   if (ChildStatus st = caps_drop_bounding(caps.bounding, last_cap); !st.ok()) return st;
   return caps_keep_on_setuid();

@@ -122,8 +122,12 @@ Status apply_security(const oci::Spec& spec, const ResolvedUser& u, const Prepar
   }
   if (setresgid(u.gid, u.gid, u.gid) < 0) return fail_errno(fmt::format("setgid {}", u.gid));
   if (setresuid(u.uid, u.uid, u.uid) < 0) return fail_errno(fmt::format("setuid {}", u.uid));
-  // Without no_new_privs the kernel only takes a filter while CAP_SYS_ADMIN is still held.
-  if (!p.no_new_privileges) TRY(check(load_seccomp(pr.seccomp)));
+  // Without no_new_privs the kernel only takes a filter while CAP_SYS_ADMIN is in effect (a
+  // non-root user lost its effective set at setresuid; keep-caps kept the permitted one).
+  if (!p.no_new_privileges) {
+    if (u.uid != 0) TRY(check(caps_raise_effective()));
+    TRY(check(load_seccomp(pr.seccomp)));
+  }
   TRY(check(caps_apply_after_identity(caps)));
   if (p.no_new_privileges) {
     TRY(check(set_no_new_privs()));
@@ -187,6 +191,44 @@ Status loopback_up() {
   if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) return fail_errno("read the loopback's flags");
   ifr.ifr_flags = short(ifr.ifr_flags | IFF_UP);
   if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) return fail_errno("bring the loopback up");
+  return ok();
+}
+
+// CVE-2024-21626: a directory fd of the host (the exec helper's /proc/<pid>, a monitor's run
+// directory, …) left open in a process that then resolves container-controlled paths lets
+// `/proc/self/fd/N` reach it, and `..` from there climbs to the host's `/`. Once inside the
+// container's namespaces, a process keeps only the sync socket and the stdio it was given.
+void drop_host_fds(int sync, const Stdio& io) {
+  std::vector<int> keep{sync};
+  for (int fd : {io.in, io.out, io.err})
+    if (fd >= 0) keep.push_back(fd);
+  close_other_fds(std::move(keep));
+}
+
+// The working directory, resolved inside the container's root (symlinks followed as if the
+// root were "/", magic links refused) once no host fd is left, created if missing (Docker does,
+// owned by the container user), entered by fd, and verified to lie under the root.
+Status enter_working_dir(const std::string& cwd, const ResolvedUser& user) {
+  auto root = TRY_CTX(open_path("/", O_PATH | O_DIRECTORY), "open the container's root");
+  auto dir = open_in_root(root.get(), cwd, O_PATH | O_DIRECTORY);
+  if (!dir && dir.error().code == ENOENT) {
+    auto made = mkdir_p_in_root(root.get(), cwd, 0755);
+    if (!made) return wrap(made.error(), fmt::format("create the working directory `{}`", cwd));
+    (void)!fchown(made->get(), user.uid, user.gid);
+    dir = std::move(made);
+  }
+  if (!dir) {
+    if (dir.error().code == ELOOP || dir.error().code == EXDEV)
+      return fail(EPERM, fmt::format("chdir `{}`: a symlink loop or a /proc magic link (refused: it could lead "
+                                     "outside the container)", cwd));
+    return fail(dir.error().code, fmt::format("chdir `{}`: {}", cwd, strerror(dir.error().code)));
+  }
+  if (fchdir(dir->get()) < 0) return fail_errno(fmt::format("chdir `{}`", cwd));
+  // The kernel's getcwd prefixes "(unreachable)" to a directory not under our root.
+  char buf[4096];
+  long n = syscall(SYS_getcwd, buf, sizeof buf);
+  if (n <= 0 || buf[0] != '/')
+    return fail(EPERM, fmt::format("working directory `{}` is outside the container", cwd));
   return ok();
 }
 
@@ -255,6 +297,7 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   if (spec.new_netns) check(loopback_up());
   check(pivot_into(rootfd->get()));
   rootfd->reset();
+  drop_host_fds(sync, stdio);  // before anything resolves a path of the container
   for (auto& [k, v] : spec.sysctl) {
     std::string path = "/proc/sys/" + replace_all(k, ".", "/");
     auto fd = open_path(path, O_WRONLY);
@@ -273,13 +316,14 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   auto check = [&](Status st) {
     if (!st) die(sync, st.error());
   };
+  drop_host_fds(sync, stdio);
   if (setsid() < 0) die(sync, errno_error("setsid"));
   if (spec.process.terminal) check(setup_terminal(sync, !is_exec));
   else check(setup_stdio(stdio));
-  // No fd of ours may reach the payload (CVE-2024-21626): everything above 2 is close-on-exec.
-  if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-    for (int fd = 3; fd < 1024; ++fd) (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-  }
+  // No fd of ours may reach the payload or the path lookups below (CVE-2024-21626): only the
+  // sync socket (close-on-exec) is left above 2.
+  close_other_fds({sync});
+  if (fcntl(sync, F_SETFD, FD_CLOEXEC) < 0) die(sync, errno_error("fcntl FD_CLOEXEC"));
   const oci::Process& p = spec.process;
   auto passwd = read_file("/etc/passwd", 4 << 20);
   auto group = read_file("/etc/group", 4 << 20);
@@ -289,16 +333,7 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   if (env_value(env, "HOME").empty()) env.push_back("HOME=" + user->home);
   if (env_value(env, "PATH").empty())
     env.push_back("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-  // Working directory: created if missing (Docker does), owned by the container user.
-  if (chdir(p.cwd.c_str()) < 0) {
-    if (errno != ENOENT) die(sync, errno_error(fmt::format("chdir `{}`", p.cwd)));
-    auto root = open_path("/", O_PATH | O_DIRECTORY);
-    if (!root) die(sync, root.error());
-    auto made = mkdir_p_in_root(root->get(), p.cwd, 0755);
-    if (!made) die(sync, wrap(made.error(), "create the working directory"));
-    (void)!fchown(made->get(), user->uid, user->gid);
-    if (chdir(p.cwd.c_str()) < 0) die(sync, errno_error(fmt::format("chdir `{}`", p.cwd)));
-  }
+  check(enter_working_dir(p.cwd, *user));
   std::string exe = lookup_executable(p.args[0], env_value(env, "PATH"));
   if (exe.empty())
     die(sync, Error{kCommandNotFound, fmt::format("exec: \"{}\": executable file not found in $PATH", p.args[0])});
@@ -522,6 +557,9 @@ Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_star
       while (read(gone[0], &b, 1) < 0 && errno == EINTR) {
       }
       close(gone[0]);
+      // The namespace fds and /proc/<pid> of the host go before any path of the container is
+      // looked up (they would be reachable as /proc/self/fd/N).
+      drop_host_fds(sync, stdio);
       sigset_t none;
       sigemptyset(&none);
       sigprocmask(SIG_SETMASK, &none, nullptr);

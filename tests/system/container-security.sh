@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# What a process sees of its confinement: default capabilities, no_new_privs and seccomp;
-# masked and read-only paths; only fds 0-2; and each security flag (--privileged,
-# --cap-add/--cap-drop, --security-opt seccomp=unconfined|FILE, no-new-privileges=false, -u).
+# What a process sees of its confinement: default capabilities, seccomp, and no_new_privs off
+# (Docker's and Podman's default: setuid programs work); masked and read-only paths; only fds
+# 0-2; and each security flag (--privileged, --cap-add/--cap-drop, --security-opt
+# seccomp=unconfined|FILE, no-new-privileges[=|:true|false], containers.conf no_new_privileges,
+# -u).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=ctrlib.sh
@@ -20,8 +22,8 @@ CapPrm:00000000800405fb
 CapEff:00000000800405fb
 CapBnd:00000000800405fb
 CapAmb:0000000000000000
-NoNewPrivs:1
-Seccomp:2" "default capabilities, no_new_privs, seccomp"
+NoNewPrivs:0
+Seccomp:2" "default capabilities, no_new_privs off, seccomp"
 
 # Masked and read-only paths, fds, and what the default seccomp profile refuses.
 cat >"$T/probe.sh" <<'EOF'
@@ -55,6 +57,8 @@ assert_contains "$stdout" done
 
 # Not root: no capabilities at all, the bounding set unchanged.
 run_split sk run --rm -u nobody "$img" sh -c "$(declare -f caps); caps"
+assert_eq "$stdout" "CapInh:0000000000000000 CapPrm:0000000000000000 CapEff:0000000000000000 CapBnd:00000000800405fb CapAmb:0000000000000000 NoNewPrivs:0 Seccomp:2 "
+run_split sk run --rm -u nobody --security-opt no-new-privileges "$img" sh -c "$(declare -f caps); caps"
 assert_eq "$stdout" "CapInh:0000000000000000 CapPrm:0000000000000000 CapEff:0000000000000000 CapBnd:00000000800405fb CapAmb:0000000000000000 NoNewPrivs:1 Seccomp:2 "
 
 # --cap-add / --cap-drop (names with or without CAP_, any case), and ALL.
@@ -77,7 +81,7 @@ assert_not_contains "$stdout" masked
 
 # seccomp=unconfined, seccomp=FILE, no-new-privileges=false.
 run_split sk run --rm --security-opt seccomp=unconfined "$img" sh -c "$(declare -f caps); caps"
-assert_contains "$stdout" "NoNewPrivs:1 Seccomp:0 "
+assert_contains "$stdout" "NoNewPrivs:0 Seccomp:0 "
 cat >"$T/seccomp.json" <<'EOF'
 {"defaultAction": "SCMP_ACT_ALLOW",
  "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}
@@ -86,7 +90,29 @@ run_split sk run --rm --security-opt "seccomp=$T/seccomp.json" "$img" sh -c 'mkd
 assert_contains "$stdout" "rc=1"
 assert_contains "$stdout" $'Seccomp:\t2'
 assert_contains "$stderr" "Permission denied"
-run_split sk run --rm --security-opt no-new-privileges=false "$img" sh -c "$(declare -f caps); caps"
-assert_contains "$stdout" "NoNewPrivs:0 Seccomp:2 "
+# no-new-privileges: off by default; on with the option in each of Docker's spellings, for the
+# container's processes and its exec'd ones; containers.conf turns it on for new containers.
+for so in no-new-privileges no-new-privileges=true no-new-privileges:true; do
+  run_split sk run --rm --security-opt "$so" "$img" sh -c "$(declare -f caps); caps"
+  assert_contains "$stdout" "NoNewPrivs:1 Seccomp:2 " "--security-opt $so"
+done
+for so in no-new-privileges=false no-new-privileges:false; do
+  run_split sk run --rm --security-opt "$so" "$img" sh -c "$(declare -f caps); caps"
+  assert_contains "$stdout" "NoNewPrivs:0 Seccomp:2 " "--security-opt $so"
+done
+sk run -d --name nnp --security-opt no-new-privileges "$img" sleep 1000 >/dev/null
+sk run -d --name plain "$img" sleep 1000 >/dev/null
+assert_eq "$(sk exec nnp grep NoNewPrivs /proc/self/status | tr -d '\t')" "NoNewPrivs:1" "exec in a no-new-privileges container"
+assert_eq "$(sk exec -u nobody plain grep NoNewPrivs /proc/self/status | tr -d '\t')" "NoNewPrivs:0" "exec by default"
+sk rm -f nnp plain >/dev/null
+printf '[containers]\nno_new_privileges = true\n' >"$T/nnp.conf"
+run_split env CONTAINERS_CONF="$T/nnp.conf" "$SKIFF" --root "$SKIFF_ROOT" --runroot "$SKIFF_RUNROOT" run --rm "$img" grep NoNewPrivs /proc/self/status
+assert_eq "$stdout" $'NoNewPrivs:\t1' "containers.conf no_new_privileges = true"
+run_split env CONTAINERS_CONF="$T/nnp.conf" "$SKIFF" --root "$SKIFF_ROOT" --runroot "$SKIFF_RUNROOT" run --rm --security-opt no-new-privileges=false "$img" grep NoNewPrivs /proc/self/status
+assert_eq "$stdout" $'NoNewPrivs:\t0' "--security-opt no-new-privileges=false over containers.conf"
+run_split env CONTAINERS_CONF="$T/nnp.conf" "$SKIFF" --root "$SKIFF_ROOT" --runroot "$SKIFF_RUNROOT" info --format '{{.Security.NoNewPrivileges}}'
+assert_eq "$stdout" true "info with containers.conf no_new_privileges"
+assert_eq "$(sk info --format '{{.Security.NoNewPrivileges}}')" false "info by default"
+assert_status 125 sk run --rm --security-opt no-new-privileges=maybe "$img" true
 assert_status 125 sk run --rm --security-opt seccomp=/nonexistent.json "$img" true
 assert_status 125 sk run --rm --security-opt bogus=1 "$img" true

@@ -41,7 +41,7 @@ run_split sk exec ex1 sh -c 'hostname; ps -o comm | grep -c sleep; grep -E "^(Ca
 assert_eq "$stdout" "${id:0:12}
 1
 CapEff:00000000800405fb
-NoNewPrivs:1
+NoNewPrivs:0
 Seccomp:2
 0 1 2 3 "
 # --privileged: every capability we have (the container's seccomp filter stays, as Docker's).

@@ -26,6 +26,7 @@ struct ContainersConf {
   int64_t log_size_max = -1;                  ///< log_size_max (bytes, -1 = unlimited)
   std::optional<bool> init;                   ///< init
   std::string seccomp_profile;                ///< seccomp_profile (a file)
+  bool no_new_privileges = false;             ///< no_new_privileges (Podman's; default off)
   // [engine]
   std::string detach_keys;                    ///< detach_keys
   std::string pull_policy;                    ///< pull_policy

@@ -137,7 +137,12 @@ Result<ExecStarting> begin_exec(Engine& e, const std::string& ref, const ExecOpt
 /// One request on a monitor's control socket at `run_dir`/ctl; "" if no monitor listens.
 Result<std::string> monitor_request(const std::string& run_dir, const std::string& req, int timeout_ms);
 
-/// `top`: the container's processes as `ps -ef` columns (header + rows).
-Result<std::vector<std::vector<std::string>>> top_container(Engine& e, const std::string& ref);
+/// `top`: the container's processes as `ps -ef` columns (header + rows). With `ps_args`
+/// (`aux`, `-o pid,comm`, …), Docker's way: the host's `ps` runs with them (and `-q` with the
+/// container's pids when ps accepts it), and of its output the header and the rows of the
+/// container's processes are kept (thread rows, PID "-", follow their process). A renamed PID
+/// column (`-o user=PID`) is refused, as Docker does; a ps error comes back with ps's message.
+Result<std::vector<std::vector<std::string>>> top_container(Engine& e, const std::string& ref,
+                                                           const std::vector<std::string>& ps_args = {});
 
 }  // namespace skiff::engine

@@ -44,7 +44,7 @@ struct Process {
   bool stdin_open = false;  ///< -i: keep stdin connected
   std::vector<std::string> cap_add, cap_drop;  ///< Docker's --cap-add/--cap-drop values
   std::vector<std::string> cap_base;  ///< containers.conf default_capabilities (empty: built-in)
-  bool no_new_privileges = true;
+  bool no_new_privileges = false;
   std::vector<Rlimit> rlimits;
   /// Seccomp: "default" (Docker's profile), "unconfined", or a JSON profile's text.
   std::string seccomp = "default";

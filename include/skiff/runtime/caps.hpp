@@ -11,7 +11,8 @@
 //   -- caller: setgroups (unless denied), setresgid, setresuid --
 //   caps_set(caps)                       capset(effective, permitted, inheritable), then
 //                                        ambient: CLEAR_ALL and RAISE each
-//   set_no_new_privs()                   if requested (default: yes)
+//   set_no_new_privs()                   if requested (--security-opt no-new-privileges or
+//                                        containers.conf no_new_privileges; default: no)
 //   -- seccomp load_seccomp(), last, right before execve --
 //
 // caps_apply_before_identity() and caps_apply_after_identity() bundle the two halves. The
@@ -143,6 +144,12 @@ ChildStatus caps_keep_on_setuid() noexcept;
 /// PR_CAP_AMBIENT_CLEAR_ALL and PR_CAP_AMBIENT_RAISE for each ambient capability (an ambient
 /// capability must be permitted and inheritable). Call after setresuid/setresgid.
 ChildStatus caps_set(const ProcessCaps& caps) noexcept;
+
+/// capset(2) raising the effective set to the permitted one. A uid change away from 0 clears
+/// the effective set (keep-caps keeps only the permitted one): without no_new_privs, a
+/// non-root container user needs CAP_SYS_ADMIN back in effect to load its seccomp filter
+/// before caps_set() gives it its own capabilities.
+ChildStatus caps_raise_effective() noexcept;
 
 /// caps_drop_bounding() then caps_keep_on_setuid().
 ChildStatus caps_apply_before_identity(const ProcessCaps& caps, int last_cap) noexcept;

@@ -15,8 +15,10 @@
 //   C: masked paths (ro tmpfs / bind of /dev/null after checking it is char 1:3) and
 //      read-only paths (locked flags kept), read-only root
 //   C: setsid; with a terminal: open ptmx in the container's devpts, send the master to M
-//   C: resolve the user in the container's /etc/passwd and /etc/group; mark every fd ≥ 3
-//      close-on-exec; chdir to the working directory (created if missing)
+//   C: close every fd but the sync socket and the stdio (no host directory fd may stay
+//      reachable as /proc/self/fd/N: CVE-2024-21626); resolve the user in the container's
+//      /etc/passwd and /etc/group; open the working directory inside the root (RESOLVE_IN_ROOT,
+//      no magic links; created if missing), fchdir to it and check getcwd lies under the root
 //   C: bounding set, keepcaps, groups, setresgid/setresuid, capset, ambient, no_new_privs,
 //      seccomp last; then waits for "go" and execve()s. An exec failure comes back to M
 //      over the close-on-exec sync socket (EOF there = exec succeeded).

@@ -53,6 +53,7 @@ oci::Spec base_spec(const Rootfs& r, std::vector<std::string> args) {
   s.process.cap_drop = {"ALL"};
   s.process.cap_add = {"CHOWN", "SETGID", "SETUID"};
   s.process.seccomp = "unconfined";
+  s.process.no_new_privileges = true;  // off by default (Docker's); these tests check it applies
   auto map = idmap_for_current_user();
   BOOST_REQUIRE(map);
   s.idmap = *map;
@@ -134,6 +135,26 @@ BOOST_AUTO_TEST_CASE(user_and_workdir) {
   s.process.user = "nosuchuser";
   run(s, &e);
   BOOST_TEST(e.msg == "unable to find user nosuchuser: no matching entries in passwd file");
+}
+
+// CVE-2024-21626: a directory fd of the caller (a monitor's) must not be reachable as the
+// working directory through /proc/self/fd/N, directly or through a symlink in the rootfs.
+BOOST_AUTO_TEST_CASE(no_host_fd_reaches_the_working_directory) {
+  if (!can_run()) return;
+  Rootfs r;
+  int host = open("/", O_PATH | O_DIRECTORY);  // inherited: not close-on-exec
+  BOOST_REQUIRE(host >= 0);
+  std::string link = "/proc/self/fd/" + std::to_string(host);
+  BOOST_REQUIRE(symlink(link.c_str(), (r.dir + "/wd").c_str()) == 0);
+  for (std::string cwd : {link, std::string("/wd")}) {
+    auto s = base_spec(r, {"sh", "-c", "pwd; ls"});
+    s.process.cwd = cwd;
+    Error e;
+    auto [code, out] = run(s, &e);
+    BOOST_TEST(code == -1, "cwd " << cwd << " ran: " << out);
+    BOOST_TEST(e.code == EPERM, "cwd " << cwd << ": " << e.msg);
+  }
+  close(host);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
