@@ -220,6 +220,16 @@ constexpr OptSpec kPullOpts[] = {
     {"quiet", 'q', OptType::Bool, "Suppress verbose output; print the image ID"},
     {"variant", 0, OptType::String, "Use VARIANT instead of the host's architecture variant"},
 };
+constexpr OptSpec kSaveOpts[] = {
+    {"format", 0, OptType::String, "Archive format (docker-archive, oci-archive, oci-dir, docker-dir)", "docker-archive",
+     Comp::Enum, "docker-archive oci-archive oci-dir docker-dir"},
+    {"multi-image-archive", 'm', OptType::Bool, "Allow several images in one archive (docker-archive always does)"},
+    {"output", 'o', OptType::String, "Write to a file, instead of STDOUT", {}, Comp::Files},
+};
+constexpr OptSpec kLoadOpts[] = {
+    {"input", 'i', OptType::String, "Read from tar archive file, instead of STDIN", {}, Comp::Files},
+    {"quiet", 'q', OptType::Bool, "Suppress the load output"},
+};
 constexpr OptSpec kImagesOpts[] = {
     {"all", 'a', OptType::Bool, "Show all images (default hides intermediate images)"},
     {"digests", 0, OptType::Bool, "Show digests"},
@@ -534,6 +544,19 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_image_inspect,
      .min_args = 1,
      .arg_comp = Comp::Images},
+    {.path = "image load",
+     .aliases = "load",
+     .usage = "[OPTIONS]",
+     .summary = "Load images from a tar archive or STDIN",
+     .opts = kLoadOpts,
+     .handler = cmd_load,
+     .max_args = 0,
+     .description = "Reads archives written by `skiff save`, `docker save`, `podman save` and skopeo: "
+                    "docker-archive (manifest.json, legacy or OCI layout) and oci-archive, plain, gzip or "
+                    "zstd. Prints a line per tag loaded (or the ID of an untagged image). A damaged or "
+                    "hostile archive (entries escaping it, missing layers, digest mismatches) is refused "
+                    "and leaves nothing behind.",
+     .examples = "$ skiff load -i busybox.tar\n$ zstd -dc images.tar.zst | skiff load"},
     {.path = "image ls",
      .aliases = "images;image list",
      .usage = "[OPTIONS] [REPOSITORY[:TAG]]",
@@ -564,6 +587,22 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_rmi,
      .min_args = 1,
      .arg_comp = Comp::Images},
+    {.path = "image save",
+     .aliases = "save",
+     .usage = "[OPTIONS] IMAGE [IMAGE...]",
+     .summary = "Save one or more images to a tar archive (streamed to STDOUT by default)",
+     .opts = kSaveOpts,
+     .handler = cmd_save,
+     .min_args = 1,
+     .arg_comp = Comp::Images,
+     .description = "NAME:TAG saves that tag, a repository name every tag it has, an ID the image "
+                    "untagged. Layers are written uncompressed with their original bytes, so loading "
+                    "the archive gives the same image IDs. docker-archive (the default) is Docker 25's "
+                    "layout, readable by Docker, Podman and skopeo; oci-dir and docker-dir (skopeo's "
+                    "dir:) write a directory given with -o.",
+     .examples = "$ skiff save -o images.tar busybox:latest alpine:3.19\n"
+                 "$ skiff save busybox | gzip > busybox.tar.gz\n"
+                 "$ skiff save --format oci-archive -o busybox-oci.tar busybox"},
     {.path = "image tag",
      .aliases = "tag",
      .usage = "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",

@@ -58,6 +58,9 @@ Result<int> cmd_image_inspect(Context&, const ParsedArgs&);
 Result<int> cmd_inspect(Context&, const ParsedArgs&);
 Result<int> cmd_history(Context&, const ParsedArgs&);
 Result<int> cmd_image_prune(Context&, const ParsedArgs&);
+// cmd_archive.cpp
+Result<int> cmd_save(Context&, const ParsedArgs&);
+Result<int> cmd_load(Context&, const ParsedArgs&);
 Result<int> cmd_system_df(Context&, const ParsedArgs&);
 Result<int> cmd_system_check(Context&, const ParsedArgs&);
 Result<int> cmd_system_migrate(Context&, const ParsedArgs&);
