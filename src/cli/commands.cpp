@@ -49,6 +49,7 @@ constexpr OptSpec kVolumePruneOpts[] = {
 constexpr GroupSpec kGroups[] = {
     {"container", "Manage containers"},
     {"image", "Manage images"},
+    {"manifest", "Manage manifest lists"},
     {"system", "Manage skiff"},
     {"volume", "Manage volumes"},
 };
@@ -229,6 +230,45 @@ constexpr OptSpec kSaveOpts[] = {
 constexpr OptSpec kLoadOpts[] = {
     {"input", 'i', OptType::String, "Read from tar archive file, instead of STDIN", {}, Comp::Files},
     {"quiet", 'q', OptType::Bool, "Suppress the load output"},
+};
+#define SKIFF_PLATFORM_EDIT_OPTS_A                                                                   \
+  {"annotation", 0, OptType::List, "Set an annotation on the entry (KEY=VALUE)"},                           \
+      {"arch", 0, OptType::String, "Override the architecture of the entry"}
+#define SKIFF_PLATFORM_EDIT_OPTS_F \
+  {"features", 0, OptType::List, "Override the features of the entry"}
+#define SKIFF_PLATFORM_EDIT_OPTS_O                                                                      \
+  {"os", 0, OptType::String, "Override the operating system of the entry"},                                   \
+      {"os-features", 0, OptType::List, "Override the operating system features of the entry"},                \
+      {"os-version", 0, OptType::String, "Override the operating system version of the entry"}
+constexpr OptSpec kManifestCreateOpts[] = {
+    {"all", 0, OptType::Bool, "Add every image of a list, not only the host platform's"},
+    {"amend", 'a', OptType::Bool, "Modify the list if it exists"},
+    {"annotation", 0, OptType::List, "Set an annotation on the list (KEY=VALUE)"},
+    SKIFF_REGISTRY_OPTS,
+};
+constexpr OptSpec kManifestAddOpts[] = {
+    {"all", 0, OptType::Bool, "Add every image of a list, not only the host platform's"},
+    SKIFF_PLATFORM_EDIT_OPTS_A,
+    {"authfile", 0, OptType::String, "Path of the registry authentication file", {}, Comp::Files},
+    {"cert-dir", 0, OptType::String, "Directory of certificates for the registry (certs.d layout)", {}, Comp::Dirs},
+    {"creds", 0, OptType::String, "Credentials (USERNAME:PASSWORD) for the registry"},
+    SKIFF_PLATFORM_EDIT_OPTS_F,
+    SKIFF_PLATFORM_EDIT_OPTS_O,
+    {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates", "true"},
+    {"variant", 0, OptType::String, "Override the architecture variant of the entry"},
+};
+constexpr OptSpec kManifestAnnotateOpts[] = {
+    SKIFF_PLATFORM_EDIT_OPTS_A,
+    {"authfile", 0, OptType::String, "Path of the registry authentication file", {}, Comp::Files},
+    {"cert-dir", 0, OptType::String, "Directory of certificates for the registry (certs.d layout)", {}, Comp::Dirs},
+    {"creds", 0, OptType::String, "Credentials (USERNAME:PASSWORD) for the registry"},
+    SKIFF_PLATFORM_EDIT_OPTS_F,
+    SKIFF_PLATFORM_EDIT_OPTS_O,
+    {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates", "true"},
+    {"variant", 0, OptType::String, "Override the architecture variant of the entry"},
+};
+constexpr OptSpec kManifestInspectOpts[] = {
+    SKIFF_REGISTRY_OPTS,
 };
 constexpr OptSpec kImagesOpts[] = {
     {"all", 'a', OptType::Bool, "Show all images (default hides intermediate images)"},
@@ -618,6 +658,66 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_inspect,
      .min_args = 1,
      .arg_comp = Comp::Containers},
+    {.path = "manifest add",
+     .usage = "[OPTIONS] LIST IMAGE",
+     .summary = "Add an image to a manifest list",
+     .opts = kManifestAddOpts,
+     .handler = cmd_manifest_add,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::Images,
+     .description = "IMAGE is a local image (its registry manifest and the platform of its config), or "
+                    "else, or with a docker:// prefix, an image in a registry (of a list there, the host "
+                    "platform's image, or every one with --all). An entry with the same digest is "
+                    "replaced. Prints the list's ID."},
+    {.path = "manifest annotate",
+     .usage = "[OPTIONS] LIST IMAGE|DIGEST",
+     .summary = "Add or change the platform and annotations of a manifest list entry",
+     .opts = kManifestAnnotateOpts,
+     .handler = cmd_manifest_annotate,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::Images},
+    {.path = "manifest create",
+     .usage = "[OPTIONS] LIST [IMAGE...]",
+     .summary = "Create a manifest list, stored locally as an image",
+     .opts = kManifestCreateOpts,
+     .handler = cmd_manifest_create,
+     .min_args = 1,
+     .arg_comp = Comp::Images,
+     .description = "The list holds an entry (manifest digest, size and platform) for each IMAGE, "
+                    "found as `manifest add` finds it. It is a Docker manifest list when every entry "
+                    "is a Docker manifest, else an OCI index. Prints the list's ID.",
+     .examples = "$ skiff manifest create example.com/app:1 example.com/app:1-amd64 example.com/app:1-arm64\n"
+                 "$ skiff manifest inspect example.com/app:1"},
+    {.path = "manifest exists",
+     .usage = "LIST",
+     .summary = "Exit with status 0 if the manifest list exists locally, 1 if not",
+     .handler = cmd_manifest_exists,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Images},
+    {.path = "manifest inspect",
+     .usage = "[OPTIONS] LIST|IMAGE",
+     .summary = "Display a manifest list, or an image's manifest in its registry",
+     .opts = kManifestInspectOpts,
+     .handler = cmd_manifest_inspect,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Images},
+    {.path = "manifest remove",
+     .usage = "LIST DIGEST",
+     .summary = "Remove an entry from a manifest list",
+     .handler = cmd_manifest_remove,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::Images},
+    {.path = "manifest rm",
+     .usage = "LIST [LIST...]",
+     .summary = "Remove one or more manifest lists from local storage",
+     .handler = cmd_manifest_rm,
+     .min_args = 1,
+     .arg_comp = Comp::Images},
     {.path = "system check",
      .usage = "[OPTIONS]",
      .summary = "Verify every layer and image against its digest and report (or repair) damage",
