@@ -5,6 +5,7 @@
 #include "skiff/oci/reference.hpp"
 #include "skiff/registry/config.hpp"
 #include "skiff/storage/store.hpp"
+#include "skiff/util/fs.hpp"
 #include "skiff/util/json.hpp"
 #include "skiff/util/strings.hpp"
 
@@ -218,6 +219,19 @@ Result<int> cmd_manifest_inspect(Context& ctx, const ParsedArgs& a) {
   auto raw = TRY(image::remote_manifest(text, registry_options(a)));
   auto j = TRY(parse_json(raw, "manifest"));
   outf("{}\n", to_json_pretty(j, 3));
+  return 0;
+}
+
+Result<int> cmd_manifest_push(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, a.flag("purge")));
+  storage::Store* store = TRY(e->store(a.flag("purge")));
+  auto l = TRY(find_list(*store, a.positional[0]));
+  std::string dest = a.positional.size() > 1 ? a.positional[1] : a.positional[0];
+  if (dest.starts_with("docker://")) dest = dest.substr(9);
+  std::string digest = TRY(image::push_list(l, dest, registry_options(a)));
+  if (a.has("digestfile")) TRY(write_file_atomic(a.str("digestfile"), digest, 0644, false));
+  if (a.flag("purge")) TRY(store->remove_image(l.id, {.force = true}));
+  outf("{}\n", digest);
   return 0;
 }
 

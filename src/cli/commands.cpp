@@ -267,6 +267,14 @@ constexpr OptSpec kManifestAnnotateOpts[] = {
     {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates", "true"},
     {"variant", 0, OptType::String, "Override the architecture variant of the entry"},
 };
+constexpr OptSpec kManifestPushOpts[] = {
+    {"authfile", 0, OptType::String, "Path of the registry authentication file", {}, Comp::Files},
+    {"cert-dir", 0, OptType::String, "Directory of certificates for the registry (certs.d layout)", {}, Comp::Dirs},
+    {"creds", 0, OptType::String, "Credentials (USERNAME:PASSWORD) for the registry"},
+    {"digestfile", 0, OptType::String, "Write the digest of the pushed list to the file", {}, Comp::Files},
+    {"purge", 'p', OptType::Bool, "Remove the local manifest list after the push"},
+    {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates", "true"},
+};
 constexpr OptSpec kManifestInspectOpts[] = {
     SKIFF_REGISTRY_OPTS,
 };
@@ -705,6 +713,18 @@ constexpr CmdSpec kCommands[] = {
      .min_args = 1,
      .max_args = 1,
      .arg_comp = Comp::Images},
+    {.path = "manifest push",
+     .usage = "[OPTIONS] LIST [DESTINATION]",
+     .summary = "Push a manifest list to a registry",
+     .opts = kManifestPushOpts,
+     .handler = cmd_manifest_push,
+     .min_args = 1,
+     .max_args = 2,
+     .arg_comp = Comp::Images,
+     .description = "Uploads the list to DESTINATION (default: the list's name) and prints its digest. "
+                    "The images it lists must already be in the destination repository (push them "
+                    "first); the registry refuses the list otherwise, and the error says so.",
+     .examples = "$ skiff manifest push example.com/app:1"},
     {.path = "manifest remove",
      .usage = "LIST DIGEST",
      .summary = "Remove an entry from a manifest list",

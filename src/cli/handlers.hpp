@@ -67,6 +67,7 @@ Result<int> cmd_manifest_add(Context&, const ParsedArgs&);
 Result<int> cmd_manifest_annotate(Context&, const ParsedArgs&);
 Result<int> cmd_manifest_remove(Context&, const ParsedArgs&);
 Result<int> cmd_manifest_inspect(Context&, const ParsedArgs&);
+Result<int> cmd_manifest_push(Context&, const ParsedArgs&);
 Result<int> cmd_manifest_rm(Context&, const ParsedArgs&);
 Result<int> cmd_manifest_exists(Context&, const ParsedArgs&);
 Result<int> cmd_system_df(Context&, const ParsedArgs&);

@@ -160,6 +160,18 @@ Result<std::string> remote_manifest(const std::string& text, const registry::Cli
   return m.bytes;
 }
 
+Result<std::string> push_list(const ManifestList& list, const std::string& dest, const registry::ClientOptions& o) {
+  auto ref = TRY(full_ref(dest));
+  auto r = TRY(connect(o));
+  auto sources = TRY(registry::pull_sources(r.client->registries_conf(), ref));
+  registry::PullSource target;
+  for (auto& s : sources)
+    if (!s.mirror) target = s;
+  if (target.ref.domain().empty()) return fail(kInvalid, fmt::format("{}: no registry to push to", dest));
+  auto d = TRY(r.client->put_manifest(target, list.index.media_type, list.index.raw));
+  return d.str();
+}
+
 void apply_edit(oci::Descriptor& d, const EntryEdit& e) {
   if (!d.platform) d.platform = oci::Platform{};
   auto& p = *d.platform;

@@ -90,6 +90,10 @@ assert_eq "$(sk manifest inspect app:empty | jq -c .manifests)" "[]"
 # A registry's index, for a name that is no local list.
 assert_eq "$(sk manifest inspect "$multi" | jq -r '.manifests | length')" "$(jq -r '.manifests | length' <<<"$raw")"
 
+# A list is not something to run.
+assert_status 125 sk run --rm app:list true
+assert_contains "$output" "is a manifest list"
+
 assert_success sk system check
 run_split sk manifest rm app:list app:docker app:empty
 assert_eq "$status" 0 "manifest rm ($stderr)"

@@ -54,6 +54,11 @@ Result<std::vector<oci::Descriptor>> remote_entries(const std::string& ref, bool
 /// The manifest or index `ref` names in its registry, as served.
 Result<std::string> remote_manifest(const std::string& ref, const registry::ClientOptions& o);
 
+/// Pushes the list (its index bytes as stored) to `dest` (a tag). The images it lists must
+/// already be in that repository (the registry refuses the list otherwise). Returns the
+/// list's digest.
+Result<std::string> push_list(const ManifestList& list, const std::string& dest, const registry::ClientOptions& o);
+
 /// Changes to an entry's platform and annotations (empty fields: unchanged).
 struct EntryEdit {
   std::string os, arch, variant, os_version;
