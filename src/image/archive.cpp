@@ -176,7 +176,6 @@ Status write_layout(storage::Store& store, const std::vector<SaveItem>& items, A
   index["mediaType"] = oci::media::kOciIndex;
   index["manifests"] = Json::array();
   Json docker_manifest = Json::array();
-  Json repositories = Json::object();
   auto blob = [&](const std::string& digest, std::string_view data) -> Status {
     if (!written.insert(digest).second) return ok();
     return out.file("blobs/sha256/" + hex_of(digest), data);
@@ -209,7 +208,6 @@ Status write_layout(storage::Store& store, const std::vector<SaveItem>& items, A
       d["annotations"][std::string(kRefName)] = docker ? ref.tag_or_default() : ref.str_with_default_tag();
       index["manifests"].push_back(d);
       repo_tags.push_back(ref.familiar());
-      if (!img.layers.empty()) repositories[ref.familiar_name()][ref.tag_or_default()] = hex_of(img.layers.back().diff_id);
     }
     if (item.names.empty()) index["manifests"].push_back(descriptor(oci::media::kOciManifest, mdigest, mraw.size()));
     Json dm = Json::object();
@@ -221,7 +219,6 @@ Status write_layout(storage::Store& store, const std::vector<SaveItem>& items, A
   TRY(out.file("index.json", to_json(index)));
   if (docker) {
     TRY(out.file("manifest.json", to_json(docker_manifest)));
-    if (!repositories.empty()) TRY(out.file("repositories", to_json(repositories)));
   }
   return out.finish();
 }
