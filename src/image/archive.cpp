@@ -2,6 +2,7 @@
 #include "skiff/image/archive.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -509,6 +510,27 @@ Result<LoadedImage> store_image(storage::Store& store, const Unpacked& u, const 
   return LoadedImage{rec.id, p.names};
 }
 
+// Removes what killed loads left in `base`: skiff-load-<x>.lock files of ours that nobody holds,
+// with their directories.
+void sweep_stale_unpacks(const std::string& base) {
+  auto names = list_dir(base);
+  if (!names) return;
+  for (auto& n : *names) {
+    if (!n.starts_with("skiff-load-") || !n.ends_with(".lock")) continue;
+    std::string lock = base + "/" + n;
+    int fd = open(lock.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_uid == geteuid() && S_ISREG(st.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      std::string dir = lock.substr(0, lock.size() - 5);
+      struct stat dst;
+      if (lstat(dir.c_str(), &dst) == 0 && S_ISDIR(dst.st_mode) && dst.st_uid == geteuid()) (void)remove_tree(dir);
+      (void)unlink(lock.c_str());
+    }
+    close(fd);
+  }
+}
+
 }  // namespace
 
 Result<ArchiveFormat> parse_archive_format(std::string_view s) {
@@ -542,13 +564,27 @@ Result<std::vector<LoadedImage>> load_archive(storage::Store& store, ByteSource&
     const char* t = getenv("TMPDIR");
     base = t && *t ? t : "/var/tmp";
   }
-  std::string tmpl = base + "/skiff-load-XXXXXX";
-  if (!mkdtemp(tmpl.data())) return fail_errno(fmt::format("create a temporary directory in `{}`", base));
+  sweep_stale_unpacks(base);
+  // skiff-load-<random>.lock, held while skiff-load-<random>/ is in use: a load killed half-way
+  // leaves both, and the next load removes them (sweep_stale_unpacks).
+  std::string tmpl = base + "/skiff-load-XXXXXX.lock";
+  int lfd = mkstemps(tmpl.data(), 5);
+  if (lfd < 0) return fail_errno(fmt::format("create a temporary file in `{}`", base));
+  UniqueFd lock_fd(lfd);
+  if (flock(lfd, LOCK_EX) < 0) return fail_errno("lock the temporary directory");
+  std::string dir = tmpl.substr(0, tmpl.size() - 5);
   struct Cleanup {
-    std::string path;
-    ~Cleanup() { (void)remove_tree(path); }
-  } cleanup{tmpl};
-  auto rootfd = TRY(open_path(tmpl, O_RDONLY | O_DIRECTORY));
+    std::string lock, dir;
+    bool made = false;
+    ~Cleanup() {
+      if (made) (void)remove_tree(dir);
+      (void)unlink(lock.c_str());
+    }
+  } cleanup{tmpl, dir};
+  if (mkdir(dir.c_str(), 0700) < 0) return fail_errno(fmt::format("create the temporary directory `{}`", dir));
+  cleanup.made = true;
+  std::string tmpl_dir = dir;
+  auto rootfd = TRY(open_path(tmpl_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
 
   auto tar_src = TRY(make_auto_decompressor(in));
   auto tar = TRY(make_tar_reader(*tar_src));
