@@ -17,8 +17,8 @@ want=$(sa images -q --no-trunc "$big")
 sb() { sk --root "$T/b" --runroot "$T/rb" "$@"; }
 assert_success sb images
 for delay in unpack store; do
-  sb load -i "$w/big.tar" >/dev/null 2>&1 &
-  pid=$!
+  "$SKIFF" --root "$T/b" --runroot "$T/rb" load -i "$w/big.tar" >/dev/null 2>&1 &
+  pid=$!  # skiff itself (a shell function in the background would be a subshell)
   if [ "$delay" = unpack ]; then
     # While the archive is being unpacked.
     for _ in $(seq 200); do ls "$TMPDIR" | grep -q '^skiff-load-.*[^k]$' && break; sleep 0.02; done
@@ -29,6 +29,8 @@ for delay in unpack store; do
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   assert_eq "$(sb images -q)" "" "$delay: no image after the kill"
+  # Its workers (extraction) end once its end of their socket is gone.
+  for _ in $(seq 100); do pgrep -f "skiff --root $T/b " >/dev/null || break; sleep 0.05; done
 done
 assert_ne "$(ls -A "$TMPDIR")" "" "the killed loads left their temporary directories"
 run_split sb load -i "$w/big.tar"
@@ -38,7 +40,7 @@ assert_eq "$(sb images -q --no-trunc "$big")" "$want"
 assert_success sb system check
 
 # save killed half-way: the target name never holds a partial archive.
-sa save -o "$w/partial.tar" "$big" &
+"$SKIFF" --root "$T/a" --runroot "$T/ra" save -o "$w/partial.tar" "$big" &
 pid=$!
 for _ in $(seq 200); do ls -A "$w" | grep -q 'skiff-save' && break; sleep 0.01; done
 kill -9 "$pid" 2>/dev/null || true
