@@ -135,6 +135,8 @@ struct SavedImage {
 
 Result<SavedImage> saved_image(storage::Store& store, const std::string& id) {
   auto rec = TRY(store.lookup_image(id, false));
+  if (rec.manifest_media_type == oci::media::kOciIndex || rec.manifest_media_type == oci::media::kDockerManifestList)
+    return fail(kInvalid, fmt::format("image {} is a manifest list: save the images it lists", rec.id));
   SavedImage s;
   s.id = rec.id;
   s.config = TRY(store.image_config(rec.id));

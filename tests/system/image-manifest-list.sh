@@ -93,6 +93,9 @@ assert_eq "$(sk manifest inspect "$multi" | jq -r '.manifests | length')" "$(jq 
 # A list is not something to run.
 assert_status 125 sk run --rm app:list true
 assert_contains "$output" "is a manifest list"
+assert_status 125 sk save -o "$T/work/list.tar" app:list
+assert_contains "$output" "is a manifest list"
+assert_no_file "$T/work/list.tar"
 
 assert_success sk system check
 run_split sk manifest rm app:list app:docker app:empty
