@@ -316,7 +316,7 @@ case_ps_1000() {
 }
 
 # save of big to a file (issue 16), and load of that archive into a store without the image;
-# both engines load skiff's docker-archive. Floors: tar of the archive's files, tar -x of it.
+# both engines load skiff's docker-archive. Floor: tar -x of the archive.
 SAVE_SKIFF=$WORK/user/save-skiff.tar
 SAVE_PODMAN=$WORK/user/save-podman.tar
 no_saves() { as rm -f "$SAVE_SKIFF" "$SAVE_PODMAN"; }
