@@ -21,7 +21,7 @@ OUT=$REPO/out
 RUNS=20
 WARMUP=3
 BENCH_USER=${SKIFF_BENCH_USER:-skiff-test}
-CASES=(version info images ps_a pull rmi images_500 rmi_shared run_rm run_d exec ps_1000 monitor_rss)
+CASES=(version info images ps_a pull rmi images_500 rmi_shared run_rm run_d exec ps_1000 monitor_rss save load)
 PS_N=${SKIFF_BENCH_PS_N:-1000}  # containers in the store for ps_1000
 HEAVY_RUNS=5    # runs of the slow cases (pull moves 64 MiB; podman lists 500 images in seconds)
 only=()
@@ -313,6 +313,28 @@ case_ps_1000() {
   RUNS=$HEAVY_RUNS WARMUP=1 compare "ps -a ($PS_N)" "ps -a" "ps -a"
   as "$SKIFF" container prune -f >/dev/null 2>&1 || true
   as podman container prune -f >/dev/null 2>&1 || true
+}
+
+# save of big to a file (issue 16), and load of that archive into a store without the image;
+# both engines load skiff's docker-archive. Floor: tar -x of the archive.
+SAVE_SKIFF=$WORK/user/save-skiff.tar
+SAVE_PODMAN=$WORK/user/save-podman.tar
+no_saves() { as rm -f "$SAVE_SKIFF" "$SAVE_PODMAN"; }
+skiff_big() { as "$SKIFF" pull -q "$REG_HTTP/big:latest" >/dev/null; }
+podman_big() { as podman pull -q "$REG_HTTP/big:latest" >/dev/null; }
+case_save() {
+  skiff_big
+  podman_big
+  RUNS=$HEAVY_RUNS WARMUP=1 PREP_SKIFF=no_saves PREP_PODMAN=no_saves \
+    compare "save big" "save -o $SAVE_SKIFF $REG_HTTP/big:latest" "save -o $SAVE_PODMAN $REG_HTTP/big:latest"
+}
+case_load() {
+  [ -f "$SAVE_SKIFF" ] || { skiff_big; as "$SKIFF" save -o "$SAVE_SKIFF" "$REG_HTTP/big:latest"; }
+  RUNS=$HEAVY_RUNS WARMUP=1 PREP_SKIFF=skiff_no_big PREP_PODMAN=podman_no_big \
+    compare "load big" "load -q -i $SAVE_SKIFF" "load -q -i $SAVE_SKIFF"
+  RUNS=$HEAVY_RUNS floor "tar -x (big archive)" floor_reset tar -xf "$SAVE_SKIFF" -C "$FLOOR_DIR"
+  skiff_no_big
+  podman_no_big
 }
 
 # The memory a running container costs beside its own processes: the monitor (skiff) or conmon

@@ -8,6 +8,7 @@
 #include "handlers.hpp"
 #include "output.hpp"
 #include "pull_display.hpp"
+#include "skiff/image/manifest_list.hpp"
 #include "skiff/image/pull.hpp"
 #include "skiff/oci/reference.hpp"
 #include "skiff/registry/config.hpp"
@@ -73,6 +74,9 @@ Result<storage::ImageRecord> find_image(storage::Store& store, const std::string
 Result<engine::ImageDefaults> image_defaults(engine::Engine& e, storage::Store& store, const storage::ImageRecord& rec,
                                              const std::string& name) {
   (void)e;
+  if (image::is_list_media_type(rec.manifest_media_type))
+    return fail(kInvalid, fmt::format("{} is a manifest list: run one of its images (`skiff manifest inspect {}` lists them)",
+                                      name.empty() ? rec.id : name, name.empty() ? rec.id : name));
   engine::ImageDefaults d;
   d.id = rec.id;
   d.name = name.empty() && !rec.tags.empty() ? rec.tags[0] : name;

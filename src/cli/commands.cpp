@@ -49,6 +49,7 @@ constexpr OptSpec kVolumePruneOpts[] = {
 constexpr GroupSpec kGroups[] = {
     {"container", "Manage containers"},
     {"image", "Manage images"},
+    {"manifest", "Manage manifest lists"},
     {"system", "Manage skiff"},
     {"volume", "Manage volumes"},
 };
@@ -220,6 +221,63 @@ constexpr OptSpec kPullOpts[] = {
     {"platform", 0, OptType::String, "Set platform if server is multi-platform capable (os/arch[/variant])"},
     {"quiet", 'q', OptType::Bool, "Suppress verbose output; print the image ID"},
     {"variant", 0, OptType::String, "Use VARIANT instead of the host's architecture variant"},
+};
+constexpr OptSpec kSaveOpts[] = {
+    {"format", 0, OptType::String, "Archive format (docker-archive, oci-archive, oci-dir, docker-dir)", "docker-archive",
+     Comp::Enum, "docker-archive oci-archive oci-dir docker-dir"},
+    {"multi-image-archive", 'm', OptType::Bool, "Allow several images in one archive (docker-archive always does)"},
+    {"output", 'o', OptType::String, "Write to a file, instead of STDOUT", {}, Comp::Files},
+};
+constexpr OptSpec kLoadOpts[] = {
+    {"input", 'i', OptType::String, "Read from tar archive file, instead of STDIN", {}, Comp::Files},
+    {"quiet", 'q', OptType::Bool, "Suppress the load output"},
+};
+#define SKIFF_PLATFORM_EDIT_OPTS_A                                                                   \
+  {"annotation", 0, OptType::List, "Set an annotation on the entry (KEY=VALUE)"},                           \
+      {"arch", 0, OptType::String, "Override the architecture of the entry"}
+#define SKIFF_PLATFORM_EDIT_OPTS_F \
+  {"features", 0, OptType::List, "Override the features of the entry"}
+#define SKIFF_PLATFORM_EDIT_OPTS_O                                                                      \
+  {"os", 0, OptType::String, "Override the operating system of the entry"},                                   \
+      {"os-features", 0, OptType::List, "Override the operating system features of the entry"},                \
+      {"os-version", 0, OptType::String, "Override the operating system version of the entry"}
+constexpr OptSpec kManifestCreateOpts[] = {
+    {"all", 0, OptType::Bool, "Add every image of a list, not only the host platform's"},
+    {"amend", 'a', OptType::Bool, "Modify the list if it exists"},
+    {"annotation", 0, OptType::List, "Set an annotation on the list (KEY=VALUE)"},
+    SKIFF_REGISTRY_OPTS,
+};
+constexpr OptSpec kManifestAddOpts[] = {
+    {"all", 0, OptType::Bool, "Add every image of a list, not only the host platform's"},
+    SKIFF_PLATFORM_EDIT_OPTS_A,
+    {"authfile", 0, OptType::String, "Path of the registry authentication file", {}, Comp::Files},
+    {"cert-dir", 0, OptType::String, "Directory of certificates for the registry (certs.d layout)", {}, Comp::Dirs},
+    {"creds", 0, OptType::String, "Credentials (USERNAME:PASSWORD) for the registry"},
+    SKIFF_PLATFORM_EDIT_OPTS_F,
+    SKIFF_PLATFORM_EDIT_OPTS_O,
+    {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates", "true"},
+    {"variant", 0, OptType::String, "Override the architecture variant of the entry"},
+};
+constexpr OptSpec kManifestAnnotateOpts[] = {
+    SKIFF_PLATFORM_EDIT_OPTS_A,
+    {"authfile", 0, OptType::String, "Path of the registry authentication file", {}, Comp::Files},
+    {"cert-dir", 0, OptType::String, "Directory of certificates for the registry (certs.d layout)", {}, Comp::Dirs},
+    {"creds", 0, OptType::String, "Credentials (USERNAME:PASSWORD) for the registry"},
+    SKIFF_PLATFORM_EDIT_OPTS_F,
+    SKIFF_PLATFORM_EDIT_OPTS_O,
+    {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates", "true"},
+    {"variant", 0, OptType::String, "Override the architecture variant of the entry"},
+};
+constexpr OptSpec kManifestPushOpts[] = {
+    {"authfile", 0, OptType::String, "Path of the registry authentication file", {}, Comp::Files},
+    {"cert-dir", 0, OptType::String, "Directory of certificates for the registry (certs.d layout)", {}, Comp::Dirs},
+    {"creds", 0, OptType::String, "Credentials (USERNAME:PASSWORD) for the registry"},
+    {"digestfile", 0, OptType::String, "Write the digest of the pushed list to the file", {}, Comp::Files},
+    {"purge", 'p', OptType::Bool, "Remove the local manifest list after the push"},
+    {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates", "true"},
+};
+constexpr OptSpec kManifestInspectOpts[] = {
+    SKIFF_REGISTRY_OPTS,
 };
 constexpr OptSpec kImagesOpts[] = {
     {"all", 'a', OptType::Bool, "Show all images (default hides intermediate images)"},
@@ -544,6 +602,19 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_image_inspect,
      .min_args = 1,
      .arg_comp = Comp::Images},
+    {.path = "image load",
+     .aliases = "load",
+     .usage = "[OPTIONS]",
+     .summary = "Load images from a tar archive or STDIN",
+     .opts = kLoadOpts,
+     .handler = cmd_load,
+     .max_args = 0,
+     .description = "Reads archives written by `skiff save`, `docker save`, `podman save` and skopeo: "
+                    "docker-archive (manifest.json, legacy or OCI layout) and oci-archive, plain, gzip or "
+                    "zstd. Prints a line per tag loaded (or the ID of an untagged image). A damaged or "
+                    "hostile archive (entries escaping it, missing layers, digest mismatches) is refused "
+                    "and leaves nothing behind.",
+     .examples = "$ skiff load -i busybox.tar\n$ zstd -dc images.tar.zst | skiff load"},
     {.path = "image ls",
      .aliases = "images;image list",
      .usage = "[OPTIONS] [REPOSITORY[:TAG]]",
@@ -574,6 +645,22 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_rmi,
      .min_args = 1,
      .arg_comp = Comp::Images},
+    {.path = "image save",
+     .aliases = "save",
+     .usage = "[OPTIONS] IMAGE [IMAGE...]",
+     .summary = "Save one or more images to a tar archive (streamed to STDOUT by default)",
+     .opts = kSaveOpts,
+     .handler = cmd_save,
+     .min_args = 1,
+     .arg_comp = Comp::Images,
+     .description = "NAME:TAG saves that tag, a repository name every tag it has, an ID the image "
+                    "untagged. Layers are written uncompressed with their original bytes, so loading "
+                    "the archive gives the same image IDs. docker-archive (the default) is Docker 25's "
+                    "layout, readable by Docker, Podman and skopeo; oci-dir and docker-dir (skopeo's "
+                    "dir:) write a directory given with -o.",
+     .examples = "$ skiff save -o images.tar busybox:latest alpine:3.19\n"
+                 "$ skiff save busybox | gzip > busybox.tar.gz\n"
+                 "$ skiff save --format oci-archive -o busybox-oci.tar busybox"},
     {.path = "image tag",
      .aliases = "tag",
      .usage = "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
@@ -589,6 +676,78 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_inspect,
      .min_args = 1,
      .arg_comp = Comp::Containers},
+    {.path = "manifest add",
+     .usage = "[OPTIONS] LIST IMAGE",
+     .summary = "Add an image to a manifest list",
+     .opts = kManifestAddOpts,
+     .handler = cmd_manifest_add,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::Images,
+     .description = "IMAGE is a local image (its registry manifest and the platform of its config), or "
+                    "else, or with a docker:// prefix, an image in a registry (of a list there, the host "
+                    "platform's image, or every one with --all). An entry with the same digest is "
+                    "replaced. Prints the list's ID."},
+    {.path = "manifest annotate",
+     .usage = "[OPTIONS] LIST IMAGE|DIGEST",
+     .summary = "Add or change the platform and annotations of a manifest list entry",
+     .opts = kManifestAnnotateOpts,
+     .handler = cmd_manifest_annotate,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::Images},
+    {.path = "manifest create",
+     .usage = "[OPTIONS] LIST [IMAGE...]",
+     .summary = "Create a manifest list, stored locally as an image",
+     .opts = kManifestCreateOpts,
+     .handler = cmd_manifest_create,
+     .min_args = 1,
+     .arg_comp = Comp::Images,
+     .description = "The list holds an entry (manifest digest, size and platform) for each IMAGE, "
+                    "found as `manifest add` finds it. It is a Docker manifest list when every entry "
+                    "is a Docker manifest, else an OCI index. Prints the list's ID.",
+     .examples = "$ skiff manifest create example.com/app:1 example.com/app:1-amd64 example.com/app:1-arm64\n"
+                 "$ skiff manifest inspect example.com/app:1"},
+    {.path = "manifest exists",
+     .usage = "LIST",
+     .summary = "Exit with status 0 if the manifest list exists locally, 1 if not",
+     .handler = cmd_manifest_exists,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Images},
+    {.path = "manifest inspect",
+     .usage = "[OPTIONS] LIST|IMAGE",
+     .summary = "Display a manifest list, or an image's manifest in its registry",
+     .opts = kManifestInspectOpts,
+     .handler = cmd_manifest_inspect,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Images},
+    {.path = "manifest push",
+     .usage = "[OPTIONS] LIST [DESTINATION]",
+     .summary = "Push a manifest list to a registry",
+     .opts = kManifestPushOpts,
+     .handler = cmd_manifest_push,
+     .min_args = 1,
+     .max_args = 2,
+     .arg_comp = Comp::Images,
+     .description = "Uploads the list to DESTINATION (default: the list's name) and prints its digest. "
+                    "The images it lists must already be in the destination repository (push them "
+                    "first); the registry refuses the list otherwise, and the error says so.",
+     .examples = "$ skiff manifest push example.com/app:1"},
+    {.path = "manifest remove",
+     .usage = "LIST DIGEST",
+     .summary = "Remove an entry from a manifest list",
+     .handler = cmd_manifest_remove,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::Images},
+    {.path = "manifest rm",
+     .usage = "LIST [LIST...]",
+     .summary = "Remove one or more manifest lists from local storage",
+     .handler = cmd_manifest_rm,
+     .min_args = 1,
+     .arg_comp = Comp::Images},
     {.path = "system check",
      .usage = "[OPTIONS]",
      .summary = "Verify every layer and image against its digest and report (or repair) damage",

@@ -58,6 +58,18 @@ Result<int> cmd_image_inspect(Context&, const ParsedArgs&);
 Result<int> cmd_inspect(Context&, const ParsedArgs&);
 Result<int> cmd_history(Context&, const ParsedArgs&);
 Result<int> cmd_image_prune(Context&, const ParsedArgs&);
+// cmd_archive.cpp
+Result<int> cmd_save(Context&, const ParsedArgs&);
+Result<int> cmd_load(Context&, const ParsedArgs&);
+// cmd_manifest.cpp
+Result<int> cmd_manifest_create(Context&, const ParsedArgs&);
+Result<int> cmd_manifest_add(Context&, const ParsedArgs&);
+Result<int> cmd_manifest_annotate(Context&, const ParsedArgs&);
+Result<int> cmd_manifest_remove(Context&, const ParsedArgs&);
+Result<int> cmd_manifest_inspect(Context&, const ParsedArgs&);
+Result<int> cmd_manifest_push(Context&, const ParsedArgs&);
+Result<int> cmd_manifest_rm(Context&, const ParsedArgs&);
+Result<int> cmd_manifest_exists(Context&, const ParsedArgs&);
 Result<int> cmd_system_df(Context&, const ParsedArgs&);
 Result<int> cmd_system_check(Context&, const ParsedArgs&);
 Result<int> cmd_system_migrate(Context&, const ParsedArgs&);

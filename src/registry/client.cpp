@@ -207,6 +207,7 @@ Result<HttpResponse> Client::request(Registry& r, std::string_view path, Request
   h.method = req.method;
   h.url = r.base + std::string(path);
   h.headers = req.headers;
+  h.body = req.body;
   h.headers.set("User-Agent", opts_.user_agent);
   if (!auth.empty()) h.headers.set("Authorization", auth);
   h.tls = r.tls;

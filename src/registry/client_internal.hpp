@@ -28,6 +28,7 @@ struct Client::Request {
   Headers headers;
   std::string repo;                 ///< repository path (selects credentials)
   std::vector<std::string> scopes;  ///< bearer token scopes it needs
+  std::string body;                 ///< sent with PUT (manifests)
 };
 
 }  // namespace skiff::registry

@@ -15,6 +15,7 @@
 #include "skiff/util/time.hpp"
 #include "skiff/util/userns.hpp"
 #include "store_impl.hpp"
+#include "tar_split.hpp"
 
 namespace skiff::storage {
 
@@ -227,6 +228,8 @@ Result<StagedLayer> Store::stage_layer(std::string_view parent, std::string_view
   if (mkdirat(slotfd.get(), "diff", 0755) < 0) return fail_errno(fmt::format("{}: mkdir `{}/diff`", what, slot));
   auto diff = TRY(open_at(slotfd.get(), "diff", O_RDONLY | O_DIRECTORY));
   auto spool = TRY(open_at(slotfd.get(), "spool", O_RDWR | O_CREAT | O_EXCL, 0600));
+  auto split_fd = TRY(open_at(slotfd.get(), kTarSplitFile, O_WRONLY | O_CREAT | O_EXCL, 0600));
+  TarSplitRecorder split(split_fd.get());
   UniqueFd parent_diff;
   if (driver_ == Driver::Vfs && !parent.empty())
     parent_diff = TRY(open_at(rootfd, fmt::format("layers/{}/diff", hex_of(parent)), O_RDONLY | O_DIRECTORY));
@@ -264,6 +267,10 @@ Result<StagedLayer> Store::stage_layer(std::string_view parent, std::string_view
     if (*n == 0) break;
     hash.update(buf.data(), *n);
     tar_size += *n;
+    if (auto s = split.feed(buf.data(), *n); !s) {
+      src_error = wrap(std::move(s).error(), "record the tar layout");
+      break;
+    }
     if (!send_all(sp.read.get(), buf.data(), *n)) break;
   }
   (void)shutdown(sp.read.get(), SHUT_WR);
@@ -276,6 +283,9 @@ Result<StagedLayer> Store::stage_layer(std::string_view parent, std::string_view
   if (!expected.empty() && diff_id != expected)
     return fail(kCorrupt, fmt::format("{}: diff ID mismatch: the uncompressed stream hashes to {}", what, diff_id));
   auto report = TRY_CTX(parse_report(*report_text), "{}", what);
+  TRY_CTX(split.finish(), "{}: record the tar layout", what);
+  if (opts_.sync && fsync(split_fd.get()) < 0) return fail_errno(fmt::format("{}: fsync the tar layout", what));
+  split_fd.reset();
 
   LayerInfo& info = st.info;
   info.chain_id = TRY(chain_id_of(parent, diff_id));
@@ -294,6 +304,60 @@ Result<StagedLayer> Store::stage_layer(std::string_view parent, std::string_view
   (void)unlinkat(slotfd.get(), "spool", 0);
   if (opts_.sync && syncfs(diff.get()) < 0) return fail_errno(fmt::format("layer {}: syncfs", info.chain_id));
   return out;
+}
+
+Status Store::layer_tar(std::string_view chain_id, ByteSink& out) const {
+  auto l = TRY(layer_info(chain_id));
+  int rootfd = root_.get();
+  std::string hex = hex_of(l.chain_id);
+  std::string what = fmt::format("layer {}", l.chain_id);
+  auto split = open_at(rootfd, fmt::format("layers/{}/{}", hex, kTarSplitFile), O_RDONLY);
+  if (!split) {
+    if (split.error().code == ENOENT)
+      return fail(kNotFound, fmt::format("{}: its tar layout was not recorded (stored by an older skiff): remove "
+                                         "the image and pull or load it again",
+                                         what));
+    return wrap(std::move(split).error(), what);
+  }
+  auto diff = TRY_CTX(open_at(rootfd, fmt::format("layers/{}/diff", hex), O_RDONLY | O_DIRECTORY), "{}", what);
+  auto sp = TRY(make_socketpair(SOCK_STREAM));
+  int wfd = sp.write.get(), dfd = diff.get(), sfd = split->get();
+  auto worker = TRY_CTX(start_in_userns(map_,
+                                        [&]() -> Status {
+                                          FdSink sink(wfd);
+                                          return reassemble_tar(dfd, sfd, sink);
+                                        },
+                                        {wfd, dfd, sfd}),
+                        "{}: start the worker", what);
+  sp.write.reset();
+  auto hash = TRY(Sha256::make());
+  std::vector<char> buf(256 * 1024);
+  uint64_t total = 0;
+  std::optional<Error> sink_error;
+  for (;;) {
+    auto n = read_some(sp.read.get(), buf.data(), buf.size());
+    if (!n) {
+      sink_error = n.error();
+      break;
+    }
+    if (*n == 0) break;
+    hash.update(buf.data(), *n);
+    total += *n;
+    if (auto s = out.write(std::string_view(buf.data(), *n)); !s) {
+      sink_error = s.error();
+      break;
+    }
+  }
+  sp.read.reset();
+  Status wst = worker.wait();
+  if (sink_error) return *sink_error;
+  if (!wst) return wrap(std::move(wst).error(), what);
+  std::string got = "sha256:" + hash.hex();
+  if (got != l.diff_id || total != l.tar_size)
+    return fail(kCorrupt, fmt::format("{}: its files changed since it was stored (the tar hashes to {}, not {}): "
+                                      "run `skiff system check`",
+                                      what, got, l.diff_id));
+  return ok();
 }
 
 Result<LayerInfo> Store::publish_layer(StagedLayer&& staged) {

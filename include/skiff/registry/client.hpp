@@ -116,6 +116,11 @@ class Client {
   /// the location; a blocked registry is refused); returns the first that has it.
   Result<FetchedManifest> fetch_manifest(const oci::Reference& ref);
 
+  /// Uploads a manifest or index (`bytes`, served as `media_type`) as `dest.ref`'s tag (or
+  /// digest), with push access. What it references must already be in the repository (the
+  /// registry refuses it otherwise). Returns the digest of `bytes`. (src/registry/manifest_put.cpp)
+  Result<oci::Digest> put_manifest(const PullSource& dest, std::string_view media_type, const std::string& bytes);
+
   /// Resolves `ref` to a single-platform image: the manifest (chosen from an index for
   /// `platform`), and the config (≤ 8 MiB, digest verified). Checks that the config has one
   /// diff ID per layer.

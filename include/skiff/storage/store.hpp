@@ -7,7 +7,8 @@
 //   idmap              fingerprint of the id mapping the layers were extracted with
 //   store.lock         flock: writers take it exclusively for short critical sections; readers
 //                      never lock
-//   layers/<chain-hex>/{diff/, meta.json}    keyed by chain ID; meta.json has complete: true
+//   layers/<chain-hex>/{diff/, meta.json, tar-split}    keyed by chain ID; meta.json has complete:
+//                      true; tar-split: the tar's layout, to produce the layer's exact tar again
 //   l/<link>           -> ../layers/<chain-hex>/diff (16 hex chars: short overlay mount options)
 //   images/<id-hex>/{config, manifest, record.json, summary}   (summary: listing's fast path, a
 //                      symlink whose target is one line: one readlinkat per image)
@@ -19,7 +20,8 @@
 // ORDER OF OPERATIONS (why kill -9 at any point leaves a consistent store)
 //   create_layer: (1) take a staging slot (lock file, then directory), (2) extract into
 //     staging/<slot>/diff in a worker while this process hashes the stream, (3) check the diff
-//     ID, (4) syncfs, (5) write staging/<slot>/meta.json (complete: true, fsync'd), (6) under
+//     ID (the tar's layout goes to staging/<slot>/tar-split as it streams, fsync'd here),
+//     (4) syncfs, (5) write staging/<slot>/meta.json (complete: true, fsync'd), (6) under
 //     store.lock: if the layer already exists, discard ours (the loser of a race uses the
 //     winner's); else check the parent is still complete, create l/<link> (dangling until the
 //     next step), rename staging/<slot> → layers/<chain-hex>, fsync layers/.
@@ -265,6 +267,12 @@ class Store {
   /// needs, top first, stopping at the first one still needed (call after removing a
   /// container). Returns the chain IDs removed.
   Result<std::vector<std::string>> remove_unused_layers(std::string_view top_chain_id);
+  /// Writes the layer's uncompressed tar, the very bytes its diff ID is the digest of, to `out`:
+  /// the tar layout recorded when the layer was stored (layers/<hex>/tar-split, see
+  /// src/storage/tar_split.hpp) filled with the layer's files (read by a worker in the user
+  /// namespace when rootless). The digest is checked as the bytes pass: a mismatch (files
+  /// changed) is a kCorrupt error at the end. kNotFound for a layer stored without a layout.
+  Status layer_tar(std::string_view chain_id, ByteSink& out) const;
   /// Absolute path of the layer's diff directory (vfs: the full snapshot to use as rootfs).
   Result<std::string> layer_diff_path(std::string_view chain_id) const;
   /// overlay: "l/<link>" of every layer of the chain, top first, relative to graph_root();
