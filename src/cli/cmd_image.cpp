@@ -102,6 +102,9 @@ Result<engine::ImageDefaults> resolve_run_image(Context& ctx, engine::Engine& e,
   if (local && pull_policy != "always" && pull_policy != "newer") return image_defaults(e, *store, *local, "");
   if (!local && local.error().code != kNotFound) return local.error();
   if (pull_policy == "never") return fail(kNotFound, fmt::format("No such image: {}", ref));
+  // A malformed reference (`Busybox`) is refused before the "Unable to find" notice, as Docker
+  // does (it parses the reference before asking the daemon).
+  if (!local) TRY(oci::Reference::parse(ref));
   // Docker: the notice and the pull progress go to stderr, so stdout stays the container's.
   bool quiet = a.flag("quiet");
   if (!local && !quiet) err(fmt::format("Unable to find image '{}' locally\n", ref));
@@ -132,17 +135,20 @@ Result<int> cmd_pull(Context& ctx, const ParsedArgs& a) {
     display.on_event(ev);
   };
   std::vector<std::string> refs{a.positional[0]};
+  auto ref = TRY(oci::Reference::parse(a.positional[0]));
   if (a.flag("all-tags")) {
-    auto ref = TRY(oci::Reference::parse(a.positional[0]));
     if (!ref.tag().empty() || ref.digest()) return fail(kInvalid, "tag can't be used with --all-tags/-a");
     auto tags = TRY(image::list_tags(ref.name(), po));
     refs.clear();
     for (auto& t : tags) refs.push_back(ref.name() + ":" + t);
+  } else if (ref.tag().empty() && !ref.digest() && !quiet) {
+    outf("Using default tag: latest\n");
   }
   for (auto& r : refs) {
     auto res = TRY(image::pull(*store, r, po));
+    // Docker prints the reference it pulled, also with -q (which only hides the progress).
     if (quiet) {
-      outf("{}\n", res.image_id);
+      outf("{}\n", res.name);
       continue;
     }
     outf("Digest: {}\nStatus: {} for {}\n{}\n", res.digest,
