@@ -263,7 +263,9 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
   bool failed = false;
   storage::RemoveOptions ro;
   ro.force = a.flag("force");
+  ro.prune = !a.flag("no-prune");
   for (auto& text : a.positional) {
+    ro.as_typed = text;
     // A name is removed by the normalised name it has locally (short names resolved as for
     // run); anything else is an ID (prefix).
     // (remove_image says kNotFound for a name that is not there: no lookup first, which would
@@ -435,10 +437,19 @@ Result<int> cmd_history(Context& ctx, const ParsedArgs& a) {
     for (auto& l : img.layers) hist.push_back(Row{"", "", "", img.created_ns, l.size});
   }
   std::reverse(hist.begin(), hist.end());
+  // Docker's image_history.go: the newest entry is the image, the next its parent, and so on
+  // while the local parent chain (commit, build) lasts; the rest are <missing>.
+  std::vector<std::string> ids;
+  for (std::string cur = img.id; !cur.empty() && ids.size() < hist.size();) {
+    ids.push_back(cur);
+    auto parent = store->lookup_image(cur, false);
+    cur = parent ? parent->parent : "";
+    if (!cur.empty() && !store->lookup_image(cur, false)) break;
+  }
   std::vector<Json> rows;
   for (size_t i = 0; i < hist.size(); ++i) {
     auto& r = hist[i];
-    std::string id = i == 0 ? (no_trunc ? img.id : oci::truncate_id(img.id)) : "<missing>";
+    std::string id = i < ids.size() ? (no_trunc ? ids[i] : oci::truncate_id(ids[i])) : "<missing>";
     if (a.flag("quiet")) {
       outf("{}\n", id);
       continue;
