@@ -150,7 +150,7 @@ fi
 run_split sk image inspect "$(fixture_ref config)"
 assert_eq "$status" 0
 assert_eq "$(jq -r '.[0] | keys_unsorted | join(" ")' <<<"$stdout")" \
-  "Id RepoTags RepoDigests Parent Comment Created DockerVersion Author Config Architecture Os Size GraphDriver RootFS Metadata" \
+  "Id RepoTags RepoDigests Parent Comment Created Container ContainerConfig DockerVersion Author Config Architecture Os Size VirtualSize GraphDriver RootFS Metadata" \
   "image inspect keys"
 assert_eq "$(jq -r '.[0].RepoTags | sort | join(" ")' <<<"$stdout")" \
   "$(printf '%s\n' "$REG_BASIC/config:latest" "$REG_HTTP/config:latest" | sort | paste -sd' ')"
