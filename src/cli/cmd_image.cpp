@@ -4,6 +4,7 @@
 #include <set>
 #include <unistd.h>
 
+#include "complete_sources.hpp"
 #include "format.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
@@ -104,10 +105,15 @@ Result<engine::ImageDefaults> resolve_run_image(Context& ctx, engine::Engine& e,
   if (pull_policy == "never") return fail(kNotFound, fmt::format("No such image: {}", ref));
   // A malformed reference (`Busybox`) is refused before the "Unable to find" notice, as Docker
   // does (it parses the reference before asking the daemon).
-  if (!local) TRY(oci::Reference::parse(ref));
+  std::string shown = ref;
+  if (!local) {
+    auto parsed = TRY(oci::Reference::parse(ref));
+    // Docker names it in its familiar form with the default tag: 'busybox:latest'.
+    shown = familiar_name(parsed.digest() && parsed.tag().empty() ? parsed.str() : parsed.str_with_default_tag());
+  }
   // Docker: the notice and the pull progress go to stderr, so stdout stays the container's.
   bool quiet = a.flag("quiet");
-  if (!local && !quiet) err(fmt::format("Unable to find image '{}' locally\n", ref));
+  if (!local && !quiet) err(fmt::format("Unable to find image '{}' locally\n", shown));
   auto po = TRY(pull_options(a));
   PullDisplay display(2, quiet);
   po.progress = [&](const image::PullEvent& ev) { display.on_event(ev); };

@@ -85,6 +85,10 @@ assert_eq "$status" 125 "run of a malformed reference"
 assert_eq "$stderr" "Error: invalid reference format: repository name must be lowercase"
 run_split sk create Busybox
 assert_eq "$stderr" "Error: invalid reference format: repository name must be lowercase"
+# A well-formed one not found locally is named as Docker names it (with the default tag).
+run_split sk run --rm "$REG_HTTP/nosuchrepo" true
+assert_eq "$status" 125
+assert_eq "$(head -n1 <<<"$stderr")" "Unable to find image '$REG_HTTP/nosuchrepo:latest' locally"
 pull_fails "$(fixture_ref busybox)" --all-tags
 assert_eq "$err" "Error: tag can't be used with --all-tags/-a"
 run_split sk pull
