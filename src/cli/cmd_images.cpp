@@ -446,8 +446,6 @@ Result<int> cmd_inspect(Context& ctx, const ParsedArgs& a) {
   std::string format = a.str("format");
   Json all = Json::array();
   bool failed = false, template_failed = false;
-  static const Json kVolumeType = Json::parse(R"({"_type": "volume.Volume", "Labels": "map", "Options": "map",
-      "Status": "map", "UsageData": "ptr", "ClusterVolume": "ptr"})");
   for (auto& ref : a.positional) {
     std::optional<Json> found;
     const Json* found_type = nullptr;
@@ -467,7 +465,7 @@ Result<int> cmd_inspect(Context& ctx, const ParsedArgs& a) {
     if (!found && (type.empty() || type == "volume"))
       if (auto v = engine::find_volume(*e, ref)) {
         found = engine::volume_json(*v);
-        found_type = &kVolumeType;
+        found_type = &volume_type();
       }
     if (!found) {
       flush_out();

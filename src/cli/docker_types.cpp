@@ -85,6 +85,9 @@ constexpr std::string_view kInfo = R"({"_type": "system.info",
   "SecurityOptions": "slice", "ProductLicense": "string", "DefaultAddressPools": "slice",
   "Warnings": "slice", "ServerErrors": "slice", "ClientErrors": "slice"})";
 
+constexpr std::string_view kVolume = R"({"_type": "volume.Volume", "ClusterVolume": "ptr",
+  "CreatedAt": "string", "Labels": "map", "Options": "map", "Status": "map", "UsageData": "ptr"})";
+
 Json parse_schema(std::string_view text) {
   auto j = Json::parse(text, nullptr, false);
   return j.is_discarded() ? Json::object() : j;
@@ -131,6 +134,11 @@ const Json& info_type() {
     j["ClientInfo"] = c;
     return j;
   }();
+  return t;
+}
+
+const Json& volume_type() {
+  static const Json t = parse_schema(kVolume);
   return t;
 }
 
