@@ -1,6 +1,7 @@
 // stop, kill, restart, rm, container prune, rename, wait, logs, inspect, top.
 #include <unistd.h>
 
+#include "docker_types.hpp"
 #include "format.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
@@ -10,6 +11,11 @@
 #include "skiff/util/time.hpp"
 
 namespace skiff::cli {
+
+// cmd_images.cpp: inspect's shared steps.
+Json container_inspect_json(engine::Engine& e, const engine::Container& c, bool size);
+void inspect_object(const std::string& format, Json j, const Json& type, Json& all, bool& template_failed);
+Result<int> inspect_result(const std::string& format, const Json& all, bool failed, bool template_failed);
 
 namespace {
 
@@ -172,21 +178,18 @@ Result<int> cmd_container_inspect(Context& ctx, const ParsedArgs& a) {
   auto e = TRY(open_engine(ctx, false));
   std::string format = a.str("format");
   Json all = Json::array();
-  bool failed = false;
+  bool failed = false, template_failed = false;
   for (auto& ref : a.positional) {
     auto c = engine::find_container(*e, ref);
     if (!c) {
+      flush_out();
       print_error(c.error(), "");
       failed = true;
       continue;
     }
-    Json j = engine::inspect_container(*e, *c);
-    if (!format.empty()) out(TRY(format_object(format, j)));
-    else all.push_back(std::move(j));
+    inspect_object(format, container_inspect_json(*e, *c, a.flag("size")), container_json_type(), all, template_failed);
   }
-  if (format.empty()) out(to_json_pretty(all) + "\n");
-  if (failed) return fail(kPartial, "");
-  return 0;
+  return inspect_result(format, all, failed, template_failed);
 }
 
 Result<int> cmd_top(Context& ctx, const ParsedArgs& a) {

@@ -4,6 +4,7 @@
 #include <set>
 #include <unistd.h>
 
+#include "complete_sources.hpp"
 #include "format.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
@@ -106,9 +107,17 @@ Result<engine::ImageDefaults> resolve_run_image(Context& ctx, engine::Engine& e,
   if (local && pull_policy != "always" && pull_policy != "newer") return image_defaults(e, *store, *local, "");
   if (!local && local.error().code != kNotFound) return local.error();
   if (pull_policy == "never") return fail(kNotFound, fmt::format("No such image: {}", ref));
+  // A malformed reference (`Busybox`) is refused before the "Unable to find" notice, as Docker
+  // does (it parses the reference before asking the daemon).
+  std::string shown = ref;
+  if (!local) {
+    auto parsed = TRY(oci::Reference::parse(ref));
+    // Docker names it in its familiar form with the default tag: 'busybox:latest'.
+    shown = familiar_name(parsed.digest() && parsed.tag().empty() ? parsed.str() : parsed.str_with_default_tag());
+  }
   // Docker: the notice and the pull progress go to stderr, so stdout stays the container's.
   bool quiet = a.flag("quiet");
-  if (!local && !quiet) err(fmt::format("Unable to find image '{}' locally\n", ref));
+  if (!local && !quiet) err(fmt::format("Unable to find image '{}' locally\n", shown));
   auto po = TRY(pull_options(a));
   PullDisplay display(2, quiet);
   po.progress = [&](const image::PullEvent& ev) { display.on_event(ev); };
@@ -136,17 +145,20 @@ Result<int> cmd_pull(Context& ctx, const ParsedArgs& a) {
     display.on_event(ev);
   };
   std::vector<std::string> refs{a.positional[0]};
+  auto ref = TRY(oci::Reference::parse(a.positional[0]));
   if (a.flag("all-tags")) {
-    auto ref = TRY(oci::Reference::parse(a.positional[0]));
     if (!ref.tag().empty() || ref.digest()) return fail(kInvalid, "tag can't be used with --all-tags/-a");
     auto tags = TRY(image::list_tags(ref.name(), po));
     refs.clear();
     for (auto& t : tags) refs.push_back(ref.name() + ":" + t);
+  } else if (ref.tag().empty() && !ref.digest() && !quiet) {
+    outf("Using default tag: latest\n");
   }
   for (auto& r : refs) {
     auto res = TRY(image::pull(*store, r, po));
+    // Docker prints the reference it pulled, also with -q (which only hides the progress).
     if (quiet) {
-      outf("{}\n", res.image_id);
+      outf("{}\n", res.name);
       continue;
     }
     outf("Digest: {}\nStatus: {} for {}\n{}\n", res.digest,

@@ -4,6 +4,7 @@
 #include <set>
 #include <unistd.h>
 
+#include "docker_types.hpp"
 #include "format.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
@@ -263,7 +264,9 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
   bool failed = false;
   storage::RemoveOptions ro;
   ro.force = a.flag("force");
+  ro.prune = !a.flag("no-prune");
   for (auto& text : a.positional) {
+    ro.as_typed = text;
     // A name is removed by the normalised name it has locally (short names resolved as for
     // run); anything else is an ID (prefix).
     // (remove_image says kNotFound for a name that is not there: no lookup first, which would
@@ -311,18 +314,24 @@ Json image_inspect_json(storage::Store& store, const storage::ImageRecord& img) 
   j["RepoTags"] = tags;
   j["RepoDigests"] = digests;
   j["Parent"] = img.parent;
-  std::string comment;
+  std::string comment = json_str(cfg, "comment");
   const Json& hist = json_get(cfg, "history");
-  if (hist.is_array() && !hist.empty()) comment = json_str(hist.back(), "comment");
+  if (comment.empty() && hist.is_array() && !hist.empty()) comment = json_str(hist.back(), "comment");
   j["Comment"] = comment;
   j["Created"] = json_str(cfg, "created", format_rfc3339nano(img.created_ns));
+  // Docker's ImageInspect (API 1.41-1.43): the committing container and its config (commit
+  // records them; a pulled image has them only when its builder did), every Config key.
+  j["Container"] = json_str(cfg, "container");
+  j["ContainerConfig"] = docker_config(json_get(cfg, "container_config"));
   j["DockerVersion"] = json_str(cfg, "docker_version");
   j["Author"] = json_str(cfg, "author");
-  j["Config"] = json_get(cfg, "config").is_object() ? cfg["config"] : Json(nullptr);
+  j["Config"] = docker_config(json_get(cfg, "config"));
   j["Architecture"] = json_str(cfg, "architecture");
   if (!json_str(cfg, "variant").empty()) j["Variant"] = json_str(cfg, "variant");
   j["Os"] = json_str(cfg, "os");
+  if (!json_str(cfg, "os.version").empty()) j["OsVersion"] = json_str(cfg, "os.version");
   j["Size"] = img.size;
+  j["VirtualSize"] = img.size;
   Json gd = Json::object();
   Json data = Json::object();
   std::vector<std::string> lowers;
@@ -350,26 +359,82 @@ Json image_inspect_json(storage::Store& store, const storage::ImageRecord& img) 
   return j;
 }
 
+// Docker's container inspect object: the engine's, with Config in Docker's shape and, with
+// -s, SizeRw (the container's own layer) and SizeRootFs (that and its image's layers).
+Json container_inspect_json(engine::Engine& e, const engine::Container& c, bool size) {
+  Json j = engine::inspect_container(e, c);
+  if (j.contains("Config")) j["Config"] = docker_config(j["Config"]);
+  if (size) {
+    uint64_t rw = 0, image = 0;
+    if (c.rec.driver == "overlay") rw = tree_size_at(-100, e.container_dir(c.rec.id) + "/upper").value_or(0);
+    if (auto store = e.store(false); store && !c.rec.image_id.empty())
+      if (auto img = (*store)->lookup_image(c.rec.image_id, false)) image = img->size;
+    // Docker's key order: after GraphDriver.
+    Json o = Json::object();
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      o[it.key()] = std::move(it.value());
+      if (it.key() == "GraphDriver") {
+        o["SizeRw"] = rw;
+        o["SizeRootFs"] = rw + image;
+      }
+    }
+    j = std::move(o);
+  }
+  return j;
+}
+
+// One object of an inspect: printed with the template (Docker's TemplateInspector: the typed
+// object, then the raw JSON with missingkey=error when that fails), or kept for the JSON
+// array. A template error is printed and makes the command exit 1, as Docker's; the other
+// objects are still printed.
+void inspect_object(const std::string& format, Json j, const Json& type, Json& all, bool& template_failed) {
+  if (format.empty() || format == "json") {
+    all.push_back(std::move(j));
+    return;
+  }
+  ObjectFormat of;
+  of.schema = &type;
+  of.raw_fallback = true;
+  auto text = format_object(format, j, of);
+  if (!text) {
+    flush_out();
+    print_error(text.error(), "");
+    template_failed = true;
+    return;
+  }
+  out(*text);
+}
+
+Result<int> inspect_result(const std::string& format, const Json& all, bool failed, bool template_failed) {
+  if (format.empty()) out(to_json_pretty(all) + "\n");
+  if (format == "json") {
+    // Docker's JSONInspector: one compact array of every object, < > & escaped.
+    ObjectFormat of;
+    of.json_escape_html = true;
+    out(TRY(format_object(format, all, of)));
+  }
+  if (template_failed) return 1;
+  if (failed) return fail(kPartial, "");
+  return 0;
+}
+
 Result<int> cmd_image_inspect(Context& ctx, const ParsedArgs& a) {
   auto e = TRY(open_engine(ctx, false));
   storage::Store* store = TRY(e->store(false));
   std::string format = a.str("format");
   Json all = Json::array();
-  bool failed = false;
+  bool failed = false, template_failed = false;
   for (auto& ref : a.positional) {
     auto img = find_image(*store, ref);
     if (!img) {
+      flush_out();
       print_error(img.error(), "");
       failed = true;
       continue;
     }
-    Json j = image_inspect_json(*store, *img);
-    if (!format.empty()) out(TRY(format_object(format, j)));
-    else all.push_back(std::move(j));
+    inspect_object(format, image_inspect_json(*store, *img), image_inspect_type(), all, template_failed);
   }
-  if (format.empty()) out(to_json_pretty(all) + "\n");
-  if (failed) return fail(kPartial, "");
-  return 0;
+  return inspect_result(format, all, failed, template_failed);
 }
 
 // inspect: containers first, then images, then volumes (Docker's order), or --type.
@@ -380,30 +445,37 @@ Result<int> cmd_inspect(Context& ctx, const ParsedArgs& a) {
     return fail(kInvalid, fmt::format("\"{}\" is not a valid value for --type", type));
   std::string format = a.str("format");
   Json all = Json::array();
-  bool failed = false;
+  bool failed = false, template_failed = false;
   for (auto& ref : a.positional) {
     std::optional<Json> found;
+    const Json* found_type = nullptr;
     if (type.empty() || type == "container")
-      if (auto c = engine::find_container(*e, ref)) found = engine::inspect_container(*e, *c);
+      if (auto c = engine::find_container(*e, ref)) {
+        found = container_inspect_json(*e, *c, a.flag("size"));
+        found_type = &container_json_type();
+      }
     if (!found && (type.empty() || type == "image")) {
       auto store = e->store(false);
       if (store)
-        if (auto img = find_image(**store, ref)) found = image_inspect_json(**store, *img);
+        if (auto img = find_image(**store, ref)) {
+          found = image_inspect_json(**store, *img);
+          found_type = &image_inspect_type();
+        }
     }
     if (!found && (type.empty() || type == "volume"))
-      if (auto v = engine::find_volume(*e, ref)) found = engine::volume_json(*v);
+      if (auto v = engine::find_volume(*e, ref)) {
+        found = engine::volume_json(*v);
+        found_type = &volume_type();
+      }
     if (!found) {
       flush_out();
       print_error(Error{kNotFound, fmt::format("No such object: {}", ref)}, "");
       failed = true;
       continue;
     }
-    if (!format.empty()) out(TRY(format_object(format, *found)));
-    else all.push_back(std::move(*found));
+    inspect_object(format, std::move(*found), *found_type, all, template_failed);
   }
-  if (format.empty()) out(to_json_pretty(all) + "\n");
-  if (failed) return fail(kPartial, "");
-  return 0;
+  return inspect_result(format, all, failed, template_failed);
 }
 
 Result<int> cmd_history(Context& ctx, const ParsedArgs& a) {
@@ -435,10 +507,19 @@ Result<int> cmd_history(Context& ctx, const ParsedArgs& a) {
     for (auto& l : img.layers) hist.push_back(Row{"", "", "", img.created_ns, l.size});
   }
   std::reverse(hist.begin(), hist.end());
+  // Docker's image_history.go: the newest entry is the image, the next its parent, and so on
+  // while the local parent chain (commit, build) lasts; the rest are <missing>.
+  std::vector<std::string> ids;
+  for (std::string cur = img.id; !cur.empty() && ids.size() < hist.size();) {
+    ids.push_back(cur);
+    auto parent = store->lookup_image(cur, false);
+    cur = parent ? parent->parent : "";
+    if (!cur.empty() && !store->lookup_image(cur, false)) break;
+  }
   std::vector<Json> rows;
   for (size_t i = 0; i < hist.size(); ++i) {
     auto& r = hist[i];
-    std::string id = i == 0 ? (no_trunc ? img.id : oci::truncate_id(img.id)) : "<missing>";
+    std::string id = i < ids.size() ? (no_trunc ? ids[i] : oci::truncate_id(ids[i])) : "<missing>";
     if (a.flag("quiet")) {
       outf("{}\n", id);
       continue;

@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "docker_types.hpp"
 #include "format.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/registry/config.hpp"
@@ -34,23 +35,68 @@ static std::string os_arch() {
 #endif
 }
 
+static std::string build_time() { return std::string(__DATE__) + " " + __TIME__; }
+static std::string compiler() { return fmt::format("g++ {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__); }
+
+// Docker's client version (docker/cli clientVersion) and, skiff being its own engine, the same
+// binary as the server (types.Version): `version --format '{{.Server.Version}}'` works as
+// scripts expect. GitCommit and GoVersion have no meaning here and stay "" (Compiler is ours).
 static Json version_json() {
+  std::string arch = os_arch().substr(6);
+  Json platform = Json::object();
+  platform["Name"] = "skiff";
   Json client = Json::object();
+  client["Platform"] = platform;
   client["Version"] = SKIFF_VERSION;
   client["ApiVersion"] = "1.41";
-  client["Compiler"] = fmt::format("g++ {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
-  client["BuildTime"] = std::string(__DATE__) + " " + __TIME__;
+  client["DefaultAPIVersion"] = "1.41";
+  client["GitCommit"] = "";
+  client["GoVersion"] = "";
   client["Os"] = "linux";
-  client["Arch"] = os_arch().substr(6);
+  client["Arch"] = arch;
+  client["BuildTime"] = build_time();
+  client["Context"] = "default";
+  client["Compiler"] = compiler();
+  struct utsname u;
+  uname(&u);
+  Json details = Json::object();
+  details["ApiVersion"] = "1.41";
+  details["Arch"] = arch;
+  details["BuildTime"] = build_time();
+  details["Experimental"] = "false";
+  details["GitCommit"] = "";
+  details["GoVersion"] = "";
+  details["KernelVersion"] = u.release;
+  details["MinAPIVersion"] = "1.12";
+  details["Os"] = "linux";
+  Json engine = Json::object();
+  engine["Name"] = "Engine";
+  engine["Version"] = SKIFF_VERSION;
+  engine["Details"] = details;
+  Json server = Json::object();
+  server["Platform"] = platform;
+  server["Components"] = Json::array({engine});
+  server["Version"] = SKIFF_VERSION;
+  server["ApiVersion"] = "1.41";
+  server["MinAPIVersion"] = "1.12";
+  server["GitCommit"] = "";
+  server["GoVersion"] = "";
+  server["Os"] = "linux";
+  server["Arch"] = arch;
+  server["KernelVersion"] = u.release;
+  server["BuildTime"] = build_time();
   Json j = Json::object();
   j["Client"] = client;
+  j["Server"] = server;
   return j;
 }
 
 Result<int> cmd_version(Context&, const ParsedArgs& a) {
   Json v = version_json();
   if (a.has("format")) {
-    out(TRY(format_object(a.str("format"), v)));
+    ObjectFormat of;
+    of.schema = &version_type();
+    out(TRY(format_object(a.str("format"), v, of)));
     return 0;
   }
   const Json& c = v["Client"];
@@ -78,6 +124,135 @@ static std::string ranges(const std::vector<IdRange>& r) {
   std::vector<std::string> parts;
   for (auto& x : r) parts.push_back(fmt::format("{}:{}:{}", x.container_id, x.host_id, x.size));
   return join(parts, ", ");
+}
+
+static std::string os_release(std::string_view key) {
+  auto text = read_file("/etc/os-release");
+  if (!text) return "";
+  for (auto& line : split(*text, '\n')) {
+    if (line.size() > key.size() && line.compare(0, key.size(), key) == 0 && line[key.size()] == '=') {
+      std::string v = line.substr(key.size() + 1);
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+      return v;
+    }
+  }
+  return "";
+}
+
+static Json docker_info_json(const Paths& p, const std::string& driver, size_t images, size_t total, size_t running,
+                             const std::vector<std::string>& caps) {
+  (void)caps;
+  struct utsname u;
+  uname(&u);
+  struct sysinfo si;
+  sysinfo(&si);
+  struct statfs cg;
+  bool v2 = statfs("/sys/fs/cgroup", &cg) == 0 && cg.f_type == 0x63677270;
+  auto env = [](const char* a, const char* b) {
+    const char* v = getenv(a);
+    if (!v || !*v) v = getenv(b);
+    return std::string(v ? v : "");
+  };
+  auto pairs = [](std::initializer_list<std::pair<std::string, std::string>> l) {
+    Json a = Json::array();
+    for (auto& [k, v] : l) a.push_back(Json::array({k, v}));
+    return a;
+  };
+  Json j = Json::object();
+  j["ID"] = "";
+  j["Containers"] = total;
+  j["ContainersRunning"] = running;
+  j["ContainersPaused"] = 0;
+  j["ContainersStopped"] = total - running;
+  j["Images"] = images;
+  j["Driver"] = driver;
+  j["DriverStatus"] = pairs({{"Graph Root", p.graph_root}, {"Run Root", p.run_root}});
+  Json plugins = Json::object();
+  plugins["Volume"] = Json::array({"local"});
+  plugins["Network"] = Json::array({"host", "none"});
+  plugins["Authorization"] = nullptr;
+  plugins["Log"] = Json::array({"json-file", "k8s-file", "none"});
+  j["Plugins"] = plugins;
+  for (const char* k : {"MemoryLimit", "SwapLimit", "CpuCfsPeriod", "CpuCfsQuota", "CPUShares", "CPUSet", "PidsLimit",
+                        "IPv4Forwarding", "BridgeNfIptables", "BridgeNfIp6tables", "Debug"})
+    j[k] = false;
+  size_t nfd = 0;
+  if (auto fds = list_dir("/proc/self/fd")) nfd = fds->size();
+  j["NFd"] = nfd;
+  j["OomKillDisable"] = false;
+  j["NGoroutines"] = 0;
+  j["SystemTime"] = format_rfc3339nano(now_ns());
+  j["LoggingDriver"] = "json-file";
+  j["CgroupDriver"] = v2 ? "systemd" : "cgroupfs";
+  j["CgroupVersion"] = v2 ? "2" : "1";
+  j["NEventsListener"] = 0;
+  j["KernelVersion"] = u.release;
+  j["OperatingSystem"] = os_release("PRETTY_NAME").empty() ? "linux" : os_release("PRETTY_NAME");
+  j["OSVersion"] = os_release("VERSION_ID");
+  j["OSType"] = "linux";
+  j["Architecture"] = u.machine;
+  j["IndexServerAddress"] = "https://index.docker.io/v1/";
+  Json reg = Json::object();
+  reg["AllowNondistributableArtifactsCIDRs"] = nullptr;
+  reg["AllowNondistributableArtifactsHostnames"] = nullptr;
+  reg["InsecureRegistryCIDRs"] = nullptr;
+  reg["IndexConfigs"] = Json::object();
+  reg["Mirrors"] = nullptr;
+  j["RegistryConfig"] = reg;
+  j["NCPU"] = sysconf(_SC_NPROCESSORS_ONLN);
+  j["MemTotal"] = uint64_t(si.totalram) * si.mem_unit;
+  j["GenericResources"] = nullptr;
+  j["DockerRootDir"] = p.graph_root;
+  j["HttpProxy"] = env("HTTP_PROXY", "http_proxy");
+  j["HttpsProxy"] = env("HTTPS_PROXY", "https_proxy");
+  j["NoProxy"] = env("NO_PROXY", "no_proxy");
+  j["Name"] = u.nodename;
+  j["Labels"] = Json::array();
+  j["ExperimentalBuild"] = false;
+  j["ServerVersion"] = SKIFF_VERSION;
+  Json rt = Json::object();
+  rt["path"] = "skiff";
+  Json runtimes = Json::object();
+  runtimes["skiff"] = rt;
+  j["Runtimes"] = runtimes;
+  j["DefaultRuntime"] = "skiff";
+  Json swarm = Json::object();
+  swarm["NodeID"] = "";
+  swarm["NodeAddr"] = "";
+  swarm["LocalNodeState"] = "inactive";
+  swarm["ControlAvailable"] = false;
+  swarm["Error"] = "";
+  swarm["RemoteManagers"] = nullptr;
+  j["Swarm"] = swarm;
+  j["LiveRestoreEnabled"] = false;
+  j["Isolation"] = "";
+  j["InitBinary"] = "skiff";
+  Json commit = Json::object();
+  commit["ID"] = "";
+  commit["Expected"] = "";
+  j["ContainerdCommit"] = commit;
+  j["RuncCommit"] = commit;
+  j["InitCommit"] = commit;
+  Json sec = Json::array({"name=seccomp,profile=builtin"});
+  if (p.rootless) sec.push_back("name=rootless");
+  if (v2) sec.push_back("name=cgroupns");
+  j["SecurityOptions"] = sec;
+  j["Warnings"] = nullptr;
+  Json ci = Json::object();
+  ci["Debug"] = false;
+  ci["Version"] = SKIFF_VERSION;
+  ci["ApiVersion"] = "1.41";
+  ci["DefaultAPIVersion"] = "1.41";
+  ci["GitCommit"] = "";
+  ci["GoVersion"] = "";
+  ci["Os"] = "linux";
+  ci["Arch"] = os_arch().substr(6);
+  ci["BuildTime"] = build_time();
+  ci["Context"] = "default";
+  ci["Plugins"] = Json::array();
+  ci["Warnings"] = nullptr;
+  j["ClientInfo"] = ci;
+  return j;
 }
 
 Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
@@ -158,7 +333,14 @@ Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
   Json conf = Json::object();
   conf["ContainersConf"] = cc ? Json((*cc)->files) : Json(cc.error().msg);
 
-  Json j = Json::object();
+  // Docker's types.Info first (what `info --format '{{.ServerVersion}} {{.Driver}}'` reads),
+  // with the values that mean something for skiff; then ClientInfo; then skiff's own sections.
+  Json j = docker_info_json(*p, driver, images, total, running, caps);
+  if (cc) {
+    std::string ld = (*cc)->log_driver;
+    if (ld == "journald" || ld == "passthrough") ld.clear();  // not ours (create uses json-file)
+    if (!ld.empty()) j["LoggingDriver"] = ld;
+  }
   j["Version"] = SKIFF_VERSION;
   j["Host"] = host;
   j["Store"] = store;
@@ -167,7 +349,9 @@ Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
   j["Registries"] = reg;
   j["Config"] = conf;
   if (a.has("format")) {
-    out(TRY(format_object(a.str("format"), j)));
+    ObjectFormat of;
+    of.schema = &info_type();
+    out(TRY(format_object(a.str("format"), j, of)));
     return 0;
   }
   auto list = [](const Json& v) {

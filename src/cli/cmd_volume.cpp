@@ -1,6 +1,7 @@
 // volume create, ls, inspect, rm, prune.
 #include <unistd.h>
 
+#include "docker_types.hpp"
 #include "format.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
@@ -10,6 +11,10 @@
 #include "skiff/util/time.hpp"
 
 namespace skiff::cli {
+
+// cmd_images.cpp: inspect's shared steps.
+void inspect_object(const std::string& format, Json j, const Json& type, Json& all, bool& template_failed);
+Result<int> inspect_result(const std::string& format, const Json& all, bool failed, bool template_failed);
 
 namespace {
 
@@ -95,22 +100,19 @@ Result<int> cmd_volume_ls(Context& ctx, const ParsedArgs& a) {
 Result<int> cmd_volume_inspect(Context& ctx, const ParsedArgs& a) {
   auto e = TRY(open_engine(ctx, false));
   Json all = Json::array();
-  bool failed = false;
+  bool failed = false, template_failed = false;
   std::string format = a.str("format");
   for (auto& name : a.positional) {
     auto v = engine::find_volume(*e, name);
     if (!v) {
+      flush_out();
       print_error(v.error(), "");
       failed = true;
       continue;
     }
-    Json j = engine::volume_json(*v);
-    if (!format.empty()) out(TRY(format_object(format, j)));
-    else all.push_back(std::move(j));
+    inspect_object(format, engine::volume_json(*v), volume_type(), all, template_failed);
   }
-  if (format.empty()) out(to_json_pretty(all) + "\n");
-  if (failed) return fail(kPartial, "");
-  return 0;
+  return inspect_result(format, all, failed, template_failed);
 }
 
 Result<int> cmd_volume_rm(Context& ctx, const ParsedArgs& a) {

@@ -79,8 +79,16 @@ Result<std::string> format_object(std::string_view user_format, const Json& obj,
   env.type_name = opt.type_name;
   env.methods = opt.methods;
   env.missing_key_error = opt.missing_key_error;
+  env.schema = opt.schema;
   std::string out;
-  if (auto st = tmpl->execute(out, obj, env); !st) return fail(st.error().code, "template parsing error: " + st.error().msg);
+  if (auto st = tmpl->execute(out, obj, env); !st) {
+    if (!opt.raw_fallback) return fail(kTemplateFailed, "template parsing error: " + st.error().msg);
+    // cli/command/inspect's tryRawInspectFallback: the raw JSON, missingkey=error.
+    ExecEnv raw;
+    raw.missing_key_error = true;
+    out.clear();
+    if (auto st2 = tmpl->execute(out, obj, raw); !st2) return fail(kTemplateFailed, "template parsing error: " + st2.error().msg);
+  }
   out += '\n';
   return out;
 }

@@ -13,6 +13,10 @@
 
 namespace skiff::cli {
 
+/// Error code of a --format template of inspect, version or info that failed while executing:
+/// the CLI exits 1 for it, as Docker's does (parse errors stay kInvalid, 125).
+inline constexpr int kTemplateFailed = kErrFirst + 1000;
+
 /// How list rows behave in templates (Docker's typed formatter contexts).
 struct ListFormat {
   /// Go type named in "can't evaluate field X in type T" for unknown fields (e.g.
@@ -49,6 +53,11 @@ struct ObjectFormat {
   const TemplateMethods* methods = nullptr;
   /// Go's missingkey=error (Docker's inspect retries a failed template that way on raw JSON).
   bool missing_key_error = false;
+  /// The Go type of `obj` (ExecEnv::schema): fields print as Docker's typed structs do.
+  const Json* schema = nullptr;
+  /// Docker's inspect: when the template fails on the typed object, run it again on the raw
+  /// JSON with missingkey=error and print that (a typo then reads "map has no entry for key").
+  bool raw_fallback = false;
   /// "json" escapes < > & as json.Marshal does (Docker's inspect --format json); version and
   /// info (`{{json .}}`) do not.
   bool json_escape_html = false;
@@ -58,7 +67,8 @@ struct ObjectFormat {
 /// followed by "\n". The format is used verbatim (no `\t` translation, no trimming), as
 /// Docker's inspect does. "json" prints the compact JSON of `obj` and "\n" (for inspect,
 /// Docker prints one compact array of all objects: pass the array).
-/// Errors: "template parsing error: template: …".
+/// Errors: "template parsing error: template: …"; kInvalid when the template does not parse,
+/// kTemplateFailed (exit 1, as Docker) when it fails while executing.
 Result<std::string> format_object(std::string_view user_format, const Json& obj, const ObjectFormat& opt = {});
 
 }  // namespace skiff::cli

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "command.hpp"
+#include "format.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
@@ -376,6 +377,7 @@ void print_error(const Error& e, std::string_view invoked) {
 int exit_status_for(const Error& e) {
   if (e.code == kCannotInvoke) return 126;
   if (e.code == kCommandNotFound) return 127;
+  if (e.code == kTemplateFailed) return 1;
   return 125;
 }
 

@@ -65,6 +65,18 @@ struct ExecEnv {
   bool row_json = false;
   /// Go's Option("missingkey=error"): a missing map key is an error, not <no value>.
   bool missing_key_error = false;
+  /// The Go type of the data (Docker's API structs), or null: the data is then what Go's
+  /// encoding/json decodes into interface{}. A schema node is
+  ///  - an object: a struct. Its members name the fields the data may omit (omitempty) or hold
+  ///    null, and nested structs; "_type" names it in errors ("types.ContainerJSON"). A field
+  ///    in neither the data nor the schema is an error ("can't evaluate field Foo in type …");
+  ///  - {"map": T} / {"slice": T}: a map or slice of T; "map" / "slice" of untyped values. A
+  ///    missing map key is <no value>; null is Go's nil map / slice (prints map[] / [],
+  ///    `json` prints null, len 0);
+  ///  - "ptr": a pointer (null prints <nil>); "string", "int", "bool": an omitted field reads
+  ///    as "", 0, false.
+  /// Fields the schema does not mention behave as the JSON values they hold.
+  const Json* schema = nullptr;
   /// Caps: output bytes (and the size of any string a function builds), and evaluation steps.
   size_t max_output = size_t(16) << 20;
   uint64_t max_steps = 50'000'000;

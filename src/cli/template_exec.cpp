@@ -28,6 +28,76 @@ std::string upper_ascii(std::string_view s) {
 
 }  // namespace
 
+TypeKind type_kind(const Json* t) {
+  if (!t) return TypeKind::kNone;
+  if (t->is_string()) {
+    const std::string& k = t->get_ref<const std::string&>();
+    if (k == "map") return TypeKind::kMap;
+    if (k == "slice") return TypeKind::kSlice;
+    if (k == "ptr") return TypeKind::kPtr;
+    if (k == "string") return TypeKind::kString;
+    if (k == "int") return TypeKind::kInt;
+    if (k == "bool") return TypeKind::kBool;
+    return TypeKind::kNone;
+  }
+  if (!t->is_object()) return TypeKind::kNone;
+  if (t->contains("map")) return TypeKind::kMap;
+  if (t->contains("slice")) return TypeKind::kSlice;
+  return TypeKind::kStruct;
+}
+
+namespace {
+
+// The element type of a typed map or slice ({"map": T} / {"slice": T}), or null.
+const Json* elem_type(const Json* t) {
+  if (!t || !t->is_object()) return nullptr;
+  for (const char* k : {"map", "slice"}) {
+    auto it = t->find(k);
+    if (it != t->end()) return &*it;
+  }
+  return nullptr;
+}
+
+std::string struct_name(const Json* t) {
+  if (t && t->is_object()) {
+    auto it = t->find("_type");
+    if (it != t->end() && it->is_string()) return it->get<std::string>();
+  }
+  return "struct";
+}
+
+const Json kEmptyObject = Json::object();
+const Json kEmptyArray = Json::array();
+
+}  // namespace
+
+Value Value::member(const Json& c, const Json* type) const {
+  if (!type) return child(c, false);
+  TypeKind k = type_kind(type);
+  if (c.is_null() && (k == TypeKind::kMap || k == TypeKind::kSlice)) {
+    Value v = borrow(k == TypeKind::kMap ? kEmptyObject : kEmptyArray).typed(type);
+    v.nil_ = true;
+    return v;
+  }
+  return child(c, false).typed(type);
+}
+
+Value Value::elem(const Json& c) const {
+  const Json* t = elem_type(type_);
+  return t ? member(c, t) : child(c);
+}
+
+Value typed_zero(const Json* type) {
+  switch (type_kind(type)) {
+    case TypeKind::kString: return Value::make(std::string());
+    case TypeKind::kInt: return Value::make(int64_t(0));
+    case TypeKind::kBool: return Value::make(false);
+    case TypeKind::kMap:
+    case TypeKind::kSlice: return Value::borrow(kNull).member(kNull, type);
+    default: return Value::make(Json()).typed(type);
+  }
+}
+
 bool truth(const Value& v) {
   if (!v.valid()) return false;
   const Json& j = v.json();
@@ -184,7 +254,7 @@ void Exec::walk_range(const Value& dot, const BranchNode& r) {
         if (j.empty()) break;
         iterated = true;
         for (size_t i = 0; i < j.size(); ++i)
-          if (!one(decl.size() > 1 ? Value::make(int64_t(i)) : Value(), val.child(j[i]))) break;
+          if (!one(decl.size() > 1 ? Value::make(int64_t(i)) : Value(), val.elem(j[i]))) break;
         break;
       case Json::value_t::object: {
         if (j.empty()) break;
@@ -194,7 +264,7 @@ void Exec::walk_range(const Value& dot, const BranchNode& r) {
         for (auto it = j.begin(); it != j.end(); ++it) m.emplace_back(&it.key(), &it.value());
         std::sort(m.begin(), m.end(), [](auto& a, auto& b) { return *a.first < *b.first; });
         for (auto& [k, v] : m)
-          if (!one(decl.size() > 1 ? Value::make(*k) : Value(), val.child(*v))) break;
+          if (!one(decl.size() > 1 ? Value::make(*k) : Value(), val.elem(*v))) break;
         break;
       }
       case Json::value_t::number_integer:
@@ -352,6 +422,51 @@ Value Exec::eval_field(const Value& dot, const std::string& name, const Node& no
   if (!receiver.valid()) {
     if (env_.missing_key_error) errorf("nil data; no entry for key " + gofmt::quote(name));
     return {};
+  }
+  bool with_args = args.size() > 1 || final;
+  switch (type_kind(receiver.type())) {
+    case TypeKind::kPtr:
+      if (receiver.json().is_null()) {
+        errorf(fmt::format("nil pointer evaluating {}.{}", "*struct", name));
+        return {};
+      }
+      break;  // a pointer to something the schema does not describe: untyped below
+    case TypeKind::kStruct: {
+      // A Go struct (or pointer to one): its fields, their zero values when the JSON omits
+      // them (omitempty), an error for any other name.
+      const Json& j = receiver.json();
+      const Json* t = receiver.type();
+      if (j.is_null()) {
+        errorf(fmt::format("nil pointer evaluating *{}.{}", struct_name(t), name));
+        return {};
+      }
+      const Json* ft = nullptr;
+      if (t->is_object())
+        if (auto f = t->find(name); f != t->end()) ft = &*f;
+      auto it = j.is_object() ? j.find(name) : j.end();
+      if ((!j.is_object() || it == j.end()) && !ft) {
+        errorf(fmt::format("can't evaluate field {} in type {}", name, struct_name(t)));
+        return {};
+      }
+      if (with_args) {
+        errorf(name + " has arguments but cannot be invoked as function");
+        return {};
+      }
+      return j.is_object() && it != j.end() ? receiver.member(*it, ft) : typed_zero(ft);
+    }
+    case TypeKind::kMap: {
+      // A Go map: a missing key (or a nil map) is <no value>, not an error.
+      if (with_args) {
+        errorf(name + " is not a method but has arguments");
+        return {};
+      }
+      const Json& j = receiver.json();
+      if (j.is_object())
+        if (auto it = j.find(name); it != j.end()) return receiver.elem(*it);
+      if (env_.missing_key_error) errorf("map has no entry for key " + gofmt::quote(name));
+      return {};
+    }
+    default: break;
   }
   std::string_view typ = type_of(receiver);
   const Json& j = receiver.json();
@@ -537,6 +652,7 @@ void Exec::set_var(std::string_view name, const Value& v) {
 
 void Exec::print_value(const Node& n, const Value& v) {
   at(&n);
+  if (v.valid() && v.json().is_null() && v.type()) return write("<nil>");  // a nil pointer
   if (!v.valid() || v.json().is_null()) return write("<no value>");
   const Json& j = v.json();
   if (j.is_string()) return write(j.get_ref<const std::string&>());
@@ -568,7 +684,7 @@ Result<Template> Template::parse(std::string_view text, std::string_view name) {
 Status Template::execute(std::string& out, const Json& data, const ExecEnv& env) const {
   if (!set_) return fail(kInvalid, "template: empty template");
   Exec ex(*set_, env, out, &data, false, nullptr);
-  std::string err = ex.run(data.is_null() ? Value() : Value::borrow(data));
+  std::string err = ex.run(data.is_null() ? Value() : Value::borrow(data).typed(env.schema));
   if (!err.empty()) return fail(kInvalid, std::move(err));
   return ok();
 }

@@ -40,10 +40,27 @@ class Value {
     v.iface_ = iface;
     return v;
   }
+  /// This value with a Go type (a node of ExecEnv::schema; see template.hpp).
+  Value typed(const Json* type) const {
+    Value v = *this;
+    v.type_ = type;
+    if (type) v.iface_ = false;
+    return v;
+  }
+  /// A member of a typed struct or map: `c` with the member's type `type` (null: untyped). A
+  /// JSON null whose type is a map or slice becomes Go's nil map/slice: an empty one that
+  /// `json` prints as null.
+  Value member(const Json& c, const Json* type) const;
+  /// An element of this (array or object) value, typed when this value's type says how.
+  Value elem(const Json& c) const;
   bool valid() const { return p_ != nullptr; }
   const Json& json() const { return *p_; }
   const Json* ptr() const { return p_; }
   bool iface() const { return iface_; }
+  /// The Go type (schema node), or null for untyped JSON (Go's interface{} data).
+  const Json* type() const { return type_; }
+  /// Go's nil map or slice (held as an empty JSON container).
+  bool go_nil() const { return nil_; }
   /// Invalid, or an interface holding nil.
   bool is_nil() const { return !p_ || p_->is_null(); }
   /// evalPipeline's "dig down one level": an interface's dynamic value (nil → invalid).
@@ -58,8 +75,16 @@ class Value {
  private:
   std::shared_ptr<const Json> keep_;
   const Json* p_ = nullptr;
+  const Json* type_ = nullptr;
   bool iface_ = false;
+  bool nil_ = false;
 };
+
+/// The kind of a schema node (template.hpp, ExecEnv::schema).
+enum class TypeKind : uint8_t { kNone, kStruct, kMap, kSlice, kPtr, kString, kInt, kBool };
+TypeKind type_kind(const Json* type);
+/// Go's zero value of a typed field that the data omits (json:",omitempty").
+Value typed_zero(const Json* type);
 
 /// One template execution (Go's exec.go state).
 class Exec {

@@ -178,7 +178,7 @@ Value index(const Value& item0, std::span<const Value> idxs, std::string* err) {
         *err = j.is_array() ? "reflect: slice index out of range" : "reflect: string index out of range";
         return {};
       }
-      if (j.is_array()) item = item.child(j[size_t(x)]);
+      if (j.is_array()) item = item.elem(j[size_t(x)]);
       else item = Value::make(int64_t(uint8_t(j.get_ref<const std::string&>()[size_t(x)])));
     } else if (j.is_object()) {
       if (!go_valid(idx)) {
@@ -191,7 +191,7 @@ Value index(const Value& item0, std::span<const Value> idxs, std::string* err) {
       }
       auto it = j.find(str(idx));
       // A missing key gives the element type's zero value; Docker's maps (labels) hold strings.
-      item = it != j.end() ? item.child(*it) : Value::make(std::string());
+      item = it != j.end() ? item.elem(*it) : Value::make(std::string());
     } else {
       *err = fmt::format("can't index item of type {}", tname(item));
       return {};
@@ -499,7 +499,7 @@ Value Exec::call_builtin(const Value& dot, const IdentifierNode& ident, const No
     }
     case Func::kJson: {
       std::string s;
-      if (!go_valid(argv[0])) {
+      if (!go_valid(argv[0]) || argv[0].go_nil()) {
         s = "null";
       } else {
         bool row = env_.row_json && argv[0].ptr() == root_;

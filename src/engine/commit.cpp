@@ -277,6 +277,10 @@ Result<CommitResult> commit_container(Engine& e, const std::string& ref, const C
   if (json_get(parent, "os.version").is_string()) cfg["os.version"] = parent["os.version"];
   if (json_get(parent, "os.features").is_array()) cfg["os.features"] = parent["os.features"];
   cfg["config"] = runtime;
+  // Docker's commit records the container and its config (image inspect's Container and
+  // ContainerConfig).
+  cfg["container"] = r.id;
+  cfg["container_config"] = r.config;
   Json rootfs = Json::object();
   rootfs["type"] = "layers";
   Json diff_ids = json_get(json_get(parent, "rootfs"), "diff_ids").is_array() ? parent["rootfs"]["diff_ids"] : Json::array();

@@ -8,6 +8,7 @@
 
 #include "mounts.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/runtime/defaults.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/paths.hpp"
 #include "skiff/util/process.hpp"
@@ -33,6 +34,7 @@ Json host_config_json(const ContainerRecord& r) {
   o["AutoRemove"] = get("AutoRemove", false);
   o["VolumeDriver"] = "";
   o["VolumesFrom"] = nullptr;
+  o["ConsoleSize"] = Json::array({0, 0});
   o["CapAdd"] = get("CapAdd", nullptr);
   o["CapDrop"] = get("CapDrop", nullptr);
   o["CgroupnsMode"] = "private";
@@ -56,7 +58,6 @@ Json host_config_json(const ContainerRecord& r) {
   o["ShmSize"] = 67108864;
   o["Sysctls"] = get("Sysctls", Json::object());
   o["Runtime"] = "skiff";
-  o["ConsoleSize"] = Json::array({0, 0});
   o["Isolation"] = "";
   for (const char* k : {"CpuShares", "Memory", "NanoCpus"}) o[k] = 0;
   o["CgroupParent"] = "";
@@ -80,6 +81,15 @@ Json host_config_json(const ContainerRecord& r) {
   o["CpuPercent"] = 0;
   o["IOMaximumIOps"] = 0;
   o["IOMaximumBandwidth"] = 0;
+  // The paths the runtime masks and makes read-only (none when privileged, as Docker).
+  bool privileged = json_bool(h, "Privileged");
+  Json masked = Json::array(), ro = Json::array();
+  if (!privileged) {
+    for (auto p : runtime::default_masked_paths()) masked.push_back(std::string(p));
+    for (auto p : runtime::default_readonly_paths()) ro.push_back(std::string(p));
+  }
+  o["MaskedPaths"] = privileged ? Json(nullptr) : masked;
+  o["ReadonlyPaths"] = privileged ? Json(nullptr) : ro;
   o["Init"] = get("Init", false);
   return o;
 }

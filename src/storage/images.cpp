@@ -556,7 +556,8 @@ Result<std::vector<RemoveEvent>> Store::remove_image(std::string_view key, const
       if (!users.empty() && is_single_reference(refs) && !opts.force)
         return fail(kConflict, fmt::format("conflict: unable to remove repository reference \"{}\" (must force) - "
                                            "container {} is using its referenced image {}",
-                                           by_name, short_id(users[0].container_id), short_id(hex)));
+                                           opts.as_typed.empty() ? by_name : opts.as_typed,
+                                           short_id(users[0].container_id), short_id(hex)));
       TRY(untag(by_name));
       if (!is_digest_ref(by_name)) {
         // The repository's last tag went: its digest references go with it (Docker does so).
@@ -587,15 +588,35 @@ Result<std::vector<RemoveEvent>> Store::remove_image(std::string_view key, const
     for (auto& r : copy) TRY(untag(r));
     if (opts_.sync) (void)fsync_dir_at(rootfd, "names/images");
 
-    TRY_CTX(move_to_trash(rootfd, "images/" + hex, image_trash), "image {}", id);
-    ev.push_back(RemoveEvent{true, id});
-    for (auto it = rec.layers.rbegin(); it != rec.layers.rend(); ++it) {
-      if (others.chains.count(it->chain_id)) break;
-      if (opts_.hooks.layer_in_use && opts_.hooks.layer_in_use(it->chain_id)) break;
-      auto meta = read_layer_meta(rootfd, hex_of(it->chain_id));
-      if (!meta) continue;  // already gone (system check reports such images)
-      TRY(unpublish_layer(rootfd, *meta, trash));
-      ev.push_back(RemoveEvent{true, it->chain_id});
+    // The image, its layers no one else needs, then (unless --no-prune) its untagged parent
+    // chain as Docker's imageDeleteHelper prunes it: quietly, stopping at the first parent
+    // that has a name, another child, or a container (running or not).
+    for (;;) {
+      TRY_CTX(move_to_trash(rootfd, "images/" + hex, image_trash), "image {}", id);
+      ev.push_back(RemoveEvent{true, id});
+      for (auto it = rec.layers.rbegin(); it != rec.layers.rend(); ++it) {
+        if (others.chains.count(it->chain_id)) break;
+        if (opts_.hooks.layer_in_use && opts_.hooks.layer_in_use(it->chain_id)) break;
+        auto meta = read_layer_meta(rootfd, hex_of(it->chain_id));
+        if (!meta) continue;  // already gone (system check reports such images)
+        TRY(unpublish_layer(rootfd, *meta, trash));
+        ev.push_back(RemoveEvent{true, it->chain_id});
+      }
+      if (!opts.prune || !valid_digest(rec.parent)) break;
+      std::string phex = hex_of(rec.parent);
+      if (auto n = all_names.find(phex); n != all_names.end() && !n->second.empty()) break;
+      auto prec = read_image_record(rootfd, phex);
+      if (!prec) break;  // not local (pulled images have no local parent)
+      auto pothers = scan_others(rootfd, phex);  // the child is in the trash already
+      if (pothers.has_child) break;
+      if (opts_.hooks.image_users) {
+        auto u = opts_.hooks.image_users(rec.parent);
+        if (!u || !u->empty()) break;
+      }
+      hex = phex;
+      id = rec.parent;
+      rec = std::move(*prec);
+      others = std::move(pothers);
     }
   }
   // Out of sight already; deleting the files needs no lock. The image directory holds only our

@@ -23,6 +23,14 @@ assert_eq "$output" "skiff version $version" "-v"
 # --format on version.
 assert_success sk version --format '{{.Client.Version}}'
 assert_eq "$output" "$version" "version --format"
+# Docker's structures: skiff is its own server, so the scripts' daemon checks work.
+assert_success sk version --format '{{.Server.Version}} {{.Server.ApiVersion}} {{.Server.Os}} {{.Client.ApiVersion}}'
+assert_eq "$output" "$version 1.41 linux 1.41" "version --format .Server"
+assert_success sk version --format '{{(index .Server.Components 0).Name}}|{{.Server.Experimental}}|{{.Client.Platform.Name}}'
+assert_eq "$output" "Engine|false|skiff" "version: components, an omitted bool, the platform"
+run_split sk version --format '{{.Server.Nope}}'
+assert_eq "$status" 1 "version: a typo exits 1"
+assert_contains "$stderr" "can't evaluate field Nope in type types.Version"
 
 # info runs, shows this store and whether it is rootless.
 run_split sk info
@@ -35,6 +43,15 @@ if [ "$SKIFF_TEST_ROLE" = root ]; then
 else
   assert_match "$stdout" 'Rootless: +true' "info as a user"
 fi
+
+# info --format reads Docker's types.Info (and skiff's own sections).
+run_split sk info --format '{{.ServerVersion}}|{{.OSType}}|{{.ContainersRunning}}|{{json .Warnings}}|{{.Swarm.LocalNodeState}}|{{.DockerRootDir}}'
+assert_eq "$stdout" "$version|linux|0|null|inactive|$SKIFF_ROOT" "info --format"
+run_split sk info --format '{{.Driver}}|{{.Store.GraphRoot}}|{{.ProductLicense}}|{{.RegistryConfig.Mirrors}}'
+assert_match "$stdout" "^[a-z].*\|$SKIFF_ROOT\|\|\[\]\$" "info --format: Driver, skiff's Store, empty fields"
+run_split sk info --format '{{.Nope}}'
+assert_eq "$status" 1 "info: a typo exits 1"
+assert_contains "$stderr" "can't evaluate field Nope in type system.info"
 
 # Unknown command: 125, Docker's message, usage hint; a near miss gets a suggestion.
 run_split sk bogus

@@ -18,13 +18,32 @@ assert_eq "$status" 0
 assert_eq "${stdout:0:7}" $'[\n    {' "a JSON array, 4-space indent"
 j=$stdout
 assert_eq "$(jq -r '.[0] | keys_unsorted | join(" ")' <<<"$j")" \
-  "Id RepoTags RepoDigests Parent Comment Created DockerVersion Author Config Architecture Os Size GraphDriver RootFS Metadata"
+  "Id RepoTags RepoDigests Parent Comment Created Container ContainerConfig DockerVersion Author Config Architecture Os Size VirtualSize GraphDriver RootFS Metadata"
 assert_eq "$(jq -r '.[0].Id' <<<"$j")" "$id"
 assert_eq "$(jq -c '.[0].RepoTags' <<<"$j")" "[\"$ref\"]"
 assert_eq "$(jq -c '.[0].RepoDigests' <<<"$j")" "[\"$REG_HTTP/config@$digest\"]"
 assert_eq "$(jq -r '.[0].Parent + "|" + .[0].Comment' <<<"$j")" "|"
-# Config is the image config's "config" object as stored, keys in the image's order.
-assert_eq "$(jq -cS '.[0].Config' <<<"$j")" "$(jq -cS .config "$cfg_blob")" "Config"
+# Config is Docker's container.Config: its 17 keys always (in Docker's order, null or empty
+# where the image has nothing), ExposedPorts and StopSignal (omitempty) because the image sets
+# them, with the values of the image config's "config" object.
+assert_eq "$(jq -r '.[0].Config | keys_unsorted | join(" ")' <<<"$j")" \
+  "Hostname Domainname User AttachStdin AttachStdout AttachStderr ExposedPorts Tty OpenStdin StdinOnce Env Cmd Image Volumes WorkingDir Entrypoint OnBuild Labels StopSignal" "Config keys"
+assert_eq "$(jq -c --slurpfile c "$cfg_blob" '.[0].Config as $d | [$c[0].config | to_entries[] | select($d[.key] != .value) | .key]' <<<"$j")" "[]" "Config values"
+assert_eq "$(jq -c '.[0].Config | [.Hostname, .AttachStdin, .OnBuild, .Image]' <<<"$j")" '["",false,null,""]' "Config's empty keys"
+# No container made it: ContainerConfig has every key, empty; VirtualSize is Size.
+assert_eq "$(jq -c '.[0] | [.Container, (.ContainerConfig | length), .ContainerConfig.Cmd, .VirtualSize == .Size]' <<<"$j")" '["",17,null,true]'
+# Templates print what Docker prints for an empty field, and a typo is an error (exit 1).
+run_split sk image inspect --format '{{.Config.OnBuild}}|{{.ContainerConfig.Volumes}}|{{.Config.Shell}}|{{.Config.Healthcheck}}|{{.Container}}|{{json .ContainerConfig.Env}}' "$ref"
+assert_eq "$stdout" "[]|map[]|[]|<nil>||null" "empty fields print their Go type"
+run_split sk image inspect --format '{{.Config.Foo}}' "$ref" "$ref"
+assert_eq "$status" 1 "a typo exits 1"
+assert_eq "$stdout" "" "nothing printed for a typo"
+assert_eq "$(grep -c 'template parsing error: template: :1:9: executing "" at <.Config.Foo>: map has no entry for key "Foo"' <<<"$stderr")" 2 "Go's error, once per object: $stderr"
+run_split sk inspect --format '{{.Nope}}' "$ref"
+assert_eq "$status" 1 "inspect: a typo exits 1"
+assert_contains "$stderr" 'map has no entry for key "Nope"'
+run_split sk inspect --format json "$ref" "$ref"
+assert_eq "$(jq -r 'length' <<<"$stdout")" 2 "--format json: one array of every object"
 assert_eq "$(jq -c '.[0].RootFS' <<<"$j")" "$(jq -c '{Type: "layers", Layers: .rootfs.diff_ids}' "$cfg_blob")" "RootFS"
 assert_eq "$(jq -r '.[0].Architecture + "/" + .[0].Os' <<<"$j")" "$(jq -r '.architecture + "/" + .os' "$cfg_blob")"
 assert_match "$(jq -r '.[0].Metadata.LastTagTime' <<<"$j")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$' "RFC 3339 UTC"

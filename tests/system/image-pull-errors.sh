@@ -49,7 +49,7 @@ assert_eq "$err" "Error: manifest for $REG_TLS/busybox:latest: pinging container
 # --tls-verify=false accepts it.
 run_split sk pull -q --tls-verify=false "$(fixture_ref busybox tls)"
 assert_eq "$status" 0 "--tls-verify=false: $stderr"
-assert_eq "$stdout" "$(fixture_image_id busybox)"
+assert_eq "$stdout" "$(fixture_ref busybox tls)"
 # --cert-dir gives the CA back.
 run_split sk pull -q --cert-dir "$REG_CA_DIR/$REG_TLS" "$(fixture_ref zstd tls)"
 assert_eq "$status" 0 "--cert-dir: $stderr"
@@ -79,6 +79,16 @@ assert_eq "$err" "Error: manifest for 127.0.0.1:1/busybox:latest: pinging contai
 # References and flags.
 pull_fails 'Bad:Name'
 assert_eq "$err" "Error: invalid reference format: repository name must be lowercase"
+# run/create refuse it before looking for it (no "Unable to find image … locally").
+run_split sk run --rm Busybox true
+assert_eq "$status" 125 "run of a malformed reference"
+assert_eq "$stderr" "Error: invalid reference format: repository name must be lowercase"
+run_split sk create Busybox
+assert_eq "$stderr" "Error: invalid reference format: repository name must be lowercase"
+# A well-formed one not found locally is named as Docker names it (with the default tag).
+run_split sk run --rm "$REG_HTTP/nosuchrepo" true
+assert_eq "$status" 125
+assert_eq "$(head -n1 <<<"$stderr")" "Unable to find image '$REG_HTTP/nosuchrepo:latest' locally"
 pull_fails "$(fixture_ref busybox)" --all-tags
 assert_eq "$err" "Error: tag can't be used with --all-tags/-a"
 run_split sk pull

@@ -43,9 +43,16 @@ assert_eq "$(find "$SKIFF_ROOT/layers" -mindepth 1 -maxdepth 1 -type d | wc -l)"
        "$(fixture_ref multi)" | grep . | sort -u | wc -l)" "one layer directory per distinct diff ID (chain)"
 
 
-# -q prints only the image ID.
+# -q prints only the reference pulled (Docker: the progress is hidden, the name stays).
 run_split sk pull -q "$(fixture_ref layered)"
-assert_eq "$stdout" "$(fixture_image_id layered)" "pull -q"
+assert_eq "$stdout" "$(fixture_ref layered)" "pull -q"
+# Without a tag: Docker's "Using default tag: latest" first (not with -q).
+run_split sk pull "$REG_HTTP/layered"
+assert_eq "$status" 0 "pull without a tag: $stderr"
+assert_eq "$(head -n1 <<<"$stdout")" "Using default tag: latest" "pull without a tag"
+assert_eq "$(tail -n1 <<<"$stdout")" "$(fixture_ref layered)" "pull without a tag: the reference last"
+run_split sk pull -q "$REG_HTTP/layered"
+assert_eq "$stdout" "$(fixture_ref layered)" "pull -q without a tag"
 
 # By digest: the name printed is name@digest, and the image gets that repo digest.
 d=$(fixture_digest config)
@@ -143,7 +150,7 @@ fi
 run_split sk image inspect "$(fixture_ref config)"
 assert_eq "$status" 0
 assert_eq "$(jq -r '.[0] | keys_unsorted | join(" ")' <<<"$stdout")" \
-  "Id RepoTags RepoDigests Parent Comment Created DockerVersion Author Config Architecture Os Size GraphDriver RootFS Metadata" \
+  "Id RepoTags RepoDigests Parent Comment Created Container ContainerConfig DockerVersion Author Config Architecture Os Size VirtualSize GraphDriver RootFS Metadata" \
   "image inspect keys"
 assert_eq "$(jq -r '.[0].RepoTags | sort | join(" ")' <<<"$stdout")" \
   "$(printf '%s\n' "$REG_BASIC/config:latest" "$REG_HTTP/config:latest" | sort | paste -sd' ')"

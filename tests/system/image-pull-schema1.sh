@@ -55,5 +55,6 @@ assert_eq "$stdout" "" "nothing stored"
 
 run_split sk pull -q "$IL_REG/ok:latest"
 assert_eq "$status" 0 "the OCI image from the same registry: $stderr"
-assert_eq "$stdout" "$IL_IMAGE_ID"
+assert_eq "$stdout" "$IL_REG/ok:latest" "pull -q prints the reference"
+assert_eq "$(sk image inspect -f '{{.Id}}' "$IL_REG/ok:latest")" "$IL_IMAGE_ID"
 assert_success sk system check

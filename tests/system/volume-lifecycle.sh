@@ -24,6 +24,12 @@ run_split sk volume ls -q --filter label=team=a
 assert_eq "$stdout" v2
 run_split sk volume inspect -f '{{.Name}} {{.Driver}} {{.Scope}} {{.Labels}}' v2
 assert_eq "$stdout" "v2 local local map[team:a]"
+# Docker's volume.Volume: omitted fields print their empty value, a typo is Go's error (exit 1).
+run_split sk volume inspect -f '{{.Status}}|{{.UsageData}}|{{.Labels.nope}}' v2
+assert_eq "$stdout" "map[]|<nil>|<no value>" "volume inspect: empty fields"
+run_split sk volume inspect -f '{{.Nope}}' v2
+assert_eq "$status" 1 "volume inspect: a typo exits 1"
+assert_contains "$stderr" 'map has no entry for key "Nope"'
 run_split sk volume inspect v1
 assert_match "$stdout" '^\[
     \{

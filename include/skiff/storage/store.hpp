@@ -191,6 +191,8 @@ struct RemoveEvent {
 
 struct RemoveOptions {
   bool force = false;  ///< rmi -f
+  bool prune = true;   ///< delete the untagged parents nothing else uses (false: rmi --no-prune)
+  std::string as_typed;  ///< the name as the user typed it, for messages (Docker names it so)
 };
 
 struct CheckOptions {
@@ -311,7 +313,9 @@ class Store {
   /// left; by ID, deletes it if it has at most one tag (else kConflict "... (must be forced)
   /// - image is referenced in multiple repositories" unless force); containers using it are
   /// conflicts (running: cannot be forced). Deleting removes every layer no other image or
-  /// container needs. Returns the Untagged/Deleted lines in Docker's order.
+  /// container needs, then (opts.prune) the parent image when it has no name, no other child
+  /// and no container, and so on up the chain. Returns the Untagged/Deleted lines in Docker's
+  /// order.
   Result<std::vector<RemoveEvent>> remove_image(std::string_view ref_or_id, const RemoveOptions& opts = {});
 
   // ---- maintenance ----------------------------------------------------------------------

@@ -35,8 +35,9 @@ struct Img {
   }
   // An image over `chain` (bottom first) named `names`; `tag` makes its config unique.
   ImageRecord image(const std::vector<LayerInfo>& chain, std::vector<std::string> names, const std::string& tag,
-                    int64_t created = 1700000000) {
+                    int64_t created = 1700000000, const std::string& parent = "") {
     NewImage n;
+    n.parent = parent;
     n.config = fmt::format(R"({{"architecture":"amd64","os":"linux","tag":"{}"}})", tag);
     n.manifest = R"({"schemaVersion":2})";
     n.manifest_digest = digest(n.manifest);
@@ -163,6 +164,39 @@ BOOST_AUTO_TEST_CASE(rmi_of_the_last_tag_deletes_image_and_unshared_layers) {
   BOOST_TEST(list_dir(x.t.sub("layers"))->empty());
   BOOST_TEST(list_dir(x.t.sub("l"))->empty());
   BOOST_TEST(list_dir(x.t.sub("names/images"))->empty());
+}
+
+// Docker's imageDeleteHelper prunes the untagged parent chain (commit, build) that nothing
+// else uses, stopping at a parent with a name; --no-prune keeps it.
+BOOST_AUTO_TEST_CASE(rmi_prunes_untagged_parents) {
+  Img x;
+  auto g = x.image({x.base}, {kBusy}, "g");
+  auto p = x.image({x.base, x.mid}, {}, "p", 1700000000, g.id);
+  auto c = x.image({x.base, x.mid, x.top}, {kMine}, "c", 1700000000, p.id);
+  auto out = x.rmi(kMine);
+  std::vector<std::string> want{"Untagged: " + kMine, "Deleted: " + c.id, "Deleted: " + x.top.chain_id,
+                                "Deleted: " + p.id, "Deleted: " + x.mid.chain_id};
+  BOOST_TEST(out == want, boost::test_tools::per_element());
+  BOOST_TEST(x.s->lookup_image(g.id)->id == g.id);  // named: stays
+  BOOST_TEST(x.s->has_layer(x.base.chain_id));
+  // A parent with another child stays; so does one when pruning is off.
+  x.mid = x.layer(x.base.chain_id, RawTar().file("mid", "mm").finish());
+  x.top = x.layer(x.mid.chain_id, RawTar().file("top", "ttt").finish());
+  x.other = x.layer(x.mid.chain_id, RawTar().file("other", "o").finish());
+  auto p2 = x.image({x.base, x.mid}, {}, "p2", 1700000000, g.id);
+  auto c1 = x.image({x.base, x.mid, x.top}, {kMine}, "c1", 1700000000, p2.id);
+  auto c2 = x.image({x.base, x.mid, x.other}, {kBusyOld}, "c2", 1700000000, p2.id);
+  (void)c2;
+  out = x.rmi(kMine);
+  BOOST_TEST(out.size() == 3u);  // untag, c1, its top layer
+  BOOST_TEST(bool(x.s->lookup_image(p2.id)));
+  RemoveOptions keep;
+  keep.prune = false;
+  auto ev = x.s->remove_image(kBusyOld, keep);
+  BOOST_REQUIRE(bool(ev));
+  BOOST_TEST(ev->size() == 3u);  // untag, c2, its top layer (other)
+  BOOST_TEST(bool(x.s->lookup_image(p2.id)));
+  (void)c1;
 }
 
 BOOST_AUTO_TEST_CASE(rmi_by_id_with_several_repositories_needs_force) {
