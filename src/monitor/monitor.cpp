@@ -144,6 +144,7 @@ class Monitor {
   void close_stdin();
   void container_exited(int status);
   void finish();
+  void end_attach_sessions();
   void write_monitor_state();
   void write_exit(int code, const std::string& error, bool final = true);
   void reply_exit_waiters();
@@ -630,6 +631,7 @@ void Monitor::container_exited(int status) {
   write_exit(exit_code_, "", !restart);
   log::debug("monitor: exit recorded");
   if (restart) {
+    end_attach_sessions();
     // Docker's back-off: 100 ms doubling, reset after a run of 10 s or more, at most 1 min.
     int64_t ran = now_ns() - started_at_;
     static int64_t delay_ms = 100;
@@ -649,6 +651,13 @@ void Monitor::finish() {
   if (!exit_written_ && exit_code_ >= 0) (void)write_file_atomic(cfg_.run_dir + "/exit", std::to_string(exit_code_), 0600, false);
   if (!cfg_.auto_remove) log_.sync();
   reply_exit_waiters();
+  end_attach_sessions();
+}
+
+// Attach sessions end at every exit of the container, also one a restart follows: Docker's
+// `start -a`/`run`/`attach` return after the first exit with its code (a restarted container
+// is attached anew). Each client gets the final ['X'][code] packet.
+void Monitor::end_attach_sessions() {
   std::string x = fmt::format("X{}", exit_code_);
   for (auto& [fd, c] : clients_) {
     c.queue.push_back(x);
@@ -666,6 +675,9 @@ void Monitor::finish() {
       if (n < 0) break;
     }
   }
+  if (done_) return;  // run() closes them (late attachers are still answered meanwhile)
+  for (auto& [fd, c] : clients_) del(fd);
+  clients_.clear();
 }
 
 int Monitor::run() {
