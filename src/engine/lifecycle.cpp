@@ -257,7 +257,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
   // The monitor may be running the --rm cleanup, which takes the container lock: wait for it
   // without holding the lock ourselves.
   c.state = read_state(e, c.rec);
-  wait_process_gone(c.state.monitor_pid, 10000);
+  wait_process_gone(c.state.monitor_pid ? c.state.monitor_pid : c.state.finishing_pid, 10000);
   auto lock = TRY(e.lock_container(id));
   std::string dir = e.container_dir(id);
   if (!path_exists(dir + "/config.json")) return ok();  // removed meanwhile (--rm cleanup)

@@ -173,7 +173,7 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
         if (removing) s.status = RunState::Removing;
         return s;
       }
-      if (mon_alive) s.monitor_pid = mpid;
+      if (mon_alive) s.finishing_pid = mpid;  // exited for good: the monitor is finishing
     }
   }
   if (removing) {

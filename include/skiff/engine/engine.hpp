@@ -104,6 +104,9 @@ struct ContainerState {
   int64_t started_at = 0, finished_at = 0;
   pid_t pid = 0;             ///< container process (host pid), 0 if not running
   pid_t monitor_pid = 0;     ///< 0 if no live monitor
+  /// A monitor still alive after its container exited for good (writing the last records,
+  /// running the --rm removal): the container is dead, but a removal waits for it.
+  pid_t finishing_pid = 0;
   int restart_count = 0;
   std::string error;
   bool oom_killed = false;
