@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "command.hpp"
+#include "skiff/engine/engine.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
@@ -40,6 +41,8 @@ Result<const Paths*> Context::paths() {
   if (!paths_) {
     auto p = resolve_paths(global.root, global.runroot);
     if (!p) return p.error();
+    // The run root the store records (read only: Engine::open records a take-over).
+    if (auto st = engine::settle_run_root(*p, false); !st) return st.error();
     paths_ = std::move(*p);
   }
   return &*paths_;

@@ -176,6 +176,18 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
       if (mon_alive) s.finishing_pid = mpid;  // exited for good: the monitor is finishing
     }
   }
+  if (!removing && intent_start > 0) {
+    // No live monitor in our run root; one may run under another (the store's start lock
+    // says so, and names its run directory).
+    if (std::string where = e.monitor_elsewhere(r.id); !where.empty()) {
+      s.status = RunState::Running;
+      s.elsewhere = where;
+      s.started_at = intent_start;
+      s.exit_code = 0;
+      s.error.clear();
+      return s;
+    }
+  }
   if (removing) {
     s.status = RunState::Removing;
   } else if (ex_current) {

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -758,6 +759,24 @@ int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup) {
     (void)send(3, m.data(), m.size(), MSG_NOSIGNAL);
     return 1;
   }
+  // The container's start lock, inherited as fd 4: held as long as this monitor lives, so
+  // no other monitor of the container can start, from any run root. It must be the lock file
+  // of our container and still ours (a re-lock by the holder succeeds; anyone else's fails).
+  UniqueFd start_lock;
+  if (cfg->start_lock) {
+    struct stat a, b;
+    struct flock fl{};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fstat(4, &a) < 0 || stat((cfg->state_dir + "/monitor.lock").c_str(), &b) < 0 || a.st_ino != b.st_ino ||
+        a.st_dev != b.st_dev || fcntl(4, F_OFD_SETLK, &fl) < 0) {
+      std::string m = fmt::format("error {}\nthe container's start lock was not handed to its monitor", EPROTO);
+      (void)send(3, m.data(), m.size(), MSG_NOSIGNAL);
+      return 1;
+    }
+    (void)fcntl(4, F_SETFD, FD_CLOEXEC);
+    start_lock.reset(4);
+  }
   log::Level lvl;
   if (log::parse_level(cfg->log_level, lvl)) log::init(lvl, "skiff-monitor");
   // Diagnostics go to a file next to the sockets (our stdio is /dev/null).
@@ -773,7 +792,9 @@ int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup) {
     Monitor m(std::move(*cfg), std::move(sync));
     rc = m.run();
   }
-  if (cleanup_argv.empty()) return rc;
+  if (cleanup_argv.empty()) return rc;  // the start lock goes with the process
+  // The removal takes the start lock itself (it must see no monitor).
+  start_lock.reset();
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -107,7 +107,10 @@ Result<Paths> resolve_paths(const std::string& root_override, const std::string&
     p.run_root = p.runtime_dir + "/skiff";
   }
   if (!root_override.empty()) p.graph_root = root_override;
-  if (!runroot_override.empty()) p.run_root = runroot_override;
+  if (!runroot_override.empty()) {
+    p.run_root = runroot_override;
+    p.run_root_explicit = true;
+  }
   return p;
 }
 
