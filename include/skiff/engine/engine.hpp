@@ -8,7 +8,10 @@
 //   containers/<id>/exit.json     written by the monitor at exit (exit code, finishedAt)
 //   containers/<id>/upper, work   overlay layer of the container (vfs: rootfs/)
 //   containers/<id>/ctr.log       the log
+//   containers/<id>/monitor.lock  the start lock (OFD lock held by the live monitor; names its
+//                                 run directory): one monitor per container, whatever run root
 //   names/containers/<name> -> ../../containers/<id>   symlink(): atomic "is the name free?"
+//   runroot.json, runroot.lock    the run root this store is used with (settle_run_root)
 // Volatile (run root): c/<id12>/{lock, monitor.json, exit, attach, ctl, hostname, hosts,
 // resolv.conf, monitor-config.json}; boot_id. Readers never lock and never enter a namespace;
 // each file has one writer. Lock order: container lock, then store lock.
