@@ -82,6 +82,13 @@ bool monitor_running_in(const std::string& graph, const std::string& run_root) {
   return false;
 }
 
+// Which directory a run root path is now ("dev:inode"; "" if missing).
+std::string run_root_identity(const std::string& run_root) {
+  struct stat st;
+  if (stat(run_root.c_str(), &st) < 0) return "";
+  return fmt::format("{}:{}", uint64_t(st.st_dev), uint64_t(st.st_ino));
+}
+
 enum class RunRootAction { UseOurs, UseRecorded, TakeOver, Refuse };
 
 RunRootAction decide_run_root(const Paths& p, const RunRootRecord& r, const std::string& boot, std::string& why) {
@@ -206,13 +213,15 @@ Result<UniqueFd> Engine::take_start_lock(const std::string& id) const {
   if (fcntl(fd.get(), F_OFD_SETLK, &fl) < 0) {
     if (errno == EAGAIN || errno == EACCES) {
       auto where = read_file(path, 4096);
+      std::string first = where ? std::string(trim(split_once(*where, '\n').first)) : std::string("?");
       return fail(kConflict, fmt::format("container {} is already running (its monitor's run directory is `{}`)", id,
-                                         where ? std::string(trim(*where)) : std::string("?")));
+                                         first));
     }
     return fail_errno(fmt::format("lock `{}`", path));
   }
-  // Who holds it: the run directory (read by monitor_elsewhere).
-  std::string rd = run_dir(id) + "\n";
+  // Who holds it: the run directory, and which instance of the run root (a tmpfs lost and
+  // made again has the same path but another inode); read by monitor_elsewhere.
+  std::string rd = run_dir(id) + "\n" + run_root_identity(run()) + "\n";
   if (ftruncate(fd.get(), 0) < 0 || pwrite(fd.get(), rd.data(), rd.size(), 0) != ssize_t(rd.size()))
     return fail_errno(fmt::format("write `{}`", path));
   return fd;
@@ -224,8 +233,12 @@ std::string Engine::monitor_elsewhere(const std::string& id) const {
   UniqueFd f(fd);
   char buf[4096];
   ssize_t n = pread(fd, buf, sizeof buf, 0);
-  std::string where = n > 0 ? std::string(trim(std::string_view(buf, size_t(n)))) : std::string();
-  if (where.empty() || where == run_dir(id)) return "";  // ours: the run directory tells
+  if (n <= 0) return "";
+  auto [first, rest] = split_once(std::string_view(buf, size_t(n)), '\n');
+  std::string where(trim(first));
+  if (where.empty()) return "";
+  // Ours (the run directory tells) unless our run root is another instance of that path.
+  if (where == run_dir(id) && std::string(trim(rest.value_or(""))) == run_root_identity(run())) return "";
   return start_lock_busy(fd) ? where : "";
 }
 

@@ -115,3 +115,19 @@ id=$(cron inspect -f '{{.Id}}' web)
 assert_success "$SKIFF" --root "$SKIFF_ROOT" --runroot "$cur" rm -f web
 assert_eq "$(pgrep -f -- "__monitor .*/c/${id:0:12}/monitor-config.json" | wc -l)" 0
 assert_eq "$(away ps -aq)" ""
+
+# The same path made anew (a tmpfs lost and mounted again, at logout and login) while the
+# monitor lives on in the old one: the container still shows Up and is not started twice.
+cur=$T/same-rr
+same() { "$SKIFF" --root "$SKIFF_ROOT" --runroot "$cur" "$@"; }
+same run -d --name web2 "$img" sleep 1000 >/dev/null
+mv "$cur" "$cur.old"
+assert_match "$(same ps --format '{{.Names}} {{.Status}}')" '^web2 Up '
+assert_success same start web2
+assert_eq "$(monitors web2)" 1
+assert_status 125 same stop web2
+assert_contains "$output" "runs under another run root"
+rm -rf "$cur"
+mv "$cur.old" "$cur"
+assert_success same rm -f web2
+assert_eq "$(away ps -aq)" ""
