@@ -33,7 +33,7 @@ Result<int> cmd_complete(Context& ctx, const ParsedArgs& a) {
     if (!typed.root.empty()) g.root = typed.root;
     if (!typed.runroot.empty()) g.runroot = typed.runroot;
     auto p = resolve_paths(g.root, g.runroot);
-    if (!p) return nullptr;
+    if (!p || !engine::settle_run_root(*p, false)) return nullptr;
     return store_source(p->graph_root, p->run_root);
   };
   std::vector<std::string> args = a.positional;

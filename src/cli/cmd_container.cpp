@@ -134,17 +134,27 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
   log::debug("run: container created");
   auto starting = engine::begin_start(*e, rec.id, ctx.global.log_level);
   log::debug("run: monitor launched");
-  if (!starting) return starting.error();
+  // A --rm container whose command could not run (126/127) is removed by its monitor: wait
+  // for that (bounded), so that its name is free when we return (Docker's CLI waits for the
+  // removal too). The monitor may have failed before we learnt its pid: watch the record.
+  auto removed_on_error = [&](Error err) {
+    if (a.flag("rm") && (err.code == kCommandNotFound || err.code == kCannotInvoke)) {
+      std::string cfg = e->container_dir(rec.id) + "/config.json";
+      for (int i = 0; i < 2000 && path_exists(cfg); ++i) usleep(5000);
+    }
+    return err;
+  };
+  if (!starting) return removed_on_error(starting.error());
+  pid_t monitor = starting->launch.monitor_pid();
   if (detach) {
-    TRY(starting->launch.go());
+    if (auto st = starting->launch.go(); !st) return removed_on_error(st.error());
     outf("{}\n", rec.id);
     return 0;
   }
-  pid_t monitor = starting->launch.monitor_pid();
   std::string run_dir = e->run_dir(rec.id);
   auto kill = [&](int sig) { (void)engine::kill_container(*e, rec.id, sig); };
   auto res = attach_session(run_dir, ao, &starting->launch, kill);
-  if (!res) return res.error();
+  if (!res) return removed_on_error(res.error());
   log::debug("run: session ended");
   if (!res->detached && a.flag("rm")) wait_pid_gone(monitor);  // the monitor removes it
   log::debug("run: removed");

@@ -20,15 +20,18 @@ Result<int> inspect_result(const std::string& format, const Json& all, bool fail
 namespace {
 
 // Runs `op` for each positional; prints the reference on success (Docker's output), reports
-// each failure and keeps going; the command fails if any did.
-Result<int> for_each(const ParsedArgs& a, const std::function<Status(const std::string&)>& op, bool print = true) {
+// each failure and keeps going; the command fails if any did. `missing_ok` (rm -f): a missing
+// container is reported but is no failure, as Docker's `rm -f` (so `set -e` scripts and
+// `ExecStartPre=docker rm -f web` go on).
+Result<int> for_each(const ParsedArgs& a, const std::function<Status(const std::string&)>& op, bool print = true,
+                     bool missing_ok = false) {
   bool failed = false;
   for (auto& ref : a.positional) {
     auto st = op(ref);
     if (!st) {
       flush_out();
       print_error(st.error(), "");
-      failed = true;
+      if (!(missing_ok && st.error().code == kNotFound)) failed = true;
       continue;
     }
     if (print) outf("{}\n", ref);
@@ -78,7 +81,8 @@ Result<int> cmd_restart(Context& ctx, const ParsedArgs& a) {
 Result<int> cmd_rm(Context& ctx, const ParsedArgs& a) {
   auto e = TRY(open_engine(ctx, true));
   bool force = a.flag("force"), volumes = a.flag("volumes");
-  return for_each(a, [&](const std::string& ref) { return engine::remove_container(*e, ref, force, volumes); });
+  return for_each(
+      a, [&](const std::string& ref) { return engine::remove_container(*e, ref, force, volumes); }, true, force);
 }
 
 Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::string>& filters) {

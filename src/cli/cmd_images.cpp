@@ -282,7 +282,8 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
       Error err = ev.error();
       if (err.code == kNotFound) err.msg = fmt::format("No such image: {}", text);
       print_error(err, "");
-      failed = true;
+      // Docker's `rmi -f`: a missing image is reported, not a failure.
+      if (!(ro.force && err.code == kNotFound)) failed = true;
       continue;
     }
     for (auto& x : *ev) outf("{}: {}\n", x.deleted ? "Deleted" : "Untagged", x.deleted ? x.what : familiar(x.what));

@@ -6,6 +6,7 @@
 
 #include "command.hpp"
 #include "format.hpp"
+#include "skiff/engine/engine.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
@@ -41,6 +42,8 @@ Result<const Paths*> Context::paths() {
   if (!paths_) {
     auto p = resolve_paths(global.root, global.runroot);
     if (!p) return p.error();
+    // The run root the store records (read only: Engine::open records a take-over).
+    if (auto st = engine::settle_run_root(*p, false); !st) return st.error();
     paths_ = std::move(*p);
   }
   return &*paths_;

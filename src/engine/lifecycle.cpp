@@ -94,6 +94,25 @@ void wait_process_gone(pid_t pid, int timeout_ms) {
   }
 }
 
+// The start lock, waiting for a monitor of ours that is finishing (it holds the lock until
+// it exits: a `stop` is answered a moment before) and a moment for a racing start or removal.
+Result<UniqueFd> take_start_lock_waiting(const Engine& e, const Container& c) {
+  if (c.state.finishing_pid > 0) wait_process_gone(c.state.finishing_pid, 10000);
+  for (int i = 0;; ++i) {
+    auto l = e.take_start_lock(c.rec.id);
+    if (l || l.error().code != kConflict || i >= 20) return l;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// A container live under a run root we cannot reach: its monitor cannot be asked anything.
+Status require_reachable(const Container& c) {
+  if (c.state.elsewhere.empty()) return ok();
+  return fail(kConflict, fmt::format("container {} runs under another run root (its monitor's run directory is "
+                                     "`{}`), which this command does not use; run it with that run root",
+                                     c.rec.id, c.state.elsewhere));
+}
+
 std::string etc_hosts(const std::string& hostname) {
   return fmt::format(
       "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
@@ -162,6 +181,8 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   if (is_live(c.state)) return fail(kConflict, fmt::format("container {} is already running", c.rec.id));
   if (c.state.status == RunState::Removing)
     return fail(kConflict, fmt::format("container {} is being removed", c.rec.id));
+  // The store's start lock: one monitor per container, whatever run root started it.
+  UniqueFd start_lock = TRY(take_start_lock_waiting(e, c));
   auto spec = TRY(build_spec(e, c.rec));
   std::string rdir = e.run_dir(c.rec.id);
   std::string cdir = e.container_dir(c.rec.id);
@@ -190,6 +211,7 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   mc.log_level = log_level.empty() ? "warn" : log_level;
   mc.cleanup_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "--log-level", mc.log_level, "__cleanup", c.rec.id};
   mc.spec = std::move(spec);
+  mc.start_lock_fd = start_lock.get();
 
   Json intent = Json::object();
   intent["startedAt"] = now_ns();
@@ -216,11 +238,15 @@ Status stop_container(Engine& e, const std::string& ref, std::optional<int> time
   auto lock = TRY(e.lock_container(c.rec.id));
   c.state = read_state(e, c.rec);
   if (!is_live(c.state)) return ok();
+  TRY(require_reachable(c));
   int t = timeout ? *timeout : int(json_int(c.rec.config, "StopTimeout", 10));
   int sig = parse_signal(json_str(c.rec.config, "StopSignal", "SIGTERM")).value_or(SIGTERM);
   // Wait a good while beyond the timeout: SIGKILL then the exit and drain take a moment.
   auto reply = TRY(ctl_request(e, c.rec.id, fmt::format("stop {} {}", t, sig), (t < 0 ? 0 : t) * 1000 + 30000));
   if (!reply.empty() && reply.rfind("exited", 0) != 0) return fail(EIO, fmt::format("stop: {}", reply));
+  // The monitor answers just before it exits (and releases the start lock): a stopped
+  // container has no monitor left when we return.
+  wait_process_gone(c.state.monitor_pid, 5000);
   return ok();
 }
 
@@ -228,6 +254,7 @@ Status kill_container(Engine& e, const std::string& ref, int signal) {
   auto c = TRY(find_container(e, ref));
   if (c.state.status != RunState::Running)
     return fail(kConflict, fmt::format("cannot kill container: {}: container {} is not running", ref, c.rec.id));
+  TRY(require_reachable(c));
   auto reply = TRY(ctl_request(e, c.rec.id, fmt::format("kill {}", signal), 10000));
   if (reply.empty() || reply.rfind("err ", 0) == 0)
     return fail(kConflict, fmt::format("cannot kill container: {}: {}", ref,
@@ -238,6 +265,7 @@ Status kill_container(Engine& e, const std::string& ref, int signal) {
 Result<int> wait_container(Engine& e, const std::string& ref) {
   auto c = TRY(find_container(e, ref));
   if (is_live(c.state)) {
+    TRY(require_reachable(c));
     auto reply = TRY(ctl_request(e, c.rec.id, "wait", -1));
     if (reply.rfind("exited ", 0) == 0) return int(parse_int(reply.substr(7)).value_or(0));
   }
@@ -254,6 +282,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
       if (!force)
         return fail(kConflict, fmt::format("You cannot remove a running container {}. Stop the container before "
                                            "attempting removal or force remove", id));
+      TRY(require_reachable(c));
       auto reply = TRY(ctl_request(e, id, "stop 0 9", 30000));
       (void)reply;
     }
@@ -261,10 +290,18 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
   // The monitor may be running the --rm cleanup, which takes the container lock: wait for it
   // without holding the lock ourselves.
   c.state = read_state(e, c.rec);
-  wait_process_gone(c.state.monitor_pid, 10000);
+  wait_process_gone(c.state.monitor_pid ? c.state.monitor_pid : c.state.finishing_pid, 10000);
   auto lock = TRY(e.lock_container(id));
   std::string dir = e.container_dir(id);
   if (!path_exists(dir + "/config.json")) return ok();  // removed meanwhile (--rm cleanup)
+  // No monitor may run (from any run root) while its layer goes: a start waits for our lock
+  // or finds the container gone. A monitor still holding it runs elsewhere.
+  c.state = read_state(e, c.rec);
+  auto start_lock = take_start_lock_waiting(e, c);
+  if (!start_lock) {
+    if (start_lock.error().code != kConflict) return start_lock.error();
+    return fail(kConflict, fmt::format("You cannot remove a running container {}: {}", id, start_lock.error().msg));
+  }
   // Order for crash safety: mark, move out of the listing (ps skips dot entries), drop the
   // name, then delete. A crash leaves a `.removing-` directory that is swept later.
   Json st = Json::object();

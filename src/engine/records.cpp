@@ -128,10 +128,12 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
   bool ex_current = ex && s.finished_at >= intent_start;  // the exit of the latest start
   bool removing = st && json_bool(*st, "removing");
   bool ran = false;  // the latest start got as far as running the process
+  bool ours = false;  // the latest start was made in our run root (its monitor.json tells)
   if (e.same_boot()) {
     std::string rdir = e.run_dir(r.id);
     auto mon = read_json_file(rdir + "/monitor.json", 1 << 20);
     if (mon && json_str(*mon, "bootId").size() > 0 && json_int(*mon, "writtenAt") >= intent_start) {
+      ours = true;
       pid_t mpid = pid_t(json_int(*mon, "monitorPid"));
       bool mon_alive = alive(mpid, uint64_t(json_int(*mon, "monitorStart")));
       int64_t started = json_int(*mon, "startedAt");
@@ -173,7 +175,19 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
         if (removing) s.status = RunState::Removing;
         return s;
       }
-      if (mon_alive) s.monitor_pid = mpid;
+      if (mon_alive) s.finishing_pid = mpid;  // exited for good: the monitor is finishing
+    }
+  }
+  if (!removing && intent_start > 0 && !ours) {
+    // The latest start was not seen by our run root: its monitor may run under another (the
+    // store's start lock says so, and names its run directory).
+    if (std::string where = e.monitor_elsewhere(r.id); !where.empty()) {
+      s.status = RunState::Running;
+      s.elsewhere = where;
+      s.started_at = intent_start;
+      s.exit_code = 0;
+      s.error.clear();
+      return s;
     }
   }
   if (removing) {

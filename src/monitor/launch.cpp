@@ -35,6 +35,7 @@ Json to_json(const Config& c) {
   j["cleanupArgv"] = c.cleanup_argv;
   j["execPid"] = c.exec_pid;
   j["execPidStart"] = c.exec_pid_start;
+  j["startLock"] = c.start_lock_fd >= 0 || c.start_lock;
   j["spec"] = oci::to_json(c.spec);
   return j;
 }
@@ -61,6 +62,7 @@ Result<Config> config_from_json(const Json& j) {
       if (a.is_string()) c.cleanup_argv.push_back(a.get<std::string>());
   c.exec_pid = pid_t(json_int(j, "execPid"));
   c.exec_pid_start = uint64_t(json_int(j, "execPidStart"));
+  c.start_lock = json_bool(j, "startLock");
   c.spec = TRY(oci::spec_from_json(json_get(j, "spec")));
   return c;
 }
@@ -107,11 +109,14 @@ Result<Launch> launch(const Config& cfg) {
     // Keep the binary's fd and the socket clear of fd 3 before placing the socket there.
     int exe = fcntl(self.get(), F_DUPFD_CLOEXEC, 10);
     int sock = fcntl(sp.write.get(), F_DUPFD_CLOEXEC, 10);
+    int lk = cfg.start_lock_fd >= 0 ? fcntl(cfg.start_lock_fd, F_DUPFD_CLOEXEC, 10) : -1;
     if (exe < 0 || sock < 0 || dup2(sock, 3) < 0) _exit(1);  // dup2 clears close-on-exec on fd 3
     // Nothing else of the caller's reaches the monitor: an inherited pipe (`skiff run -d … |
     // cat`, a script's fd 7) would stay open until the container exits, and its reader hang.
     if (syscall(SYS_close_range, 4u, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
       for (int fd = 4; fd < 1024; ++fd) (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    // The start lock goes on fd 4 (dup2 clears close-on-exec there).
+    if (cfg.start_lock_fd >= 0 && (lk < 0 || dup2(lk, 4) < 0)) _exit(1);
     execveat(exe, "", argv, environ, AT_EMPTY_PATH);
     _exit(127);
   }

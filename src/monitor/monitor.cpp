@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -144,6 +145,7 @@ class Monitor {
   void close_stdin();
   void container_exited(int status);
   void finish();
+  void end_attach_sessions();
   void write_monitor_state();
   void write_exit(int code, const std::string& error, bool final = true);
   void reply_exit_waiters();
@@ -630,6 +632,7 @@ void Monitor::container_exited(int status) {
   write_exit(exit_code_, "", !restart);
   log::debug("monitor: exit recorded");
   if (restart) {
+    end_attach_sessions();
     // Docker's back-off: 100 ms doubling, reset after a run of 10 s or more, at most 1 min.
     int64_t ran = now_ns() - started_at_;
     static int64_t delay_ms = 100;
@@ -649,6 +652,13 @@ void Monitor::finish() {
   if (!exit_written_ && exit_code_ >= 0) (void)write_file_atomic(cfg_.run_dir + "/exit", std::to_string(exit_code_), 0600, false);
   if (!cfg_.auto_remove) log_.sync();
   reply_exit_waiters();
+  end_attach_sessions();
+}
+
+// Attach sessions end at every exit of the container, also one a restart follows: Docker's
+// `start -a`/`run`/`attach` return after the first exit with its code (a restarted container
+// is attached anew). Each client gets the final ['X'][code] packet.
+void Monitor::end_attach_sessions() {
   std::string x = fmt::format("X{}", exit_code_);
   for (auto& [fd, c] : clients_) {
     c.queue.push_back(x);
@@ -666,6 +676,9 @@ void Monitor::finish() {
       if (n < 0) break;
     }
   }
+  if (done_) return;  // run() closes them (late attachers are still answered meanwhile)
+  for (auto& [fd, c] : clients_) del(fd);
+  clients_.clear();
 }
 
 int Monitor::run() {
@@ -732,8 +745,10 @@ int Monitor::run() {
 
 int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup) {
   // The monitor outlives its caller: it keeps only what it opens itself (and the sync socket
-  // its launcher placed at fd 3), so no pipe of the caller's stays open until the container ends.
-  close_other_fds({3});
+  // its launcher placed at fd 3, and the start lock at fd 4 when there is one: the launcher
+  // lets nothing else of the caller's through exec), so no pipe of the caller's stays open
+  // until the container ends.
+  close_other_fds({3, 4});
   UniqueFd sync(3);
   signal(SIGPIPE, SIG_IGN);
   if (args.empty()) return 2;
@@ -748,6 +763,25 @@ int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup) {
     std::string m = fmt::format("error {}\n{}", cfg.error().code, cfg.error().msg);
     (void)send(3, m.data(), m.size(), MSG_NOSIGNAL);
     return 1;
+  }
+  // The container's start lock, inherited as fd 4: held as long as this monitor lives, so
+  // no other monitor of the container can start, from any run root. It must be the lock file
+  // of our container and still ours (a re-lock by the holder succeeds; anyone else's fails).
+  UniqueFd start_lock;
+  if (!cfg->start_lock) (void)close(4);
+  if (cfg->start_lock) {
+    struct stat a, b;
+    struct flock fl{};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fstat(4, &a) < 0 || stat((cfg->state_dir + "/monitor.lock").c_str(), &b) < 0 || a.st_ino != b.st_ino ||
+        a.st_dev != b.st_dev || fcntl(4, F_OFD_SETLK, &fl) < 0) {
+      std::string m = fmt::format("error {}\nthe container's start lock was not handed to its monitor", EPROTO);
+      (void)send(3, m.data(), m.size(), MSG_NOSIGNAL);
+      return 1;
+    }
+    (void)fcntl(4, F_SETFD, FD_CLOEXEC);
+    start_lock.reset(4);
   }
   log::Level lvl;
   if (log::parse_level(cfg->log_level, lvl)) log::init(lvl, "skiff-monitor");
@@ -764,7 +798,9 @@ int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup) {
     Monitor m(std::move(*cfg), std::move(sync));
     rc = m.run();
   }
-  if (cleanup_argv.empty()) return rc;
+  if (cleanup_argv.empty()) return rc;  // the start lock goes with the process
+  // The removal takes the start lock itself (it must see no monitor).
+  start_lock.reset();
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -66,6 +66,25 @@ Result<Paths> resolve_paths(const std::string& root_override, const std::string&
     if (xdg && *xdg) {
       p.runtime_dir = xdg;
       p.runtime_dir_source = "$XDG_RUNTIME_DIR";
+      // The same checks as for the fallback: another user who owns it, or may write to it,
+      // could replace our run root (sockets, monitor configs) under us. Only when the run
+      // root comes from it (an explicit --runroot does not use it).
+      if (runroot_override.empty()) {
+        struct stat st;
+        if (stat(xdg, &st) < 0)
+          return fail_errno(fmt::format("XDG_RUNTIME_DIR `{}`", xdg));
+        const char* fix = "fix it, or unset XDG_RUNTIME_DIR, or give --runroot";
+        if (!S_ISDIR(st.st_mode))
+          return fail(EPERM, fmt::format("XDG_RUNTIME_DIR `{}` is not a directory (refusing to use it; {})", xdg, fix));
+        if (st.st_uid != p.uid)
+          return fail(EPERM, fmt::format("XDG_RUNTIME_DIR `{}` is owned by uid {}, not {} (refusing to use it; {})",
+                                         xdg, st.st_uid, p.uid, fix));
+        if (st.st_mode & 022)
+          return fail(EPERM, fmt::format("XDG_RUNTIME_DIR `{}` has mode {:o}: others may write to it; it must be "
+                                         "0700 (refusing to use it; {})", xdg, st.st_mode & 07777, fix));
+        if (auto st2 = ensure_private_dir(std::string(xdg) + "/skiff", p.uid); !st2)
+          return wrap(st2.error(), "the run root under XDG_RUNTIME_DIR is unsafe");
+      }
     } else {
       // su, sudo, cron: no session. /run/user/$UID only if it is ours and private; else a
       // private directory under $TMPDIR that we create and verify (another user could have
@@ -88,7 +107,10 @@ Result<Paths> resolve_paths(const std::string& root_override, const std::string&
     p.run_root = p.runtime_dir + "/skiff";
   }
   if (!root_override.empty()) p.graph_root = root_override;
-  if (!runroot_override.empty()) p.run_root = runroot_override;
+  if (!runroot_override.empty()) {
+    p.run_root = runroot_override;
+    p.run_root_explicit = true;
+  }
   return p;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # After a reboot (simulated: every monitor and container killed, then another boot_id in the run
-# root; or a fresh --runroot) containers show as exited or created, never running, and can be
+# root; or the run root gone) containers show as exited or created, never running, and can be
 # started and removed. A monitor.json naming a live process that is not ours (pid reuse) never
 # makes a container look alive, and kill/stop never signal that process.
 # shellcheck source=lib.sh
@@ -17,12 +17,10 @@ sk run --name ex0 "$img" true
 sk create --name cr "$img" sleep 1000 >/dev/null
 pids="$(sk inspect -f '{{.State.Pid}}' up1) $(sk inspect -f '{{.State.Pid}}' up2)"
 
-# A fresh run root (the tmpfs is gone): nothing can be running.
-run_split "$SKIFF" --root "$SKIFF_ROOT" --runroot "$T/other-runroot" ps -a --format '{{.Names}} {{.State}}'
-assert_eq "$(echo "$stdout" | sort)" "cr created
-ex0 exited
-up1 exited
-up2 exited"
+# Another run root while monitors run in the recorded one: refused (it would show them all
+# exited, and start second copies); see container-runroot.sh.
+assert_status 125 "$SKIFF" --root "$SKIFF_ROOT" --runroot "$T/other-runroot" ps -a
+assert_contains "$output" "is used with the run root \`$SKIFF_RUNROOT\`"
 
 # The reboot: monitors and containers die, the boot ID changes.
 for n in up1 up2; do kill -9 "$(ctr_monitor_pid $n)"; done
@@ -45,6 +43,19 @@ assert_match "$(ctr_status cr)" '^Up '
 assert_eq "$(cat "$SKIFF_RUNROOT/boot_id")" "$(cat /proc/sys/kernel/random/boot_id)"
 assert_success sk rm -f up1 up2 ex0 cr
 assert_eq "$(sk ps -aq)" ""
+
+# The run root gone with the tmpfs (and its monitors with the reboot): another run root takes
+# over, and sees nothing running.
+sk run -d --name up3 "$img" sleep 1000 >/dev/null
+sk run --name ex3 "$img" true
+kill -9 "$(ctr_monitor_pid up3)"
+wait_until 5 sh -c "'$SKIFF' --root '$SKIFF_ROOT' --runroot '$SKIFF_RUNROOT' ps -a --format '{{.Names}} {{.State}}' | grep -qx 'up3 exited'"
+rm -rf "$SKIFF_RUNROOT"
+run_split "$SKIFF" --root "$SKIFF_ROOT" --runroot "$T/other-runroot" ps -a --format '{{.Names}} {{.State}}'
+assert_eq "$(echo "$stdout" | sort)" "ex3 exited
+up3 exited"
+assert_success "$SKIFF" --root "$SKIFF_ROOT" --runroot "$T/other-runroot" start up3
+assert_success "$SKIFF" --root "$SKIFF_ROOT" --runroot "$T/other-runroot" rm -f up3 ex3
 
 # pid reuse: a monitor.json that names a live process which is not the container's monitor.
 sk run -d --name pr "$img" sleep 1000 >/dev/null

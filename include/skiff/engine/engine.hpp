@@ -8,7 +8,10 @@
 //   containers/<id>/exit.json     written by the monitor at exit (exit code, finishedAt)
 //   containers/<id>/upper, work   overlay layer of the container (vfs: rootfs/)
 //   containers/<id>/ctr.log       the log
+//   containers/<id>/monitor.lock  the start lock (OFD lock held by the live monitor; names its
+//                                 run directory): one monitor per container, whatever run root
 //   names/containers/<name> -> ../../containers/<id>   symlink(): atomic "is the name free?"
+//   runroot.json, runroot.lock    the run root this store is used with (settle_run_root)
 // Volatile (run root): c/<id12>/{lock, monitor.json, exit, attach, ctl, hostname, hosts,
 // resolv.conf, monitor-config.json}; boot_id. Readers never lock and never enter a namespace;
 // each file has one writer. Lock order: container lock, then store lock.
@@ -32,6 +35,19 @@ class Store;
 }
 
 namespace skiff::engine {
+
+/// One store, one run root. The store records the run root it is used with
+/// (`<graph>/runroot.json`: its path and the boot ID, written atomically under
+/// `<graph>/runroot.lock`), so that every invocation finds the live state of its containers
+/// whatever its environment (a login shell, cron, su, a systemd unit without
+/// XDG_RUNTIME_DIR). Adjusts `p.run_root`:
+/// - no record, or one of another boot, or a recorded run root that is gone or belongs to
+///   another boot: ours is used (and, with `write`, recorded: the take-over);
+/// - a live recorded run root: used instead of ours when ours is only a default and it is a
+///   private directory of ours; an explicit --runroot that disagrees, or a recorded run root we
+///   cannot use, is refused (kConflict, naming both paths and the fix) while any container's
+///   monitor runs (its start lock is held), else ours takes over.
+Status settle_run_root(Paths& p, bool write);
 
 /// Per-invocation engine context: paths, id mapping, and the store (opened lazily).
 class Engine {
@@ -57,6 +73,15 @@ class Engine {
 
   /// Locks a container (creating its run directory if needed).
   Result<FileLock> lock_container(const std::string& id);
+
+  /// The container's start lock, in the store (`containers/<id>/monitor.lock`, an OFD write
+  /// lock): held by its monitor for its whole life, whatever run root it uses, so that a
+  /// container never has two monitors. Taken without waiting: busy is kConflict. The lock
+  /// file records the run directory of the monitor that holds it.
+  Result<UniqueFd> take_start_lock(const std::string& id) const;
+  /// The run directory of a live monitor of the container that is not in our run root
+  /// (its start lock is held and names another run directory); "" if none.
+  std::string monitor_elsewhere(const std::string& id) const;
 
  private:
   Engine();
@@ -104,6 +129,12 @@ struct ContainerState {
   int64_t started_at = 0, finished_at = 0;
   pid_t pid = 0;             ///< container process (host pid), 0 if not running
   pid_t monitor_pid = 0;     ///< 0 if no live monitor
+  /// A monitor still alive after its container exited for good (writing the last records,
+  /// running the --rm removal): the container is dead, but a removal waits for it.
+  pid_t finishing_pid = 0;
+  /// Live under another run root this process cannot reach (its monitor's run directory):
+  /// shown running, but stop/kill/rm/wait cannot reach it from here.
+  std::string elsewhere;
   int restart_count = 0;
   std::string error;
   bool oom_killed = false;

@@ -52,6 +52,11 @@ struct Config {
   /// 0 = this monitor runs the container itself.
   pid_t exec_pid = 0;
   uint64_t exec_pid_start = 0;
+  /// The container's start lock (engine: an OFD lock in the store), held by the caller; the
+  /// monitor inherits it as fd 4 and holds it for its whole life (until its --rm removal).
+  /// -1: none (exec sessions). Not serialised: the config says only whether fd 4 is it.
+  int start_lock_fd = -1;
+  bool start_lock = false;
   oci::Spec spec;
 };
 

@@ -18,6 +18,7 @@ struct Paths {
   std::string home;         ///< $HOME or the passwd entry
   std::string graph_root;   ///< $XDG_DATA_HOME/skiff | /var/lib/skiff | --root
   std::string run_root;     ///< $XDG_RUNTIME_DIR/skiff | /run/skiff | --runroot
+  bool run_root_explicit = false;  ///< given with --runroot (else the store's record may override it)
   std::string config_home;  ///< $XDG_CONFIG_HOME | ~/.config
   std::string runtime_dir;  ///< $XDG_RUNTIME_DIR or its safe fallback (rootless), /run (rootful)
   std::string runtime_dir_source;  ///< how runtime_dir was chosen (for `info`)
