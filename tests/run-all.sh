@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every test: the unit tests (Boost.Test), `make install`'s paths (tests/install-paths.sh), then the system suite (tests/system/run.sh, as root and
-# as the skiff-test user). Ends with one line "N passed, N failed, N skipped" counting unit test
-# cases and system test runs (a system test counts once per role); exits 1 when anything failed.
+# Every test: the unit tests (Boost.Test), `make install`'s paths (tests/install-paths.sh), then
+# the system suite (tests/system/run.sh, as root and as the skiff-test user). Ends with one line
+# "N passed, N failed, N skipped" counting unit test cases, the install check and system test
+# runs (a system test counts once per role); exits 1 when anything failed.
 #
 #   tests/run-all.sh [--out DIR] [run.sh options and test names...]
 set -uo pipefail
