@@ -5,6 +5,7 @@
 #include "rootfs.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -134,7 +135,24 @@ static Result<UniqueFd> open_target(int rootfd, const oci::Mount& m) {
 // the volume empty (the next start copies again), never half-filled.
 static Status copy_staged(int src, int vol, const oci::Mount& m);
 
+// The staging directories of copies that were killed (kill -9, a crash): each copy holds a lock
+// on its own, so one whose lock can be taken is a leftover.
+static void sweep_staging(const oci::Mount& m) {
+  auto [parent_path, base] = split_dir_base(m.source);
+  auto parent = open_path(parent_path, O_RDONLY | O_DIRECTORY);
+  if (!parent) return;
+  auto names = list_dir_at(parent->get(), ".");
+  if (!names) return;
+  std::string stem = "." + base + ".copy-up-";
+  for (auto& n : *names) {
+    if (n.rfind(stem, 0) != 0) continue;
+    auto d = open_at(parent->get(), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (d && flock(d->get(), LOCK_EX | LOCK_NB) == 0) (void)remove_tree_at(parent->get(), n);
+  }
+}
+
 static Status copy_up(int rootfd, const oci::Mount& m) {
+  sweep_staging(m);
   auto vol = TRY(open_path(m.source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
   if (!TRY(dir_is_empty(vol.get()))) return ok();
   auto src = open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY);
@@ -161,6 +179,7 @@ static Status copy_staged(int src, int vol, const oci::Mount& m) {
   };
   auto staged = open_at(parent.get(), stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   if (!staged) return discard(staged.error());
+  if (flock(staged->get(), LOCK_EX) < 0) return discard(errno_error("lock the copy-up directory"));
   CopyOptions co;
   co.skip_devices = true;
   if (auto st = copy_tree_at(src, staged->get(), co); !st)

@@ -3,7 +3,7 @@
 # the image's layers only: over /dev it holds the image's /dev content, not the live tmpfs's
 # (pts, shm, mqueue); a volume over /proc is refused before anything is created (runc's rule).
 # A copy-up that fails part-way leaves the volume empty (the next run copies it whole), with no
-# staging directory left behind.
+# staging directory left behind (one left by a killed copy is swept at the next start).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_cmd busybox
@@ -48,7 +48,10 @@ assert_contains "$stderr" "copy image content into the volume at \`/data\`" "fai
 assert_eq "$(ls -A "$SKIFF_ROOT/volumes/datavol/_data")" "" "failed copy-up: the volume is still empty"
 assert_eq "$(ls -A "$SKIFF_ROOT/volumes/datavol" | tr '\n' ' ')" "_data meta.json " "no staging directory left"
 assert_eq "$(sk ps -aq)" "" "failed copy-up: the --rm container is gone"
+# What a killed copy leaves (its staging directory, unlocked) goes at the next start.
+mkdir -p "$SKIFF_ROOT/volumes/datavol/._data.copy-up-dead01/f1"
 run_split sk run --rm -v datavol:/data copyup:1 sh -c 'ls /data; find /data -name file'
+assert_eq "$(ls -A "$SKIFF_ROOT/volumes/datavol" | tr '\n' ' ')" "_data meta.json " "a killed copy's staging directory is swept"
 assert_eq "$stdout" "deep
 f1
 f2
