@@ -58,6 +58,9 @@ done
 
 # cp of device nodes out of a container.
 assert_success sk run -d --name devs "$img" sleep 100
+run_split sk exec -u 99999999999 devs true
+assert_eq "$status" 125 "exec -u out of range: exit status"
+assert_eq "$stderr" "Error: invalid user 99999999999: uids and gids must be in range 0-2147483647" "exec -u out of range"
 mkdir -p "$T/out"
 run_split sk cp devs:/dev/null "$T/out/"
 assert_eq "$status" 0 "cp of a device node: exit status"
