@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # A new named volume starts with a copy of the image's directory at its mount point, taken from
 # the image's layers only: over /dev it holds the image's /dev content, not the live tmpfs's
-# (pts, shm, mqueue); a volume over /proc is refused before anything is created (runc's rule).
+# (pts, shm, mqueue), over /sys the image's, not sysfs's; a volume over /proc is refused before anything is created (runc's rule).
 # A copy-up that fails part-way leaves the volume empty (the next run copies it whole), with no
 # staging directory left behind (one left by a killed copy is swept at the next start).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+source "$SUITE_DIR/ctrlib.sh"
 require_cmd busybox
 
 # An image with content under /dev, /proc and /data (a deep tree: the copy needs many fds).
@@ -15,6 +16,7 @@ cp "$(command -v busybox)" "$r/bin/busybox"
 for a in sh ls cat find; do ln -s busybox "$r/bin/$a"; done
 echo image-dev >"$r/dev/marker"
 echo image-proc >"$r/proc/marker"
+echo image-sys >"$r/sys/marker"
 for i in 1 2 3; do echo "f$i" >"$r/data/f$i"; done
 d=$r/data/deep
 for _ in $(seq 100); do d=$d/d; done
@@ -30,6 +32,10 @@ assert_contains $'\n'"$stdout"$'\n' $'\nmarker\n' "volume over /dev: the image's
 for live in pts shm mqueue; do
   assert_not_contains $'\n'"$stdout"$'\n' $'\n'"$live"$'\n' "volume over /dev: no $live from the live /dev"
 done
+
+# /sys: the image's /sys, not sysfs.
+run_split sk run --rm -v sysvol:/sys copyup:1 ls -A /sys
+assert_eq "$stdout" marker "volume over /sys: the image's content only"
 
 # /proc: refused at create; nothing is left (no container, no volume).
 run_split sk run --rm -v procvol:/proc copyup:1 ls /proc
@@ -47,7 +53,9 @@ assert_eq "$status" 125 "failed copy-up: exit status ($stderr)"
 assert_contains "$stderr" "copy image content into the volume at \`/data\`" "failed copy-up: message"
 assert_eq "$(ls -A "$SKIFF_ROOT/volumes/datavol/_data")" "" "failed copy-up: the volume is still empty"
 assert_eq "$(ls -A "$SKIFF_ROOT/volumes/datavol" | tr '\n' ' ')" "_data meta.json " "no staging directory left"
-assert_eq "$(sk ps -aq)" "" "failed copy-up: the --rm container is gone"
+# (the --rm container's monitor removes it, possibly just after `run` returned)
+no_containers() { [ -z "$(sk ps -aq)" ]; }
+wait_until 10 no_containers
 # What a killed copy leaves (its staging directory, unlocked) goes at the next start.
 mkdir -p "$SKIFF_ROOT/volumes/datavol/._data.copy-up-dead01/f1"
 run_split sk run --rm -v datavol:/data copyup:1 sh -c 'ls /data; find /data -name file'
