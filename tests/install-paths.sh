@@ -20,12 +20,14 @@ bad() { echo "FAIL: $*"; failed=1; }
 
 # Where each shell searches (without DESTDIR). Debian 12's defaults when the shell is absent.
 if command -v zsh >/dev/null; then
+  # shellcheck disable=SC2016  # zsh expands it
   zsh_dirs=$(env -i zsh -fc 'print -l $fpath')
 else
   echo "install-paths: no zsh here, Debian 12's fpath assumed"
   zsh_dirs=$'/usr/local/share/zsh/site-functions\n/usr/share/zsh/vendor-functions\n/usr/share/zsh/vendor-completions'
 fi
 if command -v fish >/dev/null; then
+  # shellcheck disable=SC2016  # fish expands it
   fish_dirs=$(env -i HOME="$tmp/home" fish -c 'printf "%s\n" $fish_complete_path')
 else
   echo "install-paths: no fish here, Debian 12's fish_complete_path assumed"

@@ -52,14 +52,14 @@ run_split bash -c "ulimit -n 64; exec $(printf '%q ' "$SKIFF" --root "$SKIFF_ROO
 assert_eq "$status" 125 "failed copy-up: exit status ($stderr)"
 assert_contains "$stderr" "copy image content into the volume at \`/data\`" "failed copy-up: message"
 assert_eq "$(ls -A "$SKIFF_ROOT/volumes/datavol/_data")" "" "failed copy-up: the volume is still empty"
-assert_eq "$(ls -A "$SKIFF_ROOT/volumes/datavol" | tr '\n' ' ')" "_data meta.json " "no staging directory left"
+assert_eq "$(find "$SKIFF_ROOT/volumes/datavol" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' ')" "_data meta.json " "no staging directory left"
 # (the --rm container's monitor removes it, possibly just after `run` returned)
 no_containers() { [ -z "$(sk ps -aq)" ]; }
 wait_until 10 no_containers
 # What a killed copy leaves (its staging directory, unlocked) goes at the next start.
 mkdir -p "$SKIFF_ROOT/volumes/datavol/._data.copy-up-dead01/f1"
 run_split sk run --rm -v datavol:/data copyup:1 sh -c 'ls /data; find /data -name file'
-assert_eq "$(ls -A "$SKIFF_ROOT/volumes/datavol" | tr '\n' ' ')" "_data meta.json " "a killed copy's staging directory is swept"
+assert_eq "$(find "$SKIFF_ROOT/volumes/datavol" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' ')" "_data meta.json " "a killed copy's staging directory is swept"
 assert_eq "$stdout" "deep
 f1
 f2
