@@ -17,8 +17,16 @@ BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share
 MANDIR    ?= $(DATADIR)/man
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
-ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
-FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+# Where the shells look (Debian 12: `zsh -c 'print -l $$fpath'`, `fish -c 'echo $$fish_complete_path'`).
+# zsh: <prefix>/share/zsh/site-functions (in zsh's default fpath for /usr/local; for /usr on
+# other distributions), except Debian's own /usr/share/zsh/vendor-completions for PREFIX=/usr
+# (Debian's zsh has no /usr/share/zsh/site-functions in its fpath).
+ZSHCOMPDIR  ?= $(if $(and $(filter /usr,$(PREFIX)),$(wildcard /etc/debian_version)),/usr/share/zsh/vendor-completions,$(DATADIR)/zsh/site-functions)
+# fish: without XDG_DATA_DIRS it searches only the vendor directory compiled into it (Debian:
+# /usr/share/fish/vendor_completions.d, what `pkg-config --variable=completionsdir fish` says),
+# never /usr/local/share/fish: the completion goes where the installed fish looks, whatever
+# the prefix (FISHCOMPDIR=... to choose another).
+FISHCOMPDIR ?= $(or $(shell pkg-config --variable=completionsdir fish 2>/dev/null),/usr/share/fish/vendor_completions.d)
 
 CXX ?= g++
 ifeq ($(ASAN),1)

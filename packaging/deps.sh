@@ -15,9 +15,10 @@ declare -A groups=(
   # test: the fixture registry and images (docker-registry, busybox-static, zstd, tar, gzip;
   # openssl for the test CA, apache2-utils for htpasswd, skopeo to cross-check with a real
   # client), tmux to drive terminals, curl and jq for registry checks, util-linux (unshare,
-  # setpriv), procps, passwd (useradd/usermod for the test user), uidmap (newuidmap).
+  # setpriv), procps, passwd (useradd/usermod for the test user), uidmap (newuidmap); zsh and
+  # fish tell tests/install-paths.sh where they look for completions.
   [test]="docker-registry busybox-static skopeo tmux apache2-utils openssl curl jq util-linux procps
-          zstd tar gzip coreutils passwd uidmap"
+          zstd tar gzip coreutils passwd uidmap zsh fish"
   [bench]="podman runc slirp4netns hyperfine uidmap"
 )
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every test: the unit tests (Boost.Test), then the system suite (tests/system/run.sh, as root and
-# as the skiff-test user). Ends with one line "N passed, N failed, N skipped" counting unit test
-# cases and system test runs (a system test counts once per role); exits 1 when anything failed.
+# Every test: the unit tests (Boost.Test), `make install`'s paths (tests/install-paths.sh), then
+# the system suite (tests/system/run.sh, as root and as the skiff-test user). Ends with one line
+# "N passed, N failed, N skipped" counting unit test cases, the install check and system test
+# runs (a system test counts once per role); exits 1 when anything failed.
 #
 #   tests/run-all.sh [--out DIR] [run.sh options and test names...]
 set -uo pipefail
@@ -42,6 +43,9 @@ else
   echo "unit tests: $OUT/unit_tests is missing (make $OUT/unit_tests)"
   failed=$((failed + 1))
 fi
+
+echo "== install paths"
+if tests/install-paths.sh --out "$OUT"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "== system tests"
 counts=$OUT/system-counts

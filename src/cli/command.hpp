@@ -199,6 +199,13 @@ Invocation resolve(const Table& t, std::span<const std::string> argv);
 std::vector<std::string> suggest_commands(const Table& t, std::string_view word,
                                           std::string_view group = {});
 
+/// True if `path` (the words after `docker`, one space apart: "login", "image push") is a
+/// command of Docker's CLI. resolve() reports such a command that the table lacks as "not
+/// implemented yet" rather than suggesting a neighbour.
+bool is_docker_command(std::string_view path);
+/// Docker's command paths (sorted), for tests.
+std::span<const std::string_view> docker_commands();
+
 /// The value type name as --help prints it ("string", "list"; "" for Bool).
 std::string type_name(OptType t);
 

@@ -5,6 +5,7 @@
 #include "complete.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "skiff/util/strings.hpp"
 
@@ -103,6 +104,51 @@ struct Candidates {
       for (auto& id : s->container_ids(which, prefix)) out.push_back(id.substr(0, 12));
   }
 
+  // Images by the names users pull and run them by. An empty word: each `repo:tag` as Docker
+  // shows it (`busybox:latest`, `quay.io/x/y:1`), and untagged images by short ID. Once
+  // something is typed, also the full reference, the same without `:latest`, and the short
+  // names that mean this image here (`busybox:latest`, `busybox` for REG/busybox:latest when
+  // REG is an unqualified-search registry: what `run busybox` finds); IDs of tagged images too
+  // once two hex digits are typed (as for containers).
+  static void add_images(CompSource& s, const std::string& prefix, std::vector<std::string>& out) {
+    std::set<std::string> seen, tagged;
+    auto offer = [&](const std::string& v) {
+      if (has_prefix(v, prefix) && seen.insert(v).second) out.push_back(v);
+    };
+    auto untagged = [](const std::string& ref) {  // "a/b:latest" → "a/b"; else ""
+      size_t colon = ref.rfind(':');
+      if (colon == std::string::npos || ref.find('/', colon) != std::string::npos) return std::string();
+      return ref.compare(colon + 1, std::string::npos, "latest") == 0 ? ref.substr(0, colon) : std::string();
+    };
+    for (auto& img : s.image_names()) {
+      if (!img.id.empty()) tagged.insert(img.id);
+      offer(img.familiar);
+      if (prefix.empty()) continue;
+      offer(img.full);
+      for (auto& r : {img.familiar, img.full})
+        if (auto bare = untagged(r); !bare.empty()) offer(bare);
+      // Shorter forms: every tail of the path after the registry ("team/app:1", "app:1").
+      std::string_view rest = img.full;
+      while (true) {
+        size_t slash = rest.find('/');
+        size_t colon = rest.rfind(':');
+        if (slash == std::string_view::npos || (colon != std::string_view::npos && slash > colon)) break;
+        rest.remove_prefix(slash + 1);
+        std::string form(rest);
+        if (!has_prefix(form, prefix) && !has_prefix(untagged(form), prefix)) continue;
+        auto refs = s.short_name_refs(form);
+        if (std::find(refs.begin(), refs.end(), img.full) == refs.end()) continue;
+        offer(form);
+        // Without the tag only where the bare name means this very image (its first candidate
+        // present locally is what `run` takes; the tag "latest" is the default).
+        if (auto bare = untagged(form); !bare.empty()) offer(bare);
+      }
+    }
+    bool hex = prefix.size() >= 2 && is_hex(prefix);
+    for (auto& id : s.image_ids())
+      if (!tagged.count(id) || hex) offer(id.substr(0, 12));
+  }
+
   // Returns the directive.
   int values(Comp comp, std::string_view enum_values, const std::string& prefix, std::vector<std::string>& out) {
     switch (comp) {
@@ -117,11 +163,7 @@ struct Candidates {
       case Comp::RunningContainers: add_containers(CompSource::Which::Running, prefix, out); return kCompNoFileComp;
       case Comp::StoppedContainers: add_containers(CompSource::Which::Stopped, prefix, out); return kCompNoFileComp;
       case Comp::Images:
-        if (CompSource* s = src())
-          for (auto& img : s->image_names()) {
-            if (has_prefix(img.familiar, prefix)) out.push_back(img.familiar);
-            else if (has_prefix(img.full, prefix)) out.push_back(img.full);
-          }
+        if (CompSource* s = src()) add_images(*s, prefix, out);
         return kCompNoFileComp;
       case Comp::Volumes:
         if (CompSource* s = src()) out = s->volume_names(prefix);

@@ -9,6 +9,7 @@
 
 #include <unordered_set>
 
+#include "skiff/oci/reference.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
@@ -48,6 +49,12 @@ std::string familiar_name(std::string_view ref) {
   for (std::string_view p : {"docker.io/library/", "docker.io/"})
     if (ref.substr(0, p.size()) == p) return std::string(ref.substr(p.size()));
   return std::string(ref);
+}
+
+std::vector<std::string> CompSource::short_name_refs(std::string_view name) {
+  auto ref = oci::Reference::parse(name);
+  if (!ref) return {};
+  return {ref->str_with_default_tag()};
 }
 
 namespace {
@@ -109,11 +116,27 @@ class StoreSource final : public CompSource {
   std::vector<ImageName> image_names() override {
     std::vector<ImageName> out;
     if (!graph_) return out;
-    for_each_entry(graph_.get(), "names/images", [&](int, std::string_view esc, const char*) {
+    for_each_entry(graph_.get(), "names/images", [&](int dfd, std::string_view esc, const char* cname) {
       std::string full = unescape_ref(esc);
       if (full.find('@') != std::string::npos) return;  // digest references: not repo:tag
       std::string fam = familiar_name(full);
-      out.push_back({std::move(full), std::move(fam)});
+      std::string id;
+      char buf[PATH_MAX];
+      if (ssize_t n = readlinkat(dfd, cname, buf, sizeof buf); n > 0) {
+        std::string_view target(buf, size_t(n));
+        id = std::string(target.substr(target.rfind('/') + 1));
+        if (id.size() > 64) id.resize(64);  // older layouts: <id>.json
+      }
+      out.push_back({std::move(full), std::move(fam), std::move(id)});
+    });
+    return out;
+  }
+
+  std::vector<std::string> image_ids() override {
+    std::vector<std::string> out;
+    if (!graph_) return out;
+    for_each_entry(graph_.get(), "images", [&](int, std::string_view id, const char*) {
+      if (id.size() == 64 && is_hex(id)) out.emplace_back(id);
     });
     return out;
   }

@@ -12,11 +12,12 @@
 //   <graph root>/names/containers/<name>  symlink -> ../../containers/<id>   (one per container;
 //                                          <id> = 64 lowercase hex, the last path component)
 //   <graph root>/containers/<id>/          one directory per container
-//   <graph root>/names/images/<escaped ref> symlink -> ../../images/<image-id>.json
+//   <graph root>/names/images/<escaped ref> symlink -> ../../images/<image-id>
 //                                          <escaped ref> = the full reference with every byte
 //                                          that cannot be in a file name ('/', '%', …) written
 //                                          as %XX (upper- or lowercase hex), e.g.
 //                                          docker.io%2Flibrary%2Fbusybox:latest
+//   <graph root>/images/<image-id>/        one directory per image (<image-id> = 64 hex)
 //   <graph root>/volumes/<name>/           one directory per volume
 //   <run root>/boot_id                     boot ID when the run root was set up
 //   <run root>/c/<id12>/monitor.json       written by the container's monitor when it starts
@@ -41,6 +42,7 @@ namespace skiff::cli {
 /// `docker.io/library/busybox:latest`).
 struct ImageName {
   std::string full, familiar;
+  std::string id = {};  ///< the image's full ID (64 hex), when known
 };
 
 class CompSource {
@@ -53,6 +55,12 @@ class CompSource {
   virtual std::vector<std::string> container_ids(Which which, std::string_view prefix) = 0;
   /// Tagged image names (no digest references).
   virtual std::vector<ImageName> image_names() = 0;
+  /// Every local image's full ID (64 hex), tagged or not.
+  virtual std::vector<std::string> image_ids() { return {}; }
+  /// The full references the short name `name` ("busybox", "busybox:1") means locally, as
+  /// `run` and `rmi` look it up: Docker Hub's normalisation (docker.io/library/busybox:latest),
+  /// then, in the CLI's source, registries.conf's aliases or unqualified-search registries.
+  virtual std::vector<std::string> short_name_refs(std::string_view name);
   /// Volume names that start with `prefix`.
   virtual std::vector<std::string> volume_names(std::string_view prefix) = 0;
 };

@@ -154,6 +154,9 @@ Result<std::string> help_for(const Table& t, std::span<const std::string> words)
   const CmdSpec* c = find_command(t, words, used);
   if (c && used == words.size()) return command_help(*c);
   if (words.size() == 1 && find_group(t, words[0])) return group_help(words[0], t);
+  std::string path = join({words.begin(), words.end()}, " ");
+  if (is_docker_command(path))
+    return fail(kNotFound, fmt::format("'{}' is a docker command that skiff does not implement yet", path));
   return fail(kUsage, fmt::format("unknown help topic {}", go_quote(join({words.begin(), words.end()}, " "))));
 }
 

@@ -350,9 +350,61 @@ std::vector<std::string> suggest_commands(const Table& t, std::string_view word,
   return out;
 }
 
-// cobra: `unknown command "x" for "skiff"`, then "Did you mean this?" and the hint.
+// ---- Docker's commands ---------------------------------------------------------------------------
+
+// Every command of Docker's CLI (27.x, with its aliases, and the compose and buildx plugins users
+// type as commands), as typed after `docker`. A command line that names one of these that the
+// table does not have gets a plain "not implemented yet" instead of a guess ("login" is not
+// "logs"). This list only describes Docker: it never needs shrinking when skiff gains a command,
+// because the command table is looked up first (a command skiff has is never reported missing).
+constexpr std::string_view kDockerCommands[] = {
+    "attach", "build", "builder", "builder build", "builder prune", "buildx", "checkpoint",
+    "checkpoint create", "checkpoint list", "checkpoint ls", "checkpoint remove", "checkpoint rm", "commit",
+    "compose", "config", "config create", "config inspect", "config list", "config ls", "config remove",
+    "config rm", "container", "container attach", "container commit", "container cp", "container create",
+    "container diff", "container exec", "container export", "container inspect", "container kill",
+    "container list", "container logs", "container ls", "container pause", "container port", "container prune",
+    "container ps", "container remove", "container rename", "container restart", "container rm", "container run",
+    "container start", "container stats", "container stop", "container top", "container unpause",
+    "container update", "container wait", "context", "context create", "context export", "context import",
+    "context inspect", "context list", "context ls", "context remove", "context rm", "context show",
+    "context update", "context use", "cp", "create", "diff", "events", "exec", "export", "history", "image",
+    "image build", "image history", "image import", "image inspect", "image list", "image load", "image ls",
+    "image prune", "image pull", "image push", "image remove", "image rm", "image save", "image tag", "images",
+    "import", "info", "inspect", "kill", "load", "login", "logout", "logs", "manifest", "manifest annotate",
+    "manifest create", "manifest inspect", "manifest push", "manifest rm", "network", "network connect",
+    "network create", "network disconnect", "network inspect", "network list", "network ls", "network prune",
+    "network remove", "network rm", "node", "node demote", "node inspect", "node list", "node ls",
+    "node promote", "node ps", "node remove", "node rm", "node update", "pause", "plugin", "plugin create",
+    "plugin disable", "plugin enable", "plugin inspect", "plugin install", "plugin list", "plugin ls",
+    "plugin push", "plugin remove", "plugin rm", "plugin set", "plugin upgrade", "port", "ps", "pull", "push",
+    "rename", "restart", "rm", "rmi", "run", "save", "search", "secret", "secret create", "secret inspect",
+    "secret list", "secret ls", "secret remove", "secret rm", "service", "service create", "service inspect",
+    "service list", "service logs", "service ls", "service ps", "service remove", "service rm",
+    "service rollback", "service scale", "service update", "stack", "stack config", "stack deploy",
+    "stack list", "stack ls", "stack ps", "stack remove", "stack rm", "stack services", "start", "stats", "stop",
+    "swarm", "swarm ca", "swarm init", "swarm join", "swarm join-token", "swarm leave", "swarm unlock",
+    "swarm unlock-key", "swarm update", "system", "system df", "system events", "system info", "system prune",
+    "tag", "top", "trust", "trust inspect", "trust key", "trust revoke", "trust sign", "trust signer", "unpause",
+    "update", "version", "volume", "volume create", "volume inspect", "volume list", "volume ls",
+    "volume prune", "volume remove", "volume rm", "volume update", "wait",
+};
+
+bool is_docker_command(std::string_view path) {
+  return std::binary_search(std::begin(kDockerCommands), std::end(kDockerCommands), path);
+}
+
+std::span<const std::string_view> docker_commands() { return kDockerCommands; }
+
+// cobra: `unknown command "x" for "skiff"`, then "Did you mean this?" and the hint. A command
+// Docker has and skiff has not yet says so plainly instead.
 static std::string unknown_command_text(const Table& t, std::string_view word, std::string_view group) {
   std::string where = group.empty() ? "skiff" : fmt::format("skiff {}", group);
+  std::string path = group.empty() ? std::string(word) : fmt::format("{} {}", group, word);
+  if (is_docker_command(path))
+    return fmt::format("skiff: '{}' is a docker command that skiff does not implement yet.\n"
+                       "See '{} --help' for the commands skiff has.\n",
+                       path, where);
   std::string text = fmt::format("Error: unknown command {} for {}\n", go_quote(word), go_quote(where));
   auto sug = suggest_commands(t, word, group);
   if (!sug.empty()) {

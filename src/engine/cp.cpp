@@ -10,6 +10,7 @@
 #include "skiff/storage/extract.hpp"
 #include "skiff/util/archive.hpp"
 #include "skiff/util/compress.hpp"
+#include "skiff/util/log.hpp"
 #include "skiff/util/safe_path.hpp"
 #include "skiff/util/strings.hpp"
 #include "tree_tar.hpp"
@@ -149,7 +150,15 @@ Status consume(int dirfd, ByteSource& src, bool chown, const IdMap* map) {
   } else {
     xo.rootless = geteuid() != 0;  // the host side, unprivileged: no device nodes
   }
-  TRY(storage::extract_layer_tar(dirfd, *tr, xo));
+  auto stats = TRY(storage::extract_layer_tar(dirfd, *tr, xo));
+  // Rootless: device nodes cannot be made; say which were left out (as Podman warns).
+  if (stats.devices_skipped) {
+    std::string names;
+    for (auto& d : stats.devices) names += fmt::format("{}`{}`", names.empty() ? "" : ", ", d);
+    if (stats.devices_skipped > stats.devices.size())
+      names += fmt::format(" and {} more", stats.devices_skipped - stats.devices.size());
+    log::warn("cp: skipped {} device node(s) that cannot be created without root: {}", stats.devices_skipped, names);
+  }
   // Whatever follows the end-of-archive records is read, so the writer never blocks.
   char buf[4096];
   while (true) {

@@ -10,6 +10,7 @@
 #include "mounts.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/runtime/container.hpp"
 #include "skiff/util/copy.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/userns.hpp"
@@ -226,6 +227,10 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
     labels = merged;
   }
   TRY(validate_security(o));
+  TRY(runtime::check_user_ids(o.user, o.group_add));
+  if (!o.workdir.empty() && o.workdir[0] != '/')
+    return fail(kInvalid, fmt::format("the working directory '{}' is invalid, it needs to be an absolute path",
+                                      o.workdir));
   std::string seccomp_profile;
   for (auto& so : o.security_opt) {
     auto [k, v] = split_once(so, so.find('=') != std::string::npos ? '=' : ':');
@@ -292,6 +297,8 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   }
   h["Sysctls"] = sysctls;
 
+  // Everything is valid: `-v` creates a missing host directory now, as Docker's does.
+  TRY(create_bind_sources(mounts));
   Json& x = r.extra = Json::object();
   x["mounts"] = mounts_to_json(mounts);
   x["hostname"] = c["Hostname"];

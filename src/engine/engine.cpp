@@ -160,11 +160,27 @@ Status settle_run_root(Paths& p, bool write) {
   return write_json_atomic(p.graph_root + "/runroot.json", j, 0600, true);
 }
 
+
+// A store (or run root) this user may not enter is said so, before any lookup can read the
+// failure as "No such container". A missing directory is fine (created on first write).
+static Status check_access(const std::string& dir, const char* what, const char* flag, bool write) {
+  if (access(dir.c_str(), (write ? W_OK : 0) | R_OK | X_OK) == 0 || (errno != EACCES && errno != EPERM)) return ok();
+  int err = errno;
+  struct stat st;
+  std::string owner;
+  if (stat(dir.c_str(), &st) == 0 && st.st_uid != geteuid())
+    owner = fmt::format(": it belongs to uid {} and skiff runs as uid {} (use a {} of your own: --{})", st.st_uid,
+                        geteuid(), what, flag);
+  return fail(err, fmt::format("{} `{}`: permission denied{}", what, dir, owner));
+}
+
 Result<std::unique_ptr<Engine>> Engine::open(const Paths& paths_in, const std::string& storage_driver, bool write) {
   std::unique_ptr<Engine> e(new Engine());
   Paths paths = paths_in;
+  TRY(check_access(paths.graph_root, "store", "root", write));
   TRY(settle_run_root(paths, write));
   e->paths_ = paths;
+  TRY(check_access(paths.run_root, "run root", "runroot", write));
   e->driver_override_ = storage_driver;
   e->idmap_ = TRY(idmap_for_current_user());
   std::string boot = current_boot_id();

@@ -1,6 +1,9 @@
 #include "mounts.hpp"
 
+#include <algorithm>
+
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -34,6 +37,34 @@ Status check_destination(const std::string& dst) {
   return ok();
 }
 
+// tmpfs's size= as the kernel reads it (memparse: a number with an optional K, M, G, T, P or E,
+// or a percentage of the RAM): checked here because the kernel wraps an overflow silently.
+Status check_tmpfs_size(const std::string& v) {
+  auto bad = [&](std::string_view why) {
+    return fail(kInvalid, fmt::format("invalid tmpfs size \"{}\": {}", v, why));
+  };
+  std::string_view n = v;
+  bool percent = !n.empty() && n.back() == '%';
+  if (percent) n.remove_suffix(1);
+  size_t digits = 0;
+  while (digits < n.size() && n[digits] >= '0' && n[digits] <= '9') ++digits;
+  if (digits == 0) return bad("want a number of bytes with an optional k, m, g, t, p or e suffix, or a percentage");
+  auto num = parse_uint(n.substr(0, digits));
+  std::string_view unit = n.substr(digits);
+  int shift = 0;
+  if (unit.size() == 1) {
+    auto at = std::string_view("kmgtpe").find(char(tolower((unsigned char)unit[0])));
+    if (at == std::string_view::npos) return bad(fmt::format("unknown unit \"{}\" (k, m, g, t, p, e)", unit));
+    shift = 10 * int(at + 1);
+  } else if (!unit.empty()) {
+    return bad(fmt::format("unknown unit \"{}\" (k, m, g, t, p, e)", unit));
+  }
+  constexpr uint64_t kMax = uint64_t(INT64_MAX);
+  if (!num || *num > (kMax >> shift)) return bad("larger than 8 EiB");
+  if (percent && *num > 100000) return bad("a percentage of the RAM that large overflows");
+  return ok();
+}
+
 bool is_propagation(const std::string& o) {
   return o == "shared" || o == "rshared" || o == "slave" || o == "rslave" || o == "private" || o == "rprivate";
 }
@@ -52,7 +83,19 @@ Result<MountSpec> parse_volume(const std::string& v) {
     if (src.empty()) return fail(kInvalid, fmt::format("invalid volume specification: '{}'", v));
     if (src[0] == '/' || src[0] == '.') {
       m.type = "bind";
-      m.source = TRY(absolute_existing(src));
+      if (auto abs = absolute_existing(src)) {
+        m.source = *abs;
+      } else {
+        // Docker's -v creates a missing host directory (--mount does not).
+        m.create_source = true;
+        if (src[0] == '/') {
+          m.source = clean_path(src);
+        } else {
+          char cwd[PATH_MAX];
+          if (!getcwd(cwd, sizeof cwd)) return fail_errno("getcwd");
+          m.source = clean_path(std::string(cwd) + "/" + src);
+        }
+      }
     } else {
       if (!valid_volume_name(src))
         return fail(kInvalid, fmt::format("\"{}\" includes invalid characters for a local volume name, only "
@@ -105,7 +148,7 @@ Result<MountSpec> parse_mount(const std::string& v) {
       m.nocopy = !val || parse_bool(value).value_or(true);
     } else if (key == "tmpfs-size") {
       auto sz = parse_ram_size(value);
-      if (!sz) return fail(kInvalid, fmt::format("invalid tmpfs-size: {}", value));
+      if (!sz || *sz < 0) return fail(kInvalid, fmt::format("invalid tmpfs-size: {} (a size up to 8 EiB: 64m, 1g)", value));
       m.options.push_back(fmt::format("size={}", *sz));
     } else if (key == "tmpfs-mode") {
       auto mode = parse_uint(value);
@@ -158,10 +201,23 @@ Result<std::vector<MountSpec>> parse_mount_flags(const std::vector<std::string>&
     if (opts)
       for (auto& o : split(*opts, ','))
         if (!o.empty()) {
+          if (o.rfind("size=", 0) == 0) TRY_CTX(check_tmpfs_size(o.substr(5)), "--tmpfs {}", t);
           if (o == "ro") m.rw = false;
           else if (o != "rw") m.options.push_back(o);
         }
     out.push_back(std::move(m));
+  }
+  // /proc is the container's procfs: nothing else is mounted over it or inside it (runc's
+  // rule, said at create instead of at start), except bind mounts of the files lxcfs emulates.
+  for (auto& m : out) {
+    static constexpr std::string_view kLxcfs[] = {"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",
+                                                  "/proc/stat", "/proc/swaps", "/proc/uptime", "/proc/loadavg",
+                                                  "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid"};
+    if (m.destination == "/proc")
+      return fail(kInvalid, "\"/proc\" cannot be mounted because it is not of type proc");
+    if (m.destination.rfind("/proc/", 0) == 0 &&
+        !(m.type == "bind" && std::find(std::begin(kLxcfs), std::end(kLxcfs), m.destination) != std::end(kLxcfs)))
+      return fail(kInvalid, fmt::format("\"{}\" cannot be mounted because it is inside /proc", m.destination));
   }
   // Two mounts on the same destination is an error (Docker: "Duplicate mount point").
   for (size_t i = 0; i < out.size(); ++i)
@@ -169,6 +225,15 @@ Result<std::vector<MountSpec>> parse_mount_flags(const std::vector<std::string>&
       if (out[i].destination == out[j].destination)
         return fail(kInvalid, fmt::format("duplicate mount point: {}", out[i].destination));
   return out;
+}
+
+Status create_bind_sources(std::vector<MountSpec>& mounts) {
+  for (auto& m : mounts) {
+    if (m.type != "bind" || !m.create_source || path_exists(m.source)) continue;
+    TRY_CTX(mkdir_p(m.source, 0755), "create the bind source directory");
+    m.source = TRY(absolute_existing(m.source));
+  }
+  return ok();
 }
 
 Json mounts_to_json(const std::vector<MountSpec>& ms) {
@@ -189,6 +254,7 @@ Json mounts_to_json(const std::vector<MountSpec>& ms) {
     j["Options"] = m.options;
     if (m.anonymous) j["Anonymous"] = true;
     if (m.nocopy) j["NoCopy"] = true;
+    if (m.create_source) j["CreateSource"] = true;
     a.push_back(j);
   }
   return a;
@@ -206,6 +272,7 @@ std::vector<MountSpec> mounts_from_json(const Json& a) {
     m.rw = json_bool(j, "RW", true);
     m.anonymous = json_bool(j, "Anonymous");
     m.nocopy = json_bool(j, "NoCopy");
+    m.create_source = json_bool(j, "CreateSource");
     const Json& o = json_get(j, "Options");
     if (o.is_array())
       for (auto& x : o)

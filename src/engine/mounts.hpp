@@ -19,12 +19,17 @@ struct MountSpec {
   bool rw = true;
   bool anonymous = false;   ///< anonymous volume (removed with rm -v / --rm)
   bool nocopy = false;      ///< volume-nocopy: do not copy image content into a new volume
+  bool create_source = false;  ///< -v bind: a missing host directory is created (at create and
+                               ///< start, as Docker's -v; --mount refuses a missing source)
 };
 
-/// Parses -v, --mount and --tmpfs values; bind sources must exist (resolved to absolute).
+/// Parses -v, --mount and --tmpfs values. Bind sources are made absolute; --mount's must exist,
+/// -v's may be missing (create_source, created by create_bind_sources()).
 Result<std::vector<MountSpec>> parse_mount_flags(const std::vector<std::string>& volumes,
                                                  const std::vector<std::string>& mounts,
                                                  const std::vector<std::string>& tmpfs);
+/// Creates the missing host directories of -v binds (mode 0755, as Docker) and resolves them.
+Status create_bind_sources(std::vector<MountSpec>& mounts);
 Json mounts_to_json(const std::vector<MountSpec>& m);
 std::vector<MountSpec> mounts_from_json(const Json& j);
 

@@ -145,6 +145,9 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
       m.type = "bind";
       m.source = um.source;
       m.options.push_back("rbind");
+      // -v: a host directory removed since the create is made again (Docker, at every start).
+      if (um.create_source && !path_exists(um.source))
+        TRY_CTX(mkdir_p(um.source, 0755), "create the bind source directory");
       struct stat st;
       m.file = stat(um.source.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
     }

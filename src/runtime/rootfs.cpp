@@ -5,6 +5,7 @@
 #include "rootfs.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -127,15 +128,36 @@ static Result<UniqueFd> open_target(int rootfd, const oci::Mount& m) {
 }
 
 // Docker's volume behaviour: a new (empty) volume mounted over a directory of the image
-// starts with a copy of that directory's content, owners and modes included.
+// starts with a copy of that directory's content, owners and modes included. apply_mounts()
+// copies before it mounts anything, so the copy reads the root filesystem alone (the image's
+// layers, never the live /proc, /dev, /sys or another mount). The copy is made in a staging
+// directory beside the volume's and moved in only once complete: a failed or killed copy leaves
+// the volume empty (the next start copies again), never half-filled.
+static Status copy_staged(int src, int vol, const oci::Mount& m);
+
+// The staging directories of copies that were killed (kill -9, a crash): each copy holds a lock
+// on its own, so one whose lock can be taken is a leftover.
+static void sweep_staging(const oci::Mount& m) {
+  auto [parent_path, base] = split_dir_base(m.source);
+  auto parent = open_path(parent_path, O_RDONLY | O_DIRECTORY);
+  if (!parent) return;
+  auto names = list_dir_at(parent->get(), ".");
+  if (!names) return;
+  std::string stem = "." + base + ".copy-up-";
+  for (auto& n : *names) {
+    if (n.rfind(stem, 0) != 0) continue;
+    auto d = open_at(parent->get(), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (d && flock(d->get(), LOCK_EX | LOCK_NB) == 0) (void)remove_tree_at(parent->get(), n);
+  }
+}
+
 static Status copy_up(int rootfd, const oci::Mount& m) {
+  sweep_staging(m);
   auto vol = TRY(open_path(m.source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
   if (!TRY(dir_is_empty(vol.get()))) return ok();
   auto src = open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY);
   if (!src) return ok();  // nothing there in the image (or not a directory): nothing to copy
-  CopyOptions co;
-  co.skip_devices = true;
-  TRY_CTX(copy_tree_at(src->get(), vol.get(), co), "copy image content into the volume at `{}`", m.destination);
+  if (!TRY(dir_is_empty(src->get()))) TRY(copy_staged(src->get(), vol.get(), m));
   struct stat st;
   if (fstat(src->get(), &st) == 0) {
     (void)fchown(vol.get(), st.st_uid, st.st_gid);
@@ -144,9 +166,37 @@ static Status copy_up(int rootfd, const oci::Mount& m) {
   return ok();
 }
 
+// copy_up's copy of `src` into the empty volume `vol` through a staging directory.
+static Status copy_staged(int src, int vol, const oci::Mount& m) {
+  auto [parent_path, base] = split_dir_base(m.source);
+  auto parent = TRY(open_path(parent_path, O_RDONLY | O_DIRECTORY));
+  std::string stage = "." + base + ".copy-up-" + random_hex(6);
+  if (mkdirat(parent.get(), stage.c_str(), 0700) < 0)
+    return fail_errno(fmt::format("create the copy-up directory beside `{}`", m.source));
+  auto discard = [&](Error e) -> Status {
+    (void)remove_tree_at(parent.get(), stage);
+    return e;
+  };
+  auto staged = open_at(parent.get(), stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  if (!staged) return discard(staged.error());
+  if (flock(staged->get(), LOCK_EX) < 0) return discard(errno_error("lock the copy-up directory"));
+  CopyOptions co;
+  co.skip_devices = true;
+  if (auto st = copy_tree_at(src, staged->get(), co); !st)
+    return discard(wrap(st.error(), fmt::format("copy image content into the volume at `{}`", m.destination)));
+  auto names = list_dir_at(staged->get(), ".");
+  if (!names) return discard(names.error());
+  for (auto& n : *names) {
+    // RENAME_NOREPLACE: a concurrent start that filled the volume first keeps its copy.
+    if (renameat2(staged->get(), n.c_str(), vol, n.c_str(), RENAME_NOREPLACE) < 0 && errno != EEXIST)
+      return discard(errno_error(fmt::format("move the copied `{}` into the volume at `{}`", n, m.destination)));
+  }
+  (void)remove_tree_at(parent.get(), stage);
+  return ok();
+}
+
 static Status mount_one(int rootfd, const oci::Spec& spec, const oci::Mount& m) {
   MountOptions mo = parse_mount_options(m.options);
-  if (m.copy_up) TRY(copy_up(rootfd, m));
   auto target = open_target(rootfd, m);
   if (!target) return wrap(target.error(), fmt::format("mount target `{}`", m.destination));
   std::string tpath = fd_path(target->get());
@@ -194,6 +244,9 @@ static Status mount_one(int rootfd, const oci::Spec& spec, const oci::Mount& m) 
 }
 
 Status apply_mounts(int rootfd, const oci::Spec& spec) {
+  // Copy-up first, from the bare root filesystem (see copy_up).
+  for (auto& m : spec.mounts)
+    if (m.copy_up) TRY(copy_up(rootfd, m));
   for (auto& m : spec.mounts) TRY(mount_one(rootfd, spec, m));
   return ok();
 }

@@ -46,12 +46,32 @@ std::vector<GrEntry> parse_group(const std::string& text) {
   return out;
 }
 
-bool is_numeric(const std::string& s) { return parse_uint(s).has_value(); }
+// A number, any size: "99999999999" is a (bad) id, not a name.
+bool is_numeric(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
+
+constexpr uint64_t kMaxId = 2147483647;
+
+Status check_id(const std::string& s, std::string_view what) {
+  auto v = parse_uint(s);
+  if (!v || *v > kMaxId)
+    return fail(kInvalid, fmt::format("invalid {} {}: uids and gids must be in range 0-{}", what, s, kMaxId));
+  return ok();
+}
 }  // namespace
+
+Status check_user_ids(const std::string& spec, const std::vector<std::string>& extra) {
+  auto [user, grp] = split_once(spec, ':');
+  if (is_numeric(user)) TRY(check_id(user, "user"));
+  if (grp && is_numeric(*grp)) TRY(check_id(*grp, "group"));
+  for (auto& x : extra)
+    if (is_numeric(x)) TRY(check_id(x, "group"));
+  return ok();
+}
 
 Result<ResolvedUser> resolve_user(const std::string& spec, const std::string& passwd,
                                   const std::string& group, const std::vector<std::string>& extra) {
   ResolvedUser r;
+  TRY(check_user_ids(spec, extra));
   auto pw = parse_passwd(passwd);
   auto gr = parse_group(group);
   auto [user, grp] = split_once(spec.empty() ? "0" : spec, ':');

@@ -298,6 +298,7 @@ class Extractor {
     if (e.type != TarType::Fifo) {
       if (o_.rootless) {
         if (st_.devices_skipped++ == 0) st_.first_device = join_comps(comps, comps.size());
+        if (st_.devices.size() < 100) st_.devices.push_back(join_comps(comps, comps.size()));
         return ok();
       }
       type = e.type == TarType::Char ? S_IFCHR : S_IFBLK;

@@ -262,8 +262,10 @@ std::optional<int64_t> parse_ram_size(std::string_view s) {
   else if (unit == "t") mult = 1024.0 * 1024 * 1024 * 1024;
   else if (unit == "p") mult = 1024.0 * 1024 * 1024 * 1024 * 1024;
   else return std::nullopt;
-  if (!(v * mult < 9223372036854775807.0)) return std::nullopt;  // beyond int64: not a size
-  return int64_t(v * mult);
+  // Sizes are int64 (Docker's units.RAMInBytes): anything larger is an error, never a wrap.
+  double bytes = v * mult;
+  if (!(bytes < 9223372036854775808.0)) return std::nullopt;
+  return int64_t(bytes);
 }
 
 std::optional<int64_t> parse_time_filter(std::string_view s, int64_t now) {

@@ -113,7 +113,8 @@ run_split sk run --rm --read-only "$img" sh -c 'touch /x /tmp/x 2>/dev/null || e
 assert_eq "$stdout" $'refused\nro\nshm-ok'
 run_split sk run --rm --read-only --tmpfs /tmp --tmpfs /run:size=1m,mode=755 "$img" sh -c 'touch /tmp/x && echo tmp-ok; stat -c %a /tmp /run; df -k /run | tail -1 | awk "{print \$2}"; touch /x 2>/dev/null || echo refused'
 assert_eq "$stdout" $'tmp-ok\n1777\n755\n1024\nrefused'
-assert_status 125 sk run --rm -v /no/such/dir:/x "$img" true
+# A missing bind source: --mount refuses it (-v creates it: container-bind-create.sh).
+assert_status 125 sk run --rm --mount "type=bind,src=$T/no/such/dir,dst=/x" "$img" true
 assert_contains "$output" "bind source path does not exist"
 assert_status 125 sk run --rm --mount type=bind,dst=/x "$img" true
 assert_eq "$(sk volume ls -q | sort | tr '\n' ' ')" "cu full mc nc "

@@ -104,6 +104,11 @@ struct ResolvedUser {
 Result<ResolvedUser> resolve_user(const std::string& spec, const std::string& passwd,
                                   const std::string& group, const std::vector<std::string>& extra);
 
+/// Checks the numeric ids of "user[:group]" and of `extra` groups (names are resolved later,
+/// against the image): each within 0-2147483647, runc's range ("uids and gids must be in range
+/// 0-2147483647"), never truncated to 32 bits.
+Status check_user_ids(const std::string& spec, const std::vector<std::string>& extra);
+
 /// Looks up `cmd` in `path` (":"-separated) within the container root (as seen by the calling
 /// process, after pivot_root): the first regular, executable file. Empty if none.
 std::string lookup_executable(const std::string& cmd, const std::string& path);

@@ -110,6 +110,7 @@ struct ExtractStats {
   uint64_t xattrs_skipped = 0;   ///< extended attributes not applied
   uint64_t aufs_skipped = 0;     ///< aufs metadata entries ignored
   std::string first_device, first_xattr;  ///< examples for the warnings
+  std::vector<std::string> devices;        ///< the skipped device nodes' paths (the first 100)
 
   /// Human warnings, one per kind ("skipped 3 device nodes (rootless), e.g. `dev/null`").
   std::vector<std::string> warnings() const;

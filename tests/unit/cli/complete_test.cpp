@@ -40,9 +40,21 @@ struct FakeSource : CompSource {
     return out;
   }
   std::vector<ImageName> image_names() override {
-    return {{"docker.io/library/busybox:latest", "busybox:latest"},
-            {"localhost:5000/app:v1", "localhost:5000/app:v1"},
-            {"docker.io/library/alpine:3", "alpine:3"}};
+    return {{"docker.io/library/busybox:latest", "busybox:latest", std::string(64, 'b')},
+            {"localhost:5000/app:v1", "localhost:5000/app:v1", std::string(64, 'a')},
+            {"docker.io/library/alpine:3", "alpine:3", "a1" + std::string(62, '3')},
+            {"localhost:5000/team/tool:latest", "localhost:5000/team/tool:latest", std::string(64, 'a')}};
+  }
+  std::vector<std::string> image_ids() override {
+    return {std::string(64, 'b'), std::string(64, 'a'), "a1" + std::string(62, '3'), "c0ffee" + std::string(58, '0')};
+  }
+  // registries.conf: localhost:5000 is the unqualified-search registry.
+  std::vector<std::string> short_name_refs(std::string_view name) override {
+    auto out = CompSource::short_name_refs(name);
+    std::string n(name);
+    if (n.find(':') == std::string::npos) n += ":latest";
+    out.push_back("localhost:5000/" + n);
+    return out;
   }
   std::vector<std::string> volume_names(std::string_view prefix) override {
     return std::string_view("data").rfind(prefix, 0) == 0 ? Strings{"data"} : Strings{};
@@ -138,7 +150,7 @@ BOOST_AUTO_TEST_CASE(flag_values) {
   BOOST_TEST(values(C({"rm", "--signal=SIGK"})) == Strings{"SIGKILL"});
   BOOST_TEST(values(C({"rm", "-s", "S"})) == (Strings{"SEGV", "STKFLT", "STOP", "SYS"}));
   // A bool takes no value: the word after it is an argument (an image for run).
-  BOOST_TEST(values(C({"run", "--rm", "b"})) == Strings{"busybox:latest"});
+  BOOST_TEST(values(C({"run", "--rm", "b"})) == (Strings{"busybox:latest", "busybox"}));
   // An unknown flag before the word: nothing, and cobra's message on stderr.
   auto bad = C({"run", "--bogus", ""});
   BOOST_TEST(bad.directive == kCompDefault);
@@ -148,11 +160,24 @@ BOOST_AUTO_TEST_CASE(flag_values) {
 }
 
 BOOST_AUTO_TEST_CASE(positionals) {
+  // Nothing typed: repo:tag as Docker shows them, untagged images by short ID.
   auto imgs = C({"run", ""});
-  BOOST_TEST(values(imgs) == (Strings{"busybox:latest", "localhost:5000/app:v1", "alpine:3"}));
+  BOOST_TEST(values(imgs) == (Strings{"busybox:latest", "localhost:5000/app:v1", "alpine:3",
+                                      "localhost:5000/team/tool:latest", "c0ffee000000"}));
   BOOST_TEST(imgs.directive == kCompNoFileComp);
-  BOOST_TEST(values(C({"run", "docker.io/library/b"})) == Strings{"docker.io/library/busybox:latest"});
-  BOOST_TEST(values(C({"run", "localhost:5000/"})) == Strings{"localhost:5000/app:v1"});
+  BOOST_TEST(values(C({"run", "docker.io/library/b"})) ==
+             (Strings{"docker.io/library/busybox:latest", "docker.io/library/busybox"}));
+  BOOST_TEST(values(C({"run", "localhost:5000/"})) ==
+             (Strings{"localhost:5000/app:v1", "localhost:5000/team/tool:latest", "localhost:5000/team/tool"}));
+  // The short names that find the image (localhost:5000 is a search registry), with and
+  // without :latest; a tail that means another image (`tool` is localhost:5000/tool) is not.
+  BOOST_TEST(values(C({"run", "ap"})) == (Strings{"app:v1"}));
+  BOOST_TEST(values(C({"run", "te"})) == (Strings{"team/tool:latest", "team/tool"}));
+  BOOST_TEST(values(C({"run", "to"})).empty());
+  // IDs: untagged ones always, tagged ones once two hex digits are typed.
+  BOOST_TEST(values(C({"run", "c"})) == Strings{"c0ffee000000"});
+  BOOST_TEST(values(C({"run", "a1"})) == Strings{"a13333333333"});
+  BOOST_TEST(values(C({"run", "a"})) == (Strings{"app:v1", "alpine:3"}));
   // After IMAGE: the container's command line, the shell's file completion.
   auto after = C({"run", "busybox", ""});
   BOOST_TEST(after.directive == kCompDefault);
@@ -160,7 +185,7 @@ BOOST_AUTO_TEST_CASE(positionals) {
   BOOST_TEST(C({"run", "busybox", "-"}).directive == kCompDefault);
   BOOST_TEST(C({"run", "busybox", "--rm"}).candidates.empty());
   // `--` before the image: no more flags, still the image.
-  BOOST_TEST(values(C({"run", "--", "a"})) == Strings{"alpine:3"});
+  BOOST_TEST(values(C({"run", "--", "al"})) == Strings{"alpine:3"});
   BOOST_TEST(C({"run", "--", "-"}).candidates.empty());
   // Containers by state; IDs once two hex digits are typed.
   BOOST_TEST(values(C({"start", ""})) == (Strings{"worker", "db"}));
@@ -270,9 +295,14 @@ BOOST_AUTO_TEST_CASE(store_layout_source) {
   BOOST_TEST(sorted(src->container_ids(W::Stopped, "ab")) == (Strings{db, fresh}));
   BOOST_TEST(src->container_ids(W::Running, "ab").empty());
   Strings fam;
-  for (auto& i : src->image_names()) fam.push_back(i.familiar + "=" + i.full);
-  BOOST_TEST(sorted(fam) == (Strings{"busybox:latest=docker.io/library/busybox:latest",
-                                     "localhost:5000/team/app:v1=localhost:5000/team/app:v1"}));
+  for (auto& i : src->image_names()) fam.push_back(i.familiar + "=" + i.full + "@" + i.id.substr(0, 2));
+  BOOST_TEST(sorted(fam) == (Strings{"busybox:latest=docker.io/library/busybox:latest@ee",
+                                     "localhost:5000/team/app:v1=localhost:5000/team/app:v1@ff"}));
+  s.mkdir("g/images/" + std::string(64, 'e'));
+  s.mkdir("g/images/" + std::string(64, 'f'));
+  s.mkdir("g/images/.tmp-1234");
+  BOOST_TEST(sorted(src->image_ids()) == (Strings{std::string(64, 'e'), std::string(64, 'f')}));
+  BOOST_TEST(src->short_name_refs("busybox") == Strings{"docker.io/library/busybox:latest"});
   BOOST_TEST(sorted(src->volume_names("")) == (Strings{"cache", "data"}));
 
   // Another boot: nothing is running.

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fake_table.hpp"
+#include "skiff/util/strings.hpp"
 
 using namespace skiff;
 using namespace skiff::cli;
@@ -253,6 +254,45 @@ BOOST_AUTO_TEST_CASE(unknown_command_suggests_the_nearest) {
   auto s = suggest_commands(fake::kTable, "st");
   BOOST_TEST(s == (Strings{"start", "stop", "rm"}));
   BOOST_TEST(suggest_commands(fake::kTable, "__complete").empty());  // hidden commands are never offered
+}
+
+BOOST_AUTO_TEST_CASE(docker_commands_skiff_lacks_say_so) {
+  // "login" is within cobra's distance of "logs", but it is a Docker command: no guess.
+  BOOST_TEST(fail_text({"login"}) ==
+             "skiff: 'login' is a docker command that skiff does not implement yet.\n"
+             "See 'skiff --help' for the commands skiff has.\n");
+  BOOST_TEST(fail_text({"network", "ls"}).find("'network' is a docker command") != std::string::npos);
+  BOOST_TEST(fail_text({"container", "pause", "x"}) ==
+             "skiff: 'container pause' is a docker command that skiff does not implement yet.\n"
+             "See 'skiff container --help' for the commands skiff has.\n");
+  // Not Docker commands: cobra's suggestions as before.
+  BOOST_TEST(fail_text({"logn"}).find("Did you mean this?\n\tlogs\n") != std::string::npos);
+  BOOST_TEST(fail_text({"container", "lgs"}).find("unknown command \"lgs\"") != std::string::npos);
+  // A Docker command the table has runs, whatever the Docker list says.
+  BOOST_TEST(is_docker_command("container logs"));
+  BOOST_TEST((R({"container", "logs", "x"}).action == Action::Run));
+  BOOST_TEST(help_for(fake::kTable, Strings{"login"}).error().msg ==
+             "'login' is a docker command that skiff does not implement yet");
+}
+
+BOOST_AUTO_TEST_CASE(real_table_never_reports_its_own_commands_missing) {
+  auto docker = docker_commands();
+  BOOST_TEST(std::is_sorted(docker.begin(), docker.end()));
+  size_t have = 0, lack = 0;
+  for (std::string_view path : docker) {
+    Strings words = split(path, ' ');
+    size_t used = 0;
+    const CmdSpec* c = find_command(table(), words, used);
+    bool in_table = c && used == words.size();
+    bool is_group = words.size() == 1 && find_group(table(), words[0]);
+    words.push_back("--help");
+    Invocation inv = resolve(table(), words);
+    bool reported = inv.text.find("does not implement yet") != std::string::npos;
+    BOOST_TEST(reported == !(in_table || is_group), path << ": " << inv.text);
+    (in_table || is_group ? have : lack)++;
+  }
+  BOOST_TEST(have > 40);  // run, ps, images, …
+  BOOST_TEST(lack > 0);
 }
 
 BOOST_AUTO_TEST_CASE(aliases_and_invoked_names) {

@@ -157,4 +157,18 @@ BOOST_AUTO_TEST_CASE(no_host_fd_reaches_the_working_directory) {
   close(host);
 }
 
+BOOST_AUTO_TEST_CASE(user_ids_out_of_range_are_refused_not_truncated) {
+  BOOST_TEST(runtime::check_user_ids("2147483647:2147483647", {"0", "wheel"}).has_value());
+  BOOST_TEST(runtime::check_user_ids("nobody:nogroup", {}).has_value());
+  BOOST_TEST(runtime::check_user_ids("99999999999", {}).error().msg ==
+             "invalid user 99999999999: uids and gids must be in range 0-2147483647");
+  BOOST_TEST(runtime::check_user_ids("0:2147483648", {}).error().msg ==
+             "invalid group 2147483648: uids and gids must be in range 0-2147483647");
+  BOOST_TEST(!runtime::check_user_ids("", {"123456789012345678901234567890"}).has_value());
+  // resolve_user checks too (exec and an old record's user go through it).
+  auto r = runtime::resolve_user("99999999999", "", "", {});
+  BOOST_TEST(!r.has_value());
+  BOOST_TEST(runtime::resolve_user("1000:1000", "", "", {})->uid == 1000u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

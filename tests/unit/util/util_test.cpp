@@ -23,6 +23,14 @@ BOOST_AUTO_TEST_CASE(human_size_matches_docker) {
   BOOST_TEST(human_size(1200000000) == "1.2GB");
 }
 
+BOOST_AUTO_TEST_CASE(ram_size_never_wraps) {
+  BOOST_TEST(*parse_ram_size("64m") == 64 * 1024 * 1024);
+  BOOST_TEST(*parse_ram_size("8191p") == int64_t(8191) << 50);
+  BOOST_TEST(!parse_ram_size("8192p").has_value());  // 2^63: does not fit
+  BOOST_TEST(!parse_ram_size("100000p").has_value());
+  BOOST_TEST(!parse_ram_size("99999999999999999999").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(human_duration_matches_go_units) {
   const int64_t s = 1000000000;
   BOOST_TEST(human_duration(0) == "Less than a second");
