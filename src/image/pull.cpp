@@ -114,6 +114,18 @@ Result<PullResult> Puller::pull_one(const oci::Reference& ref) {
   res.familiar = ref.familiar();
   emit({PullEvent::Message, "", fmt::format("{}: Pulling from {}", ref.tag_or_digest(), ref.path())});
 
+  // A blob that is not a tar layer (a Helm chart, a WASM module, an artifact of some other
+  // tool) must not be applied as one: refuse the image before anything is downloaded. The
+  // compression itself is read from the blob's first bytes, as before.
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const std::string& mt = layers[i].media_type;
+    if (mt.empty() || oci::is_layer_media_type(mt)) continue;
+    return fail(kUnsupported,
+                fmt::format("{}: layer {} ({}) has media type `{}`, which is not a container image layer "
+                            "(skiff applies OCI and Docker layers: tar, tar+gzip or tar+zstd)",
+                            ref.str(), i + 1, layers[i].digest.str(), mt));
+  }
+
   std::vector<Job> jobs;
   std::string parent;
   std::vector<storage::ImageLayer> image_layers;
