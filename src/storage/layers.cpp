@@ -33,6 +33,7 @@ Json layer_meta_json(const LayerInfo& l) {
   j["depth"] = l.depth;
   j["link"] = l.link;
   j["content_digest"] = l.content_digest;
+  if (l.content_format > 1) j["content_format"] = l.content_format;
   j["created"] = l.created_ns;
   j["complete"] = true;
   return j;
@@ -57,6 +58,7 @@ Result<LayerInfo> read_layer_meta(int rootfd, std::string_view hex) {
   l.depth = uint32_t(json_int(j, "depth", 1));
   l.link = json_str(j, "link");
   l.content_digest = json_str(j, "content_digest");
+  l.content_format = int(json_int(j, "content_format", 1));
   l.created_ns = json_int(j, "created");
   if (!json_bool(j, "complete") || l.chain_id != digest_of(hex) || !valid_digest(l.diff_id) ||
       (!l.parent.empty() && !valid_digest(l.parent)) || l.link.empty() || l.link.find('/') != std::string::npos)
@@ -286,6 +288,7 @@ Result<StagedLayer> Store::stage_layer(std::string_view parent, std::string_view
   info.entries = report.stats.entries;
   info.depth = parent.empty() ? 1 : pinfo.depth + 1;
   info.content_digest = report.content_digest;
+  info.content_format = kContentFormat;
   info.created_ns = now_ns();
   st.warnings = report.stats.warnings();
   st.owners_squashed = report.stats.owners_squashed;

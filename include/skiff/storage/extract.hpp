@@ -48,6 +48,12 @@
 //   - Hard link entries link to the earlier entry; their own header metadata is not applied
 //     (the inode keeps the metadata of the entry that created it).
 //
+// SPARSE FILES (GNU and PAX 0.0/0.1/1.0 sparse entries): only the data ranges are written,
+// at their offsets; holes stay holes (the size is set with ftruncate), so a 10 KiB archive
+// claiming a 1 TiB file costs 10 KiB of work, and the content digest never reads the holes
+// (layer_tree.hpp, content format 2). What an entry may claim is capped: data outside the
+// size it declares fails the layer, and a size the filesystem cannot hold (EFBIG) is named.
+//
 // WHITEOUTS (OCI image spec, "Representing Changes"): `d/.wh.name` hides d/name of lower
 // layers; `d/.wh..wh..opq` hides all of d's lower children. Entries of the same layer are
 // never hidden by its own whiteouts, whatever their order in the archive.
