@@ -93,7 +93,9 @@ Result<storage::StagedLayer> Puller::stage(const registry::PullSource& src, cons
     emit({PullEvent::LayerExists, j.short_id, "", 0, 0});
     return staged;
   }
-  if (!fetched) return std::move(fetched).error();  // the network error explains the rest
+  // The network error explains the rest, unless the store failed first (a full disk) and the
+  // download only met the pipe it closed.
+  if (!fetched && (staged || fetched.error().code != EPIPE)) return std::move(fetched).error();
   if (!staged) return std::move(staged).error();
   emit({PullEvent::LayerDone, j.short_id, "", uint64_t(j.desc.size), uint64_t(j.desc.size)});
   return staged;

@@ -271,7 +271,16 @@ Result<StagedLayer> Store::stage_layer(std::string_view parent, std::string_view
   (void)shutdown(sp.read.get(), SHUT_WR);
   auto report_text = read_all(sp.read.get(), 1 << 20);
   Status wst = worker.wait();
-  if (src_error) return wrap(*src_error, fmt::format("{}: read the layer", what));
+  if (!wst && (wst.error().code == ENOSPC || wst.error().code == EDQUOT)) {
+    // Say where: the store's filesystem, not the source's.
+    Error e = std::move(wst).error();
+    e.msg += fmt::format(" (the store `{}` is out of space: free some with `skiff system prune` or `skiff rmi`, "
+                         "or use a store on a larger filesystem with --root)",
+                         opts_.graph_root);
+    return wrap(std::move(e), what);
+  }
+  if (src_error && src_error->code != EPIPE) return wrap(*src_error, fmt::format("{}: read the layer", what));
+  if (src_error && wst) return wrap(*src_error, fmt::format("{}: read the layer", what));
   if (!wst) return wrap(std::move(wst).error(), what);
   if (!report_text) return wrap(report_text.error(), fmt::format("{}: read the extraction report", what));
   std::string diff_id = "sha256:" + hash.hex();
