@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -210,6 +211,25 @@ class Extractor {
     int raw = openat(parent, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (raw < 0) return fail_errno("create");
     UniqueFd fd(raw);
+    // What the entry will write (its data, not its holes) must fit: fail now, with figures,
+    // rather than after filling the disk.
+    uint64_t data = e.size;
+    if (!e.sparse.empty()) {
+      data = 0;
+      for (auto& [off, len] : e.sparse) {
+        data += std::min<uint64_t>(len, e.size);
+        if (data >= e.size) {
+          data = e.size;
+          break;
+        }
+      }
+    }
+    if (data >= (1u << 20)) {
+      struct statvfs sv;
+      if (fstatvfs(fd.get(), &sv) == 0 && data > uint64_t(sv.f_bavail) * sv.f_frsize)
+        return fail(ENOSPC, fmt::format("the entry holds {} bytes of data and its filesystem has {} bytes free: {}", data,
+                                        uint64_t(sv.f_bavail) * sv.f_frsize, strerror(ENOSPC)));
+    }
     // Hash while writing (the content digest then needs no second read). Sparse entries come
     // as blocks at their offsets: holes are never written (nor read back: layer_tree.hpp), so
     // an entry costs what its data costs, whatever size it claims.

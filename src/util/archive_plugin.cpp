@@ -85,6 +85,11 @@ class LaReader final : public TarReader {
       e.dev_major = uint32_t(archive_entry_rdevmajor(ae));
       e.dev_minor = uint32_t(archive_entry_rdevminor(ae));
     }
+    if (e.type == TarType::File && archive_entry_sparse_reset(ae) > 0) {
+      la_int64_t off, len;
+      while (archive_entry_sparse_next(ae, &off, &len) == ARCHIVE_OK)
+        if (off >= 0 && len > 0) e.sparse.emplace_back(uint64_t(off), uint64_t(len));
+    }
     if (const char* u = archive_entry_uname(ae)) e.uname = u;
     if (const char* g = archive_entry_gname(ae)) e.gname = g;
     if (archive_entry_xattr_reset(ae) > 0) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A full store (a small tmpfs as --root) makes pull, import and commit fail with "No space left
-# on device" and say where (the store's directory), never "write: Broken pipe"; nothing is
-# left half-made, and the store checks clean. Root only (rootless cannot mount a tmpfs here).
+# on device" and say where (the store's directory), never "write: Broken pipe"; an entry whose
+# data cannot fit is refused before it is written; nothing is left half-made, and the store
+# checks clean. Root only (rootless cannot mount a tmpfs here).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=ctrlib.sh
@@ -30,6 +31,7 @@ head -c $((10 << 20)) /dev/urandom >"$T/work/rand.bin"
 tar -C "$T/work" -cf "$T/work/rand.tar" rand.bin
 run_split ss import "$T/work/rand.tar" rand:1
 assert_full import
+assert_contains "$stderr" "the entry holds 10485760 bytes of data and its filesystem has" "import: refused before filling the disk"
 
 # commit: busybox (2 MiB) and a container that wrote 4.5 MiB fit; a layer of 4.5 MiB more does not.
 assert_success ss pull -q "$(fixture_ref busybox)"

@@ -39,10 +39,11 @@ struct TarEntry {
   uint32_t dev_major = 0, dev_minor = 0;  ///< Char/Block
   std::vector<std::pair<std::string, std::string>> xattrs;  ///< SCHILY.xattr.* / LIBARCHIVE.xattr.*
   std::string uname, gname;    ///< informational; written only when non-empty
-  /// Writer, File entries: the data map of a file with holes, as (offset, length) ranges in
-  /// increasing order within [0, size). Empty: the entry is written densely. Non-empty: a GNU
-  /// sparse 1.0 PAX entry (what GNU tar, Go's archive/tar and libarchive read) holding only
-  /// these ranges; the rest of the file is holes.
+  /// File entries: the data map of a file with holes, as (offset, length) ranges. Reader: the
+  /// map the archive declares (empty for a dense entry; not validated). Writer: ranges in
+  /// increasing order within [0, size); empty writes the entry densely, else a GNU sparse 1.0
+  /// PAX entry (what GNU tar, Go's archive/tar and libarchive read) holding only these
+  /// ranges; the rest of the file is holes.
   std::vector<std::pair<uint64_t, uint64_t>> sparse;
 };
 
