@@ -172,8 +172,9 @@ Result<int> cmd_logs(Context& ctx, const ParsedArgs& a) {
   }
   flush_out();
   TRY(engine::read_logs(*e, c, o, [&](const engine::LogLine& l) {
-    std::string text = o.timestamps ? rfc3339_nano_fixed(l.time) + " " + l.text : l.text;
-    (void)write_all(l.is_stderr ? 2 : 1, text);
+    // A long line comes in pieces: its timestamp goes before the first.
+    if (o.timestamps && l.first) (void)write_all(l.is_stderr ? 2 : 1, rfc3339_nano_fixed(l.time) + " ");
+    if (!l.text.empty()) (void)write_all(l.is_stderr ? 2 : 1, l.text);
   }));
   return 0;
 }

@@ -208,6 +208,10 @@ Result<std::optional<storage::LayerInfo>> store_layer(Engine& e, storage::Store&
   }();
   pipe.read.reset();
   Status wst = worker.wait();
+  // A store that failed (a full disk) closes the pipe: the worker's "Broken pipe" is only the
+  // echo of it. Otherwise the worker's error is the cause (the store saw a cut stream).
+  if (!st && (wst || wst.error().code == EPIPE))
+    return wrap(std::move(st).error(), fmt::format("container {}: store its layer", r.id));
   if (!wst) return wrap(std::move(wst).error(), fmt::format("container {}: read its layer", r.id));
   if (!st) return wrap(std::move(st).error(), fmt::format("container {}: store its layer", r.id));
   return layer;

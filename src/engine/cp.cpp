@@ -68,7 +68,16 @@ bool asserts_dir(std::string_view p) { return ends_with_sep(p) || specifies_curr
 
 struct PathInfo {
   bool exists = false, is_dir = false, is_regular = false;
+  std::string why;  ///< not found because of a symlink on the way: what it points to
 };
+
+// The symlink explanation of a resolution error from safe_path ("open `/esc/x`: `/esc` is a
+// symbolic link to …"), or "".
+std::string symlink_why(const Error& e) {
+  size_t k = e.msg.find("`: ");
+  if (k == std::string::npos || e.msg.find("symbolic link", k) == std::string::npos) return {};
+  return e.msg.substr(k + 3);
+}
 
 // In the helper: resolves `path` in the root (the final component followed or not) and writes
 // one letter to `out`: d(irectory), f(ile), l(ink), o(ther), n(ot found).
@@ -76,14 +85,18 @@ Status report_path(int rootfd, const std::string& path, bool follow, int out) {
   std::string p = clean_path(path);
   auto fd = follow || p == "/" ? open_in_root(rootfd, p, O_PATH) : open_in_root_nofollow(rootfd, p, O_PATH);
   char c = 'n';
+  std::string line;
   if (fd) {
     struct stat st;
     if (fstat(fd->get(), &st) < 0) return fail_errno(fmt::format("stat `{}`", p));
     c = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : S_ISLNK(st.st_mode) ? 'l' : 'o';
   } else if (fd.error().code != ENOENT && fd.error().code != ENOTDIR) {
     return fd.error();
+  } else {
+    line = symlink_why(fd.error()).substr(0, 8000);
   }
-  return write_all(out, std::string_view(&c, 1));
+  line.insert(line.begin(), c);
+  return write_all(out, line);
 }
 
 Result<PathInfo> stat_in_container(Engine& e, const Container& c, const std::string& path, bool follow) {
@@ -92,7 +105,7 @@ Result<PathInfo> stat_in_container(Engine& e, const Container& c, const std::str
   auto h = TRY(start_fs_helper(
       e, c, FsView::Live, [path, follow, wfd](int rootfd) { return report_path(rootfd, path, follow, wfd); }, {wfd}));
   pipe.write.reset();
-  auto text = read_all(pipe.read.get(), 16);
+  auto text = read_all(pipe.read.get(), 8192);
   TRY(h.wait());
   if (!text) return text.error();
   PathInfo info;
@@ -100,6 +113,7 @@ Result<PathInfo> stat_in_container(Engine& e, const Container& c, const std::str
   info.exists = k != 'n';
   info.is_dir = k == 'd';
   info.is_regular = k == 'f';
+  if (k == 'n' && text->size() > 1) info.why = text->substr(1);
   return info;
 }
 
@@ -180,7 +194,9 @@ Status combine(Status parent, Status helper) {
   return parent;
 }
 
-Failure no_such_path(const std::string& ref, const std::string& path) {
+// `why`: a symlink on the way that leads nowhere (what it points to).
+Failure no_such_path(const std::string& ref, const std::string& path, const std::string& why = {}) {
+  if (!why.empty()) return fail(kNotFound, fmt::format("No such container:path: {}:{}: {}", ref, path, why));
   return fail(kNotFound, fmt::format("No such container:path: {}:{}", ref, path));
 }
 
@@ -259,7 +275,7 @@ Result<Source> container_source(Engine& e, const Container& c, const std::string
   Source s;
   s.follow = o.follow_link || asserts_dir(src);
   s.info = TRY(stat_in_container(e, c, src, s.follow));
-  if (!s.info.exists) return no_such_path(ref, src);
+  if (!s.info.exists) return no_such_path(ref, src, s.info.why);
   if (asserts_dir(src) && !s.info.is_dir) return fail(ENOTDIR, fmt::format("{}:{}: not a directory", ref, src));
   s.name = split_path_dir_entry(src).second;
   return s;
@@ -325,7 +341,7 @@ Result<FsHelper> start_consumer(Engine& e, const Container& c, const std::string
         auto d = open_in_root(rootfd, dir, O_RDONLY | O_DIRECTORY);
         if (!d) {
           if (d.error().code == ENOTDIR) return fail(ENOTDIR, "extraction point is not a directory");
-          if (d.error().code == ENOENT) return no_such_path(ref, dir);
+          if (d.error().code == ENOENT) return no_such_path(ref, dir, symlink_why(d.error()));
           return d.error();
         }
         FdSource src(in);

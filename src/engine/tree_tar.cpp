@@ -13,6 +13,8 @@
 #include <cstring>
 #include <tuple>
 
+#include "skiff/util/sparse.hpp"
+
 namespace skiff::engine {
 
 namespace {
@@ -113,7 +115,42 @@ void TreeTar::read_xattrs(int fd, TarEntry& e) {
   std::sort(e.xattrs.begin(), e.xattrs.end());
 }
 
+// A file with holes is written as a sparse entry holding its non-zero chunks (sparse.hpp
+// nonzero_map: the same bytes give the same map, whatever the filesystem's holes): a 1 TiB hole
+// costs nothing to read or to write. Files without holes are written as before.
+Status TreeTar::write_sparse(int fd, TarEntry e) {
+  auto map = TRY_CTX(nonzero_map(fd, e.size), "read `{}`", e.path);
+  if (map.size() == 1 && map[0].offset == 0 && map[0].length == e.size) return write_dense(fd, e);
+  if (map.empty()) map.push_back({e.size, 0});  // all zeros: no data at all
+  for (auto& x : map) e.sparse.emplace_back(x.offset, x.length);
+  TRY(w_.add(e));
+  std::vector<char> buf(kChunk);
+  for (auto& x : map) {
+    uint64_t off = x.offset, end = x.offset + x.length;
+    while (off < end) {
+      size_t want = size_t(std::min<uint64_t>(end - off, buf.size()));
+      ssize_t n = pread(fd, buf.data(), want, off_t(off));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return fail_errno(fmt::format("read `{}`", e.path));
+      }
+      if (n == 0) {  // the file shrank while we read it: the map promised these bytes
+        std::fill(buf.begin(), buf.end(), '\0');
+        n = ssize_t(want);
+      }
+      TRY(w_.write_data(std::string_view(buf.data(), size_t(n))));
+      off += uint64_t(n);
+    }
+  }
+  return ok();
+}
+
 Status TreeTar::write_file(int fd, const TarEntry& e) {
+  if (e.size >= kChunk && TRY_CTX(has_holes(fd, e.size), "read `{}`", e.path)) return write_sparse(fd, e);
+  return write_dense(fd, e);
+}
+
+Status TreeTar::write_dense(int fd, const TarEntry& e) {
   TRY(w_.add(e));
   std::vector<char> buf(std::min<uint64_t>(kChunk, std::max<uint64_t>(e.size, 1)));
   uint64_t left = e.size;

@@ -66,6 +66,8 @@ class TreeTar {
 
  private:
   Status write_file(int fd, const TarEntry& e);
+  Status write_dense(int fd, const TarEntry& e);
+  Status write_sparse(int fd, TarEntry e);
   void read_xattrs(int fd, TarEntry& e);
 
   TarWriter& w_;

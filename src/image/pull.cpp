@@ -93,7 +93,9 @@ Result<storage::StagedLayer> Puller::stage(const registry::PullSource& src, cons
     emit({PullEvent::LayerExists, j.short_id, "", 0, 0});
     return staged;
   }
-  if (!fetched) return std::move(fetched).error();  // the network error explains the rest
+  // The network error explains the rest, unless the store failed first (a full disk) and the
+  // download only met the pipe it closed.
+  if (!fetched && (staged || fetched.error().code != EPIPE)) return std::move(fetched).error();
   if (!staged) return std::move(staged).error();
   emit({PullEvent::LayerDone, j.short_id, "", uint64_t(j.desc.size), uint64_t(j.desc.size)});
   return staged;
@@ -113,6 +115,18 @@ Result<PullResult> Puller::pull_one(const oci::Reference& ref) {
   res.name = ref.digest() && ref.tag().empty() ? ref.str() : ref.str_with_default_tag();
   res.familiar = ref.familiar();
   emit({PullEvent::Message, "", fmt::format("{}: Pulling from {}", ref.tag_or_digest(), ref.path())});
+
+  // A blob that is not a tar layer (a Helm chart, a WASM module, an artifact of some other
+  // tool) must not be applied as one: refuse the image before anything is downloaded. The
+  // compression itself is read from the blob's first bytes, as before.
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const std::string& mt = layers[i].media_type;
+    if (mt.empty() || oci::is_layer_media_type(mt)) continue;
+    return fail(kUnsupported,
+                fmt::format("{}: layer {} ({}) has media type `{}`, which is not a container image layer "
+                            "(skiff applies OCI and Docker layers: tar, tar+gzip or tar+zstd)",
+                            ref.str(), i + 1, layers[i].digest.str(), mt));
+  }
 
   std::vector<Job> jobs;
   std::string parent;

@@ -146,11 +146,14 @@ Failure schema1_error(std::string_view what, std::string_view type) {
 }  // namespace
 
 Compression layer_compression(std::string_view t) {
-  if (t == media::kOciLayer || t == media::kOciLayerNondistributable) return Compression::kNone;
+  if (t == media::kOciLayer || t == media::kOciLayerNondistributable || t == media::kDockerLayer ||
+      t == media::kDockerLayerForeign)
+    return Compression::kNone;
   if (t == media::kOciLayerGzip || t == media::kOciLayerNondistributableGzip ||
       t == media::kDockerLayerGzip || t == media::kDockerLayerForeignGzip)
     return Compression::kGzip;
-  if (t == media::kOciLayerZstd || t == media::kOciLayerNondistributableZstd) return Compression::kZstd;
+  if (t == media::kOciLayerZstd || t == media::kOciLayerNondistributableZstd || t == media::kDockerLayerZstd)
+    return Compression::kZstd;
   return Compression::kUnknown;
 }
 

@@ -24,20 +24,20 @@ namespace {
 // namespace, where the files are readable and their owners read as the image's). The worker
 // writes "hex digest" or "hex !error" lines to a pipe; we read them as they come.
 Result<std::map<std::string, std::string>> content_digests(int rootfd, const IdMap& map,
-                                                           const std::vector<std::string>& hexes) {
+                                                           const std::vector<std::pair<std::string, int>>& hexes) {
   std::map<std::string, std::string> out;
   if (hexes.empty()) return out;
   auto fresh = TRY(Sha256::make());
   auto pipe = TRY(make_pipe());
   auto work = [&]() -> Status {
     raise_nofile_limit();
-    for (auto& hex : hexes) {
+    for (auto& [hex, format] : hexes) {
       std::string line;
       auto fd = open_at(rootfd, fmt::format("layers/{}/diff", hex), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
       if (!fd) {
         line = fmt::format("{} !{}\n", hex, fd.error().msg);
       } else {
-        auto d = layer_content_digest(fd->get(), fresh);
+        auto d = layer_content_digest(fd->get(), fresh, -1, format);
         line = d ? fmt::format("{} {}\n", hex, *d) : fmt::format("{} !{}\n", hex, d.error().msg);
       }
       TRY(write_all(pipe.write.get(), line));
@@ -107,11 +107,11 @@ Result<CheckReport> Store::check(const CheckOptions& o) {
     }
   }
   if (o.verify_content) {
-    std::vector<std::string> todo;
+    std::vector<std::pair<std::string, int>> todo;
     for (auto& [hex, l] : layers)
-      if (!bad.count(hex)) todo.push_back(hex);
+      if (!bad.count(hex)) todo.emplace_back(hex, l.content_format);
     auto digests = TRY(content_digests(rootfd, map_, todo));
-    for (auto& hex : todo) {
+    for (auto& [hex, format] : todo) {
       auto& l = layers[hex];
       auto it = digests.find(hex);
       std::string got = it == digests.end() ? "!not checked" : it->second;

@@ -18,9 +18,75 @@
 
 #include "skiff/util/fd.hpp"
 #include "skiff/util/safe_path.hpp"
+#include "skiff/util/sparse.hpp"
 #include "spool.hpp"
 
 namespace skiff::storage {
+
+// ---- ChunkHasher ------------------------------------------------------------------------
+
+ChunkHasher::ChunkHasher() : buf_(kSparseChunk) {}
+
+void ChunkHasher::reset(Sha256 h) {
+  h_.reset();
+  h_.emplace(std::move(h));
+  if (hi_ > lo_) memset(buf_.data() + lo_, 0, hi_ - lo_);
+  lo_ = hi_ = 0;
+  cur_ = pos_ = 0;
+  have_ = bad_ = false;
+}
+
+void ChunkHasher::chunk(uint64_t offset, const char* p, size_t n) {
+  if (all_zero(p, n)) return;
+  unsigned char le[8];
+  for (int i = 0; i < 8; ++i) le[i] = static_cast<unsigned char>(offset >> (8 * i));
+  h_->update(le, 8);
+  h_->update(p, n);
+}
+
+void ChunkHasher::flush(uint64_t len) {
+  if (!have_) return;
+  if (hi_ > lo_) {
+    chunk(cur_, buf_.data(), size_t(len));
+    memset(buf_.data() + lo_, 0, hi_ - lo_);
+  }
+  lo_ = hi_ = 0;
+  have_ = false;
+}
+
+bool ChunkHasher::feed(uint64_t offset, const char* p, size_t n) {
+  if (bad_ || offset < pos_) return !(bad_ = true);
+  while (n > 0) {
+    uint64_t c = offset / kSparseChunk * kSparseChunk;
+    size_t within = size_t(offset - c);
+    size_t k = size_t(std::min<uint64_t>(n, kSparseChunk - within));
+    if (!have_ || c != cur_) {
+      flush(kSparseChunk);  // not the last chunk: data follows it
+      cur_ = c;
+      if (within == 0 && k == kSparseChunk) {
+        chunk(c, p, k);  // a whole chunk: no copy
+      } else {
+        have_ = true;
+      }
+    }
+    if (have_) {
+      memcpy(buf_.data() + within, p, k);
+      if (hi_ == lo_) lo_ = within, hi_ = within + k;
+      else lo_ = std::min(lo_, within), hi_ = std::max(hi_, within + k);
+    }
+    offset += k;
+    p += k;
+    n -= k;
+    pos_ = offset;
+  }
+  return true;
+}
+
+void ChunkHasher::finish(uint64_t size, unsigned char out[32]) {
+  if (have_) flush(std::min<uint64_t>(kSparseChunk, size - cur_));
+  h_->finish(out);
+  h_.reset();
+}
 
 namespace {
 
@@ -156,7 +222,8 @@ class HashCache {
 
 class DigestWalker {
  public:
-  DigestWalker(const Sha256& fresh, const HashCache& cache) : fresh_(fresh), cache_(cache), buf_(256 * 1024) {}
+  DigestWalker(const Sha256& fresh, const HashCache& cache, int format)
+      : fresh_(fresh), cache_(cache), format_(format), buf_(256 * 1024) {}
 
   Result<std::string> run(int rootfd) {
     struct stat st;
@@ -195,7 +262,8 @@ class DigestWalker {
   // "size sha256hex" of a regular file: from the extraction's hash cache, else read.
   Result<std::string> file_detail(int fd, const struct stat& st, const std::string& path) {
     if (const unsigned char* known = cache_.find(uint64_t(st.st_ino), uint64_t(st.st_size)))
-      return fmt::format("{} {}", st.st_size, to_hex(std::string_view(reinterpret_cast<const char*>(known), 32)));
+      return fmt::format("{} z{}", st.st_size, to_hex(std::string_view(reinterpret_cast<const char*>(known), 32)));
+    if (format_ >= 2) return chunk_detail(fd, st, path);
     auto h = TRY(fresh_.clone());
     uint64_t total = 0;
     for (;;) {
@@ -209,6 +277,29 @@ class DigestWalker {
       total += uint64_t(n);
     }
     return fmt::format("{} {}", total, h.hex());
+  }
+
+  // Format 2: only the ranges that may hold data are read; zero chunks are skipped.
+  Result<std::string> chunk_detail(int fd, const struct stat& st, const std::string& path) {
+    uint64_t size = uint64_t(st.st_size);
+    hasher_.reset(TRY(fresh_.clone()));
+    auto extents = TRY_CTX(data_extents(fd, size), "`{}`", path);
+    for (auto& e : extents) {
+      uint64_t off = e.offset, end = e.offset + e.length;
+      while (off < end) {
+        ssize_t n = pread(fd, buf_.data(), size_t(std::min<uint64_t>(end - off, buf_.size())), off_t(off));
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          return fail_errno(fmt::format("read `{}`", path));
+        }
+        if (n == 0) break;  // shorter than its size said: what is missing reads as zeros
+        hasher_.feed(off, buf_.data(), size_t(n));
+        off += uint64_t(n);
+      }
+    }
+    unsigned char d[32];
+    hasher_.finish(size, d);
+    return fmt::format("{} z{}", size, to_hex(std::string_view(reinterpret_cast<char*>(d), 32)));
   }
 
   // One canonical line for the entry; `fd` is open for files and directories.
@@ -247,7 +338,9 @@ class DigestWalker {
 
   const Sha256& fresh_;
   const HashCache& cache_;
+  int format_;
   std::vector<char> buf_;
+  ChunkHasher hasher_;
   unsigned char sum_[32] = {};
   uint64_t count_ = 0;
 };
@@ -276,6 +369,7 @@ Status copy_xattrs(int src, int dst) {
 Status copy_data(int src, int dst, uint64_t size) {
   if (size == 0) return ok();
   if (ioctl(dst, FICLONE, src) == 0) return ok();  // reflink (btrfs, xfs): no data copied
+  if (TRY(has_holes(src, size))) return copy_file_sparse(src, dst, size);  // holes stay holes
   uint64_t done = 0;
   bool cfr = true;
   std::vector<char> buf;
@@ -405,10 +499,10 @@ class Merger {
 
 }  // namespace
 
-Result<std::string> layer_content_digest(int rootfd, const Sha256& fresh, int spool_fd) {
+Result<std::string> layer_content_digest(int rootfd, const Sha256& fresh, int spool_fd, int format) {
   HashCache cache;
-  if (spool_fd >= 0) TRY(cache.load(spool_fd));
-  DigestWalker w(fresh, cache);
+  if (spool_fd >= 0 && format >= 2) TRY(cache.load(spool_fd));  // spooled hashes are format 2
+  DigestWalker w(fresh, cache, format);
   return w.run(rootfd);
 }
 

@@ -34,6 +34,7 @@ Json layer_meta_json(const LayerInfo& l) {
   j["depth"] = l.depth;
   j["link"] = l.link;
   j["content_digest"] = l.content_digest;
+  if (l.content_format > 1) j["content_format"] = l.content_format;
   j["created"] = l.created_ns;
   j["complete"] = true;
   return j;
@@ -58,6 +59,7 @@ Result<LayerInfo> read_layer_meta(int rootfd, std::string_view hex) {
   l.depth = uint32_t(json_int(j, "depth", 1));
   l.link = json_str(j, "link");
   l.content_digest = json_str(j, "content_digest");
+  l.content_format = int(json_int(j, "content_format", 1));
   l.created_ns = json_int(j, "created");
   if (!json_bool(j, "complete") || l.chain_id != digest_of(hex) || !valid_digest(l.diff_id) ||
       (!l.parent.empty() && !valid_digest(l.parent)) || l.link.empty() || l.link.find('/') != std::string::npos)
@@ -276,7 +278,16 @@ Result<StagedLayer> Store::stage_layer(std::string_view parent, std::string_view
   (void)shutdown(sp.read.get(), SHUT_WR);
   auto report_text = read_all(sp.read.get(), 1 << 20);
   Status wst = worker.wait();
-  if (src_error) return wrap(*src_error, fmt::format("{}: read the layer", what));
+  if (!wst && (wst.error().code == ENOSPC || wst.error().code == EDQUOT)) {
+    // Say where: the store's filesystem, not the source's.
+    Error e = std::move(wst).error();
+    e.msg += fmt::format(" (the store `{}` is out of space: free some with `skiff system prune` or `skiff rmi`, "
+                         "or use a store on a larger filesystem with --root)",
+                         opts_.graph_root);
+    return wrap(std::move(e), what);
+  }
+  if (src_error && src_error->code != EPIPE) return wrap(*src_error, fmt::format("{}: read the layer", what));
+  if (src_error && wst) return wrap(*src_error, fmt::format("{}: read the layer", what));
   if (!wst) return wrap(std::move(wst).error(), what);
   if (!report_text) return wrap(report_text.error(), fmt::format("{}: read the extraction report", what));
   std::string diff_id = "sha256:" + hash.hex();
@@ -296,6 +307,7 @@ Result<StagedLayer> Store::stage_layer(std::string_view parent, std::string_view
   info.entries = report.stats.entries;
   info.depth = parent.empty() ? 1 : pinfo.depth + 1;
   info.content_digest = report.content_digest;
+  info.content_format = kContentFormat;
   info.created_ns = now_ns();
   st.warnings = report.stats.warnings();
   st.owners_squashed = report.stats.owners_squashed;

@@ -4,7 +4,9 @@
 // the heavy libraries alone): Result/fail from result.hpp, fmt.
 #include <archive.h>
 #include <archive_entry.h>
+#include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -82,6 +84,11 @@ class LaReader final : public TarReader {
     if (e.type == TarType::Char || e.type == TarType::Block) {
       e.dev_major = uint32_t(archive_entry_rdevmajor(ae));
       e.dev_minor = uint32_t(archive_entry_rdevminor(ae));
+    }
+    if (e.type == TarType::File && archive_entry_sparse_reset(ae) > 0) {
+      la_int64_t off, len;
+      while (archive_entry_sparse_next(ae, &off, &len) == ARCHIVE_OK)
+        if (off >= 0 && len > 0) e.sparse.emplace_back(uint64_t(off), uint64_t(len));
     }
     if (const char* u = archive_entry_uname(ae)) e.uname = u;
     if (const char* g = archive_entry_gname(ae)) e.gname = g;
@@ -208,6 +215,23 @@ class LaWriter final : public TarWriter {
     archive_entry_set_mtime(ae, e.mtime, long(e.mtime_nsec));
     for (auto& [name, value] : e.xattrs)
       archive_entry_xattr_add_entry(ae, name.c_str(), value.data(), value.size());
+    TRY(end_sparse());
+    if (e.type == TarType::File && !e.sparse.empty()) {
+      uint64_t last = 0;
+      for (auto& [off, len] : e.sparse) {
+        // (A file of zeros only has one empty range at its end.)
+        if (off < last || (len == 0 && off != e.size) || off > e.size || len > e.size - off) {
+          archive_entry_free(ae);
+          return fail(EINVAL, fmt::format("tar: `{}`: invalid sparse map", e.path));
+        }
+        archive_entry_sparse_add_entry(ae, la_int64_t(off), la_int64_t(len));
+        last = off + len;
+      }
+      map_ = e.sparse;
+      map_i_ = 0;
+      pos_ = 0;
+      size_ = e.size;
+    }
     int r = archive_write_header(a_, ae);
     archive_entry_free(ae);
     if (r < ARCHIVE_WARN) return failure(fmt::format("write header of `{}`", e.path));
@@ -216,6 +240,7 @@ class LaWriter final : public TarWriter {
 
   Status write_data(std::string_view data) override {
     if (!a_ || finished_) return fail(EINVAL, "tar: data without an entry");
+    if (!map_.empty()) return write_sparse(data);
     while (!data.empty()) {
       la_ssize_t k = archive_write_data(a_, data.data(), data.size());
       if (k <= 0) return failure("write data");
@@ -229,6 +254,7 @@ class LaWriter final : public TarWriter {
     if (!a_) {
       if (auto st = open(); !st) return st;
     }
+    TRY(end_sparse());
     finished_ = true;
     if (archive_write_close(a_) != ARCHIVE_OK) return failure("finish archive");
     return sink_->close();
@@ -246,6 +272,60 @@ class LaWriter final : public TarWriter {
     if (archive_write_open2(a_, this, nullptr, &LaWriter::write_cb, nullptr, nullptr) != ARCHIVE_OK)
       return failure("open tar writer");
     return ok();
+  }
+
+  // Sparse entries: libarchive's pax writer takes the whole file, holes included, and skips
+  // the holes without reading them. We pass each hole as its own calls (never a call across a
+  // hole and data, whose bookkeeping some libarchive versions get wrong) pointing at a
+  // read-only zero mapping, so no version can read garbage or write zeros it should skip.
+  Status feed_hole(uint64_t n) {
+    static constexpr size_t kZeros = size_t(1) << 30;
+    static const void* zeros = [] {
+      void* p = mmap(nullptr, kZeros, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      return p == MAP_FAILED ? nullptr : p;
+    }();
+    if (!zeros) return fail(ENOMEM, "tar: cannot map zeros for a sparse entry");
+    while (n > 0) {
+      size_t k = size_t(std::min<uint64_t>(n, kZeros));
+      la_ssize_t w = archive_write_data(a_, zeros, k);
+      if (w <= 0) return failure("write data");
+      n -= uint64_t(w);
+      pos_ += uint64_t(w);
+    }
+    return ok();
+  }
+
+  Status write_sparse(std::string_view data) {
+    while (!data.empty()) {
+      if (map_i_ >= map_.size()) return fail(EINVAL, "tar: more data than the sparse map holds");
+      auto [off, len] = map_[map_i_];
+      if (len == 0) {
+        ++map_i_;
+        continue;
+      }
+      if (pos_ < off) TRY(feed_hole(off - pos_));
+      size_t k = size_t(std::min<uint64_t>(data.size(), off + len - pos_));
+      std::string_view piece = data.substr(0, k);
+      while (!piece.empty()) {
+        la_ssize_t w = archive_write_data(a_, piece.data(), piece.size());
+        if (w <= 0) return failure("write data");
+        piece.remove_prefix(size_t(w));
+      }
+      pos_ += k;
+      data.remove_prefix(k);
+      if (pos_ == off + len) ++map_i_;
+    }
+    return ok();
+  }
+
+  // The trailing hole of a sparse entry (its data must all have been written).
+  Status end_sparse() {
+    if (map_.empty()) return ok();
+    while (map_i_ < map_.size() && map_[map_i_].second == 0) ++map_i_;
+    bool complete = map_i_ == map_.size();
+    map_.clear();
+    if (!complete) return fail(EINVAL, "tar: a sparse entry ended before its data");
+    return feed_hole(size_ - pos_);
   }
 
   Failure failure(std::string_view what) {
@@ -267,6 +347,9 @@ class LaWriter final : public TarWriter {
 
   ByteSink* sink_;
   archive* a_ = nullptr;
+  std::vector<std::pair<uint64_t, uint64_t>> map_;  // the current sparse entry's ranges
+  size_t map_i_ = 0;
+  uint64_t pos_ = 0, size_ = 0;
   bool finished_ = false;
   bool sink_failed_ = false;
   Error sink_error_;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "skiff/util/fd.hpp"
+#include "skiff/util/sparse.hpp"
 
 namespace skiff {
 
@@ -24,6 +25,7 @@ struct Ctx {
 };
 
 Status copy_file_data(int in, int out, off_t size) {
+  if (TRY(has_holes(in, uint64_t(size)))) return copy_file_sparse(in, out, uint64_t(size));  // holes stay holes
   off_t left = size;
   while (left > 0) {
     ssize_t n = copy_file_range(in, nullptr, out, nullptr, size_t(left), 0);

@@ -95,6 +95,65 @@ static Result<UniqueFd> resolve_manual(int rootfd, std::string_view path, int fl
   }
 }
 
+// Why resolving `p` (cleaned, absolute) inside the root failed with `err`, when a symlink on
+// the way is the reason: "`/esc` is a symbolic link to `../x`, which does not exist inside the
+// root". Empty when no symlink is to blame (the plain message then says it all). Runs only on
+// the error path; every step is resolved inside the root, as the failed open was.
+static std::string symlink_blame(int rootfd, const std::string& p, int err, bool follow_last) {
+  if (err != ENOENT && err != ENOTDIR && err != ELOOP) return {};
+  std::vector<std::string> comps = split(p.substr(1), '/');
+  std::string prefix;
+  for (size_t k = 0; k < comps.size(); ++k) {
+    std::string parent = prefix.empty() ? std::string("/") : prefix;
+    prefix += '/';
+    prefix += comps[k];
+    struct open_how how{};
+    how.flags = uint64_t(O_PATH | O_DIRECTORY | O_CLOEXEC);
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    long dfd = sys_openat2(rootfd, parent == "/" ? "." : parent.c_str() + 1, &how);
+    if (dfd < 0) return {};
+    UniqueFd dir{int(dfd)};
+    struct stat st;
+    if (fstatat(dir.get(), comps[k].c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return {};
+    bool last = k + 1 == comps.size();
+    if (!S_ISLNK(st.st_mode)) {
+      if (!last && !S_ISDIR(st.st_mode)) return {};
+      continue;
+    }
+    char buf[4096];
+    ssize_t n = readlinkat(dir.get(), comps[k].c_str(), buf, sizeof buf);
+    if (n < 0) return {};
+    std::string target(buf, size_t(n));
+    if (last && !follow_last) return fmt::format("`{}` is a symbolic link (to `{}`), which is not followed here", prefix, target);
+    how.flags = uint64_t(O_PATH | O_CLOEXEC);
+    long fd = sys_openat2(rootfd, prefix.c_str() + 1, &how);
+    if (fd >= 0) {
+      struct stat tst;
+      bool isdir = fstat(int(fd), &tst) == 0 && S_ISDIR(tst.st_mode);
+      close(int(fd));
+      if (last || isdir) continue;
+      return fmt::format("`{}` is a symbolic link to `{}`, which is not a directory", prefix, target);
+    }
+    int e = errno;
+    if (e == ELOOP)
+      return fmt::format("`{}` is a symbolic link to `{}`: too many levels of symbolic links", prefix, target);
+    if (e != ENOENT && e != ENOTDIR) return {};
+    std::string where = target;
+    if (target[0] != '/') where.insert(0, parent + "/");
+    where = clean_path(where);
+    return fmt::format("`{}` is a symbolic link to `{}`, which does not exist (symbolic links are resolved "
+                       "inside the root: it leads to `{}`)",
+                       prefix, target, where);
+  }
+  return {};
+}
+
+static Failure resolve_error(int rootfd, const std::string& p, int err, bool follow_last) {
+  std::string why = symlink_blame(rootfd, p, err, follow_last);
+  if (why.empty()) return fail_errno(fmt::format("open `{}`", p), err);
+  return fail(err, fmt::format("open `{}`: {}", p, why));
+}
+
 static Result<UniqueFd> open_in_root_impl(int rootfd, std::string_view path, int flags, mode_t mode,
                                           bool follow_last) {
   std::string p = clean_path(path);
@@ -108,7 +167,7 @@ static Result<UniqueFd> open_in_root_impl(int rootfd, std::string_view path, int
     if (fd >= 0) return UniqueFd(int(fd));
     if (errno == EINTR || errno == EAGAIN) continue;  // EAGAIN: a concurrent rename; retry
     if (errno == ENOSYS) return resolve_manual(rootfd, p, flags, mode, follow_last);
-    return fail_errno(fmt::format("open `{}`", p));
+    return resolve_error(rootfd, p, errno, follow_last);
   }
 }
 

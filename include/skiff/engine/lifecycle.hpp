@@ -103,15 +103,21 @@ struct LogOptions {
   int64_t since = 0, until = 0;  ///< ns; 0 = unbounded
 };
 
-/// One log record.
+/// A piece of a log line. A line the container wrote in several writes (a 300 MB line, or
+/// one without its newline yet) is stored as several records and comes back as several
+/// pieces, so memory stays flat whatever a line's length: `first` on the piece that starts
+/// the line (`time` is the line's, for -t), `last` on the one that ends it.
 struct LogLine {
   int64_t time = 0;
   bool is_stderr = false;
-  std::string text;  ///< includes the trailing '\n' for complete lines
+  bool first = true, last = true;
+  std::string text;  ///< includes the trailing '\n' for complete lines (in their last piece)
 };
 
-/// Reads the container's log; calls `sink` per record; with `follow`, keeps going until the
-/// container stops. Returns non-OK if the log cannot be read.
+/// Reads the container's log, streaming: calls `sink` per piece of a line, in order; with
+/// `follow`, keeps going until the container stops. --tail counts whole lines (a first pass
+/// counts them, the second prints the last ones); --since/--until judge a line by its
+/// first piece's time. Returns non-OK if the log cannot be read.
 Status read_logs(Engine& e, const Container& c, const LogOptions& o,
                  const std::function<void(const LogLine&)>& sink);
 

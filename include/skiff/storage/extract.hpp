@@ -18,9 +18,6 @@
 // REJECTED (the whole layer fails with an error naming the entry; Docker's pkg/archive
 // rejects the same things as "breakout" errors):
 //   - a name that climbs above the root once cleaned ("../x", "a/../../x");
-//   - a symlink whose target, taken relative to the link's directory, climbs above the root
-//     ("a/l -> ../../etc"; absolute targets such as "/etc/passwd" are fine: they are
-//     resolved inside the container at run time, and never followed here);
 //   - a hard link whose target name climbs above the root, does not exist in the layer, is
 //     a directory, or is a whiteout;
 //   - names longer than 4096 bytes or with a component longer than 255 bytes (ENAMETOOLONG);
@@ -38,6 +35,11 @@
 //     they would let a layer forge overlayfs metadata) are skipped with a warning;
 //   - aufs metadata (".wh..wh.plnk", ".wh..wh.aufs", …) is skipped, as Docker does.
 // KEPT AS THE IMAGE SAYS:
+//   - symlink targets, whatever they say: absolute ("/etc/passwd") or climbing above the root
+//     ("a/l -> ../../../../etc", which real images hold; Docker and Podman accept them). A
+//     target is never followed here, and every later use resolves it inside the root: the
+//     kernel in the container (".." of "/" is "/"), skiff with RESOLVE_IN_ROOT (cp, volumes,
+//     mount points, the working directory). Only the entry's own *name* must stay inside.
 //   - setuid/setgid/sticky bits (images need `su`, `ping`, …; Docker keeps them). They are
 //     set after chown (which would clear them). The store's directories are 0700, so no other
 //     host user can reach a layer's setuid files; rootless, their owners are subordinate ids.
@@ -45,6 +47,12 @@
 //     are applied at the end, from a spool file, so memory stays flat), file capabilities.
 //   - Hard link entries link to the earlier entry; their own header metadata is not applied
 //     (the inode keeps the metadata of the entry that created it).
+//
+// SPARSE FILES (GNU and PAX 0.0/0.1/1.0 sparse entries): only the data ranges are written,
+// at their offsets; holes stay holes (the size is set with ftruncate), so a 10 KiB archive
+// claiming a 1 TiB file costs 10 KiB of work, and the content digest never reads the holes
+// (layer_tree.hpp, content format 2). What an entry may claim is capped: data outside the
+// size it declares fails the layer, and a size the filesystem cannot hold (EFBIG) is named.
 //
 // WHITEOUTS (OCI image spec, "Representing Changes"): `d/.wh.name` hides d/name of lower
 // layers; `d/.wh..wh..opq` hides all of d's lower children. Entries of the same layer are

@@ -122,6 +122,7 @@ struct LayerInfo {
   uint32_t depth = 1;          ///< layers in the chain up to and including this one
   std::string link;            ///< name under l/
   std::string content_digest;  ///< layer_tree.hpp layer_content_digest() at creation
+  int content_format = 1;      ///< its format (layer_tree.hpp kContentFormat; 1 if not recorded)
   int64_t created_ns = 0;
 };
 

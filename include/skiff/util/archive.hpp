@@ -39,6 +39,12 @@ struct TarEntry {
   uint32_t dev_major = 0, dev_minor = 0;  ///< Char/Block
   std::vector<std::pair<std::string, std::string>> xattrs;  ///< SCHILY.xattr.* / LIBARCHIVE.xattr.*
   std::string uname, gname;    ///< informational; written only when non-empty
+  /// File entries: the data map of a file with holes, as (offset, length) ranges. Reader: the
+  /// map the archive declares (empty for a dense entry; not validated). Writer: ranges in
+  /// increasing order within [0, size); empty writes the entry densely, else a GNU sparse 1.0
+  /// PAX entry (what GNU tar, Go's archive/tar and libarchive read) holding only these
+  /// ranges; the rest of the file is holes.
+  std::vector<std::pair<uint64_t, uint64_t>> sparse;
 };
 
 /// A contiguous piece of an entry's data: `size` bytes that belong at byte `offset` of the
@@ -75,7 +81,8 @@ class TarWriter {
  public:
   virtual ~TarWriter() = default;
   /// Writes the header of `e`. For File entries, exactly `e.size` bytes of data must follow
-  /// through write_data() before the next add() or finish().
+  /// through write_data() before the next add() or finish() (a sparse entry: the bytes of its
+  /// ranges only, one after the other; its holes cost nothing).
   virtual Status add(const TarEntry& e) = 0;
   virtual Status write_data(std::string_view data) = 0;
   /// Writes the end-of-archive blocks and closes the sink. Idempotent.

@@ -4,6 +4,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixture.hpp"
+#include "skiff/storage/layer_tree.hpp"
+#include "skiff/util/json.hpp"
 
 using namespace skiff;
 using namespace skiff::storage;
@@ -79,6 +81,35 @@ BOOST_AUTO_TEST_CASE(creation_digest_matches_a_fresh_walk_after_rewrites) {
     n.layers = {ImageLayer{c.base.diff_id}, ImageLayer{c.top.diff_id}, ImageLayer{l->diff_id}};
     BOOST_REQUIRE(c.s->create_image(n));
     BOOST_TEST(c.check(false).clean());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(layers_of_content_format_1_still_check) {
+  // Layers made before content format 2 have no "content_format" in meta.json and a digest
+  // that hashed every byte: they are checked that way, and damage is still found.
+  for (std::string driver : {"vfs", "overlay"}) {
+    Crash c(driver);
+    BOOST_TEST(c.base.content_format == kContentFormat);
+    auto fresh = Sha256::make();
+    BOOST_REQUIRE(fresh);
+    for (auto* l : {&c.base, &c.top}) {
+      std::string dir = c.t.path() + "/layers/" + c.hex(l->chain_id);
+      c.as_owner([&]() -> Status {
+        auto fd = TRY(open_path(dir + "/diff", O_RDONLY | O_DIRECTORY));
+        auto d1 = TRY(layer_content_digest(fd.get(), *fresh, -1, 1));
+        auto j = TRY(parse_json(TRY(read_file(dir + "/meta.json"))));
+        j.erase("content_format");
+        j["content_digest"] = d1;
+        return write_file_atomic(dir + "/meta.json", to_json(j));
+      });
+    }
+    auto li = c.s->layer_info(c.base.chain_id);
+    BOOST_REQUIRE(li);
+    BOOST_TEST(li->content_format == 1);
+    BOOST_TEST(c.check(false).clean());
+    std::string f = c.t.path() + "/layers/" + c.hex(c.top.chain_id) + "/diff/app";
+    c.as_owner([&]() -> Status { return write_file_atomic(f, "binarY"); });
+    BOOST_TEST(c.reported(c.check(false), c.top.chain_id, "content modified"));
   }
 }
 
