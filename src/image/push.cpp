@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -55,13 +56,17 @@ class ProducerSource : public ByteSource {
   ProducerSource(int fd, std::future<Status>& done) : in_(fd), done_(done) {}
   Result<size_t> read(void* buf, size_t n) override {
     size_t k = TRY(in_.read(buf, n));
-    if (k == 0) TRY(done_.get());
+    if (k == 0) {
+      if (!result_) result_ = done_.get();
+      if (!*result_) return result_->error();
+    }
     return k;
   }
 
  private:
   FdSource in_;
   std::future<Status>& done_;
+  std::optional<Status> result_;
 };
 
 // Counts bytes read and reports them (throttled).
@@ -112,7 +117,9 @@ class Pusher {
   registry::Client& client_;
   const PushOptions& o_;
   registry::PushTarget dst_;
-  std::vector<std::string> mount_from_;  ///< repositories of the same registry the image is named in
+  /// Repositories of the destination's registry to mount each blob from: those of the images
+  /// in the store that have the blob (the image pushed, the image a commit was made from…).
+  std::map<std::string, std::vector<std::string>> mount_from_;
   bool docker_ = true;                   ///< the manifest will be Docker schema 2
   std::mutex mu_;
 };
@@ -148,7 +155,8 @@ Result<PushedLayer> Pusher::push_layer(const storage::ImageLayer& l, const std::
       if (desc->size <= 0) desc->size = int64_t(*have);
       return PushedLayer{*desc, l.diff_id};
     }
-    for (const auto& from : mount_from_) {
+    auto it = mount_from_.find(desc->digest.str());
+    for (const auto& from : it == mount_from_.end() ? std::vector<std::string>{} : it->second) {
       if (TRY(client_.mount_blob(dst_, desc->digest, from))) {
         status(id, "Mounted from " + from);
         return PushedLayer{*desc, l.diff_id};
@@ -230,11 +238,37 @@ Result<PushResult> Pusher::run(const storage::ImageRecord& img) {
   if (!manifest_bytes.empty())
     if (auto m = oci::parse_manifest(manifest_bytes, img.manifest_media_type, "stored manifest")) stored = std::move(*m);
   docker_ = o_.compression != Compression::Zstd && (!stored || stored->is_docker());
-  std::set<std::string> seen;
-  for (const auto* names : {&img.tags, &img.digests})
-    for (const auto& n : *names)
-      if (auto r = oci::Reference::parse(n); r && r->domain() == dest.domain() && r->path() != dest.path())
-        if (seen.insert(r->path()).second) mount_from_.push_back(r->path());
+  {
+    std::set<std::string> wanted;
+    for (const auto& l : img.layers)
+      if (!l.digest.empty()) wanted.insert(l.digest);
+    auto repos_of = [&](const storage::ImageRecord& r) {
+      std::vector<std::string> out;
+      for (const auto* names : {&r.tags, &r.digests})
+        for (const auto& n : *names)
+          if (auto ref = oci::Reference::parse(n); ref && ref->domain() == dest.domain() && ref->path() != dest.path() &&
+                                                   std::find(out.begin(), out.end(), ref->path()) == out.end())
+            out.push_back(ref->path());
+      return out;
+    };
+    auto add = [&](const storage::ImageRecord& full, const std::vector<std::string>& repos) {
+      for (const auto& l : full.layers)
+        if (wanted.count(l.digest))
+          for (const auto& repo : repos) {
+            auto& v = mount_from_[l.digest];
+            if (std::find(v.begin(), v.end(), repo) == v.end()) v.push_back(repo);
+          }
+    };
+    add(img, repos_of(img));  // the image's own names first
+    if (!wanted.empty())
+      if (auto all = store_.list_images())
+        for (const auto& r : *all) {
+          if (r.id == img.id) continue;
+          auto repos = repos_of(r);
+          if (repos.empty()) continue;
+          if (auto full = store_.lookup_image(r.id, false)) add(*full, repos);
+        }
+  }
 
   if (o_.progress) o_.progress({PullEvent::Message, "", fmt::format("The push refers to repository [{}]", dest.name())});
   const auto& layers = img.layers;
