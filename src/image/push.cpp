@@ -31,22 +31,56 @@ struct PushedLayer {
   std::string diff_id;  ///< of the tar that was pushed (differs from the store's only if regenerated differently)
 };
 
-// Forwards to `inner`, copying to the blob file being kept (a failed copy is only dropped).
+// Copies to the blob file being kept, then forwards to `inner` (so the file is always ahead
+// of what the reader got). A failed copy is only dropped (`copy_ok` goes false).
 class TeeSink : public ByteSink {
  public:
-  TeeSink(ByteSink& inner, UniqueFd& copy) : inner_(inner), copy_(copy) {}
+  TeeSink(ByteSink& inner, int copy_fd, std::atomic<bool>& copy_ok) : inner_(inner), fd_(copy_fd), ok_(copy_ok) {}
   Status write(std::string_view d) override {
-    if (copy_.valid())
-      if (auto st = write_all(copy_.get(), d); !st) {
+    if (ok_)
+      if (auto st = write_all(fd_, d); !st) {
         log::debug("cannot keep the compressed blob: {}", st.error().msg);
-        copy_.reset();
+        ok_ = false;
       }
     return inner_.write(d);
   }
 
  private:
   ByteSink& inner_;
-  UniqueFd& copy_;
+  int fd_;
+  std::atomic<bool>& ok_;
+};
+
+// What the upload reads of a blob being compressed: from the pipe, and after a rewind
+// (the registry could not resume an upload) again from the copy in the blob file.
+class ReplaySource : public ByteSource {
+ public:
+  ReplaySource(ByteSource& live, int copy_fd, std::atomic<bool>& copy_ok) : live_(live), fd_(copy_fd), ok_(copy_ok) {}
+  Result<size_t> read(void* buf, size_t n) override {
+    if (pos_ < piped_) {
+      size_t want = size_t(std::min<uint64_t>(n, piped_ - pos_));
+      ssize_t k = pread(fd_, buf, want, off_t(pos_));
+      if (k < 0) return fail_errno("read the blob being pushed again");
+      if (k == 0) return fail(kCorrupt, "the blob being pushed is shorter than what was sent");
+      pos_ += uint64_t(k);
+      return size_t(k);
+    }
+    size_t k = TRY(live_.read(buf, n));
+    piped_ += k;
+    pos_ += k;
+    return k;
+  }
+  Status rewind() {
+    if (!ok_ || fd_ < 0) return fail(kUnsupported, "the compressed blob was not kept: cannot send it again");
+    pos_ = 0;
+    return ok();
+  }
+
+ private:
+  ByteSource& live_;
+  int fd_;
+  std::atomic<bool>& ok_;
+  uint64_t pos_ = 0, piped_ = 0;
 };
 
 // The read end of the compressor's pipe: at EOF it waits for the compressor and reports its
@@ -166,7 +200,11 @@ Result<PushedLayer> Pusher::push_layer(const storage::ImageLayer& l, const std::
       status(id, "Pushing", 0, uint64_t(desc->size));
       FdSource file(kept.get());
       ProgressSource src(file, [&](uint64_t n) { status(id, "Pushing", n, uint64_t(desc->size)); });
-      auto up = TRY(client_.upload_blob(dst_, src, desc->digest));
+      auto rewind = [&]() -> Status {
+        if (lseek(kept.get(), 0, SEEK_SET) < 0) return fail_errno("rewind the kept blob");
+        return ok();
+      };
+      auto up = TRY(client_.upload_blob(dst_, src, desc->digest, {}, rewind));
       desc->size = int64_t(up.size);
       status(id, "Pushed");
       return PushedLayer{*desc, l.diff_id};
@@ -184,6 +222,7 @@ Result<PushedLayer> Pusher::push_generated(const storage::LayerInfo& info, const
   auto pipe = TRY(make_pipe());
   UniqueFd blob;
   if (auto tmp = store_.blob_tempfile()) blob = std::move(*tmp);
+  std::atomic<bool> blob_ok{blob.valid()};
   Sha256 diff_hash = TRY(Sha256::make());
   std::promise<Status> done_p;
   std::future<Status> done = done_p.get_future();
@@ -191,7 +230,7 @@ Result<PushedLayer> Pusher::push_generated(const storage::LayerInfo& info, const
   std::thread compressor([&] {
     Status st = [&]() -> Status {
       FdSink out(pipe.write.get());
-      TeeSink tee(out, blob);
+      TeeSink tee(out, blob.get(), blob_ok);
       auto z = TRY(make_compressor(tee, o_.compression));
       HashingSource hashed(*tar, diff_hash);
       ProgressSource counted(hashed, [&](uint64_t n) { status(id, "Pushing", n, info.tar_size); });
@@ -203,8 +242,9 @@ Result<PushedLayer> Pusher::push_generated(const storage::LayerInfo& info, const
     pipe.write.reset();
     done_p.set_value(std::move(st));
   });
-  ProducerSource src(pipe.read.get(), done);
-  auto up = client_.upload_blob(dst_, src, std::nullopt);
+  ProducerSource live(pipe.read.get(), done);
+  ReplaySource src(live, blob.get(), blob_ok);
+  auto up = client_.upload_blob(dst_, src, std::nullopt, {}, [&] { return src.rewind(); });
   pipe.read.reset();  // unblocks a compressor still writing after an upload failure
   compressor.join();
   Status tar_st = tar->finish();
@@ -219,7 +259,7 @@ Result<PushedLayer> Pusher::push_generated(const storage::LayerInfo& info, const
   out.desc.media_type = compressed_media_type(o_.compression, docker_);
   out.diff_id = "sha256:" + diff_hash.hex();
   if (out.diff_id == info.diff_id) {
-    if (blob.valid())
+    if (blob_ok)
       if (auto st = store_.keep_layer_blob(info.chain_id, up->digest.str(), blob.get()); !st)
         log::debug("{}", st.error().msg);
   } else {

@@ -86,14 +86,14 @@ Result<bool> Client::mount_blob(const PushTarget& dst, const oci::Digest& d, std
 }
 
 Result<UploadedBlob> Client::upload_blob(const PushTarget& dst, ByteSource& src, std::optional<oci::Digest> expect,
-                                         const std::function<void(uint64_t)>& progress) {
+                                         const std::function<void(uint64_t)>& progress,
+                                         const std::function<Status()>& rewind) {
   std::string what = expect ? fmt::format("upload blob {} to {}", expect->str(), dst.ref.name())
                             : fmt::format("upload a blob to {}", dst.ref.name());
   Registry* r = TRY_CTX(registry_for(dst.ref.domain(), dst.insecure), "{}", what);
   Request base;
   base.repo = dst.ref.path();
   base.scopes = {push_scope(dst.ref)};
-  Sha256 hash = TRY(Sha256::make());
   const size_t chunk_size = std::max<size_t>(opts_.chunk_size, 64 * 1024);
 
   // Starts an upload session: the URL to send bytes to.
@@ -114,149 +114,185 @@ Result<UploadedBlob> Client::upload_blob(const PushTarget& dst, ByteSource& src,
       Request del = base;
       del.method = "DELETE";
       if (auto dr = request(*r, url, del, what)) drain(*dr);
+      url.clear();
     }
     return e;
   };
 
-  std::string chunk(chunk_size, '\0');
-  size_t n = TRY_CTX(read_full(src, chunk.data(), chunk_size), "{}", what);
-  chunk.resize(n);
-  hash.update(chunk);
-  std::string next(chunk_size, '\0');
-  size_t m = TRY_CTX(read_full(src, next.data(), chunk_size), "{}", what);
-  next.resize(m);
-
-  if (m == 0) {
-    // Monolithic: the whole blob in one PUT. A network failure starts a new session (the
-    // bytes are still here).
-    UploadedBlob out;
-    out.digest = *oci::Digest::parse("sha256:" + hash.hex());
-    out.size = n;
-    if (expect && *expect != out.digest)
-      return fail(kCorrupt, fmt::format("{}: digest mismatch: the content is {}", what, out.digest.str()));
-    Error last;
-    for (int attempt = 1; attempt <= opts_.max_attempts; ++attempt) {
-      if (attempt > 1) backoff(attempt - 1, nullptr);
-      url = TRY(start());
-      Request req = base;
-      req.method = "PUT";
-      req.headers.set("Content-Type", "application/octet-stream");
-      req.body = chunk;
-      auto resp = request(*r, with_query(url, "digest=" + url_query_escape(out.digest.str())), req, what);
-      if (!resp) {
-        last = std::move(resp).error();
-        if (last.code != kNetwork) return cancel(wrap(std::move(last), what));
-        log::debug("{}: {}; starting over", what, last.msg);
-        (void)cancel(Error{});
-        continue;
-      }
-      if (resp->status == 201 || resp->status == 204 || resp->status == 200) {
-        drain(*resp);
-        if (progress) progress(n);
-        return out;
-      }
-      if (resp->status >= 500 && attempt < opts_.max_attempts) {
-        drain(*resp);
-        (void)cancel(Error{});
-        continue;
-      }
-      return cancel(answer_error(what, dst.ref.domain(), *resp));
-    }
-    return cancel(wrap(std::move(last), fmt::format("{}: giving up after {} attempts", what, opts_.max_attempts)));
-  }
-
-  // Chunked: PATCH each chunk with its Content-Range; resume a chunk whose PATCH failed from
-  // what the registry says it has.
-  url = TRY(start());
-  uint64_t offset = 0;  // bytes the registry has
+  // One upload from byte 0. `restart` is set when the registry cannot resume this session
+  // (distribution refuses a session whose PATCH was cut: "blob upload invalid") and the
+  // source can be read again from the start.
   int resumes = 0;
-  while (!chunk.empty()) {
-    const uint64_t chunk_start = offset;
-    int failures = 0;
-    Error last;
-    while (offset < chunk_start + chunk.size()) {
-      if (failures > 0) {
-        if (failures >= opts_.max_attempts || resumes >= opts_.max_resumes)
-          return cancel(wrap(std::move(last), fmt::format("{}: giving up after {} bytes", what, offset)));
-        backoff(failures, nullptr);
-        // Where are we? GET on the upload URL answers 204 with "Range: 0-<last byte>".
-        Request st = base;
-        auto resp = request(*r, url, st, what);
+  auto attempt = [&](bool& restart) -> Result<UploadedBlob> {
+    Sha256 hash = TRY(Sha256::make());
+    std::string chunk(chunk_size, '\0');
+    size_t n = TRY_CTX(read_full(src, chunk.data(), chunk_size), "{}", what);
+    chunk.resize(n);
+    hash.update(chunk);
+    std::string next(chunk_size, '\0');
+    size_t m = TRY_CTX(read_full(src, next.data(), chunk_size), "{}", what);
+    next.resize(m);
+
+    if (m == 0) {
+      // Monolithic: the whole blob in one PUT. A failure starts a new session (the bytes
+      // are still here).
+      UploadedBlob out;
+      out.digest = *oci::Digest::parse("sha256:" + hash.hex());
+      out.size = n;
+      if (expect && *expect != out.digest)
+        return fail(kCorrupt, fmt::format("{}: digest mismatch: the content is {}", what, out.digest.str()));
+      Error last;
+      for (int a = 1; a <= opts_.max_attempts; ++a) {
+        if (a > 1) backoff(a - 1, nullptr);
+        url = TRY(start());
+        Request req = base;
+        req.method = "PUT";
+        req.headers.set("Content-Type", "application/octet-stream");
+        req.body = chunk;
+        auto resp = request(*r, with_query(url, "digest=" + url_query_escape(out.digest.str())), req, what);
         if (!resp) {
           last = std::move(resp).error();
-          if (last.code != kNetwork) return cancel(std::move(last));
-          ++failures;
+          if (last.code != kNetwork) return cancel(wrap(std::move(last), what));
+          log::debug("{}: {}; starting over", what, last.msg);
+          (void)cancel(Error{});
           continue;
         }
-        if (resp->status != 204 && resp->status != 200) return cancel(answer_error(what, dst.ref.domain(), *resp));
-        std::string range = resp->headers.get("Range");
-        std::string loc = resp->headers.get("Location");
-        drain(*resp);
-        uint64_t have = 0;
-        if (auto dash = range.find('-'); dash != std::string::npos) {
-          auto last_byte = parse_uint(trim(std::string_view(range).substr(dash + 1)));
-          if (last_byte) have = *last_byte + 1;
+        if (resp->status == 201 || resp->status == 204 || resp->status == 200) {
+          drain(*resp);
+          url.clear();
+          if (progress) progress(n);
+          return out;
         }
-        if (!loc.empty()) url = TRY(upload_url(url, loc, what));
-        if (have < chunk_start || have > chunk_start + chunk.size())
-          return cancel(Error{kNetwork, fmt::format("{}: after a dropped connection the registry has {} bytes, "
-                                                    "expected {} to {}",
-                                                    what, have, chunk_start, chunk_start + chunk.size())});
-        log::debug("{}: resuming at byte {} (the registry has {})", what, have, have);
-        offset = have;
-        ++resumes;
-        if (offset == chunk_start + chunk.size()) break;
-      }
-      Request req = base;
-      req.method = "PATCH";
-      req.headers.set("Content-Type", "application/octet-stream");
-      req.headers.set("Content-Range", fmt::format("{}-{}", offset, chunk_start + chunk.size() - 1));
-      req.body = chunk.substr(size_t(offset - chunk_start));
-      auto resp = request(*r, url, req, what);
-      if (!resp) {
-        last = std::move(resp).error();
-        if (last.code != kNetwork) return cancel(std::move(last));
-        log::debug("{}: {}; asking the registry where to resume", what, last.msg);
-        ++failures;
-        continue;
-      }
-      if (resp->status != 202) {
-        if (resp->status >= 500) {
+        if (resp->status >= 500 && a < opts_.max_attempts) {
           last = answer_error(what, dst.ref.domain(), *resp);
-          ++failures;
+          (void)cancel(Error{});
           continue;
         }
         return cancel(answer_error(what, dst.ref.domain(), *resp));
       }
-      std::string loc = resp->headers.get("Location");
-      drain(*resp);
-      if (!loc.empty()) url = TRY(upload_url(url, loc, what));
-      offset = chunk_start + chunk.size();
+      return cancel(wrap(std::move(last), fmt::format("{}: giving up after {} attempts", what, opts_.max_attempts)));
     }
-    if (progress) progress(offset);
-    chunk.swap(next);
-    if (chunk.empty()) break;
-    hash.update(chunk);
-    next.resize(chunk_size);
-    m = TRY_CTX(read_full(src, next.data(), chunk_size), "{}", what);
-    next.resize(m);
-  }
-  UploadedBlob out;
-  out.digest = *oci::Digest::parse("sha256:" + hash.hex());
-  out.size = offset;
-  if (expect && *expect != out.digest)
-    return cancel(Error{kCorrupt, fmt::format("{}: digest mismatch: the content is {}", what, out.digest.str())});
-  Request req = base;
-  req.method = "PUT";
-  req.headers.set("Content-Type", "application/octet-stream");
-  auto resp = request_with_retries(*r, with_query(url, "digest=" + url_query_escape(out.digest.str())), req, what);
-  if (!resp) return cancel(wrap(std::move(resp).error(), what));
-  if (resp->status != 201 && resp->status != 204 && resp->status != 200)
-    return cancel(answer_error(what, dst.ref.domain(), *resp));
-  drain(*resp);
-  return out;
-}
 
+    // Chunked: PATCH each chunk with its Content-Range; a chunk whose PATCH failed resumes
+    // from what the registry says it has.
+    url = TRY(start());
+    uint64_t offset = 0;  // bytes the registry has
+    while (!chunk.empty()) {
+      const uint64_t chunk_start = offset;
+      int failures = 0;
+      Error last;
+      while (offset < chunk_start + chunk.size()) {
+        if (failures > 0) {
+          if (failures >= opts_.max_attempts || resumes >= opts_.max_resumes)
+            return cancel(wrap(std::move(last), fmt::format("{}: giving up after {} bytes", what, offset)));
+          backoff(failures, nullptr);
+          // Where are we? GET on the upload URL answers 204 with "Range: 0-<last byte>".
+          Request st = base;
+          auto resp = request(*r, url, st, what);
+          if (!resp) {
+            last = std::move(resp).error();
+            if (last.code != kNetwork) return cancel(std::move(last));
+            ++failures;
+            continue;
+          }
+          if (resp->status != 204 && resp->status != 200) {
+            Error e = answer_error(what, dst.ref.domain(), *resp);
+            if (resp->status >= 400 && resp->status < 500 && rewind) {
+              log::debug("{}: the registry cannot resume the upload ({}); starting over", what, e.msg);
+              restart = true;
+            }
+            return cancel(Error{e.code, fmt::format("{} (the registry cannot resume the upload: {})", last.msg, e.msg)});
+          }
+          std::string range = resp->headers.get("Range");
+          std::string loc = resp->headers.get("Location");
+          drain(*resp);
+          uint64_t have = 0;
+          if (auto dash = range.find('-'); dash != std::string::npos) {
+            auto last_byte = parse_uint(trim(std::string_view(range).substr(dash + 1)));
+            if (last_byte) have = *last_byte + 1;
+          }
+          if (!loc.empty()) url = TRY(upload_url(url, loc, what));
+          if (have < chunk_start || have > chunk_start + chunk.size()) {
+            restart = bool(rewind);
+            return cancel(Error{kNetwork, fmt::format("{}: after a dropped connection the registry has {} bytes, "
+                                                      "expected {} to {}",
+                                                      what, have, chunk_start, chunk_start + chunk.size())});
+          }
+          log::debug("{}: resuming at byte {}", what, have);
+          offset = have;
+          ++resumes;
+          if (offset == chunk_start + chunk.size()) break;
+        }
+        Request req = base;
+        req.method = "PATCH";
+        req.headers.set("Content-Type", "application/octet-stream");
+        req.headers.set("Content-Range", fmt::format("{}-{}", offset, chunk_start + chunk.size() - 1));
+        req.body = chunk.substr(size_t(offset - chunk_start));
+        auto resp = request(*r, url, req, what);
+        if (!resp) {
+          last = std::move(resp).error();
+          if (last.code != kNetwork) return cancel(std::move(last));
+          log::debug("{}: {}; asking the registry where to resume", what, last.msg);
+          ++failures;
+          continue;
+        }
+        if (resp->status != 202) {
+          if (resp->status >= 500) {
+            last = answer_error(what, dst.ref.domain(), *resp);
+            ++failures;
+            continue;
+          }
+          return cancel(answer_error(what, dst.ref.domain(), *resp));
+        }
+        std::string loc = resp->headers.get("Location");
+        drain(*resp);
+        if (!loc.empty()) url = TRY(upload_url(url, loc, what));
+        offset = chunk_start + chunk.size();
+      }
+      if (progress) progress(offset);
+      chunk.swap(next);
+      if (chunk.empty()) break;
+      hash.update(chunk);
+      next.resize(chunk_size);
+      m = TRY_CTX(read_full(src, next.data(), chunk_size), "{}", what);
+      next.resize(m);
+    }
+    UploadedBlob out;
+    out.digest = *oci::Digest::parse("sha256:" + hash.hex());
+    out.size = offset;
+    if (expect && *expect != out.digest)
+      return cancel(Error{kCorrupt, fmt::format("{}: digest mismatch: the content is {}", what, out.digest.str())});
+    Request req = base;
+    req.method = "PUT";
+    req.headers.set("Content-Type", "application/octet-stream");
+    auto resp = request_with_retries(*r, with_query(url, "digest=" + url_query_escape(out.digest.str())), req, what);
+    if (!resp) return cancel(wrap(std::move(resp).error(), what));
+    if (resp->status != 201 && resp->status != 204 && resp->status != 200)
+      return cancel(answer_error(what, dst.ref.domain(), *resp));
+    drain(*resp);
+    url.clear();
+    return out;
+  };
+
+  for (int restarts = 0;; ++restarts) {
+    bool restart = false;
+    auto res = attempt(restart);
+    if (res) return res;
+    if (!url.empty()) (void)cancel(Error{});  // a read error of the source: nothing may stay behind
+    Error e = std::move(res).error();
+    // Upload URLs carry the registry's session state (?_state=…): long, and of no use to a reader.
+    for (size_t q; (q = e.msg.find("?_state=")) != std::string::npos;) {
+      size_t end = e.msg.find_first_of(": ", q);
+      e.msg.erase(q, end == std::string::npos ? std::string::npos : end - q);
+    }
+    if (!restart) return e;
+    if (restarts + 1 >= opts_.max_attempts || resumes >= opts_.max_resumes)
+      return Error{e.code, fmt::format("{}: giving up after {} attempts: {}", what, restarts + 1, e.msg)};
+    ++resumes;
+    TRY_CTX(rewind(), "{}: start over", what);
+    backoff(restarts + 1, nullptr);
+  }
+}
 Result<oci::Digest> Client::put_manifest(const PushTarget& dst, std::string_view media_type, const std::string& bytes) {
   std::string what = fmt::format("put manifest {}", dst.ref.str_with_default_tag());
   Registry* r = TRY_CTX(registry_for(dst.ref.domain(), dst.insecure), "{}", what);

@@ -166,8 +166,11 @@ class Client {
   /// registry reports (GET on the upload URL), up to max_resumes times; a failed upload is
   /// cancelled (DELETE), so nothing half-stored stays behind. `progress` gets the bytes the
   /// registry has acknowledged.
+  /// A registry that cannot resume a session whose PATCH was cut (distribution refuses it:
+  /// "blob upload invalid") gets a new session from byte 0, when `rewind` can restart `src`.
   Result<UploadedBlob> upload_blob(const PushTarget& dst, ByteSource& src, std::optional<oci::Digest> expect,
-                                   const std::function<void(uint64_t)>& progress = {});
+                                   const std::function<void(uint64_t)>& progress = {},
+                                   const std::function<Status()>& rewind = {});
 
   /// PUT /v2/<repo>/manifests/<tag or digest>. Returns the digest of `bytes` (checked
   /// against the registry's Docker-Content-Digest when it sends one).
