@@ -210,7 +210,7 @@ Result<HttpResponse> Client::request(Registry& r, std::string_view path, Request
   bool absolute = path.starts_with("http://") || path.starts_with("https://");
   h.url = absolute ? std::string(path) : r.base + std::string(path);
   if (absolute && !h.url.starts_with(r.base + "/")) auth.clear();
-  h.body = req.body;
+  h.body_ref = req.body;
   h.headers = req.headers;
   h.headers.set("User-Agent", opts_.user_agent);
   if (!auth.empty()) h.headers.set("Authorization", auth);

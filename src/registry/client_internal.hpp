@@ -28,7 +28,7 @@ struct Client::Request {
   Headers headers;
   std::string repo;                 ///< repository path (selects credentials)
   std::vector<std::string> scopes;  ///< bearer token scopes it needs
-  std::string body;                 ///< sent as is (PUT/PATCH/POST)
+  std::string_view body;            ///< sent as is (PUT/PATCH/POST); not owned
 };
 
 /// The error for a non-success answer to a manifest or blob request (404 kNotFound, 401/403

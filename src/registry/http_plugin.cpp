@@ -312,10 +312,11 @@ Result<HttpResponse> PocoTransport::attempt(const HttpRequest& req, const Target
     preq.setHost(url.host, Poco::UInt16(url.port));
     preq.setKeepAlive(true);
     for (const auto& [k, v] : req.headers.items()) preq.add(k, v);
-    bool has_body = !req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
-    if (has_body) preq.setContentLength64(Poco::Int64(req.body.size()));
+    std::string_view payload = req.payload();
+    bool has_body = !payload.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    if (has_body) preq.setContentLength64(Poco::Int64(payload.size()));
     std::ostream& out = session->sendRequest(preq);
-    if (has_body) out.write(req.body.data(), std::streamsize(req.body.size()));
+    if (has_body) out.write(payload.data(), std::streamsize(payload.size()));
     out.flush();
 
     Poco::Net::HTTPResponse presp;

@@ -125,13 +125,13 @@ Result<UploadedBlob> Client::upload_blob(const PushTarget& dst, ByteSource& src,
   int resumes = 0;
   auto attempt = [&](bool& restart) -> Result<UploadedBlob> {
     Sha256 hash = TRY(Sha256::make());
+    // One chunk in memory, and one byte read ahead to know whether another chunk follows.
     std::string chunk(chunk_size, '\0');
     size_t n = TRY_CTX(read_full(src, chunk.data(), chunk_size), "{}", what);
     chunk.resize(n);
     hash.update(chunk);
-    std::string next(chunk_size, '\0');
-    size_t m = TRY_CTX(read_full(src, next.data(), chunk_size), "{}", what);
-    next.resize(m);
+    char ahead = 0;
+    size_t m = n < chunk_size ? 0 : TRY_CTX(read_full(src, &ahead, 1), "{}", what);
 
     if (m == 0) {
       // Monolithic: the whole blob in one PUT. A failure starts a new session (the bytes
@@ -227,7 +227,7 @@ Result<UploadedBlob> Client::upload_blob(const PushTarget& dst, ByteSource& src,
         req.method = "PATCH";
         req.headers.set("Content-Type", "application/octet-stream");
         req.headers.set("Content-Range", fmt::format("{}-{}", offset, chunk_start + chunk.size() - 1));
-        req.body = chunk.substr(size_t(offset - chunk_start));
+        req.body = std::string_view(chunk).substr(size_t(offset - chunk_start));
         auto resp = request(*r, url, req, what);
         if (!resp) {
           last = std::move(resp).error();
@@ -250,12 +250,13 @@ Result<UploadedBlob> Client::upload_blob(const PushTarget& dst, ByteSource& src,
         offset = chunk_start + chunk.size();
       }
       if (progress) progress(offset);
-      chunk.swap(next);
-      if (chunk.empty()) break;
+      if (m == 0) break;
+      chunk.resize(chunk_size);
+      chunk[0] = ahead;
+      n = 1 + TRY_CTX(read_full(src, chunk.data() + 1, chunk_size - 1), "{}", what);
+      chunk.resize(n);
       hash.update(chunk);
-      next.resize(chunk_size);
-      m = TRY_CTX(read_full(src, next.data(), chunk_size), "{}", what);
-      next.resize(m);
+      m = n < chunk_size ? 0 : TRY_CTX(read_full(src, &ahead, 1), "{}", what);
     }
     UploadedBlob out;
     out.digest = *oci::Digest::parse("sha256:" + hash.hex());
