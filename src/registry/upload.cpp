@@ -206,10 +206,12 @@ Result<UploadedBlob> Client::upload_blob(const PushTarget& dst, ByteSource& src,
           std::string range = resp->headers.get("Range");
           std::string loc = resp->headers.get("Location");
           drain(*resp);
+          // "0-N": bytes 0 to N are there. Distribution also says "0-0" for an empty upload
+          // (ambiguous with one byte): read as empty.
           uint64_t have = 0;
           if (auto dash = range.find('-'); dash != std::string::npos) {
             auto last_byte = parse_uint(trim(std::string_view(range).substr(dash + 1)));
-            if (last_byte) have = *last_byte + 1;
+            if (last_byte && *last_byte > 0) have = *last_byte + 1;
           }
           if (!loc.empty()) url = TRY(upload_url(url, loc, what));
           if (have < chunk_start || have > chunk_start + chunk.size()) {
