@@ -244,7 +244,7 @@ Result<Context::Ptr> PocoTransport::context_for(const TlsSettings& tls, std::str
     // VERIFY_STRICT also checks the host name for localhost/127.0.0.1 (Poco skips that in
     // relaxed mode); the client side ignores the "fail if no peer certificate" part.
     p.verificationMode = tls.verify ? Context::VERIFY_STRICT : Context::VERIFY_NONE;
-    p.loadDefaultCAs = true;
+    p.loadDefaultCAs = tls.verify;  // reading the system store costs tens of ms; unverified TLS needs none
     p.certificateFile = tls.client_cert;
     p.privateKeyFile = tls.client_key;
     Context::Ptr ctx = new Context(Context::TLS_CLIENT_USE, p);
