@@ -4,8 +4,9 @@
 # the busybox repository: the registry's log shows the mount), of the TLS registry (the kept
 # blob is sent: "Pushed"), of the basic-auth and token registries (--creds); each push prints
 # Docker's digest line with the fixture's manifest digest, and a second store pulls every copy
-# back as the fixture's image. A second push says every layer exists. The big fixture goes
-# through chunked uploads.
+# back as the fixture's image. A second push says every layer exists. layered, zstd and config
+# keep their digests too; --all-tags pushes every tag. The big fixture goes through
+# chunked uploads.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_registry
@@ -61,6 +62,27 @@ for reg in "$REG_BASIC" "$REG_TOKEN"; do
   pull_back "$reg/$ns/bb:latest" --creds "$REG_USER:$REG_PASS"
 done
 assert_not_contains "$(cat "$REG_LOG_DIR"/*.log)" "$REG_PASS" "no password in any registry log"
+
+# Other fixtures keep their digests too: an uncompressed layer and whiteouts (layered), zstd,
+# every config field. (Not schema2: its config is busybox's, so the store holds one image for
+# both, with the manifest it got first: busybox's.)
+for fx in layered zstd config; do
+  assert_success sk pull -q "$(fixture_ref "$fx")"
+  run_split sk push "$(fixture_ref "$fx")" "$REG_TLS/$ns/$fx"
+  assert_eq "$status" 0 "push $fx: $stderr"
+  assert_contains "$stdout" "latest: digest: $(fixture_digest "$fx") size:" "push $fx keeps its digest"
+done
+
+# --all-tags: every tag of the repository.
+sk tag "$bb" "$REG_HTTP/$ns/all:a"
+sk tag "$bb" "$REG_HTTP/$ns/all:b"
+run_split sk push -a "$REG_HTTP/$ns/all"
+assert_eq "$status" 0 "push -a: $stderr"
+assert_contains "$stdout" "a: digest: $dig size:"
+assert_contains "$stdout" "b: digest: $dig size:"
+run_split sk push -a "$REG_HTTP/$ns/all:a"
+assert_eq "$status" 125
+assert_contains "$stderr" "tag can't be used with --all-tags/-a"
 
 # The big fixture (one 64 MiB layer): chunked upload into a repository of its own.
 big=$(fixture_ref big)
