@@ -145,6 +145,8 @@ class Pusher {
     o_.progress({PullEvent::LayerStatus, id, std::move(text), cur, total});
   }
   Result<PushedLayer> push_layer(const storage::ImageLayer& l, const std::string& id);
+  Result<std::optional<PushedLayer>> send_blob(oci::Descriptor desc, UniqueFd kept, const std::string& diff_id,
+                                               const std::string& id);
   Result<PushedLayer> push_generated(const storage::LayerInfo& info, const std::string& id);
 
   storage::Store& store_;
@@ -158,18 +160,50 @@ class Pusher {
   std::mutex mu_;
 };
 
+// The destination already has the blob, or gets it by mount or from the kept file; nullopt
+// when none of that works (the layer must be read back and compressed).
+Result<std::optional<PushedLayer>> Pusher::send_blob(oci::Descriptor desc, UniqueFd kept, const std::string& diff_id,
+                                                      const std::string& id) {
+  if (auto have = TRY(client_.stat_blob(dst_, desc.digest))) {
+    status(id, "Layer already exists");
+    if (desc.size <= 0) desc.size = int64_t(*have);
+    return std::optional<PushedLayer>(PushedLayer{desc, diff_id});
+  }
+  auto it = mount_from_.find(desc.digest.str());
+  for (const auto& from : it == mount_from_.end() ? std::vector<std::string>{} : it->second) {
+    if (TRY(client_.mount_blob(dst_, desc.digest, from))) {
+      status(id, "Mounted from " + from);
+      return std::optional<PushedLayer>(PushedLayer{desc, diff_id});
+    }
+  }
+  if (!kept.valid()) return std::optional<PushedLayer>();
+  status(id, "Pushing", 0, uint64_t(desc.size));
+  FdSource file(kept.get());
+  ProgressSource src(file, [&](uint64_t n) { status(id, "Pushing", n, uint64_t(desc.size)); });
+  auto rewind = [&]() -> Status {
+    if (lseek(kept.get(), 0, SEEK_SET) < 0) return fail_errno("rewind the kept blob");
+    return ok();
+  };
+  auto up = TRY(client_.upload_blob(dst_, src, desc.digest, {}, rewind));
+  desc.size = int64_t(up.size);
+  status(id, "Pushed");
+  return std::optional<PushedLayer>(PushedLayer{desc, diff_id});
+}
+
 Result<PushedLayer> Pusher::push_layer(const storage::ImageLayer& l, const std::string& id) {
-  // The blob to send: the one the layer was pulled as, or one kept from an earlier push.
-  std::optional<oci::Descriptor> desc;
-  UniqueFd kept;
+  // The blob the layer was pulled as (the image's manifest names it).
   if (!l.digest.empty()) {
     oci::Descriptor d;
     d.digest = TRY(oci::Digest::parse(l.digest));
     d.media_type = l.media_type;
     d.size = int64_t(l.compressed_size);
-    desc = d;
+    UniqueFd kept;
     if (auto fd = store_.open_layer_blob(l.chain_id, l.digest)) kept = std::move(*fd);
-  } else if (auto blob = store_.kept_layer_blob(l.chain_id)) {
+    if (auto done = TRY(send_blob(d, std::move(kept), l.diff_id, id))) return std::move(*done);
+  }
+  // Another blob kept with the layer (pulled for another image, or compressed by an earlier
+  // push): cheaper than compressing again, and the same digest as last time.
+  if (auto blob = store_.kept_layer_blob(l.chain_id); blob && *blob != l.digest) {
     if (auto fd = store_.open_layer_blob(l.chain_id, *blob)) {
       struct stat st;
       char head[4] = {};
@@ -178,36 +212,8 @@ Result<PushedLayer> Pusher::push_layer(const storage::ImageLayer& l, const std::
         d.digest = TRY(oci::Digest::parse(*blob));
         d.size = st.st_size;
         d.media_type = compressed_media_type(detect_compression(std::string_view(head, 4)), docker_);
-        desc = d;
-        kept = std::move(*fd);
+        if (auto done = TRY(send_blob(d, std::move(*fd), l.diff_id, id))) return std::move(*done);
       }
-    }
-  }
-  if (desc) {
-    if (auto have = TRY(client_.stat_blob(dst_, desc->digest))) {
-      status(id, "Layer already exists");
-      if (desc->size <= 0) desc->size = int64_t(*have);
-      return PushedLayer{*desc, l.diff_id};
-    }
-    auto it = mount_from_.find(desc->digest.str());
-    for (const auto& from : it == mount_from_.end() ? std::vector<std::string>{} : it->second) {
-      if (TRY(client_.mount_blob(dst_, desc->digest, from))) {
-        status(id, "Mounted from " + from);
-        return PushedLayer{*desc, l.diff_id};
-      }
-    }
-    if (kept.valid()) {
-      status(id, "Pushing", 0, uint64_t(desc->size));
-      FdSource file(kept.get());
-      ProgressSource src(file, [&](uint64_t n) { status(id, "Pushing", n, uint64_t(desc->size)); });
-      auto rewind = [&]() -> Status {
-        if (lseek(kept.get(), 0, SEEK_SET) < 0) return fail_errno("rewind the kept blob");
-        return ok();
-      };
-      auto up = TRY(client_.upload_blob(dst_, src, desc->digest, {}, rewind));
-      desc->size = int64_t(up.size);
-      status(id, "Pushed");
-      return PushedLayer{*desc, l.diff_id};
     }
   }
   auto info = TRY(store_.layer_info(l.chain_id));
