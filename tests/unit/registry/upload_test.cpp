@@ -183,6 +183,24 @@ BOOST_FIXTURE_TEST_CASE(mount_manifest_and_catalog, Fixture) {
   BOOST_TEST(reg.manifests.at("me/app:v1").second == manifest);
 }
 
+BOOST_FIXTURE_TEST_CASE(server_errors_retried_then_reported, Fixture) {
+  auto c = client();
+  reg.fail_503 = 2;
+  StringSource src(random_bytes(5000));
+  auto up = c->upload_blob(target(), src, std::nullopt);
+  BOOST_REQUIRE_MESSAGE(up, (up ? std::string() : up.error().msg));
+  BOOST_TEST(sleeps.size() >= 2u);  // backed off twice
+  reg.fail_503 = 1000;
+  StringSource src2(random_bytes(5000, 9));
+  auto bad = c->upload_blob(target(), src2, std::nullopt);
+  BOOST_REQUIRE(!bad);
+  BOOST_TEST(bad.error().msg.find("503") != std::string::npos, bad.error().msg);
+  reg.fail_503 = 1000;
+  auto m = c->put_manifest(target(), oci::media::kOciManifest, "{}");
+  BOOST_REQUIRE(!m);
+  BOOST_TEST(m.error().msg.find("503") != std::string::npos, m.error().msg);
+}
+
 BOOST_FIXTURE_TEST_CASE(push_needs_credentials, Fixture) {
   reg.auth = FakeRegistry::Auth::kBasic;
   auto c = client();
