@@ -201,6 +201,34 @@ BOOST_FIXTURE_TEST_CASE(server_errors_retried_then_reported, Fixture) {
   BOOST_TEST(m.error().msg.find("503") != std::string::npos, m.error().msg);
 }
 
+BOOST_FIXTURE_TEST_CASE(expired_token_renewed_during_push, Fixture) {
+  reg.auth = FakeRegistry::Auth::kBearer;
+  ClientOptions o;
+  o.sleep = [this](int ms) { sleeps.push_back(ms); };
+  o.chunk_size = 64 * 1024;
+  o.creds = Credentials{"alice", "secret", ""};
+  Client c(reg, t.env, conf, o);
+  StringSource src(random_bytes(200000));
+  BOOST_REQUIRE(c.upload_blob(target(), src, std::nullopt));
+  int issued = reg.tokens_issued;
+  reg.valid_tokens.clear();  // the registry no longer accepts the cached token (it expired)
+  StringSource src2(random_bytes(200000, 11));
+  auto up = c.upload_blob(target(), src2, std::nullopt);
+  BOOST_REQUIRE_MESSAGE(up, (up ? std::string() : up.error().msg));
+  BOOST_TEST(reg.tokens_issued > issued);
+  // Wrong credentials: an authentication error, the password in no message.
+  Client bad_client(reg, t.env, conf, [&] {
+    ClientOptions b = o;
+    b.creds = Credentials{"alice", "not-the-password", ""};
+    return b;
+  }());
+  StringSource src3(random_bytes(10));
+  auto bad = bad_client.upload_blob(target(), src3, std::nullopt);
+  BOOST_REQUIRE(!bad);
+  BOOST_TEST(bad.error().code == kAuth);
+  BOOST_TEST(bad.error().msg.find("not-the-password") == std::string::npos);
+}
+
 BOOST_FIXTURE_TEST_CASE(push_needs_credentials, Fixture) {
   reg.auth = FakeRegistry::Auth::kBasic;
   auto c = client();
