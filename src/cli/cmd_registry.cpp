@@ -144,9 +144,9 @@ Result<int> cmd_push(Context& ctx, const ParsedArgs& a) {
       return fail(kInvalid, fmt::format("push {}: an image ID needs a DESTINATION (or tag the image first)", src));
     auto dref = TRY(oci::Reference::parse(target));
     if (dref.is_short()) {
-      // A short DESTINATION: the first unqualified-search registry (Docker Hub without any).
-      auto cands = local_candidates(target);
-      dref = TRY(oci::Reference::parse(cands.size() > 1 ? cands[1] : cands[0]));
+      // A short DESTINATION means Docker Hub, as for Docker and Podman (registries.conf's
+      // search list is for pulling): docker.io/library/NAME or docker.io/USER/NAME.
+      dref = TRY(oci::Reference::parse(dref.str_with_default_tag()));
     }
     work.emplace_back(std::move(img), std::move(dref));
   }
