@@ -257,8 +257,11 @@ Result<PushedLayer> Pusher::push_generated(const storage::LayerInfo& info, const
   compressor.join();
   Status tar_st = tar->finish();
   if (!up) {
-    if (!tar_st) return wrap(std::move(tar_st).error(), fmt::format("layer {}: read it", info.chain_id));
-    return std::move(up).error();
+    // The upload's failure is the cause; the worker then only saw its pipe close (EPIPE).
+    Error e = std::move(up).error();
+    if (!tar_st && tar_st.error().code != EPIPE)
+      e.msg += fmt::format(" (reading layer {}: {})", info.chain_id, tar_st.error().msg);
+    return e;
   }
   if (!tar_st) return wrap(std::move(tar_st).error(), fmt::format("layer {}: read it", info.chain_id));
   PushedLayer out;

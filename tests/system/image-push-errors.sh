@@ -26,6 +26,16 @@ assert_eq "$status" 125 "basic, no credentials"
 assert_match "$stderr" "Error: push $REG_BASIC/$ns/a:latest: .*(denied|authentication)" "names the refusal: $stderr"
 not_there "$REG_BASIC/$ns/a" --creds "$REG_USER:$REG_PASS"
 
+# A layer that must be compressed (imported): the refusal is the cause given, not the pipe the
+# layer's reader was writing to.
+head -c 3000000 /dev/urandom >"$T/work/f"
+tar -C "$T/work" -cf "$T/layer.tar" f
+assert_success sk import "$T/layer.tar" "$REG_BASIC/$ns/imported"
+run_split sk push "$REG_BASIC/$ns/imported"
+assert_eq "$status" 125 "imported, no credentials"
+assert_match "$stderr" "denied|authentication" "names the refusal: $stderr"
+assert_not_contains "$stderr" "pipe"
+
 run_split sk push --creds "$REG_USER:wrong-password-123" "$bb" "$REG_BASIC/$ns/b"
 assert_eq "$status" 125 "basic, wrong password"
 assert_contains "$stderr" "wrong username or password"
