@@ -21,7 +21,7 @@ OUT=$REPO/out
 RUNS=20
 WARMUP=3
 BENCH_USER=${SKIFF_BENCH_USER:-skiff-test}
-CASES=(version info images ps_a pull rmi images_500 rmi_shared run_rm run_d exec ps_1000 monitor_rss save load)
+CASES=(version info images ps_a pull push rmi images_500 rmi_shared run_rm run_d exec ps_1000 monitor_rss save load)
 PS_N=${SKIFF_BENCH_PS_N:-1000}  # containers in the store for ps_1000
 HEAVY_RUNS=5    # runs of the slow cases (pull moves 64 MiB; podman lists 500 images in seconds)
 only=()
@@ -205,6 +205,25 @@ case_pull() {
     compare "pull big" "pull -q $REG_HTTP/big:latest" "pull -q $REG_HTTP/big:latest"
   RUNS=$HEAVY_RUNS floor "curl | tar -xz (big blob)" floor_reset \
     sh -c "curl -sf http://$REG_HTTP/v2/big/blobs/$BIG_LAYER | tar -xzf - -C $FLOOR_DIR"
+  skiff_no_big
+  podman_no_big
+}
+
+# push of big (pulled: skiff sends the blob it kept, podman compresses the layer again) to a
+# registry of its own: into an empty registry (each run starts with its storage emptied, so every
+# blob is uploaded), then again when every blob is there.
+push_dest_empty() { rm -rf "$WORK/registry/push-dest/storage/docker/registry/v2/"{repositories,blobs}; }
+case_push() {
+  mkdir -p "$WORK/nofix"
+  reg_serve push-dest "$WORK/nofix" "$WORK/registry"
+  local dest=$REG_SERVED/bench/big:latest
+  as "$SKIFF" pull -q "$REG_HTTP/big:latest" >/dev/null
+  as podman pull -q "$REG_HTTP/big:latest" >/dev/null
+  RUNS=$HEAVY_RUNS WARMUP=1 PREP_SKIFF=push_dest_empty PREP_PODMAN=push_dest_empty \
+    compare "push big" "push -q --tls-verify=false $REG_HTTP/big:latest $dest" \
+    "push -q --tls-verify=false $REG_HTTP/big:latest $dest"
+  RUNS=$HEAVY_RUNS compare "push big (exists)" "push -q --tls-verify=false $REG_HTTP/big:latest $dest" \
+    "push -q --tls-verify=false $REG_HTTP/big:latest $dest"
   skiff_no_big
   podman_no_big
 }

@@ -51,6 +51,11 @@ Result<int> cmd_container_inspect(Context&, const ParsedArgs&);
 Result<int> cmd_top(Context&, const ParsedArgs&);
 // cmd_image.cpp, cmd_images.cpp
 Result<int> cmd_pull(Context&, const ParsedArgs&);
+// cmd_registry.cpp
+Result<int> cmd_push(Context&, const ParsedArgs&);
+Result<int> cmd_login(Context&, const ParsedArgs&);
+Result<int> cmd_logout(Context&, const ParsedArgs&);
+Result<int> cmd_search(Context&, const ParsedArgs&);
 Result<int> cmd_images(Context&, const ParsedArgs&);
 Result<int> cmd_rmi(Context&, const ParsedArgs&);
 Result<int> cmd_tag(Context&, const ParsedArgs&);

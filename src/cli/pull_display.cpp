@@ -13,7 +13,7 @@ void PullDisplay::print(const std::string& s) { (void)write_all(fd_, s); }
 
 std::string PullDisplay::render(const Line& l) const {
   std::string s = l.id + ": " + l.status;
-  if (l.status == "Downloading" && l.total > 0) {
+  if ((l.status == "Downloading" || l.status == "Pushing") && l.total > 0) {
     // Docker's bar: 50 columns, '=' then '>' then spaces, then current/total.
     size_t width = 50;
     size_t done = size_t(double(l.current) / double(l.total) * double(width));
@@ -52,6 +52,7 @@ void PullDisplay::on_event(const image::PullEvent& ev) {
     case image::PullEvent::LayerDownloading: status = "Downloading"; break;
     case image::PullEvent::LayerExtracting: status = "Extracting"; break;
     case image::PullEvent::LayerDone: status = "Pull complete"; break;
+    case image::PullEvent::LayerStatus: status = ev.text; break;
     default: break;
   }
   auto it = index_.find(ev.id);
@@ -65,10 +66,10 @@ void PullDisplay::on_event(const image::PullEvent& ev) {
     l.status = status;
     l.current = ev.current;
     l.total = ev.total;
-    if (!tty_ && (!changed || status == "Downloading")) return;
+    if (!tty_ && (!changed || status == "Downloading" || status == "Pushing")) return;
   }
   if (tty_) redraw();
-  else if (status != "Downloading") print(ev.id + ": " + status + "\n");
+  else if (status != "Downloading" && status != "Pushing") print(ev.id + ": " + status + "\n");
 }
 
 }  // namespace skiff::cli

@@ -168,8 +168,16 @@ Result<std::string> push_list(const ManifestList& list, const std::string& dest,
   for (auto& s : sources)
     if (!s.mirror) target = s;
   if (target.ref.domain().empty()) return fail(kInvalid, fmt::format("{}: no registry to push to", dest));
-  auto d = TRY(r.client->put_manifest(target, list.index.media_type, list.index.raw));
-  return d.str();
+  auto d = r.client->put_manifest(registry::PushTarget{target.ref, target.insecure}, list.index.media_type,
+                                  list.index.raw);
+  if (!d) {
+    // The registry checks that every manifest the list names is in the repository already.
+    Error e = std::move(d).error();
+    if (e.msg.find("blob unknown") != std::string::npos || e.msg.find("manifest unknown") != std::string::npos)
+      e.msg += fmt::format(": an image of the list is not in {} yet (push it first)", target.ref.name());
+    return e;
+  }
+  return d->str();
 }
 
 void apply_edit(oci::Descriptor& d, const EntryEdit& e) {

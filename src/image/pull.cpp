@@ -41,10 +41,30 @@ class CountingSink : public ByteSink {
   int64_t last_ = 0;
 };
 
+// Forwards to `inner` and copies to the blob file being kept; a failure to keep the copy
+// (disk full) only drops the copy.
+class TeeSink : public ByteSink {
+ public:
+  TeeSink(ByteSink& inner, UniqueFd& copy) : inner_(inner), copy_(copy) {}
+  Status write(std::string_view d) override {
+    if (copy_.valid())
+      if (auto st = write_all(copy_.get(), d); !st) {
+        log::debug("cannot keep the layer's compressed blob: {}", st.error().msg);
+        copy_.reset();
+      }
+    return inner_.write(d);
+  }
+
+ private:
+  ByteSink& inner_;
+  UniqueFd& copy_;
+};
+
 struct Job {
   size_t index = 0;
   std::string parent_chain, chain, diff_id, short_id;
   oci::Descriptor desc;
+  UniqueFd blob;  ///< the compressed bytes as downloaded (kept with the layer once published)
 };
 
 class Puller {
@@ -60,7 +80,14 @@ class Puller {
   }
   // Streams one layer: a download thread writes the blob into a pipe; this thread reads it,
   // decompresses it, and hands the tar stream to the store.
-  Result<storage::StagedLayer> stage(const registry::PullSource& src, const Job& j);
+  Result<storage::StagedLayer> stage(const registry::PullSource& src, Job& j);
+  // Keeps the downloaded blob with the published layer (best effort).
+  void keep_blob(Job& j) {
+    if (!j.blob.valid()) return;
+    if (auto st = store_.keep_layer_blob(j.chain, j.desc.digest.str(), j.blob.get()); !st)
+      log::debug("{}", st.error().msg);
+    j.blob.reset();
+  }
 
   storage::Store& store_;
   registry::Client& client_;
@@ -68,15 +95,18 @@ class Puller {
   std::mutex progress_mu_;
 };
 
-Result<storage::StagedLayer> Puller::stage(const registry::PullSource& src, const Job& j) {
+Result<storage::StagedLayer> Puller::stage(const registry::PullSource& src, Job& j) {
   auto pipe = TRY(make_pipe());
+  if (auto tmp = store_.blob_tempfile()) j.blob = std::move(*tmp);
+  else log::debug("layer {}: its compressed blob will not be kept: {}", j.desc.digest.str(), tmp.error().msg);
   Result<uint64_t> fetched = uint64_t(0);
   std::function<void(uint64_t)> on_bytes = [&](uint64_t n) {
     emit({PullEvent::LayerDownloading, j.short_id, "", n, uint64_t(j.desc.size)});
   };
   std::thread downloader([&] {
     FdSink fd_sink(pipe.write.get());
-    CountingSink counting(fd_sink, on_bytes);
+    TeeSink tee(fd_sink, j.blob);
+    CountingSink counting(tee, on_bytes);
     fetched = client_.fetch_blob(src, j.desc, counting);
     pipe.write.reset();  // EOF for the extractor (also after an error: it then fails too)
   });
@@ -90,12 +120,16 @@ Result<storage::StagedLayer> Puller::stage(const registry::PullSource& src, cons
   if (staged && staged->existing()) {
     // Another process completed the layer since we looked: the store did not read the
     // stream, so the download ended with EPIPE on purpose.
+    j.blob.reset();  // and the copy is incomplete
     emit({PullEvent::LayerExists, j.short_id, "", 0, 0});
     return staged;
   }
   // The network error explains the rest, unless the store failed first (a full disk) and the
   // download only met the pipe it closed.
-  if (!fetched && (staged || fetched.error().code != EPIPE)) return std::move(fetched).error();
+  if (!fetched && (staged || fetched.error().code != EPIPE)) {
+    j.blob.reset();
+    return std::move(fetched).error();
+  }
   if (!staged) return std::move(staged).error();
   emit({PullEvent::LayerDone, j.short_id, "", uint64_t(j.desc.size), uint64_t(j.desc.size)});
   return staged;
@@ -162,6 +196,7 @@ Result<PullResult> Puller::pull_one(const oci::Reference& ref) {
       for (auto& j : jobs) {
         auto staged = TRY(stage(img.source, j));
         TRY(store_.publish_layer(std::move(staged)));
+        keep_blob(j);
       }
     } else {
       // overlay: extract up to `parallel` layers at once, publish in chain order.
@@ -200,6 +235,9 @@ Result<PullResult> Puller::pull_one(const oci::Reference& ref) {
             failed = true;
           } else {
             ++next_publish;
+            lk.unlock();
+            keep_blob(jobs[k]);
+            lk.lock();
           }
           cv.notify_all();
         });

@@ -16,6 +16,7 @@
 #include "skiff/util/log.hpp"
 #include "skiff/util/paths.hpp"
 #include "skiff/util/process.hpp"
+#include "skiff/util/strings.hpp"
 
 namespace skiff::registry {
 
@@ -200,10 +201,45 @@ static Result<Json> read_auth_doc(const std::string& path) {
   return doc;
 }
 
+// The credential helper the primary file names for `key` (credHelpers, then credsStore), or "".
+static std::string helper_for(const Json& doc, std::string_view key) {
+  std::string want = normalize_registry(key);
+  const Json& helpers = json_get(doc, "credHelpers");
+  if (helpers.is_object())
+    for (auto it = helpers.begin(); it != helpers.end(); ++it)
+      if (it->is_string() && normalize_key(it.key(), false) == want) return it->get<std::string>();
+  return json_str(doc, "credsStore");
+}
+
+// The server URL Docker hands its helpers for a registry.
+static std::string helper_server(std::string_view key) {
+  return normalize_registry(key) == "docker.io" ? "https://index.docker.io/v1/" : std::string(key);
+}
+
+// `docker-credential-<helper> store|erase`, as Docker runs it (JSON or the server URL on stdin).
+static Status run_helper_cmd(const std::string& helper, const std::string& verb, const std::string& input) {
+  std::string prog = "docker-credential-" + helper;
+  if (find_in_path(prog).empty())
+    return fail(kNotFound, fmt::format("credential helper {} is not installed (named by credHelpers/credsStore)", prog));
+  auto r = TRY_CTX(run_program({prog, verb}, input), "{} {}", prog, verb);
+  if (!r.ok()) {
+    std::string msg(trim(r.out.empty() ? r.err : r.out));
+    return fail(kAuth, fmt::format("{} {}: {}", prog, verb, msg.empty() ? "failed" : msg));
+  }
+  return ok();
+}
+
 Status store_credentials(const ConfigEnv& env, std::string_view key, const Credentials& creds,
                          std::string_view authfile) {
   std::string path = primary_auth_file(env, authfile);
   Json doc = TRY(read_auth_doc(path));
+  if (std::string helper = helper_for(doc, key); !helper.empty()) {
+    Json in = Json::object();
+    in["ServerURL"] = helper_server(key);
+    in["Username"] = creds.identity_token.empty() ? creds.username : "<token>";
+    in["Secret"] = creds.identity_token.empty() ? creds.password : creds.identity_token;
+    return run_helper_cmd(helper, "store", to_json(in));
+  }
   if (!doc.contains("auths") || !doc["auths"].is_object()) doc["auths"] = Json::object();
   Json entry = Json::object();
   if (!creds.username.empty() || !creds.password.empty())
@@ -219,10 +255,24 @@ Status store_credentials(const ConfigEnv& env, std::string_view key, const Crede
 Result<bool> remove_credentials(const ConfigEnv& env, std::string_view key, std::string_view authfile) {
   std::string path = primary_auth_file(env, authfile);
   Json doc = TRY(read_auth_doc(path));
+  if (std::string helper = helper_for(doc, key); !helper.empty()) {
+    if (!run_helper(helper, key)) return false;
+    TRY(run_helper_cmd(helper, "erase", helper_server(key)));
+    return true;
+  }
   if (!doc.contains("auths") || !doc["auths"].is_object() || !doc["auths"].contains(key)) return false;
   doc["auths"].erase(std::string(key));
   TRY_CTX(write_file_atomic(path, to_json_pretty(doc, 1) + "\n", 0600), "remove credentials from `{}`", path);
   return true;
+}
+
+Status remove_all_credentials(const ConfigEnv& env, std::string_view authfile) {
+  std::string path = primary_auth_file(env, authfile);
+  Json doc = TRY(read_auth_doc(path));
+  if (!doc.contains("auths")) return ok();
+  doc["auths"] = Json::object();
+  TRY_CTX(write_file_atomic(path, to_json_pretty(doc, 1) + "\n", 0600), "remove credentials from `{}`", path);
+  return ok();
 }
 
 Result<CertsDir> find_certs(const ConfigEnv& env, std::string_view host_port, std::string_view cert_dir) {

@@ -205,9 +205,13 @@ Result<HttpResponse> Client::request(Registry& r, std::string_view path, Request
   std::string auth = TRY(auth_header(r, req.repo, req.scopes, false));
   HttpRequest h;
   h.method = req.method;
-  h.url = r.base + std::string(path);
+  // An upload's Location may be an absolute URL (on the registry, or elsewhere: then it gets
+  // no credentials).
+  bool absolute = path.starts_with("http://") || path.starts_with("https://");
+  h.url = absolute ? std::string(path) : r.base + std::string(path);
+  if (absolute && !h.url.starts_with(r.base + "/")) auth.clear();
+  h.body_ref = req.body;
   h.headers = req.headers;
-  h.body = req.body;
   h.headers.set("User-Agent", opts_.user_agent);
   if (!auth.empty()) h.headers.set("Authorization", auth);
   h.tls = r.tls;
@@ -271,7 +275,7 @@ Result<HttpResponse> Client::request_with_retries(Registry& r, std::string_view 
 }
 
 // The error for a non-success answer to a manifest or blob request.
-static Error answer_error(std::string_view what, std::string_view registry, HttpResponse& resp) {
+Error answer_error(std::string_view what, std::string_view registry, HttpResponse& resp) {
   std::string body = error_body(resp);
   std::string msg = registry_error_message(body);
   if (resp.status == 404)

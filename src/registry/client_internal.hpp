@@ -28,7 +28,11 @@ struct Client::Request {
   Headers headers;
   std::string repo;                 ///< repository path (selects credentials)
   std::vector<std::string> scopes;  ///< bearer token scopes it needs
-  std::string body;                 ///< sent with PUT (manifests)
+  std::string_view body;            ///< sent as is (PUT/PATCH/POST); not owned
 };
+
+/// The error for a non-success answer to a manifest or blob request (404 kNotFound, 401/403
+/// kAuth, else kNetwork), with the registry's message. Reads the body.
+Error answer_error(std::string_view what, std::string_view registry, HttpResponse& resp);
 
 }  // namespace skiff::registry

@@ -244,7 +244,7 @@ Result<Context::Ptr> PocoTransport::context_for(const TlsSettings& tls, std::str
     // VERIFY_STRICT also checks the host name for localhost/127.0.0.1 (Poco skips that in
     // relaxed mode); the client side ignores the "fail if no peer certificate" part.
     p.verificationMode = tls.verify ? Context::VERIFY_STRICT : Context::VERIFY_NONE;
-    p.loadDefaultCAs = true;
+    p.loadDefaultCAs = tls.verify;  // reading the system store costs tens of ms; unverified TLS needs none
     p.certificateFile = tls.client_cert;
     p.privateKeyFile = tls.client_key;
     Context::Ptr ctx = new Context(Context::TLS_CLIENT_USE, p);
@@ -312,10 +312,11 @@ Result<HttpResponse> PocoTransport::attempt(const HttpRequest& req, const Target
     preq.setHost(url.host, Poco::UInt16(url.port));
     preq.setKeepAlive(true);
     for (const auto& [k, v] : req.headers.items()) preq.add(k, v);
-    bool has_body = !req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
-    if (has_body) preq.setContentLength64(Poco::Int64(req.body.size()));
+    std::string_view payload = req.payload();
+    bool has_body = !payload.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    if (has_body) preq.setContentLength64(Poco::Int64(payload.size()));
     std::ostream& out = session->sendRequest(preq);
-    if (has_body) out.write(req.body.data(), std::streamsize(req.body.size()));
+    if (has_body) out.write(payload.data(), std::streamsize(payload.size()));
     out.flush();
 
     Poco::Net::HTTPResponse presp;

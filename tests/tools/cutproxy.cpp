@@ -16,7 +16,10 @@
 //                    open until the client goes away): conn=3 stalled after N bytes (B body bytes)
 // An action whose response ends before N bytes stays queued for the next matching request.
 // B is what the client has of the body when the action fires: a client that resumes must ask
-// for range=bytes=B-. Requests after the queue is empty pass through untouched.
+// for range=bytes=B-.
+//   --cut-request-after N   forward exactly N bytes of the next matching request's *body*
+//                    (an upload), then close both sides: conn=3 request body cut after N bytes
+// Request bodies (Content-Length) are relayed without being parsed as requests. Requests after the queue is empty pass through untouched.
 // The port file is written once the socket listens (so tests can wait for it).
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -42,6 +45,7 @@ namespace {
 struct Action {
   bool stall = false;
   unsigned long long after = 0;
+  bool request = false;  // --cut-request-after: counts the request's body, not the response
 };
 
 std::mutex g_mu;
@@ -122,7 +126,9 @@ class Conn {
     std::lock_guard<std::mutex> lk(g_mu);
     g_actions.push_front(action_);
   }
-  void on_client_bytes(const char* p, size_t n);
+  // Returns how many of the n client bytes may go to the server (fewer when a request cut
+  // fires: state_ becomes Cut).
+  size_t on_client_bytes(const char* p, size_t n);
   void on_request_done();
   // Returns how many of the n server bytes may go to the client; sets done_ when the action
   // fired.
@@ -133,6 +139,9 @@ class Conn {
   std::string line_;              // client->server line being assembled
   std::string req_line_, range_;  // the request being read
   bool in_headers_ = false;
+  unsigned long long clen_ = 0, body_left_ = 0;  // the request body (Content-Length), being skipped
+  bool req_cut_ = false;                          // a --cut-request-after action is armed
+  unsigned long long req_cut_left_ = 0, req_body_seen_ = 0;
   // The response being counted (an action is armed for it).
   bool armed_ = false;
   Action action_;
@@ -142,8 +151,27 @@ class Conn {
   enum { Relay, Cut, Stalled } state_ = Relay;
 };
 
-void Conn::on_client_bytes(const char* p, size_t n) {
+size_t Conn::on_client_bytes(const char* p, size_t n) {
   for (size_t i = 0; i < n; ++i) {
+    if (body_left_ > 0) {  // request body bytes are not parsed as lines
+      size_t k = size_t(std::min<unsigned long long>(body_left_, n - i));
+      if (req_cut_ && k >= req_cut_left_) {
+        size_t pass = i + size_t(req_cut_left_);
+        logf("conn=%d request body cut after %llu bytes", id_, req_body_seen_ + req_cut_left_);
+        req_cut_ = false;
+        state_ = Cut;
+        return pass;
+      }
+      if (req_cut_) req_cut_left_ -= k, req_body_seen_ += k;
+      body_left_ -= k;
+      i += k - 1;
+      if (body_left_ == 0 && req_cut_) {  // the body was shorter: the action waits for the next one
+        req_cut_ = false;
+        std::lock_guard<std::mutex> lk(g_mu);
+        g_actions.push_front(action_);
+      }
+      continue;
+    }
     char ch = p[i];
     if (ch != '\n') {
       if (line_.size() < 8192) line_ += ch;
@@ -159,12 +187,17 @@ void Conn::on_client_bytes(const char* p, size_t n) {
     } else if (line_.empty()) {
       in_headers_ = false;
       on_request_done();
+      body_left_ = clen_;
+      clen_ = 0;
+    } else if (strncasecmp(line_.c_str(), "content-length:", 15) == 0) {
+      clen_ = strtoull(line_.c_str() + 15, nullptr, 10);
     } else if (strncasecmp(line_.c_str(), "range:", 6) == 0) {
       range_ = line_.substr(6);
       while (!range_.empty() && (range_[0] == ' ' || range_[0] == '\t')) range_.erase(0, 1);
     }
     line_.clear();
   }
+  return n;
 }
 
 void Conn::on_request_done() {
@@ -178,6 +211,12 @@ void Conn::on_request_done() {
   if (g_actions.empty()) return;
   action_ = g_actions.front();
   g_actions.pop_front();
+  if (action_.request) {
+    req_cut_ = true;
+    req_cut_left_ = action_.after;
+    req_body_seen_ = 0;
+    return;
+  }
   armed_ = true;
   resp_bytes_ = 0;
   header_len_ = -1;
@@ -218,8 +257,13 @@ void Conn::run() {
       ssize_t n = recv(c_, buf, sizeof buf, 0);
       if (n <= 0) return;
       if (state_ == Stalled) continue;  // swallow: the server never hears more
-      on_client_bytes(buf, size_t(n));
-      if (!write_all(s_, buf, size_t(n))) return;
+      size_t pass = on_client_bytes(buf, size_t(n));
+      if (pass > 0 && !write_all(s_, buf, pass)) return;
+      if (state_ == Cut) {
+        shutdown(c_, SHUT_RDWR);
+        shutdown(s_, SHUT_RDWR);
+        return;
+      }
     }
     if (state_ == Relay && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t n = recv(s_, buf, sizeof buf, 0);
@@ -237,7 +281,7 @@ void Conn::run() {
 void usage() {
   fprintf(stderr,
           "usage: cutproxy --target HOST:PORT [--listen ADDR:PORT] [--port-file FILE] [--log FILE]\n"
-          "                [--match SUBSTR] [--cut-after N]... [--stall-after N]...\n");
+          "                [--match SUBSTR] [--cut-after N]... [--stall-after N]... [--cut-request-after N]...\n");
   exit(2);
 }
 
@@ -258,6 +302,7 @@ int main(int argc, char** argv) {
     else if (a == "--match") g_match = need();
     else if (a == "--cut-after") g_actions.push_back({false, std::stoull(need())});
     else if (a == "--stall-after") g_actions.push_back({true, std::stoull(need())});
+    else if (a == "--cut-request-after") g_actions.push_back({false, std::stoull(need()), true});
     else usage();
   }
   if (target.empty() || !split_host_port(target, g_target_host, g_target_port)) usage();

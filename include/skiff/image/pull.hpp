@@ -23,9 +23,10 @@ namespace skiff::image {
 
 /// Progress events for the display (one per layer state change, and byte counts).
 struct PullEvent {
-  enum Kind { Message, LayerWaiting, LayerExists, LayerDownloading, LayerExtracting, LayerDone } kind;
+  enum Kind { Message, LayerWaiting, LayerExists, LayerDownloading, LayerExtracting, LayerDone, LayerStatus } kind;
   std::string id;       ///< layer short ID (12 hex of the blob digest), or "" for messages
-  std::string text;     ///< for Message: a full line ("Resolving …", "latest: Pulling from …")
+  std::string text;     ///< for Message: a full line ("Resolving …", "latest: Pulling from …");
+                        ///< for LayerStatus: the status ("Preparing", "Pushing", "Pushed", …)
   uint64_t current = 0, total = 0;
 };
 

@@ -47,6 +47,7 @@ struct ClientOptions {
   int max_attempts = 4;                ///< tries per request for network errors, 429 and 5xx
   int backoff_ms = 250;                ///< first backoff, doubled each retry, at most 8 s
   int max_resumes = 50;                ///< Range resumptions of one blob, in total
+  size_t chunk_size = 4u << 20;        ///< upload chunk (bytes held in memory per blob)
   int max_redirects = 10;
   int connect_timeout_ms = 30000;
   int io_timeout_ms = 60000;
@@ -88,6 +89,18 @@ struct BlobStart {
   std::optional<Sha256> hash;
 };
 
+/// Where a push goes: a repository (and the tag or digest for the manifest).
+struct PushTarget {
+  oci::Reference ref;
+  bool insecure = false;  ///< registries.conf insecure or --tls-verify=false
+};
+
+/// A blob the registry now has.
+struct UploadedBlob {
+  oci::Digest digest;
+  uint64_t size = 0;
+};
+
 /// The registry client. Thread-safe: several blobs may download in parallel through one client.
 class Client {
  public:
@@ -116,11 +129,6 @@ class Client {
   /// the location; a blocked registry is refused); returns the first that has it.
   Result<FetchedManifest> fetch_manifest(const oci::Reference& ref);
 
-  /// Uploads a manifest or index (`bytes`, served as `media_type`) as `dest.ref`'s tag (or
-  /// digest), with push access. What it references must already be in the repository (the
-  /// registry refuses it otherwise). Returns the digest of `bytes`. (src/registry/manifest_put.cpp)
-  Result<oci::Digest> put_manifest(const PullSource& dest, std::string_view media_type, const std::string& bytes);
-
   /// Resolves `ref` to a single-platform image: the manifest (chosen from an index for
   /// `platform`), and the config (≤ 8 MiB, digest verified). Checks that the config has one
   /// diff ID per layer.
@@ -138,6 +146,43 @@ class Client {
 
   /// A small blob (config) into memory; more than `limit` bytes is refused before download.
   Result<std::string> fetch_blob_bytes(const PullSource& src, const oci::Descriptor& d, size_t limit);
+
+  // ---- push (upload.cpp) -------------------------------------------------------------
+
+  /// HEAD /v2/<repo>/blobs/<digest> with push rights asked for: the blob's size when the
+  /// repository has it, nullopt when not (404).
+  Result<std::optional<uint64_t>> stat_blob(const PushTarget& dst, const oci::Digest& d);
+
+  /// Cross-repository mount of blob `d` from repository `from` (same registry) into `dst`'s
+  /// repository: true when the registry mounted it (201); false when it started an upload
+  /// instead (202: the upload is cancelled) or refused.
+  Result<bool> mount_blob(const PushTarget& dst, const oci::Digest& d, std::string_view from);
+
+  /// Uploads the bytes of `src` as a blob of `dst`'s repository. `expect` (when given) is
+  /// the digest the bytes must have; otherwise the digest is computed as they are read (a
+  /// stream being compressed). A blob that fits in one chunk goes in one PUT (monolithic);
+  /// larger ones in PATCH chunks of `chunk_size` bytes held in memory, then a PUT with the
+  /// digest. A chunk whose PATCH fails on the network is resumed from the offset the
+  /// registry reports (GET on the upload URL), up to max_resumes times; a failed upload is
+  /// cancelled (DELETE), so nothing half-stored stays behind. `progress` gets the bytes the
+  /// registry has acknowledged.
+  /// A registry that cannot resume a session whose PATCH was cut (distribution refuses it:
+  /// "blob upload invalid") gets a new session from byte 0, when `rewind` can restart `src`.
+  Result<UploadedBlob> upload_blob(const PushTarget& dst, ByteSource& src, std::optional<oci::Digest> expect,
+                                   const std::function<void(uint64_t)>& progress = {},
+                                   const std::function<Status()>& rewind = {});
+
+  /// PUT /v2/<repo>/manifests/<tag or digest>. Returns the digest of `bytes` (checked
+  /// against the registry's Docker-Content-Digest when it sends one).
+  Result<oci::Digest> put_manifest(const PushTarget& dst, std::string_view media_type, const std::string& bytes);
+
+  /// GET /v2/_catalog of `registry`, following pagination (at most `limit` names; 0: all,
+  /// capped at 100,000).
+  Result<std::vector<std::string>> catalog(std::string_view registry, bool insecure, size_t limit = 0);
+
+  /// GET on an absolute URL outside the distribution API (Docker Hub's search API): the body
+  /// (≤ `limit` bytes) of a 200 answer; another status is an error naming it.
+  Result<std::string> get_url(const std::string& url, size_t limit);
 
   /// The registries configuration in use.
   const RegistriesConf& registries_conf() const { return conf_; }

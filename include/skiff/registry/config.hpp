@@ -209,6 +209,12 @@ Result<std::optional<FoundCredentials>> find_credentials(const ConfigEnv& env, s
 Status store_credentials(const ConfigEnv& env, std::string_view key, const Credentials& creds,
                          std::string_view authfile = "");
 
+/// Removes every auths entry of the primary file (logout --all).
+Status remove_all_credentials(const ConfigEnv& env, std::string_view authfile = "");
+
+/// Stores and removals go through the credential helper the primary file names for the
+/// registry (credHelpers, else credsStore: `docker-credential-<name> store|erase`, as Docker
+/// runs them) when it names one.
 /// Removes `key` from the primary file; false if it was not there.
 Result<bool> remove_credentials(const ConfigEnv& env, std::string_view key, std::string_view authfile = "");
 

@@ -83,6 +83,9 @@ struct HttpRequest {
   std::string url;    ///< absolute: http[s]://host[:port]/path?query
   Headers headers;
   std::string body;   ///< sent with a Content-Length when non-empty (or for POST/PUT/PATCH)
+  std::string_view body_ref;  ///< sent instead of `body` when non-empty (not owned: upload chunks)
+  /// The bytes to send: body_ref if set, else body.
+  std::string_view payload() const { return body_ref.empty() ? std::string_view(body) : body_ref; }
   TlsSettings tls;
   int connect_timeout_ms = 30000;
   int io_timeout_ms = 60000;  ///< longest wait for any one read or write

@@ -9,6 +9,8 @@
 //                      never lock
 //   layers/<chain-hex>/{diff/, meta.json, tar-split}    keyed by chain ID; meta.json has complete:
 //                      true; tar-split: the tar's layout, to produce the layer's exact tar again
+//   layers/<chain-hex>/blob-<digest-hex>    the layer's compressed blob as pulled or pushed
+//                      (optional; written whole through O_TMPFILE + linkat: blobs.cpp)
 //   l/<link>           -> ../layers/<chain-hex>/diff (16 hex chars: short overlay mount options)
 //   images/<id-hex>/{config, manifest, record.json, summary}   (summary: listing's fast path, a
 //                      symlink whose target is one line: one readlinkat per image)
@@ -285,6 +287,19 @@ class Store {
   Result<std::vector<std::string>> overlay_lowers(std::string_view chain_id) const;
   /// The same list joined with ':' (the lowerdir= value).
   Result<std::string> overlay_lowerdir(std::string_view chain_id) const;
+
+  // ---- compressed blobs kept with layers (blobs.cpp) ------------------------------------
+
+  /// An unnamed file in the store (O_TMPFILE) to receive a blob; gone if never kept.
+  Result<UniqueFd> blob_tempfile();
+  /// Keeps the complete blob in `fd` (from blob_tempfile()) as layer `chain_id`'s compressed
+  /// blob `digest` ("sha256:…"; the caller has verified it): fsync'd, then linked as
+  /// layers/<hex>/blob-<digest hex>. Already kept is fine.
+  Status keep_layer_blob(std::string_view chain_id, std::string_view digest, int fd);
+  /// The digest of a blob kept with layer `chain_id` (the first found); ENOENT if none.
+  Result<std::string> kept_layer_blob(std::string_view chain_id) const;
+  /// The kept blob `digest` of layer `chain_id`; ENOENT if none.
+  Result<UniqueFd> open_layer_blob(std::string_view chain_id, std::string_view digest) const;
 
   // ---- images ---------------------------------------------------------------------------
 

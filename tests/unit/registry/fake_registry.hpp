@@ -69,6 +69,14 @@ class FakeRegistry : public registry::HttpTransport {
   bool send_content_length = true;
   std::string blob_override;         ///< serve these bytes instead of the stored blob
 
+  // --- uploads (push) ---
+  std::map<std::string, std::string> uploads;  ///< upload id → bytes received so far
+  std::set<std::string> repo_blobs;            ///< "repo@digest": what HEAD and mounts see
+  int patch_cuts = 0;             ///< the next PATCHes store only patch_keep bytes, then drop
+  size_t patch_keep = 0;
+  bool resumable = true;          ///< false: a cut session is refused afterwards (distribution)
+  int upload_ids = 0;
+
   // --- observations ---
   std::vector<registry::HttpRequest> log;
   int tokens_issued = 0;
@@ -121,6 +129,11 @@ class FakeRegistry : public registry::HttpTransport {
       if (!authorized(req)) return unauthorized("");
       return respond(200, "{}");
     }
+    if (auto u = path.find("/blobs/uploads/"); u != std::string::npos) {
+      std::string repo = path.substr(4, u - 4);
+      if (!authorized(req)) return unauthorized(fmt::format("repository:{}:pull,push", repo));
+      return upload(req, repo, path.substr(u + 15));
+    }
     // /v2/<repo>/(manifests|blobs)/<ref>
     size_t m = path.rfind("/manifests/"), b = path.rfind("/blobs/");
     bool is_manifest = m != std::string::npos;
@@ -129,6 +142,19 @@ class FakeRegistry : public registry::HttpTransport {
     std::string repo = path.substr(4, cut - 4);
     std::string ref = path.substr(cut + (is_manifest ? 11 : 7));
     if (!authorized(req)) return unauthorized(fmt::format("repository:{}:pull", repo));
+    if (is_manifest && req.method == "PUT") {
+      std::string body(req.payload());
+      std::string d = add_manifest(repo, ref, req.headers.get("Content-Type"), body);
+      auto r = respond(201, "");
+      r.headers.set("Docker-Content-Digest", d);
+      return r;
+    }
+    if (!is_manifest && req.method == "HEAD") {
+      if (!repo_blobs.count(repo + "@" + ref)) return respond(404, "");
+      auto r = respond(200, "");
+      r.headers.set("Content-Length", std::to_string(blobs[ref].size()));
+      return r;
+    }
     if (is_manifest) {
       auto it = manifests.find(repo + ":" + ref);
       if (it == manifests.end())
@@ -153,6 +179,86 @@ class FakeRegistry : public registry::HttpTransport {
 
  private:
   bool is_mirror(const std::string& h) const { return mirrors.count(h) > 0; }
+
+  static std::string query_param(const std::string& q, const std::string& key) {
+    for (const auto& kv : split(q.substr(q.find('?') + 1), '&'))
+      if (kv.starts_with(key + "=")) {
+        std::string v = kv.substr(key.size() + 1), out;
+        for (size_t i = 0; i < v.size(); ++i)
+          if (v[i] == '%' && i + 2 < v.size()) {
+            out += char(std::stoi(v.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+          } else {
+            out += v[i];
+          }
+        return out;
+      }
+    return {};
+  }
+
+  Result<registry::HttpResponse> upload(const registry::HttpRequest& req, const std::string& repo, const std::string& rest) {
+    auto invalid = [&] {
+      return respond(404, "{\"errors\":[{\"code\":\"BLOB_UPLOAD_INVALID\",\"message\":\"blob upload invalid\"}]}");
+    };
+    if (req.method == "POST") {
+      std::string mount = query_param(rest, "mount"), from = query_param(rest, "from");
+      if (!mount.empty() && repo_blobs.count(from + "@" + mount)) {
+        repo_blobs.insert(repo + "@" + mount);
+        return respond(201, "");
+      }
+      std::string id = fmt::format("u{}", ++upload_ids);
+      uploads[id] = "";
+      auto r = respond(202, "");
+      r.headers.set("Location", fmt::format("/v2/{}/blobs/uploads/{}?_state=s{}", repo, id, id));
+      r.headers.set("Range", "0-0");
+      return r;
+    }
+    std::string id = rest.substr(0, rest.find('?'));
+    auto it = uploads.find(id);
+    if (it == uploads.end()) return invalid();
+    std::string& data = it->second;
+    auto location = [&](registry::HttpResponse r) {
+      r.headers.set("Location", fmt::format("/v2/{}/blobs/uploads/{}?_state=s{}", repo, id, data.size()));
+      r.headers.set("Range", fmt::format("0-{}", data.empty() ? 0 : data.size() - 1));
+      return r;
+    };
+    if (req.method == "DELETE") {
+      uploads.erase(it);
+      return respond(204, "");
+    }
+    if (req.method == "GET") {
+      if (!resumable) return invalid();
+      return location(respond(204, ""));
+    }
+    std::string_view body = req.payload();
+    if (req.method == "PATCH") {
+      std::string cr = req.headers.get("Content-Range");
+      if (!cr.empty() && *parse_uint(cr.substr(0, cr.find('-'))) != data.size()) return invalid();
+      if (patch_cuts > 0) {
+        --patch_cuts;
+        data += body.substr(0, std::min(patch_keep, body.size()));
+        return fail(kNetwork, "PATCH fake: connection reset by peer");
+      }
+      data += body;
+      return location(respond(202, ""));
+    }
+    if (req.method == "PUT") {
+      data += body;
+      std::string want = query_param(rest, "digest");
+      std::string got = *sha256_digest(data);
+      if (want != got) {
+        uploads.erase(it);
+        return respond(400, "{\"errors\":[{\"code\":\"DIGEST_INVALID\",\"message\":\"digest did not match\"}]}");
+      }
+      blobs[got] = data;
+      repo_blobs.insert(repo + "@" + got);
+      uploads.erase(it);
+      auto r = respond(201, "");
+      r.headers.set("Docker-Content-Digest", got);
+      return r;
+    }
+    return respond(405, "");
+  }
 
   registry::HttpResponse respond(int status, std::string body, std::string type = "application/json") {
     registry::HttpResponse r;
