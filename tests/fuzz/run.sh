@@ -9,7 +9,7 @@
 # run. Prints one line per target: executions, coverage (edges), features, corpus size.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$1 SECS=$2
+OUT=$(mkdir -p "$1" && cd "$1" && pwd) SECS=$2
 shift 2
 mkdir -p "$OUT/crashes"
 failed=0
