@@ -20,9 +20,11 @@ declare -A groups=(
   [test]="docker-registry busybox-static skopeo tmux apache2-utils openssl curl jq util-linux procps
           zstd tar gzip coreutils passwd uidmap zsh fish"
   [bench]="podman runc slirp4netns hyperfine uidmap"
+  # fuzz: clang with libFuzzer and the sanitizer runtimes (make fuzz)
+  [fuzz]="clang libclang-rt-14-dev"
 )
 
-usage() { echo "usage: $0 [build] [runtime] [test] [bench]" >&2; exit 2; }
+usage() { echo "usage: $0 [build] [runtime] [test] [bench] [fuzz]" >&2; exit 2; }
 
 want=()
 [ $# -gt 0 ] || set -- build runtime test
