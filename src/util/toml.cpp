@@ -84,7 +84,73 @@ static int invariant_line(const std::string& text, const std::string& name) {
   return int(lo);
 }
 
+// toml++ 3.3 reaches __builtin_unreachable() (undefined behaviour) when it asks whether some
+// non-ASCII characters are whitespace (U+00A1..U+0499 and U+FC36..U+FEFE fall through its
+// generated table), which it does wherever it expects whitespace. TOML 1.0 allows non-ASCII
+// text only inside strings and comments, so such a character anywhere else (and after a
+// multi-line string's line-ending backslash, where whitespace is skipped) is refused here,
+// before the parser sees it. Returns the 1-based line of the first one, or 0.
+static int non_ascii_outside_strings(std::string_view t) {
+  enum { Normal, Comment, Basic, Literal, MlBasic, MlLiteral } st = Normal;
+  int line = 1;
+  auto at = [&](size_t i, std::string_view w) { return t.compare(i, w.size(), w) == 0; };
+  if (t.substr(0, 3) == "\xEF\xBB\xBF") t.remove_prefix(3);  // a UTF-8 byte order mark is allowed
+  for (size_t i = 0; i < t.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    if (c == '\n') {
+      ++line;
+      if (st == Comment || st == Basic || st == Literal) st = Normal;
+      continue;
+    }
+    switch (st) {
+      case Normal:
+        if (c >= 0x80) return line;
+        if (c == '#') st = Comment;
+        else if (at(i, "\"\"\"")) st = MlBasic, i += 2;
+        else if (c == '"') st = Basic;
+        else if (at(i, "'''")) st = MlLiteral, i += 2;
+        else if (c == '\'') st = Literal;
+        break;
+      case Comment: break;
+      case Basic:
+        if (c == '\\' && i + 1 < t.size() && t[i + 1] != '\n') ++i;
+        else if (c == '"') st = Normal;
+        break;
+      case Literal:
+        if (c == '\'') st = Normal;
+        break;
+      case MlBasic:
+        if (c == '\\') {
+          size_t j = i + 1;
+          while (j < t.size() && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r')) ++j;
+          if (j < t.size() && t[j] == '\n') {  // line-ending backslash: whitespace is skipped
+            for (; j < t.size() && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r' || t[j] == '\n'); ++j)
+              if (t[j] == '\n') ++line;
+            if (j < t.size() && static_cast<unsigned char>(t[j]) >= 0x80) return line;
+            i = j - 1;
+          } else {
+            ++i;
+          }
+        } else if (at(i, "\"\"\"")) {
+          while (i + 1 < t.size() && t[i + 1] == '"') ++i;
+          st = Normal;
+        }
+        break;
+      case MlLiteral:
+        if (at(i, "'''")) {
+          while (i + 1 < t.size() && t[i + 1] == '\'') ++i;
+          st = Normal;
+        }
+        break;
+    }
+  }
+  return 0;
+}
+
 Result<Json> parse_toml(const std::string& text, const std::string& name, TomlLines* lines) {
+  if (int l = non_ascii_outside_strings(text))
+    return fail(kInvalid, fmt::format("`{}` line {}: invalid TOML: a non-ASCII character outside a string or comment",
+                                      name, l));
   auto invariant_error = [&] {
     return fail(kInvalid, fmt::format("`{}` line {}: invalid TOML (a construct the parser cannot read)", name,
                                       invariant_line(text, name)));
