@@ -210,17 +210,21 @@ void drop_host_fds(int sync, const Stdio& io) {
 // owned by the container user), entered by fd, and verified to lie under the root.
 Status enter_working_dir(const std::string& cwd, const ResolvedUser& user) {
   auto root = TRY_CTX(open_path("/", O_PATH | O_DIRECTORY), "open the container's root");
+  auto refused = [&] {
+    return fail(EPERM, fmt::format("chdir `{}`: a symlink loop or a /proc magic link (refused: it could lead "
+                                   "outside the container)", cwd));
+  };
   auto dir = open_in_root(root.get(), cwd, O_PATH | O_DIRECTORY);
   if (!dir && dir.error().code == ENOENT) {
+    // Missing (or a link to something missing): created as Docker does, by the same rules.
     auto made = mkdir_p_in_root(root.get(), cwd, 0755);
+    if (!made && (made.error().code == ELOOP || made.error().code == EXDEV)) return refused();
     if (!made) return wrap(made.error(), fmt::format("create the working directory `{}`", cwd));
     (void)!fchown(made->get(), user.uid, user.gid);
     dir = std::move(made);
   }
   if (!dir) {
-    if (dir.error().code == ELOOP || dir.error().code == EXDEV)
-      return fail(EPERM, fmt::format("chdir `{}`: a symlink loop or a /proc magic link (refused: it could lead "
-                                     "outside the container)", cwd));
+    if (dir.error().code == ELOOP || dir.error().code == EXDEV) return refused();
     return fail(dir.error().code, fmt::format("chdir `{}`: {}", cwd, strerror(dir.error().code)));
   }
   if (fchdir(dir->get()) < 0) return fail_errno(fmt::format("chdir `{}`", cwd));
