@@ -113,6 +113,9 @@ static int non_ascii_outside_strings(std::string_view t) {
         break;
       case Comment: break;
       case Basic:
+        // A backslash before a non-ASCII character is no escape TOML has, and the parser asks
+        // whether that character is whitespace: refused here, in both kinds of basic string.
+        if (c == '\\' && i + 1 < t.size() && static_cast<unsigned char>(t[i + 1]) >= 0x80) return line;
         if (c == '\\' && i + 1 < t.size() && t[i + 1] != '\n') ++i;
         else if (c == '"') st = Normal;
         break;
@@ -128,6 +131,8 @@ static int non_ascii_outside_strings(std::string_view t) {
               if (t[j] == '\n') ++line;
             if (j < t.size() && static_cast<unsigned char>(t[j]) >= 0x80) return line;
             i = j - 1;
+          } else if (j < t.size() && static_cast<unsigned char>(t[j]) >= 0x80) {
+            return line;
           } else {
             ++i;
           }
