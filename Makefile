@@ -8,9 +8,11 @@
 
 VERSION   := 0.1.0
 
-# Every core by default (`make -jN` still wins).
+# Every core by default (`make -jN` still wins; sub-makes share their parent's jobs).
+ifeq ($(MAKELEVEL),0)
 ifeq ($(filter -j%,$(MAKEFLAGS)),)
   MAKEFLAGS += -j$(shell nproc)
+endif
 endif
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
