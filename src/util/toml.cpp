@@ -103,14 +103,26 @@ static int non_ascii_outside_strings(std::string_view t) {
       continue;
     }
     switch (st) {
-      case Normal:
+      case Normal: {
         if (c >= 0x80) return line;
+        // A quote opens a string only where TOML has one (after `=`, `[`, `{`, `,`, `.` or at
+        // the start of a line); elsewhere the parser is still reading the token before it and
+        // classifies what follows, so the quote is not a string to this scan either.
+        bool opens = true;
+        if (c == '"' || c == '\'') {
+          size_t k = i;
+          while (k > 0 && (t[k - 1] == ' ' || t[k - 1] == '\t')) --k;
+          char prev = k > 0 ? t[k - 1] : '\n';
+          opens = prev == '=' || prev == '[' || prev == '{' || prev == ',' || prev == '.' || prev == '\n';
+        }
+        if (!opens) break;
         if (c == '#') st = Comment;
         else if (at(i, "\"\"\"")) st = MlBasic, i += 2;
         else if (c == '"') st = Basic;
         else if (at(i, "'''")) st = MlLiteral, i += 2;
         else if (c == '\'') st = Literal;
         break;
+      }
       case Comment: break;
       case Basic:
         // A backslash before a non-ASCII character is no escape TOML has, and the parser asks

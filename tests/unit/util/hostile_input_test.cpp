@@ -35,6 +35,8 @@ BOOST_AUTO_TEST_CASE(toml_non_ascii_outside_strings_is_refused_before_the_parser
   BOOST_TEST(!parse_toml("a = \"\"\"x\\\xef\xbb\x9f\"\"\"\n", "f"));  // backslash, then non-ASCII (fuzz)
   BOOST_TEST(!parse_toml("a = \"\"\"x\\ \t\xc2\xa1\"\"\"\n", "f"));
   BOOST_TEST(!parse_toml("a = \"x\\\xc2\xa1\"\n", "f"));
+  BOOST_TEST(!parse_toml("date = 6220-'\xcf\xbf'\n", "f"));  // a quote that opens no string (fuzz)
+  BOOST_TEST(parse_toml("a = [ \"\xc2\xa1\", '\xc2\xa1' ]\nb = { c = \"\xc2\xa1\" }\nd.\"\xc2\xa1\" = 1\n", "f").has_value());
   // Where TOML allows it, non-ASCII text still parses.
   BOOST_TEST(parse_toml("a = \"\xc3\xa9\\\"\xc2\xa1\" # \xc2\xa1 comment\nb = 'l\xc2\xa1t'\n", "f").has_value());
   BOOST_TEST(parse_toml("c = \"\"\"\n\xc2\xa1 ml \"\" \xc2\xa1\"\"\"\nd = '''\xc2\xa1'''\n\"\xc2\xa1\" = 2\n", "f").has_value());
