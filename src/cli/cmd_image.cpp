@@ -21,19 +21,9 @@ namespace skiff::cli {
 
 namespace {
 
-registry::ClientOptions client_options(const ParsedArgs& a) {
-  registry::ClientOptions c;
-  c.tls_verify = a.flag("tls-verify", true);
-  if (a.has("creds")) c.creds = registry::parse_creds(a.str("creds")).value_or(registry::Credentials{});
-  c.authfile = a.str("authfile");
-  c.cert_dir = a.str("cert-dir");
-  return c;
-}
-
 Result<image::PullOptions> pull_options(const ParsedArgs& a) {
   image::PullOptions o;
-  o.client = client_options(a);
-  if (a.has("creds")) o.client.creds = TRY(registry::parse_creds(a.str("creds")));
+  o.client = TRY(registry_client_options(a));
   std::string plat = a.str("platform");
   if (plat.empty() && (a.has("arch") || a.has("os") || a.has("variant"))) {
     auto host = oci::Platform::host();

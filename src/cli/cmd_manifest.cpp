@@ -17,15 +17,6 @@ Result<storage::ImageRecord> find_image(storage::Store& store, const std::string
 
 namespace {
 
-registry::ClientOptions registry_options(const ParsedArgs& a) {
-  registry::ClientOptions c;
-  c.tls_verify = a.flag("tls-verify", true);
-  if (a.has("creds")) c.creds = registry::parse_creds(a.str("creds")).value_or(registry::Credentials{});
-  c.authfile = a.str("authfile");
-  c.cert_dir = a.str("cert-dir");
-  return c;
-}
-
 Result<std::map<std::string, std::string>> parse_annotations(const ParsedArgs& a) {
   std::map<std::string, std::string> out;
   for (auto& kv : a.list("annotation")) {
@@ -77,7 +68,7 @@ Result<std::vector<oci::Descriptor>> entries_for(storage::Store& store, std::str
     if (rec) return std::vector<oci::Descriptor>{TRY(image::local_entry(store, *rec))};
     if (rec.error().code != kNotFound) return rec.error();
   }
-  return image::remote_entries(text, all, registry_options(a));
+  return image::remote_entries(text, all, TRY(registry_client_options(a)));
 }
 
 void add_entries(oci::Index& index, const std::vector<oci::Descriptor>& entries, const image::EntryEdit& edit) {
@@ -95,17 +86,6 @@ void add_entries(oci::Index& index, const std::vector<oci::Descriptor>& entries,
 
 // Docker's `manifest inspect` shape: three-space indentation; descriptors as mediaType, size,
 // digest, platform.
-Json platform_inspect(const oci::Platform& p) {
-  Json j = Json::object();
-  j["architecture"] = p.architecture;
-  j["os"] = p.os;
-  if (!p.os_version.empty()) j["os.version"] = p.os_version;
-  if (!p.os_features.empty()) j["os.features"] = p.os_features;
-  if (!p.variant.empty()) j["variant"] = p.variant;
-  if (!p.features.empty()) j["features"] = p.features;
-  return j;
-}
-
 Json index_inspect(const oci::Index& ix) {
   Json j = Json::object();
   j["schemaVersion"] = ix.schema_version;
@@ -120,7 +100,7 @@ Json index_inspect(const oci::Index& ix) {
       m["annotations"] = Json::object();
       for (auto& [k, v] : d.annotations) m["annotations"][k] = v;
     }
-    if (d.platform) m["platform"] = platform_inspect(*d.platform);
+    if (d.platform) m["platform"] = oci::platform_json(*d.platform);
     j["manifests"].push_back(m);
   }
   if (!ix.annotations.empty()) {
@@ -216,7 +196,7 @@ Result<int> cmd_manifest_inspect(Context& ctx, const ParsedArgs& a) {
   }
   if (!rec && rec.error().code != kNotFound) return rec.error();
   // Not a local list: the registry's manifest or index, as Docker does.
-  auto raw = TRY(image::remote_manifest(text, registry_options(a)));
+  auto raw = TRY(image::remote_manifest(text, TRY(registry_client_options(a))));
   auto j = TRY(parse_json(raw, "manifest"));
   outf("{}\n", to_json_pretty(j, 3));
   return 0;
@@ -228,7 +208,7 @@ Result<int> cmd_manifest_push(Context& ctx, const ParsedArgs& a) {
   auto l = TRY(find_list(*store, a.positional[0]));
   std::string dest = a.positional.size() > 1 ? a.positional[1] : a.positional[0];
   if (dest.starts_with("docker://")) dest = dest.substr(9);
-  std::string digest = TRY(image::push_list(l, dest, registry_options(a)));
+  std::string digest = TRY(image::push_list(l, dest, TRY(registry_client_options(a))));
   if (a.has("digestfile")) TRY(write_file_atomic(a.str("digestfile"), digest, 0644, false));
   if (a.flag("purge")) TRY(store->remove_image(l.id, {.force = true}));
   outf("{}\n", digest);

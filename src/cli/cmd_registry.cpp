@@ -25,8 +25,6 @@ Result<storage::ImageRecord> find_image(storage::Store& store, const std::string
                                         const std::vector<std::string>* candidates = nullptr);
 std::vector<std::string> local_candidates(const std::string& text);
 
-namespace {
-
 Result<registry::ClientOptions> registry_client_options(const ParsedArgs& a) {
   registry::ClientOptions c;
   c.tls_verify = a.flag("tls-verify", true);
@@ -35,6 +33,8 @@ Result<registry::ClientOptions> registry_client_options(const ParsedArgs& a) {
   c.cert_dir = a.str("cert-dir");
   return c;
 }
+
+namespace {
 
 // "docker://x" (Podman's transport prefix) → "x".
 std::string strip_transport(std::string s) {

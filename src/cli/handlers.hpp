@@ -8,6 +8,7 @@
 #include "command.hpp"
 #include "skiff/engine/engine.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/registry/client.hpp"
 
 namespace skiff::cli {
 
@@ -18,6 +19,10 @@ Result<std::unique_ptr<engine::Engine>> open_engine(Context& ctx, bool write);
 /// newer); prints pull progress. (cmd_image.cpp)
 Result<engine::ImageDefaults> resolve_run_image(Context& ctx, engine::Engine& e, const std::string& ref,
                                                 const std::string& pull_policy, const ParsedArgs& a);
+
+/// The registry options every command that talks to a registry takes (--tls-verify, --creds,
+/// --authfile, --cert-dir); a malformed --creds is an error. (cmd_registry.cpp)
+Result<registry::ClientOptions> registry_client_options(const ParsedArgs& a);
 
 /// What a prune removed: the lines it prints under "Deleted …:" and the bytes freed
 /// (`system prune` prints several of them as one report).
