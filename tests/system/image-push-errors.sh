@@ -79,7 +79,10 @@ start_proxy --cut-request-after $((1 << 20)) --cut-request-after $((3 << 20))
 run_split sk push --tls-verify=false "$big" "$PROXY/$ns/big:latest"
 assert_eq "$status" 0 "push through cut uploads: $stderr"
 assert_contains "$stdout" "latest: digest: $(fixture_digest big) size:"
-assert_eq "$(grep -c 'request body cut' "$PROXY_LOG")" 2 "two cuts"
+# The second cut applies to the next PATCH only if it carries 3 MiB: that depends on where the
+# registry says the cut session stood (or on a restart from byte 0), so it is not always reached.
+cuts=$(grep -c 'request body cut' "$PROXY_LOG")
+[ "$cuts" -ge 1 ] && [ "$cuts" -le 2 ] || fail "one or two cuts expected, the proxy made $cuts"
 grep -q "request GET /v2/$ns/big/blobs/uploads/" "$PROXY_LOG" || fail "no upload status request after the cut"
 run_split sk2 pull "$REG_HTTP/$ns/big:latest"
 assert_eq "$status" 0 "pull back big: $stderr"
