@@ -41,21 +41,26 @@ static std::string compiler() { return fmt::format("g++ {}.{}.{}", __GNUC__, __G
 // Docker's client version (docker/cli clientVersion) and, skiff being its own engine, the same
 // binary as the server (types.Version): `version --format '{{.Server.Version}}'` works as
 // scripts expect. GitCommit and GoVersion have no meaning here and stay "" (Compiler is ours).
+// The client fields `version` (Client) and `info` (ClientInfo) share, in Docker's order.
+static void add_client_version(Json& c) {
+  c["Version"] = SKIFF_VERSION;
+  c["ApiVersion"] = "1.41";
+  c["DefaultAPIVersion"] = "1.41";
+  c["GitCommit"] = "";
+  c["GoVersion"] = "";
+  c["Os"] = "linux";
+  c["Arch"] = os_arch().substr(6);
+  c["BuildTime"] = build_time();
+  c["Context"] = "default";
+}
+
 static Json version_json() {
   std::string arch = os_arch().substr(6);
   Json platform = Json::object();
   platform["Name"] = "skiff";
   Json client = Json::object();
   client["Platform"] = platform;
-  client["Version"] = SKIFF_VERSION;
-  client["ApiVersion"] = "1.41";
-  client["DefaultAPIVersion"] = "1.41";
-  client["GitCommit"] = "";
-  client["GoVersion"] = "";
-  client["Os"] = "linux";
-  client["Arch"] = arch;
-  client["BuildTime"] = build_time();
-  client["Context"] = "default";
+  add_client_version(client);
   client["Compiler"] = compiler();
   struct utsname u;
   uname(&u);
@@ -240,15 +245,7 @@ static Json docker_info_json(const Paths& p, const std::string& driver, size_t i
   j["Warnings"] = nullptr;
   Json ci = Json::object();
   ci["Debug"] = false;
-  ci["Version"] = SKIFF_VERSION;
-  ci["ApiVersion"] = "1.41";
-  ci["DefaultAPIVersion"] = "1.41";
-  ci["GitCommit"] = "";
-  ci["GoVersion"] = "";
-  ci["Os"] = "linux";
-  ci["Arch"] = os_arch().substr(6);
-  ci["BuildTime"] = build_time();
-  ci["Context"] = "default";
+  add_client_version(ci);
   ci["Plugins"] = Json::array();
   ci["Warnings"] = nullptr;
   j["ClientInfo"] = ci;

@@ -346,26 +346,37 @@ Result<std::vector<std::string>> Client::list_tags(const PullSource& src) {
   Request req;
   req.repo = ref.path();
   req.scopes = {fmt::format("repository:{}:pull", ref.path())};
-  std::vector<std::string> tags;
-  std::string path = fmt::format("/v2/{}/tags/list?n=1000", ref.path());
-  for (int page = 0; page < 100 && !path.empty(); ++page) {
-    HttpResponse resp = TRY_CTX(request_with_retries(*r, path, req, what), "{}", what);
-    if (resp.status != 200) return answer_error(what, ref.domain(), resp);
+  return list_pages(*r, req, fmt::format("/v2/{}/tags/list?n=1000", ref.path()), "tags", what, ref.domain(), 100000,
+                    false);
+}
+
+Result<std::vector<std::string>> Client::list_pages(Registry& r, Request& req, std::string path, std::string_view key,
+                                                    std::string_view what, std::string_view registry, size_t cap,
+                                                    bool truncate) {
+  std::vector<std::string> names;
+  for (int page = 0; page < 1000 && !path.empty() && names.size() < cap; ++page) {
+    HttpResponse resp = TRY_CTX(request_with_retries(r, path, req, what), "{}", what);
+    if (resp.status != 200) return answer_error(what, registry, resp);
     std::string link = resp.headers.get("Link");
-    auto body = TRY_CTX(resp.read_body(4u << 20), "{}", what);
+    auto body = TRY_CTX(resp.read_body(16u << 20), "{}", what);
     auto j = TRY(parse_json(body, what));
-    const Json& t = json_get(j, "tags");
-    if (t.is_array())
-      for (auto& x : t)
-        if (x.is_string()) tags.push_back(x.get<std::string>());
-    if (tags.size() > 100000) return fail(EFBIG, fmt::format("{}: too many tags", what));
-    // Pagination: Link: </v2/name/tags/list?last=x&n=1000>; rel="next"
+    const Json& list = json_get(j, key);
+    if (list.is_array())
+      for (auto& x : list) {
+        if (!x.is_string()) continue;
+        if (names.size() >= cap) {
+          if (truncate) break;
+          return fail(EFBIG, fmt::format("{}: more than {} entries", what, cap));
+        }
+        names.push_back(x.get<std::string>());
+      }
+    // Link: </v2/name/tags/list?last=x&n=1000>; rel="next"
     path.clear();
     auto lt = link.find('<'), gt = link.find('>');
     if (lt != std::string::npos && gt != std::string::npos && gt > lt && link.find("rel=\"next\"") != std::string::npos)
       path = link.substr(lt + 1, gt - lt - 1);
   }
-  return tags;
+  return names;
 }
 
 Result<FetchedManifest> Client::fetch_manifest(const oci::Reference& ref) {

@@ -325,25 +325,9 @@ Result<std::vector<std::string>> Client::catalog(std::string_view registry, bool
   Registry* r = TRY_CTX(registry_for(registry, insecure), "{}", what);
   Request req;
   req.scopes = {"registry:catalog:*"};
-  std::vector<std::string> names;
   size_t cap = limit ? limit : 100000;
-  std::string path = fmt::format("/v2/_catalog?n={}", std::min<size_t>(cap, 1000));
-  for (int page = 0; page < 1000 && !path.empty() && names.size() < cap; ++page) {
-    HttpResponse resp = TRY_CTX(request_with_retries(*r, path, req, what), "{}", what);
-    if (resp.status != 200) return answer_error(what, registry, resp);
-    std::string link = resp.headers.get("Link");
-    auto body = TRY_CTX(resp.read_body(16u << 20), "{}", what);
-    auto j = TRY(parse_json(body, what));
-    const Json& repos = json_get(j, "repositories");
-    if (repos.is_array())
-      for (auto& x : repos)
-        if (x.is_string() && names.size() < cap) names.push_back(x.get<std::string>());
-    path.clear();
-    auto lt = link.find('<'), gt = link.find('>');
-    if (lt != std::string::npos && gt != std::string::npos && gt > lt && link.find("rel=\"next\"") != std::string::npos)
-      path = link.substr(lt + 1, gt - lt - 1);
-  }
-  return names;
+  return list_pages(*r, req, fmt::format("/v2/_catalog?n={}", std::min<size_t>(cap, 1000)), "repositories", what,
+                    registry, cap, true);
 }
 
 Result<std::string> Client::get_url(const std::string& url, size_t limit) {

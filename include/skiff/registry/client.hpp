@@ -205,6 +205,11 @@ class Client {
   Result<HttpResponse> send_with_redirects(HttpRequest req, std::string_view what);
   Result<HttpResponse> request(Registry& r, std::string_view path, Request& req, std::string_view what);
   Result<HttpResponse> request_with_retries(Registry& r, std::string_view path, Request& req, std::string_view what);
+  // A paginated list (the distribution spec's `Link: <next>; rel="next"`): the strings of the
+  // array `key` from every page, at most `cap` (beyond it: truncated, or EFBIG when `!truncate`).
+  Result<std::vector<std::string>> list_pages(Registry& r, Request& req, std::string path, std::string_view key,
+                                              std::string_view what, std::string_view registry, size_t cap,
+                                              bool truncate);
   TlsSettings tls_for_host(std::string_view host_port, bool verify);
   void backoff(int attempt, const HttpResponse* resp);
 
