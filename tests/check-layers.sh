@@ -5,6 +5,7 @@ set -u
 cd "$(dirname "$0")/.."
 declare -A allowed=(
   [util]=""
+  [gotmpl]="util"
   [oci]="util"
   [storage]="util oci"
   [registry]="util oci"
@@ -14,7 +15,7 @@ declare -A allowed=(
   [monitor]="util oci runtime network"
   [build]="util oci storage registry runtime network image monitor"
   [engine]="util oci storage registry runtime network image monitor"
-  [cli]="util oci storage registry runtime network image monitor build engine"
+  [cli]="util gotmpl oci storage registry runtime network image monitor build engine"
 )
 bad=0
 for dir in src/* include/skiff/*; do

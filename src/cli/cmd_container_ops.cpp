@@ -5,7 +5,7 @@
 #include "format.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
-#include "tabwriter.hpp"
+#include "skiff/gotmpl/tabwriter.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
@@ -202,9 +202,9 @@ Result<int> cmd_top(Context& ctx, const ParsedArgs& a) {
   std::vector<std::string> ps_args(a.positional.begin() + 1, a.positional.end());
   auto rows = TRY(engine::top_container(*e, a.positional[0], ps_args));
   // Docker's CLI: the titles and rows through a tabwriter (min width 20, padding 3).
-  TabWriter::Options o;
+  gotmpl::TabWriter::Options o;
   o.min_width = 20;
-  TabWriter tw(o);
+  gotmpl::TabWriter tw(o);
   std::string outp;
   for (auto& r : rows) tw.write(join(r, "\t") + "\n", outp);
   tw.flush(outp);

@@ -8,7 +8,7 @@
 #include "format.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
-#include "tabwriter.hpp"
+#include "skiff/gotmpl/tabwriter.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/oci/digest.hpp"
 #include "skiff/oci/reference.hpp"
@@ -225,7 +225,7 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
       text += r.id + '\t' + r.since + '\t' + r.size + '\n';
     }
     std::string table;
-    TabWriter tw;
+    gotmpl::TabWriter tw;
     tw.write(text, table);
     tw.flush(table);
     out(table);

@@ -1,6 +1,6 @@
 // ps / container ls: Docker's columns, filters, ordering and --format fields.
 #include "format.hpp"
-#include "template.hpp"
+#include "skiff/gotmpl/template.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"

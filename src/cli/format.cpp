@@ -2,8 +2,8 @@
 // of the template engine and the tabwriter.
 #include "format.hpp"
 
-#include "gofmt.hpp"
-#include "tabwriter.hpp"
+#include "skiff/gotmpl/gofmt.hpp"
+#include "skiff/gotmpl/tabwriter.hpp"
 
 namespace skiff::cli {
 
@@ -56,7 +56,7 @@ Result<std::string> format_list(std::string_view user_format, std::string_view d
   // Docker ignores errors while rendering the header and keeps what was printed before them.
   std::string header;
   (void)tmpl->execute_header(header, headers, env);
-  TabWriter tw;
+  gotmpl::TabWriter tw;
   std::string out;
   out.reserve(body.size() + body.size() / 2 + header.size() + 64);
   tw.write(header, out);
@@ -69,7 +69,7 @@ Result<std::string> format_list(std::string_view user_format, std::string_view d
 Result<std::string> format_object(std::string_view user_format, const Json& obj, const ObjectFormat& opt) {
   if (user_format == "json") {
     std::string out;
-    if (!gofmt::append_json(out, obj, opt.json_escape_html)) return fail(kInvalid, "json: unsupported value");
+    if (!gotmpl::gofmt::append_json(out, obj, opt.json_escape_html)) return fail(kInvalid, "json: unsupported value");
     out += '\n';
     return out;
   }

@@ -9,9 +9,16 @@
 
 #include "skiff/util/json.hpp"
 #include "skiff/util/result.hpp"
-#include "template.hpp"
+#include "skiff/gotmpl/template.hpp"
 
 namespace skiff::cli {
+
+// The Go template engine lives in module gotmpl; the CLI uses its names unqualified.
+using gotmpl::ArgKind;
+using gotmpl::ExecEnv;
+using gotmpl::Template;
+using gotmpl::TemplateMethod;
+using gotmpl::TemplateMethods;
 
 /// Error code of a --format template of inspect, version or info that failed while executing:
 /// the CLI exits 1 for it, as Docker's does (parse errors stay kInvalid, 125).

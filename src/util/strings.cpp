@@ -1,5 +1,7 @@
 #include "skiff/util/strings.hpp"
 
+#include "skiff/util/utf8.hpp"
+
 #include <charconv>
 
 #include <fmt/format.h>
@@ -79,25 +81,8 @@ std::optional<bool> parse_bool(std::string_view s) {
 }
 
 std::string go_quote(std::string_view s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = (unsigned char)s[i];
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
-        else out += char(c);
-    }
-  }
-  out += '"';
+  std::string out;
+  utf8::append_quoted(out, s, '"', false);
   return out;
 }
 

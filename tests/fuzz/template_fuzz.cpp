@@ -1,7 +1,7 @@
 // --format templates: parse, then execute against an `inspect`-like object, with caps small
 // enough that a hostile template fails fast (the same code paths as the default caps).
 #include "fuzz.hpp"
-#include "../../src/cli/template.hpp"
+#include "skiff/gotmpl/template.hpp"
 
 using namespace skiff;
 
@@ -15,9 +15,9 @@ static const Json& object() {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto t = cli::Template::parse(fuzz_text(data, size));
+  auto t = gotmpl::Template::parse(fuzz_text(data, size));
   if (!t) return 0;
-  cli::ExecEnv env;
+  gotmpl::ExecEnv env;
   env.max_output = 1 << 16;
   env.max_steps = 100000;
   std::string out;

@@ -24,7 +24,7 @@ std::optional<int64_t> parse_int(std::string_view s);
 std::optional<uint64_t> parse_uint(std::string_view s);
 /// Go strconv.ParseBool: 1 t T TRUE true True 0 f F FALSE false False.
 std::optional<bool> parse_bool(std::string_view s);
-/// Quotes like Go's strconv.Quote (used by `ps` COMMAND).
+/// Go's strconv.Quote (invalid bytes \xNN, unprintable runes \u…); error messages, `ps` COMMAND, templates.
 std::string go_quote(std::string_view s);
 /// Shell-like split of a command line (Dockerfile/commit --change shell form is not this).
 /// Handles '…', "…" and backslash escapes; false on an unterminated quote.

@@ -2,10 +2,10 @@
 // HeaderFunctions (docker/cli templates/templates.go), with Go's argument checks and errors.
 #include <algorithm>
 
-#include "gofmt.hpp"
+#include "skiff/gotmpl/gofmt.hpp"
 #include "template_exec.hpp"
 
-namespace skiff::cli::tmpl {
+namespace skiff::gotmpl::tmpl {
 
 namespace {
 
@@ -576,4 +576,4 @@ Value Exec::call_builtin(const Value& dot, const IdentifierNode& ident, const No
   return result;
 }
 
-}  // namespace skiff::cli::tmpl
+}  // namespace skiff::gotmpl::tmpl

@@ -35,7 +35,7 @@
 #include "skiff/util/json.hpp"
 #include "skiff/util/result.hpp"
 
-namespace skiff::cli {
+namespace skiff::gotmpl {
 
 namespace tmpl {
 struct TemplateSet;
@@ -111,4 +111,4 @@ class Template {
   std::unique_ptr<tmpl::TemplateSet> set_;
 };
 
-}  // namespace skiff::cli
+}  // namespace skiff::gotmpl

@@ -2,10 +2,11 @@
 // tokens, positions, line numbers and error texts match Go's.
 #include <algorithm>
 
-#include "gofmt.hpp"
+#include "skiff/gotmpl/gofmt.hpp"
+#include "skiff/util/strings.hpp"
 #include "template_ast.hpp"
 
-namespace skiff::cli::tmpl {
+namespace skiff::gotmpl::tmpl {
 
 namespace {
 
@@ -96,9 +97,9 @@ std::string item_string(const Item& it) {
       gofmt::decode_rune(it.val, i, &len);
       i += len;
     }
-    return gofmt::quote(it.val.substr(0, i)) + "...";
+    return go_quote(it.val.substr(0, i)) + "...";
   }
-  return gofmt::quote(it.val);
+  return go_quote(it.val);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -417,11 +418,11 @@ Lexer::State Lexer::step(State s) {
       }
       return emit(ItemType::kCharConstant);
     case State::kNumber: {
-      if (!scan_number()) return errorf("bad number syntax: " + gofmt::quote(input_.substr(start_, pos_ - start_)));
+      if (!scan_number()) return errorf("bad number syntax: " + go_quote(input_.substr(start_, pos_ - start_)));
       uint32_t sign = peek();
       if (sign == '+' || sign == '-') {
         if (!scan_number() || input_[pos_ - 1] != 'i')
-          return errorf("bad number syntax: " + gofmt::quote(input_.substr(start_, pos_ - start_)));
+          return errorf("bad number syntax: " + go_quote(input_.substr(start_, pos_ - start_)));
         return emit(ItemType::kComplex);
       }
       return emit(ItemType::kNumber);
@@ -447,4 +448,4 @@ Lexer::State Lexer::step(State s) {
   return State::kDone;
 }
 
-}  // namespace skiff::cli::tmpl
+}  // namespace skiff::gotmpl::tmpl

@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "template.hpp"
+#include "skiff/gotmpl/template.hpp"
 #include "template_ast.hpp"
 
-namespace skiff::cli::tmpl {
+namespace skiff::gotmpl::tmpl {
 
 /// A template value: Go's reflect.Value over JSON. Invalid (no value) or a JSON value that is
 /// either borrowed from the caller's data or owned (shared, so copies are cheap and children
@@ -164,4 +164,4 @@ std::string header_label(std::string_view name);
 
 inline constexpr int kMaxExecDepth = 1000;  ///< nested {{template}} calls and blocks, together
 
-}  // namespace skiff::cli::tmpl
+}  // namespace skiff::gotmpl::tmpl

@@ -2,151 +2,19 @@
 //
 // Written from Go's documented behaviour (fmt/print.go, fmt/format.go, strconv/ftoa.go,
 // encoding/json/encode.go); the comments name the Go function each piece mirrors.
-#include "gofmt.hpp"
+#include "skiff/gotmpl/gofmt.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
-namespace skiff::cli::gofmt {
-
-// ---------------------------------------------------------------------------------------------
-// UTF-8 and runes
-
-uint32_t decode_rune(std::string_view s, size_t i, size_t* len) {
-  auto b = [&](size_t k) { return uint8_t(s[i + k]); };
-  uint8_t c = b(0);
-  *len = 1;
-  if (c < 0x80) return c;
-  size_t n = s.size() - i;
-  auto cont = [&](size_t k) { return k < n && (b(k) & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF && cont(1)) {
-    *len = 2;
-    return uint32_t(c & 0x1F) << 6 | (b(1) & 0x3F);
-  }
-  if (c >= 0xE0 && c <= 0xEF && cont(1) && cont(2)) {
-    uint32_t r = uint32_t(c & 0x0F) << 12 | uint32_t(b(1) & 0x3F) << 6 | (b(2) & 0x3F);
-    if (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF)) return 0xFFFD;
-    *len = 3;
-    return r;
-  }
-  if (c >= 0xF0 && c <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-    uint32_t r = uint32_t(c & 0x07) << 18 | uint32_t(b(1) & 0x3F) << 12 |
-                 uint32_t(b(2) & 0x3F) << 6 | (b(3) & 0x3F);
-    if (r < 0x10000 || r > 0x10FFFF) return 0xFFFD;
-    *len = 4;
-    return r;
-  }
-  return 0xFFFD;
-}
-
-void append_rune(std::string& out, uint32_t r) {
-  if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
-  if (r < 0x80) {
-    out.push_back(char(r));
-  } else if (r < 0x800) {
-    out.push_back(char(0xC0 | (r >> 6)));
-    out.push_back(char(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out.push_back(char(0xE0 | (r >> 12)));
-    out.push_back(char(0x80 | ((r >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (r & 0x3F)));
-  } else {
-    out.push_back(char(0xF0 | (r >> 18)));
-    out.push_back(char(0x80 | ((r >> 12) & 0x3F)));
-    out.push_back(char(0x80 | ((r >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (r & 0x3F)));
-  }
-}
-
-size_t rune_count(std::string_view s) {
-  size_t n = 0;
-  for (size_t i = 0; i < s.size(); ++n) {
-    if (uint8_t(s[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    decode_rune(s, i, &len);
-    i += len;
-  }
-  return n;
-}
-
-bool is_print(uint32_t r) {
-  if (r < 0x80) return r >= 0x20 && r < 0x7F;
-  if (r <= 0x9F || r == 0xA0 || r == 0xAD) return false;          // C1 controls, NBSP, SHY
-  if (r == 0x1680 || (r >= 0x2000 && r <= 0x200F)) return false;  // spaces, ZW*, marks
-  if (r >= 0x2028 && r <= 0x202F) return false;                   // separators, bidi, NNBSP
-  if (r >= 0x205F && r <= 0x206F) return false;                   // MMSP, invisible ops
-  if (r == 0x3000 || r == 0xFEFF || (r >= 0xFFF9 && r <= 0xFFFB)) return false;
-  if (r >= 0xD800 && r <= 0xDFFF) return false;
-  if (r == 0x061C || r == 0x180E) return false;
-  return r <= 0x10FFFF;
-}
-
-bool is_alnum(uint32_t r) {
-  if (r < 0x80) return (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
-  return r != 0xFFFD && is_print(r);
-}
-
-// ---------------------------------------------------------------------------------------------
-// strconv
+namespace skiff::gotmpl::gofmt {
 
 static const char kLower[] = "0123456789abcdef";
+using utf8::append_quoted;
 
-// strconv.appendQuotedWith with quote '"' (ascii_only = QuoteToASCII).
-static void append_quoted(std::string& out, std::string_view s, char q, bool ascii_only) {
-  out.push_back(q);
-  for (size_t i = 0; i < s.size();) {
-    size_t len;
-    uint32_t r = decode_rune(s, i, &len);
-    if (len == 1 && r == 0xFFFD) {  // invalid byte
-      out += "\\x";
-      out.push_back(kLower[uint8_t(s[i]) >> 4]);
-      out.push_back(kLower[uint8_t(s[i]) & 15]);
-      ++i;
-      continue;
-    }
-    i += len;
-    if (r == uint32_t(q) || r == '\\') {
-      out.push_back('\\');
-      out.push_back(char(r));
-      continue;
-    }
-    if (ascii_only ? (r < 0x80 && is_print(r)) : is_print(r)) {
-      append_rune(out, r);
-      continue;
-    }
-    switch (r) {
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (r < ' ' || r == 0x7F) {
-          out += "\\x";
-          out.push_back(kLower[r >> 4]);
-          out.push_back(kLower[r & 15]);
-        } else if (r < 0x10000) {
-          out += fmt::format("\\u{:04x}", r);
-        } else {
-          out += fmt::format("\\U{:08x}", r);
-        }
-    }
-  }
-  out.push_back(q);
-}
-
-std::string quote(std::string_view s) {
-  std::string out;
-  append_quoted(out, s, '"', false);
-  return out;
-}
 
 namespace {
 
@@ -224,6 +92,56 @@ void fmt_f(std::string& out, bool neg, const Digits& g, int prec) {
 
 }  // namespace
 
+// strconv's 'x' format: -0x1.8p+01. The mantissa is normalised to a leading 1 (0 for zero)
+// at bit 60 with the binary exponent adjusted to match; `prec` < 0 prints as many hex digits
+// as needed, otherwise exactly `prec`, rounding half to even; the exponent has at least 2 digits.
+static std::string hex_float(double f, char fmt, int prec) {
+  uint64_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  bool neg = bits >> 63;
+  int exp = int(bits >> 52) & 0x7FF;
+  uint64_t mant = bits & ((uint64_t(1) << 52) - 1);
+  if (exp == 0) ++exp;  // subnormal: no implicit 1
+  else mant |= uint64_t(1) << 52;
+  exp -= 1023;
+  if (mant == 0) exp = 0;
+  mant <<= 8;  // leading 1 at bit 60
+  while (mant != 0 && !(mant & (uint64_t(1) << 60))) {
+    mant <<= 1;
+    --exp;
+  }
+  const uint64_t low60 = (uint64_t(1) << 60) - 1;
+  if (prec >= 0 && prec < 15) {
+    unsigned shift = unsigned(prec) * 4;
+    uint64_t rest = (mant << shift) & low60;  // the bits rounded away, at the top of 60
+    mant >>= 60 - shift;
+    if ((rest | (mant & 1)) > (uint64_t(1) << 59)) ++mant;
+    mant <<= 60 - shift;
+    if (mant & (uint64_t(1) << 61)) {  // rounded up to 2.0
+      mant >>= 1;
+      ++exp;
+    }
+  }
+  const char* hex = fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string out;
+  if (neg) out.push_back('-');
+  out.push_back('0');
+  out.push_back(fmt == 'X' ? 'X' : 'x');
+  out.push_back(char('0' + ((mant >> 60) & 1)));
+  mant <<= 4;
+  if ((prec < 0 && mant != 0) || prec > 0) {
+    out.push_back('.');
+    for (int i = 0; prec < 0 ? mant != 0 : i < prec; ++i) {
+      out.push_back(hex[(mant >> 60) & 15]);
+      mant <<= 4;
+    }
+  }
+  out.push_back(fmt == 'X' ? 'P' : 'p');
+  out.push_back(exp < 0 ? '-' : '+');
+  out += fmt::format("{:02d}", exp < 0 ? -exp : exp);
+  return out;
+}
+
 std::string format_float(double f, char fmt, int prec) {
   if (std::isnan(f)) return "NaN";
   if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
@@ -248,6 +166,7 @@ std::string format_float(double f, char fmt, int prec) {
         if (c == 'e') c = 'E';
     return out;
   }
+  if (lower == 'x') return hex_float(f, fmt, prec);
   bool shortest = prec < 0;
   if (lower == 'g' && prec == 0) prec = 1;
   Digits g = digits_of(f, shortest ? -1 : std::min(prec, 38));
@@ -263,8 +182,7 @@ std::string format_float(double f, char fmt, int prec) {
       int eprec = prec;
       if (eprec > g.nd && g.nd >= g.dp) eprec = g.nd;
       if (shortest) eprec = 6;
-      int exp = g.dp - 1;
-      if (g.nd == 0) exp = 0;
+      int exp = g.dp - 1;  // zero: nd = dp = 0, so exp = -1 and zero prints as %f ("0")
       if (exp < -4 || exp >= eprec) {
         if (prec > g.nd) prec = g.nd;
         fmt_e(out, neg, g, std::max(prec - 1, 0), ech);
@@ -594,9 +512,40 @@ class Printer {
       case 'F':
       case 'e':
       case 'E': fmt_float(x, char(verb), 6); break;
+      case 'x':
+      case 'X': fmt_float(x, char(verb), -1); break;
       default: bad_verb(v, verb);
     }
   }
+  // fmt's '#' on floats: always a decimal point, and for %g/%G/%x/%X trailing zeros kept up to
+  // the precision (6 when none) significant digits; the exponent is set aside while padding.
+  // Like Go, for hex floats every character after the first nonzero one counts as a digit.
+  static void sharp_float(std::string& num, char verb, int prec) {
+    bool hexf = verb == 'x' || verb == 'X';
+    int digits = (verb == 'g' || verb == 'G' || hexf) ? (prec < 0 ? 6 : prec) : 0;
+    std::string tail;
+    bool point = false, nonzero = false;
+    for (size_t i = 1; i < num.size(); ++i) {
+      char c = num[i];
+      if (c == '.') {
+        point = true;
+      } else if (c == 'p' || c == 'P' || (!hexf && (c == 'e' || c == 'E'))) {
+        tail = num.substr(i);
+        num.resize(i);
+        break;
+      } else {
+        if (c != '0') nonzero = true;
+        if (nonzero) --digits;
+      }
+    }
+    if (!point) {
+      if (num.size() == 2 && num[1] == '0') --digits;
+      num.push_back('.');
+    }
+    for (; digits > 0; --digits) num.push_back('0');
+    num += tail;
+  }
+
   void fmt_float(double x, char verb, int prec) {
     if (f.prec_present) prec = f.prec;
     std::string num = format_float(x, verb == 'F' ? 'f' : verb, prec);
@@ -610,6 +559,7 @@ class Printer {
       f.zero = z;
       return;
     }
+    if (f.sharp) sharp_float(num, verb, f.prec_present ? f.prec : -1);
     if (f.plus || num[0] != '+') {
       if (f.zero && !f.minus && f.wid_present && f.wid > int(num.size())) {
         out_ += num[0];
@@ -916,4 +866,4 @@ bool append_json(std::string& out, const Json& v, bool escape_html, bool sort_ke
   }
 }
 
-}  // namespace skiff::cli::gofmt
+}  // namespace skiff::gotmpl::gofmt

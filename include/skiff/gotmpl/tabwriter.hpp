@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace skiff::cli {
+namespace skiff::gotmpl {
 
 class TabWriter {
  public:
@@ -81,4 +81,4 @@ class TabWriter {
 /// East Asian wide and fullwidth characters count 2, combining marks and controls 0).
 size_t display_width(std::string_view s);
 
-}  // namespace skiff::cli
+}  // namespace skiff::gotmpl

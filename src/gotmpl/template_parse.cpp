@@ -5,10 +5,11 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "gofmt.hpp"
+#include "skiff/gotmpl/gofmt.hpp"
+#include "skiff/util/strings.hpp"
 #include "template_ast.hpp"
 
-namespace skiff::cli::tmpl {
+namespace skiff::gotmpl::tmpl {
 
 // ---------------------------------------------------------------------------------------------
 // Node.String()
@@ -102,7 +103,7 @@ void append_node_string(std::string& out, const Node& n) {
     case NodeType::kEnd: out += "{{end}}"; break;
     case NodeType::kTemplate: {
       auto& t = static_cast<const TemplateNode&>(n);
-      out += "{{template " + gofmt::quote(t.name);
+      out += "{{template " + go_quote(t.name);
       if (t.pipe) {
         out += ' ';
         append_node_string(out, *t.pipe);
@@ -452,7 +453,7 @@ class TreeParser {
       sh_.set.trees[name_] = std::move(root);
       return;
     }
-    if (!is_empty_tree(root.get())) errorf("template: multiple definition of template " + gofmt::quote(name_));
+    if (!is_empty_tree(root.get())) errorf("template: multiple definition of template " + go_quote(name_));
   }
 
   // -- grammar ---------------------------------------------------------------------------------
@@ -749,7 +750,7 @@ class TreeParser {
           return make_variable(chain->pos, node_string(*chain));
         case NodeType::kBool: case NodeType::kString: case NodeType::kNumber: case NodeType::kNil:
         case NodeType::kDot:
-          errorf("unexpected . after term " + gofmt::quote(node_string(*chain->node)));
+          errorf("unexpected . after term " + go_quote(node_string(*chain->node)));
           return nullptr;
         default: return chain;
       }
@@ -763,7 +764,7 @@ class TreeParser {
       case ItemType::kIdentifier: {
         Func f;
         if (!lookup_func(tok.val, &f)) {
-          errorf("function " + gofmt::quote(tok.val) + " not defined");
+          errorf("function " + go_quote(tok.val) + " not defined");
           return nullptr;
         }
         return std::make_unique<IdentifierNode>(tok.pos, tok.val, f);
@@ -774,7 +775,7 @@ class TreeParser {
         auto v = make_variable(tok.pos, tok.val);
         for (auto& name : vars_)
           if (name == v->ident[0]) return v;
-        errorf("undefined variable " + gofmt::quote(v->ident[0]));
+        errorf("undefined variable " + go_quote(v->ident[0]));
         return nullptr;
       }
       case ItemType::kField: return make_field(tok.pos, tok.val);
@@ -873,7 +874,7 @@ class TreeParser {
       }
     }
     if (!n->is_int && !n->is_uint && !n->is_float) {
-      errorf("illegal number syntax: " + gofmt::quote(text));
+      errorf("illegal number syntax: " + go_quote(text));
       return nullptr;
     }
     // exec.idealConstant: a float if it is written like one (not hex, not a rune), else an int.
@@ -900,4 +901,4 @@ bool parse_template(TemplateSet& set, std::string* err) {
   return true;
 }
 
-}  // namespace skiff::cli::tmpl
+}  // namespace skiff::gotmpl::tmpl

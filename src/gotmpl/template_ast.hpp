@@ -11,7 +11,7 @@
 
 #include "skiff/util/json.hpp"
 
-namespace skiff::cli::tmpl {
+namespace skiff::gotmpl::tmpl {
 
 // ---------------------------------------------------------------------------------------------
 // Lexer (template_lex.cpp)
@@ -205,4 +205,4 @@ bool parse_template(TemplateSet& set, std::string* err);
 /// Caps that keep hostile templates from exhausting the stack.
 inline constexpr int kMaxParseDepth = 500;  ///< nested parentheses and control structures
 
-}  // namespace skiff::cli::tmpl
+}  // namespace skiff::gotmpl::tmpl

@@ -3,10 +3,10 @@
 
 #include <random>
 
-#include "../../../src/cli/template.hpp"
+#include "skiff/gotmpl/template.hpp"
 
 using namespace skiff;
-using namespace skiff::cli;
+using namespace skiff::gotmpl;
 
 namespace {
 

@@ -3,10 +3,11 @@
 // the same node and position); builtin functions live in template_funcs.cpp.
 #include <algorithm>
 
-#include "gofmt.hpp"
+#include "skiff/gotmpl/gofmt.hpp"
+#include "skiff/util/strings.hpp"
 #include "template_exec.hpp"
 
-namespace skiff::cli {
+namespace skiff::gotmpl {
 
 using tmpl::Exec;
 using tmpl::Value;
@@ -137,7 +138,7 @@ void Exec::errorf(const std::string& msg) {
   size_t nl = before.rfind('\n');
   size_t col = nl == std::string_view::npos ? pos : pos - (nl + 1);
   size_t line = 1 + size_t(std::count(before.begin(), before.end(), '\n'));
-  err_ = fmt::format("template: {}:{}:{}: executing {} at <{}>: {}", set_.name, line, col, gofmt::quote(name_),
+  err_ = fmt::format("template: {}:{}:{}: executing {} at <{}>: {}", set_.name, line, col, go_quote(name_),
                      node_string(*node_), msg);
 }
 
@@ -158,7 +159,7 @@ std::string_view Exec::type_of(const Value& v) const {
 
 std::string Exec::run(const Value& data) {
   auto it = set_.trees.find(set_.name);
-  if (it == set_.trees.end()) return fmt::format("template: {}: {} is an incomplete or empty template", set_.name, gofmt::quote(set_.name));
+  if (it == set_.trees.end()) return fmt::format("template: {}: {} is an incomplete or empty template", set_.name, go_quote(set_.name));
   name_ = set_.name;
   vars_.reserve(16);
   vars_.push_back({"$", data});
@@ -300,7 +301,7 @@ void Exec::walk_range(const Value& dot, const BranchNode& r) {
 void Exec::walk_template(const Value& dot, const TemplateNode& t) {
   at(&t);
   auto it = set_.trees.find(t.name);
-  if (it == set_.trees.end()) return errorf("template " + gofmt::quote(t.name) + " not defined");
+  if (it == set_.trees.end()) return errorf("template " + go_quote(t.name) + " not defined");
   if (depth_ >= kMaxExecDepth) return errorf(fmt::format("exceeded maximum template depth ({})", kMaxExecDepth));
   Value newdot = eval_pipeline(dot, t.pipe.get());
   if (failed()) return;
@@ -365,7 +366,7 @@ Value Exec::eval_command(const Value& dot, const CommandNode& cmd, const Value* 
     case NodeType::kNil: errorf("nil is not a command"); return {};
     case NodeType::kNumber: return ideal_constant(static_cast<const NumberNode&>(first));
     case NodeType::kString: return Value::borrow(static_cast<const StringNode&>(first).json);
-    default: errorf("can't evaluate command " + gofmt::quote(node_string(first))); return {};
+    default: errorf("can't evaluate command " + go_quote(node_string(first))); return {};
   }
 }
 
@@ -420,7 +421,7 @@ Value Exec::eval_field_chain(const Value& dot, Value receiver, const Node& node,
 Value Exec::eval_field(const Value& dot, const std::string& name, const Node& node, std::span<const NodePtr> args,
                        const Value* final, const Value& receiver) {
   if (!receiver.valid()) {
-    if (env_.missing_key_error) errorf("nil data; no entry for key " + gofmt::quote(name));
+    if (env_.missing_key_error) errorf("nil data; no entry for key " + go_quote(name));
     return {};
   }
   bool with_args = args.size() > 1 || final;
@@ -463,7 +464,7 @@ Value Exec::eval_field(const Value& dot, const std::string& name, const Node& no
       const Json& j = receiver.json();
       if (j.is_object())
         if (auto it = j.find(name); it != j.end()) return receiver.elem(*it);
-      if (env_.missing_key_error) errorf("map has no entry for key " + gofmt::quote(name));
+      if (env_.missing_key_error) errorf("map has no entry for key " + go_quote(name));
       return {};
     }
     default: break;
@@ -497,7 +498,7 @@ Value Exec::eval_field(const Value& dot, const std::string& name, const Node& no
         return {};
       }
       if (it != j.end()) return receiver.child(*it);
-      if (env_.missing_key_error) errorf("map has no entry for key " + gofmt::quote(name));
+      if (env_.missing_key_error) errorf("map has no entry for key " + go_quote(name));
       return {};
     }
   }
@@ -704,4 +705,4 @@ Status Template::execute_header(std::string& out, const std::map<std::string, st
   return ok();
 }
 
-}  // namespace skiff::cli
+}  // namespace skiff::gotmpl

@@ -1,9 +1,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "../../../src/cli/tabwriter.hpp"
+#include "skiff/gotmpl/tabwriter.hpp"
 
-using skiff::cli::TabWriter;
+using skiff::gotmpl::TabWriter;
 
 namespace {
 
@@ -240,10 +240,10 @@ BOOST_AUTO_TEST_CASE(docker_parameters) {
 // Docker's fork measures terminal columns: wide characters count 2, combining marks 0, and
 // "…" (East Asian ambiguous) 1.
 BOOST_AUTO_TEST_CASE(docker_measures_terminal_columns) {
-  BOOST_TEST(skiff::cli::display_width("abc") == 3u);
-  BOOST_TEST(skiff::cli::display_width("日本語") == 6u);
-  BOOST_TEST(skiff::cli::display_width("e\u0301") == 1u);
-  BOOST_TEST(skiff::cli::display_width("\u2026") == 1u);
+  BOOST_TEST(skiff::gotmpl::display_width("abc") == 3u);
+  BOOST_TEST(skiff::gotmpl::display_width("日本語") == 6u);
+  BOOST_TEST(skiff::gotmpl::display_width("e\u0301") == 1u);
+  BOOST_TEST(skiff::gotmpl::display_width("\u2026") == 1u);
   BOOST_TEST(docker_table("日本語日本語\tx\nab\ty\n") ==
              "日本語日本語   x\n"
              "ab             y\n");

@@ -12,25 +12,18 @@
 #include <string_view>
 
 #include "skiff/util/json.hpp"
+#include "skiff/util/utf8.hpp"
 
-namespace skiff::cli::gofmt {
+namespace skiff::gotmpl::gofmt {
 
-/// Decodes the UTF-8 rune at s[i] (i < s.size()); an invalid or truncated sequence yields
-/// U+FFFD with *len = 1, as Go's utf8.DecodeRuneInString does.
-uint32_t decode_rune(std::string_view s, size_t i, size_t* len);
-/// Appends the UTF-8 encoding of `r` (invalid runes become U+FFFD).
-void append_rune(std::string& out, uint32_t r);
-/// utf8.RuneCountInString: every invalid byte counts as one rune.
-size_t rune_count(std::string_view s);
-/// unicode.IsPrint, approximated: ASCII exactly; beyond ASCII every rune except C1 controls,
-/// non-ASCII spaces, format characters, line/paragraph separators and surrogates.
-bool is_print(uint32_t r);
-/// unicode.IsLetter || unicode.IsDigit, approximated: ASCII exactly; every printable rune
-/// beyond ASCII counts as a letter except U+FFFD.
-bool is_alnum(uint32_t r);
+// The rune functions are util's (one implementation with go_quote); strconv.Quote is
+// skiff::go_quote (skiff/util/strings.hpp).
+using utf8::append_rune;
+using utf8::decode_rune;
+using utf8::is_alnum;
+using utf8::is_print;
+using utf8::rune_count;
 
-/// strconv.Quote: "…" with Go escapes (\a \b \f \n \r \t \v \\ \", \xNN, \uNNNN, \UNNNNNNNN).
-std::string quote(std::string_view s);
 /// strconv.FormatFloat(f, fmt, prec, 64) for fmt in e E f F g G; prec -1 = shortest.
 std::string format_float(double f, char fmt, int prec);
 
@@ -61,4 +54,4 @@ std::string sprintln(Args args);
 /// prints them (1e+21, 1e-7). NaN and infinities cannot be encoded: returns false.
 bool append_json(std::string& out, const Json& v, bool escape_html, bool sort_keys = false);
 
-}  // namespace skiff::cli::gofmt
+}  // namespace skiff::gotmpl::gofmt

@@ -1,11 +1,11 @@
 // Elastic tabstops with Go's text/tabwriter semantics (see tabwriter.hpp). The cell and column
 // bookkeeping follows Go's Writer: text is collected in one buffer, each line is a list of
 // cells, and format() computes column widths block by block, recursing column by column.
-#include "tabwriter.hpp"
+#include "skiff/gotmpl/tabwriter.hpp"
 
-#include "gofmt.hpp"
+#include "skiff/gotmpl/gofmt.hpp"
 
-namespace skiff::cli {
+namespace skiff::gotmpl {
 
 namespace {
 
@@ -280,4 +280,4 @@ void TabWriter::flush_no_reset(std::string& out) {
 
 void TabWriter::flush(std::string& out) { flush_no_reset(out); }
 
-}  // namespace skiff::cli
+}  // namespace skiff::gotmpl
