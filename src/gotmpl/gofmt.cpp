@@ -233,8 +233,18 @@ struct Flags {
 // fmt.pp: prints one operand into `out` under the current flags.
 class Printer {
  public:
-  explicit Printer(std::string& out) : out_(out) {}
+  /// `max`: the caller's output cap. Padding and zero-filled precision never write past it
+  /// (one byte beyond, so the caller sees the overflow), and containers stop printing
+  /// elements once it is passed: a width of 10^7 on a map's elements cannot multiply.
+  explicit Printer(std::string& out, size_t max = SIZE_MAX) : out_(out), max_(max) {}
   Flags f;
+  bool full() const { return out_.size() > max_; }
+  // Bytes that may still be written before the cap is passed (plus one to pass it).
+  size_t room() const {
+    if (full()) return 0;
+    size_t r = max_ - out_.size();
+    return r == SIZE_MAX ? r : r + 1;
+  }
 
   void print_arg(const Json* a, uint32_t verb) {
     if (!a || a->is_null()) {
@@ -267,14 +277,14 @@ class Printer {
       case Json::value_t::array:
         if (f.sharp_v) {
           out_ += "[]interface {}{";
-          for (size_t i = 0; i < v.size(); ++i) {
+          for (size_t i = 0; i < v.size() && !full(); ++i) {
             if (i) out_ += ", ";
             print_value(v[i], verb, depth + 1);
           }
           out_ += '}';
         } else {
           out_ += '[';
-          for (size_t i = 0; i < v.size(); ++i) {
+          for (size_t i = 0; i < v.size() && !full(); ++i) {
             if (i) out_ += ' ';
             print_value(v[i], verb, depth + 1);
           }
@@ -285,6 +295,7 @@ class Printer {
         out_ += f.sharp_v ? "map[string]interface {}{" : "map[";
         bool first = true;
         for (auto& [k, val] : sorted_members(v)) {
+          if (full()) break;
           if (!first) out_ += f.sharp_v ? ", " : " ";
           first = false;
           fmt_string(*k, verb, nullptr);
@@ -300,10 +311,11 @@ class Printer {
 
  private:
   std::string& out_;
+  size_t max_;
 
   void write_padding(int n) {
     if (n <= 0) return;
-    out_.append(size_t(n), f.zero && !f.minus ? '0' : ' ');
+    out_.append(std::min(size_t(n), room()), f.zero && !f.minus ? '0' : ' ');
   }
   // fmt.pad / fmt.padString: width counts runes.
   void pad_string(std::string_view s) {
@@ -483,6 +495,7 @@ class Printer {
       buf += digits[u % uint64_t(base)];
       u /= uint64_t(base);
     } while (u);
+    if (size_t(std::max(prec, 0)) > room()) prec = int(room());
     while (int(buf.size()) < prec) buf += '0';
     if (f.sharp) {
       if (base == 2) buf += "b0";
@@ -599,7 +612,7 @@ void append_v(std::string& out, const Json* v) {
 
 std::string sprintf(std::string_view format, Args a, size_t max) {
   std::string out;
-  Printer p(out);
+  Printer p(out, max);
   size_t end = format.size();
   size_t arg_num = 0;
   bool reordered = false;

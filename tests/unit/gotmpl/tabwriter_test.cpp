@@ -192,7 +192,7 @@ std::string docker_table(std::string_view text) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(cli_tabwriter)
+BOOST_AUTO_TEST_SUITE(gotmpl_tabwriter)
 
 // Go's own test: the same input written at once, byte by byte, and in Fibonacci-sized slices.
 BOOST_AUTO_TEST_CASE(matches_go_tabwriter_table) {

@@ -1,6 +1,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <random>
 
 #include "skiff/gotmpl/template.hpp"
@@ -86,7 +87,7 @@ struct Case {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(cli_template)
+BOOST_AUTO_TEST_SUITE(gotmpl_template)
 
 // The constructs of conventions-research §1.4, run on an inspect-shaped container.
 BOOST_AUTO_TEST_CASE(docker_inspect_constructs) {
@@ -358,6 +359,17 @@ BOOST_AUTO_TEST_CASE(limits) {
   for (int i = 0; i < 2000; ++i) wide += "%1000000[1]d";
   wide += "\" 1}}";
   BOOST_TEST(run(wide, Json(), small).find("result exceeds 1000 bytes") != std::string::npos);
+  // ... and inside one verb: a width of 8,198,552 on each element of a map or list (the
+  // template fuzz target's timeout: 10 elements made 80 MB before the cap was looked at).
+  // Without the cap the 200 elements below would be 1.6 GB.
+  {
+    Json many = Json::array();
+    for (int i = 0; i < 200; ++i) many.push_back(i);
+    auto t0 = std::chrono::steady_clock::now();
+    BOOST_TEST(run(R"({{printf "%08198552x" .}})", many, small).find("result exceeds 1000 bytes") != std::string::npos);
+    BOOST_TEST(run(R"({{printf "%.8198552d" .}})", many, small).find("result exceeds 1000 bytes") != std::string::npos);
+    BOOST_TEST((std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5)));
+  }
   ExecEnv few;
   few.max_steps = 10000;
   BOOST_TEST(run("{{range 100000000}}{{end}}", Json(), few).find("execution exceeds 10000 steps") != std::string::npos);
