@@ -312,10 +312,17 @@ static Status walk_impl(int rootfd, const IgnoreMatcher& ignore, std::string_vie
   std::string r = rel_clean(rel);
   // The start is followed if it is a symlink (resolved inside the context), as Docker copies
   // what a source symlink points to.
-  auto fd = TRY(open_in_root(rootfd, r.empty() ? "/" : r, O_PATH));
+  auto followed = open_in_root(rootfd, r.empty() ? "/" : r, O_PATH);
+  if (!followed && (followed.error().code == ENOENT || followed.error().code == ELOOP)) {
+    // A dangling (or looping) symlink: report the link itself.
+    auto link = open_in_root_nofollow(rootfd, r.empty() ? "/" : r, O_PATH);
+    if (link) followed = std::move(link);
+  }
+  auto fd = TRY(std::move(followed));
   struct stat st;
   if (fstat(fd.get(), &st) < 0) return fail_errno(fmt::format("stat `{}`", r));
   ContextEntry top = entry_from_stat(r, st);
+  if (S_ISLNK(st.st_mode)) top.link_target = TRY(read_link_at(fd.get(), ""));
   Walker w{ignore, visit, {}, false};
   bool ex = !r.empty() && ignore.excluded(r);
   if (ex && !(S_ISDIR(st.st_mode) && ignore.may_include_below(r))) return ok();
@@ -359,6 +366,19 @@ Result<std::vector<SourceMatch>> BuildContext::resolve_source(std::string_view s
   std::vector<SourceMatch> out;
   if (!has_wildcards(r)) {
     auto e = stat_followed(r);
+    if (!e && r.find('\\') != std::string::npos) {
+      // "a\*b" names "a*b" (the escape kept the '*' from being a wildcard).
+      std::string lit;
+      for (size_t k = 0; k < r.size(); ++k) {
+        if (r[k] == '\\' && k + 1 < r.size()) ++k;
+        lit.push_back(r[k]);
+      }
+      auto e2 = stat_followed(lit);
+      if (e2) {
+        r = lit;
+        e = std::move(e2);
+      }
+    }
     if (!e) {
       if (e.error().code == ENOENT || e.error().code == ENOTDIR)
         return fail(kNotFound, fmt::format("\"/{}\": not found in the build context", r));
