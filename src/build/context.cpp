@@ -440,6 +440,11 @@ Result<std::string> BuildContext::hash_sources(const std::vector<std::string>& p
   std::vector<char> buf(64 * 1024);
   for (const auto& src : paths) {
     std::string top = rel_clean(src);
+    // The source's own name counts (a wildcard matching a renamed file must miss the cache);
+    // names below it are relative to it.
+    h.update("S");
+    h.update(top);
+    h.update(std::string_view("\0", 1));
     TRY(walk_impl(root_.get(), ignore_, top, [&](const ContextEntry& e, int dirfd, const char* name) -> Result<WalkAction> {
       // Names relative to the source, so the same tree hashes the same wherever the source is.
       std::string_view rel = std::string_view(e.path).substr(std::min(e.path.size(), top.size()));

@@ -142,9 +142,10 @@ class BuildContext {
   Result<std::vector<SourceMatch>> resolve_source(std::string_view source,
                                                   bool allow_empty_wildcard = false) const;
 
-  /// A content hash ("sha256:<hex>") of the given context-relative sources and everything
-  /// below them that is not excluded: relative names, file types, permission bits, symlink
-  /// targets and file contents (not owners or times). The same tree gives the same hash.
+  /// A content hash ("sha256:<hex>") of the given context-relative sources (in that order)
+  /// and everything below them that is not excluded: each source's path, the names below it
+  /// relative to it, file types, permission bits, sizes, symlink targets and file contents
+  /// (not owners or times). The same tree gives the same hash in any context.
   Result<std::string> hash_sources(const std::vector<std::string>& paths) const;
 
  private:

@@ -224,6 +224,22 @@ BOOST_AUTO_TEST_CASE(content_hash) {
   BOOST_TEST(hash(c, {"other", "src"}) != hash(c, {"src", "other"}));
 }
 
+BOOST_AUTO_TEST_CASE(renamed_wildcard_match_changes_the_hash) {
+  Dir d;
+  d.file("a.txt", "same");
+  auto c = open_ctx(d);
+  auto paths = [&]() {
+    std::vector<std::string> p;
+    auto r = c.resolve_source("*.txt");
+    BOOST_REQUIRE(r.has_value());
+    for (const auto& m : *r) p.push_back(m.path);
+    return p;
+  };
+  const std::string h = hash(c, paths());
+  BOOST_REQUIRE(rename(d.p("a.txt").c_str(), d.p("b.txt").c_str()) == 0);
+  BOOST_TEST(hash(c, paths()) != h);
+}
+
 BOOST_AUTO_TEST_CASE(same_tree_same_hash_in_two_contexts) {
   Dir d1, d2;
   for (const Dir* d : {&d1, &d2}) {
