@@ -220,13 +220,29 @@ Result<IgnoreMatcher> BuildContext::load_ignore(std::string_view dockerfile_path
     if (text.error().code != ENOENT) return fail(wrap(std::move(text).error(), p));
   }
   if (!has_dir()) return IgnoreMatcher{};
-  auto fd = open_in_root(root_.get(), ".dockerignore", O_RDONLY);
+  auto fd = open_in_root(root_.get(), ".dockerignore", O_RDONLY | O_NOCTTY | O_NONBLOCK);
   if (!fd) {
     if (fd.error().code == ENOENT) return IgnoreMatcher{};
     return fail(wrap(std::move(fd).error(), ".dockerignore"));
   }
   auto text = TRY_CTX(read_all(fd->get(), 16u << 20), ".dockerignore");
   return TRY_CTX(IgnoreMatcher::parse(text), ".dockerignore");
+}
+
+Result<IgnoreMatcher> BuildContext::load_ignore_in(std::string_view dockerfile_rel) const {
+  if (!has_dir()) return IgnoreMatcher{};
+  for (std::string name : {dockerfile_rel.empty() ? std::string() : rel_clean(dockerfile_rel) + ".dockerignore",
+                           std::string(".dockerignore")}) {
+    if (name.empty()) continue;
+    auto fd = open_in_root(root_.get(), name, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+    if (!fd) {
+      if (fd.error().code == ENOENT) continue;
+      return fail(wrap(std::move(fd).error(), name));
+    }
+    auto text = TRY_CTX(read_all(fd->get(), 16u << 20), "{}", name);
+    return TRY_CTX(IgnoreMatcher::parse(text), "{}", name);
+  }
+  return IgnoreMatcher{};
 }
 
 Result<ContextEntry> BuildContext::stat(std::string_view rel) const {
@@ -541,6 +557,44 @@ Result<DockerfileSource> find_dockerfile(std::string_view context_dir, std::stri
   }
   return fail(kNotFound, fmt::format("cannot find a Dockerfile or Containerfile in the build context "
                                      "\"{}\" (name one with -f)", context_dir));
+}
+
+Result<DockerfileSource> find_dockerfile_in(const BuildContext& ctx, std::string_view file_flag, int stdin_fd) {
+  if (file_flag == "-" || !ctx.has_dir()) return find_dockerfile("", file_flag, stdin_fd);
+  auto read_in = [&](std::string_view rel) -> Result<std::string> {
+    auto fd = TRY(ctx.open(rel, O_RDONLY | O_NOCTTY | O_NONBLOCK));
+    struct stat st;
+    if (fstat(fd.get(), &st) < 0) return fail_errno(fmt::format("stat `{}`", rel));
+    if (S_ISDIR(st.st_mode)) return fail(EISDIR, "is a directory");
+    if (!S_ISREG(st.st_mode)) return fail(kInvalid, "not a regular file");
+    return read_all(fd.get());
+  };
+  DockerfileSource d;
+  if (!file_flag.empty()) {
+    auto t = read_in(file_flag);
+    if (!t) {
+      if (t.error().code == ENOENT)
+        return fail(kNotFound, fmt::format("the Dockerfile \"{}\" does not exist in the build context", file_flag));
+      return fail(wrap(std::move(t).error(), fmt::format("read the Dockerfile \"{}\" in the build context", file_flag)));
+    }
+    d.text = std::move(*t);
+    auto slash = file_flag.rfind('/');
+    d.name = std::string(slash == std::string_view::npos ? file_flag : file_flag.substr(slash + 1));
+    d.context_path = rel_clean(file_flag);
+    return d;
+  }
+  for (const char* n : {"Dockerfile", "Containerfile", "dockerfile", "containerfile"}) {
+    auto t = read_in(n);
+    if (t) {
+      d.text = std::move(*t);
+      d.name = n;
+      d.context_path = n;
+      return d;
+    }
+    if (t.error().code != ENOENT)
+      return fail(wrap(std::move(t).error(), fmt::format("read the Dockerfile \"{}\" in the build context", n)));
+  }
+  return fail(kNotFound, "cannot find a Dockerfile or Containerfile in the build context (name one with -f)");
 }
 
 Result<StdinInput> read_stdin_input(int fd, std::string_view tmpdir) {

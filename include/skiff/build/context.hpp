@@ -119,6 +119,10 @@ class BuildContext {
   /// path, may be "") has one, else `.dockerignore` at the context root; none: empty rules.
   Result<IgnoreMatcher> load_ignore(std::string_view dockerfile_path = "") const;
 
+  /// The same with the Dockerfile given by its path inside the context (find_dockerfile_in's
+  /// `context_path`): `<that>.dockerignore` is read inside the context too.
+  Result<IgnoreMatcher> load_ignore_in(std::string_view dockerfile_rel) const;
+
   /// True when the context-relative path is excluded by .dockerignore.
   bool excluded(std::string_view rel) const { return ignore_.excluded(rel); }
 
@@ -161,7 +165,8 @@ class BuildContext {
 struct DockerfileSource {
   std::string text;
   std::string name;          ///< for diagnostics ("Dockerfile", "Containerfile", "-")
-  std::string path;          ///< host path it was read from ("" for stdin)
+  std::string path;          ///< host path it was read from ("" for stdin or find_dockerfile_in)
+  std::string context_path;  ///< find_dockerfile_in: its path inside the context
 };
 
 /// Picks and reads the Dockerfile: `-f file` (a host path; "-": `stdin_fd`) when given (a
@@ -170,6 +175,13 @@ struct DockerfileSource {
 /// no context). Errors say what was looked for.
 Result<DockerfileSource> find_dockerfile(std::string_view context_dir, std::string_view file_flag,
                                          int stdin_fd = 0);
+
+/// The same for a context that came as a tar (or any context whose files should not be
+/// trusted): `-f` (relative to the context root) or Dockerfile/Containerfile are read inside
+/// the context with RESOLVE_IN_ROOT, so a symlinked Dockerfile cannot name a host file.
+/// "-" still reads `stdin_fd`.
+Result<DockerfileSource> find_dockerfile_in(const BuildContext& ctx, std::string_view file_flag,
+                                            int stdin_fd = 0);
 
 /// What `skiff build -` read from stdin: a tar context (then `dockerfile` is empty and the
 /// Dockerfile is looked up in the context) or a Dockerfile with no context.

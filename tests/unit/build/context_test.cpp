@@ -313,6 +313,41 @@ BOOST_AUTO_TEST_CASE(find_the_dockerfile) {
   BOOST_TEST(s->text == "FROM stdin\n");
 }
 
+BOOST_AUTO_TEST_CASE(find_the_dockerfile_inside_the_context) {
+  Dir outside;
+  outside.file("Dockerfile", "FROM host-file\n");
+  Dir d;
+  d.link(outside.p("Dockerfile"), "Dockerfile");  // absolute: means <context>/tmp/…/Dockerfile
+  d.file("Containerfile", "FROM c\n");
+  d.file("sub/app.Dockerfile", "FROM app\n");
+  d.file("sub/app.Dockerfile.dockerignore", "*.tmp\n");
+  d.file(".dockerignore", "*.log\n");
+  d.link("../../../" + outside.p("Dockerfile").substr(1), "climb.Dockerfile");
+  auto c = open_ctx(d);
+  // The symlinked Dockerfile leads nowhere inside the context: never to the host's file.
+  auto r = find_dockerfile_in(c, "");
+  BOOST_TEST((!r.has_value() || r->text != "FROM host-file\n"));
+  auto climb = find_dockerfile_in(c, "climb.Dockerfile");
+  BOOST_REQUIRE(!climb.has_value());
+  BOOST_TEST(climb.error().code == kNotFound);
+  auto app = find_dockerfile_in(c, "/sub/app.Dockerfile");
+  BOOST_REQUIRE(app.has_value());
+  BOOST_TEST(app->text == "FROM app\n");
+  BOOST_TEST(app->context_path == "sub/app.Dockerfile");
+  auto ig = c.load_ignore_in(app->context_path);
+  BOOST_REQUIRE(ig.has_value());
+  BOOST_TEST(ig->excluded("a.tmp"));
+  BOOST_TEST(!ig->excluded("a.log"));
+  auto ig2 = c.load_ignore_in("Containerfile");
+  BOOST_REQUIRE(ig2.has_value());
+  BOOST_TEST(ig2->excluded("a.log"));
+  BOOST_REQUIRE(unlink(d.p("Dockerfile").c_str()) == 0);
+  auto cf = find_dockerfile_in(c, "");
+  BOOST_REQUIRE(cf.has_value());
+  BOOST_TEST(cf->name == "Containerfile");
+  BOOST_TEST(!find_dockerfile_in(c, "sub").has_value());
+}
+
 namespace {
 
 std::string make_tar(const std::vector<std::pair<std::string, std::string>>& files, bool gzip = false) {
