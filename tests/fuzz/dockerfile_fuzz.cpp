@@ -14,7 +14,10 @@ namespace {
 void exercise(const Instruction& ins, const Vars& vars, char esc) {
   (void)expand_instruction(ins, vars, esc);
   for (const auto& h : ins.heredocs) (void)expand_heredoc(h, vars, esc);
-  for (const auto& m : ins.flag_values("mount")) (void)parse_run_mount(m);
+  for (const auto& m : ins.flag_values("mount")) {
+    (void)parse_run_mount(m);
+    (void)parse_run_mount(m, &vars, esc);
+  }
   if (ins.cmd == "healthcheck") (void)healthcheck_spec(ins);
   for (const auto& kv : ins.kvs) (void)expand_words(kv.value, vars, esc);
   for (const auto& sub : ins.onbuild) exercise(sub, vars, esc);
