@@ -505,6 +505,19 @@ Result<std::string> BuildContext::hash_sources(const std::vector<std::string>& p
   return "sha256:" + h.hex();
 }
 
+Result<std::string> BuildContext::hash_copy_sources(const std::vector<std::string>& sources) const {
+  std::string all;
+  for (const auto& src : sources) {
+    auto matches = TRY(resolve_source(src, true));
+    std::vector<std::string> paths;
+    for (const auto& m : matches) paths.push_back(m.path);
+    all += fmt::format("{} {}\n", src.size(), src);
+    all += TRY(hash_sources(paths));
+    all.push_back('\n');
+  }
+  return TRY(sha256_digest(all));
+}
+
 // ---- the Dockerfile ---------------------------------------------------------------------------
 
 Result<DockerfileSource> find_dockerfile(std::string_view context_dir, std::string_view file_flag, int stdin_fd) {

@@ -152,6 +152,11 @@ class BuildContext {
   /// (not owners or times). The same tree gives the same hash in any context.
   Result<std::string> hash_sources(const std::vector<std::string>& paths) const;
 
+  /// The cache hash of a COPY/ADD's context sources as written (wildcards allowed): each
+  /// source pattern, then hash_sources() of what it resolves to (resolve_source, an empty
+  /// wildcard allowed). A missing source is resolve_source's kNotFound error.
+  Result<std::string> hash_copy_sources(const std::vector<std::string>& sources) const;
+
  private:
   UniqueFd root_;
   std::string dir_;

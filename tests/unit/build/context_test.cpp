@@ -240,6 +240,26 @@ BOOST_AUTO_TEST_CASE(renamed_wildcard_match_changes_the_hash) {
   BOOST_TEST(hash(c, paths()) != h);
 }
 
+BOOST_AUTO_TEST_CASE(copy_sources_hash) {
+  Dir d;
+  d.file("a.txt", "a");
+  d.file("b.txt", "b");
+  d.file("dir/x", "x");
+  auto c = open_ctx(d);
+  auto h = [&](std::vector<std::string> s) {
+    auto r = c.hash_copy_sources(s);
+    BOOST_REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().msg));
+    return *r;
+  };
+  const std::string all = h({"*.txt", "dir"});
+  BOOST_TEST(h({"*.txt", "dir"}) == all);
+  BOOST_TEST(h({"*.txt"}) != all);
+  BOOST_TEST(h({"nomatch*"}) != h({"nomatch2*"}));  // the pattern itself counts
+  BOOST_REQUIRE(chmod(d.p("b.txt").c_str(), 0600) == 0);
+  BOOST_TEST(h({"*.txt", "dir"}) != all);  // a mode change is a change
+  BOOST_TEST(c.hash_copy_sources({"missing"}).error().code == kNotFound);
+}
+
 BOOST_AUTO_TEST_CASE(same_tree_same_hash_in_two_contexts) {
   Dir d1, d2;
   for (const Dir* d : {&d1, &d2}) {
