@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -450,22 +453,90 @@ Result<std::vector<SourceMatch>> BuildContext::resolve_source(std::string_view s
   return out;
 }
 
+namespace {
+
+// One regular file whose contents the hash needs.
+struct FileJob {
+  std::string path;     ///< context-relative
+  uint64_t size = 0;
+  bool follow = false;  ///< the source itself (a symlink source is followed, in the root)
+  unsigned char digest[32] = {};
+};
+
+Status hash_file(int rootfd, FileJob& j, std::vector<char>& buf) {
+  const int flags = O_RDONLY | O_NOCTTY | O_NONBLOCK;
+  auto fd = TRY_CTX(j.follow ? open_in_root(rootfd, j.path, flags) : open_in_root_nofollow(rootfd, j.path, flags),
+                    "build context file");
+  Sha256 h = TRY(Sha256::make());
+  uint64_t left = j.size;
+  while (left > 0) {
+    size_t n = TRY_CTX(read_some(fd.get(), buf.data(), std::min<uint64_t>(left, buf.size())),
+                       "read build context file `{}`", j.path);
+    if (n == 0) break;
+    h.update(buf.data(), n);
+    left -= n;
+  }
+  if (left > 0) return fail(kConflict, fmt::format("build context file `{}` changed while it was read", j.path));
+  h.finish(j.digest);
+  return ok();
+}
+
+// Hashes the files' contents, on several threads when there are many (the walk is one
+// thread; reading thousands of small files is where the time goes).
+Status hash_files(int rootfd, std::vector<FileJob>& jobs) {
+  unsigned n = std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
+  if (jobs.size() < 64) n = 1;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  Error first;
+  auto work = [&]() {
+    std::vector<char> buf(64 * 1024);
+    for (;;) {
+      if (failed.load(std::memory_order_relaxed)) return;
+      size_t i = next.fetch_add(1);
+      if (i >= jobs.size()) return;
+      auto st = hash_file(rootfd, jobs[i], buf);
+      if (!st) {
+        std::lock_guard<std::mutex> l(mu);
+        if (!failed.exchange(true)) first = std::move(st).error();
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < n; ++t) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  if (failed) return fail(std::move(first));
+  return ok();
+}
+
+}  // namespace
+
 Result<std::string> BuildContext::hash_sources(const std::vector<std::string>& paths) const {
   if (!has_dir()) return fail(kNotFound, "there is no build context to hash");
-  Sha256 h = TRY(Sha256::make());
-  std::vector<char> buf(64 * 1024);
+  Sha256 h = TRY(Sha256::make());  // loads the plugin before any thread needs it
+  // Records in walk order; a regular file's record is followed by its content digest.
+  struct Item {
+    std::string rec;
+    ssize_t job = -1;
+  };
+  std::vector<Item> items;
+  std::vector<FileJob> jobs;
   for (const auto& src : paths) {
     std::string top = rel_clean(src);
     // The source's own name counts (a wildcard matching a renamed file must miss the cache);
     // names below it are relative to it.
-    h.update("S");
-    h.update(top);
-    h.update(std::string_view("\0", 1));
-    TRY(walk_impl(root_.get(), ignore_, top, [&](const ContextEntry& e, int dirfd, const char* name) -> Result<WalkAction> {
-      // Names relative to the source, so the same tree hashes the same wherever the source is.
+    Item head;
+    head.rec = "S" + top;
+    head.rec.push_back('\0');
+    items.push_back(std::move(head));
+    TRY(walk_impl(root_.get(), ignore_, top, [&](const ContextEntry& e, int, const char* name) -> Result<WalkAction> {
       std::string_view rel = std::string_view(e.path).substr(std::min(e.path.size(), top.size()));
       if (!rel.empty() && rel[0] == '/') rel.remove_prefix(1);
-      std::string rec;
+      Item it;
+      std::string& rec = it.rec;
       rec.reserve(rel.size() + e.link_target.size() + 32);
       rec.push_back('E');
       rec.append(rel);
@@ -476,31 +547,22 @@ Result<std::string> BuildContext::hash_sources(const std::vector<std::string>& p
       rec.push_back('\0');
       rec.append(e.link_target);
       rec.push_back('\0');
-      h.update(rec);
-      if (S_ISREG(e.mode) && e.size > 0) {
-        if (!name) return WalkAction::Continue;
-        int fd = -1;
-        if (name[0]) {
-          fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-        } else {  // the source itself is a file (dirfd is its O_PATH fd)
-          auto f = open_in_root(root_.get(), e.path, O_RDONLY | O_NOCTTY);
-          if (f) fd = f->release();
-        }
-        if (fd < 0) return fail_errno(fmt::format("open build context file `{}`", e.path));
-        UniqueFd f(fd);
-        uint64_t left = e.size;
-        while (left > 0) {
-          size_t n = TRY_CTX(read_some(f.get(), buf.data(), std::min<uint64_t>(left, buf.size())),
-                             "read build context file `{}`", e.path);
-          if (n == 0) break;
-          h.update(buf.data(), n);
-          left -= n;
-        }
-        if (left > 0)
-          return fail(kConflict, fmt::format("build context file `{}` changed while it was read", e.path));
+      if (S_ISREG(e.mode) && e.size > 0 && name) {
+        FileJob j;
+        j.path = e.path;
+        j.size = e.size;
+        j.follow = name[0] == 0;
+        it.job = ssize_t(jobs.size());
+        jobs.push_back(std::move(j));
       }
+      items.push_back(std::move(it));
       return WalkAction::Continue;
     }));
+  }
+  TRY(hash_files(root_.get(), jobs));
+  for (const auto& it : items) {
+    h.update(it.rec);
+    if (it.job >= 0) h.update(jobs[size_t(it.job)].digest, 32);
   }
   return "sha256:" + h.hex();
 }
