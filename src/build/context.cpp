@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -148,9 +149,36 @@ bool looks_like_tar(std::string_view head) {
 
 // ---- BuildContext -----------------------------------------------------------------------------
 
+namespace {
+
+// Directories of live contexts extracted from a tar: files in them came from the tar, so
+// find_dockerfile() and load_ignore() read them inside the context (RESOLVE_IN_ROOT) even when
+// given as host paths: a symlinked Dockerfile in a tar never names a host file.
+std::mutex g_extracted_mu;
+std::set<std::string, std::less<>> g_extracted;
+
+void remove_extracted(const std::string& dir) {
+  std::lock_guard<std::mutex> l(g_extracted_mu);
+  g_extracted.erase(dir);
+}
+
+// When `host_path` is inside a live extracted context: that directory and the rest.
+std::optional<std::pair<std::string, std::string>> extracted_prefix(std::string_view host_path) {
+  std::lock_guard<std::mutex> l(g_extracted_mu);
+  for (const auto& d : g_extracted) {
+    if (host_path == d) return std::make_pair(d, std::string());
+    if (host_path.size() > d.size() && host_path.substr(0, d.size()) == d && host_path[d.size()] == '/')
+      return std::make_pair(d, std::string(host_path.substr(d.size() + 1)));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 BuildContext::~BuildContext() {
   if (!tmp_.empty()) {
     root_.reset();
+    remove_extracted(tmp_);
     (void)remove_tree(tmp_);
   }
 }
@@ -163,6 +191,7 @@ BuildContext& BuildContext::operator=(BuildContext&& o) noexcept {
   if (this != &o) {
     if (!tmp_.empty()) {
       root_.reset();
+      remove_extracted(tmp_);
       (void)remove_tree(tmp_);
     }
     root_ = std::move(o.root_);
@@ -199,6 +228,10 @@ Result<BuildContext> BuildContext::from_tar_fd(int fd, std::string head, std::st
   if (!mkdtemp(tmpl.data())) return fail_errno(fmt::format("create a directory for the build context in {}", tmpdir));
   BuildContext c;
   c.tmp_ = tmpl;  // removed by the destructor from here on
+  {
+    std::lock_guard<std::mutex> l(g_extracted_mu);
+    g_extracted.insert(tmpl);
+  }
   c.dir_ = tmpl;
   c.root_ = TRY(open_path(tmpl, O_RDONLY | O_DIRECTORY));
   PrefixSource src(std::move(head), fd);
@@ -216,6 +249,11 @@ Result<BuildContext> BuildContext::from_tar_fd(int fd, std::string head, std::st
 }
 
 Result<IgnoreMatcher> BuildContext::load_ignore(std::string_view dockerfile_path) const {
+  if (!tmp_.empty()) {
+    // An extracted tar: everything is read inside it.
+    auto in = extracted_prefix(dockerfile_path);
+    return load_ignore_in(in && in->first == tmp_ ? in->second : std::string());
+  }
   if (!dockerfile_path.empty() && dockerfile_path != "-") {
     std::string p = fmt::format("{}.dockerignore", dockerfile_path);
     auto text = read_file(p, 16u << 20);
@@ -588,6 +626,15 @@ Result<DockerfileSource> find_dockerfile(std::string_view context_dir, std::stri
     d.text = TRY_CTX(read_all(stdin_fd), "read the Dockerfile from stdin");
     d.name = "Dockerfile";
     return d;
+  }
+  if (!context_dir.empty()) {
+    if (auto in = extracted_prefix(context_dir); in && in->second.empty()) {
+      // A context extracted from a tar: -f names a file inside it, read inside it.
+      auto ctx = TRY(BuildContext::open_dir(in->first));
+      auto r = TRY(find_dockerfile_in(ctx, file_flag, stdin_fd));
+      r.path = in->first + "/" + r.context_path;  // for load_ignore(), which reads inside too
+      return r;
+    }
   }
   if (!file_flag.empty()) {
     auto t = read_file(file_flag);

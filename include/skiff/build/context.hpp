@@ -117,6 +117,7 @@ class BuildContext {
 
   /// Reads `<dockerfile>.dockerignore` next to the Dockerfile when `dockerfile_path` (a host
   /// path, may be "") has one, else `.dockerignore` at the context root; none: empty rules.
+  /// For a context extracted from a tar both are read inside the context (load_ignore_in).
   Result<IgnoreMatcher> load_ignore(std::string_view dockerfile_path = "") const;
 
   /// The same with the Dockerfile given by its path inside the context (find_dockerfile_in's
@@ -177,7 +178,9 @@ struct DockerfileSource {
 /// Picks and reads the Dockerfile: `-f file` (a host path; "-": `stdin_fd`) when given (a
 /// relative -f is relative to the working directory, as Docker's CLI), otherwise
 /// `Dockerfile` then `Containerfile` in the context directory (`context_dir` "" when there is
-/// no context). Errors say what was looked for.
+/// no context). Errors say what was looked for. When `context_dir` is a context extracted
+/// from a tar (BuildContext::from_tar_fd, still alive), this is find_dockerfile_in() on it: -f
+/// is relative to the context root and nothing is read outside it.
 Result<DockerfileSource> find_dockerfile(std::string_view context_dir, std::string_view file_flag,
                                          int stdin_fd = 0);
 

@@ -370,7 +370,8 @@ BOOST_AUTO_TEST_CASE(find_the_dockerfile_inside_the_context) {
 
 namespace {
 
-std::string make_tar(const std::vector<std::pair<std::string, std::string>>& files, bool gzip = false) {
+std::string make_tar(const std::vector<std::pair<std::string, std::string>>& files, bool gzip = false,
+                     const std::vector<std::pair<std::string, std::string>>& links = {}) {
   StringSink raw;
   std::unique_ptr<ByteSink> z;
   ByteSink* sink = &raw;
@@ -389,6 +390,14 @@ std::string make_tar(const std::vector<std::pair<std::string, std::string>>& fil
     e.size = data.size();
     BOOST_REQUIRE((*w)->add(e));
     BOOST_REQUIRE((*w)->write_data(data));
+  }
+  for (const auto& [name, target] : links) {
+    TarEntry e;
+    e.path = name;
+    e.type = TarType::Symlink;
+    e.mode = 0777;
+    e.link_target = target;
+    BOOST_REQUIRE((*w)->add(e));
   }
   BOOST_REQUIRE((*w)->finish());
   if (z) BOOST_REQUIRE(z->close());
@@ -432,6 +441,34 @@ BOOST_AUTO_TEST_CASE(stdin_dockerfile_or_tar) {
     { StdinInput gone = std::move(*tr); }
     BOOST_TEST(!path_exists(dir));
   }
+}
+
+BOOST_AUTO_TEST_CASE(tar_context_files_are_read_inside_it) {
+  Dir outside;
+  outside.file("Dockerfile", "FROM host-file\n");
+  outside.file("Dockerfile.dockerignore", "*\n");
+  auto t = fd_with(make_tar({{"Containerfile", "FROM inside\n"}, {"sub/app.Dockerfile", "FROM app\n"},
+                             {"sub/app.Dockerfile.dockerignore", "*.tmp\n"}},
+                            false, {{"Dockerfile", outside.p("Dockerfile")}}));
+  auto r = read_stdin_input(t.get(), "/tmp");
+  BOOST_REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().msg));
+  BuildContext& c = r->context;
+  // The tar's Dockerfile is a symlink to a host file: inside the context it leads nowhere.
+  // (a dangling link there: the Containerfile is used instead).
+  auto df = find_dockerfile(c.dir(), "");
+  BOOST_REQUIRE(df.has_value());
+  BOOST_TEST(df->text == "FROM inside\n");
+  // -f is relative to the context root, not the working directory.
+  auto app = find_dockerfile(c.dir(), "sub/app.Dockerfile");
+  BOOST_REQUIRE_MESSAGE(app.has_value(), (app ? "" : app.error().msg));
+  BOOST_TEST(app->text == "FROM app\n");
+  auto ig = c.load_ignore(app->path);
+  BOOST_REQUIRE(ig.has_value());
+  BOOST_TEST(ig->excluded("x.tmp"));
+  // A host path outside the context is never read for a tar context.
+  auto ig2 = c.load_ignore(outside.p("Dockerfile"));
+  BOOST_REQUIRE(ig2.has_value());
+  BOOST_TEST(!ig2->excluded("anything"));
 }
 
 BOOST_AUTO_TEST_CASE(hostile_tar_context) {
