@@ -105,7 +105,8 @@ class BuildContext {
   /// fresh directory under `tmpdir` with storage's hostile-input rules, and opens it as the
   /// context. The directory is removed when the context is destroyed. `.dockerignore` is read
   /// from it by the caller (load_ignore()).
-  static Result<BuildContext> from_tar_fd(int fd, std::string_view tmpdir = "/var/tmp");
+  /// `tmpdir` "": $TMPDIR, else /var/tmp (as Podman).
+  static Result<BuildContext> from_tar_fd(int fd, std::string_view tmpdir = "");
   /// The same, from bytes already read (`head` was consumed from `fd` to sniff the stream).
   static Result<BuildContext> from_tar_fd(int fd, std::string head, std::string_view tmpdir);
 
@@ -199,6 +200,6 @@ struct StdinInput {
 };
 /// Reads stdin for `build -`: a (compressed) tar becomes an extracted context under `tmpdir`,
 /// anything else is the Dockerfile.
-Result<StdinInput> read_stdin_input(int fd, std::string_view tmpdir = "/var/tmp");
+Result<StdinInput> read_stdin_input(int fd, std::string_view tmpdir = "");
 
 }  // namespace skiff::build
