@@ -753,6 +753,10 @@ Result<DockerfileSource> find_dockerfile_in(const BuildContext& ctx, std::string
 Result<StdinInput> read_stdin_input(int fd, std::string_view tmpdir) {
   StdinInput in;
   std::string head = TRY_CTX(read_head(fd, 512), "read stdin");
+  if (head.rfind("BZh", 0) == 0 || head.rfind("\xFD" "7zXZ", 0) == 0)
+    return fail(kUnsupported, fmt::format("the build context on stdin is compressed with {}, which skiff "
+                                          "does not read: send it uncompressed, gzip or zstd",
+                                          head[0] == 'B' ? "bzip2" : "xz"));
   if (looks_like_tar(head)) {
     in.context = TRY(BuildContext::from_tar_fd(fd, std::move(head), tmpdir));
     return in;

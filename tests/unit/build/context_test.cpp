@@ -500,6 +500,16 @@ BOOST_AUTO_TEST_CASE(killed_builds_contexts_are_swept) {
   BOOST_TEST(flock(probe, LOCK_EX | LOCK_NB) < 0);
 }
 
+BOOST_AUTO_TEST_CASE(unsupported_compression_is_named) {
+  for (std::string magic : {std::string("BZh91AY&SY"), std::string("\xFD" "7zXZ\0\0", 8)}) {
+    auto t = fd_with(magic + std::string(100, 'x'));
+    auto r = read_stdin_input(t.get(), "/tmp");
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().code == kUnsupported);
+    BOOST_TEST(r.error().msg.find("compressed") != std::string::npos, r.error().msg);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(hostile_tar_context) {
   auto t = fd_with(make_tar({{"../escape", "x"}}));
   auto r = BuildContext::from_tar_fd(t.get(), "/tmp");
