@@ -104,6 +104,30 @@ BOOST_AUTO_TEST_CASE(continuation_with_trailing_blanks_and_crlf) {
   BOOST_TEST(df.stages[0].instructions[0].args[0] == "echo a  b");
 }
 
+// The reference's examples of the escape directive and of whitespace.
+BOOST_AUTO_TEST_CASE(reference_examples) {
+  // Without `# escape=`, a Windows path's trailing \ continues the line: the reference says
+  // this results in "COPY testfile.txt c:RUN dir c:".
+  auto win = parse_ok("FROM microsoft/nanoserver\nCOPY testfile.txt c:\\\nRUN dir c:\\\n");
+  BOOST_REQUIRE_EQUAL(win.stages[0].instructions.size(), 1u);
+  BOOST_TEST(win.stages[0].instructions[0].original == "COPY testfile.txt c:RUN dir c:");
+  // Leading whitespace before comments and instructions is ignored...
+  auto ws = parse_ok("FROM busybox\n        # this is a comment-line\n    RUN echo hello\nRUN echo world\n");
+  BOOST_TEST(ws.stages[0].instructions.size() == 2u);
+  BOOST_TEST(ws.stages[0].instructions[0].args[0] == "echo hello");
+  // ...but not inside arguments.
+  auto arg = parse_ok("FROM busybox\nRUN echo \"\\\n     hello\\\n     world\"\n");
+  BOOST_TEST(arg.stages[0].instructions[0].args[0] == "echo \"     hello     world\"");
+  // Directives: all of these are the same.
+  for (const char* d : {"#escape=`", "# escape =`", "#\tescape= `", "# escape = `", "#\t  eScApE=`"}) {
+    auto df = parse_ok(std::string(d) + "\nFROM busybox\n");
+    BOOST_TEST(df.escape == '`', d);
+  }
+  // Comment lines in a continuation are removed.
+  auto c = parse_ok("FROM busybox\nRUN echo hello \\\n# comment\nworld\n");
+  BOOST_TEST(c.stages[0].instructions[0].args[0] == "echo hello world");
+}
+
 BOOST_AUTO_TEST_CASE(empty_continuation_line_is_a_warning) {
   auto out = parse_dockerfile_all("FROM busybox\nRUN echo a \\\n\n b\n");
   BOOST_TEST(out.errors.empty());
