@@ -87,6 +87,19 @@ BOOST_AUTO_TEST_CASE(syntax_errors) {
   BOOST_TEST(ex_err("\"abc").find("double-quote") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(deep_nesting_is_an_error_not_a_crash) {
+  std::string w;
+  for (int i = 0; i < 100000; ++i) w += "${a:-";
+  w += "x";
+  for (int i = 0; i < 100000; ++i) w += "}";
+  BOOST_TEST(ex_err(w).find("nested more than") != std::string::npos);
+  std::string ok;
+  for (int i = 0; i < 50; ++i) ok += "${a:-\"";
+  ok += "x";
+  for (int i = 0; i < 50; ++i) ok += "\"}";
+  BOOST_TEST(ex(ok, {}) == "x");
+}
+
 BOOST_AUTO_TEST_CASE(literals_and_quotes) {
   Vars v{{"A", "1"}, {"SP", "x y"}};
   BOOST_TEST(ex("$", v) == "$");
