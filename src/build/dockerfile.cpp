@@ -347,8 +347,10 @@ std::vector<Flag> parse_flags(std::string_view cmd, const std::vector<std::strin
 int parse_json_form(std::string_view rest, std::vector<std::string>& out, std::string& err) {
   auto t = rtrim(ltrim(rest));
   if (t.empty() || t.front() != '[' || t.back() != ']') return 0;
-  Json j = Json::parse(t.begin(), t.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_array()) {
+  // parse_json caps the nesting depth (`RUN [[[[…` must not exhaust the stack).
+  auto parsed = parse_json(t, "exec form");
+  Json j = parsed ? std::move(*parsed) : Json();
+  if (!parsed || !j.is_array()) {
     // `RUN [ -f x ]` is a shell test command: only text that looks like an intended JSON
     // array (`["…`) is an error; anything else is the shell form, as Docker does.
     auto inner = ltrim(t.substr(1));

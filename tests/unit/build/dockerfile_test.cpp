@@ -230,6 +230,12 @@ BOOST_AUTO_TEST_CASE(bad_json_forms) {
   BOOST_TEST(has_error(errs, 5, "invalid JSON"), dump_errors(errs));
 }
 
+BOOST_AUTO_TEST_CASE(deeply_nested_json_is_an_error) {
+  std::string deep = "FROM busybox\nCMD [\"a\", " + std::string(200000, '[') + std::string(200000, ']') + "]\n";
+  auto errs = parse_errors(deep);
+  BOOST_TEST(has_error(errs, 2, "invalid JSON"), dump_errors(errs));
+}
+
 BOOST_AUTO_TEST_CASE(env_and_label_forms) {
   auto df = parse_ok(
       "FROM busybox\n"
