@@ -556,6 +556,13 @@ Instruction parse_instruction(std::string_view line, const LineCtx& ctx, std::ve
                                  "DEST (the destination could not be determined)",
                                  name, ins.args.empty() ? "none was" : "only one was", name));
     (void)heredoc_srcs;
+    if (!ins.json && ins.args.size() >= 2) {
+      const std::string& dest = ins.args.back();
+      size_t k = 0;
+      while (k < dest.size() && std::isdigit(static_cast<unsigned char>(dest[k]))) ++k;
+      if (dest.compare(k, 2, "<<") == 0 && dest.size() > k + 2)
+        errs.push_back(fmt::format("{} cannot accept a heredoc as a destination: {} <<NAME DEST", name, name));
+    }
     if (c == "copy" && ins.flag("checksum")) errs.push_back("COPY does not accept --checksum (ADD does)");
   } else if (c == "env" || c == "label") {
     parse_name_val(ins, rest, ctx.escape, errs, notes);

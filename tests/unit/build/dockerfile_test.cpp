@@ -487,6 +487,12 @@ BOOST_AUTO_TEST_CASE(heredoc_not_in_quotes_or_exec_form) {
   for (const auto& i : df.stages[0].instructions) BOOST_TEST(i.heredocs.empty());
 }
 
+BOOST_AUTO_TEST_CASE(heredoc_as_destination) {
+  auto errs = parse_errors("FROM busybox\nCOPY /src <<EOF\nx\nEOF\nRUN true\n");
+  BOOST_TEST(has_error(errs, 2, "cannot accept a heredoc as a destination"), dump_errors(errs));
+  BOOST_TEST(errs.size() == 1u, dump_errors(errs));  // the body was still read as a heredoc
+}
+
 BOOST_AUTO_TEST_CASE(unterminated_heredoc) {
   auto errs = parse_errors("FROM busybox\nRUN <<EOF\necho\nEOF \n");
   BOOST_TEST(has_error(errs, 2, "unterminated heredoc"), dump_errors(errs));
