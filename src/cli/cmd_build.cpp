@@ -604,7 +604,12 @@ Status Executor::do_run(StageState& st, const Instruction& ins, const std::strin
                                               where, m.from, m.from));
       if (!bctx_.has_dir()) return fail(kInvalid, fmt::format("{}: RUN --mount=type=bind needs a build context", where));
       auto fd = TRY_CTX(bctx_.open(m.source.empty() ? "." : m.source, O_PATH), "{}: RUN --mount source", where);
-      std::string host = fd_path(fd.get());
+      // The path the kernel resolved inside the context (the user's own files: a symlink
+      // swapped in later gives them nothing they could not read anyway).
+      char buf[PATH_MAX];
+      ssize_t n = readlink(fd_path(fd.get()).c_str(), buf, sizeof buf);
+      if (n <= 0 || size_t(n) >= sizeof buf) return fail_errno(fmt::format("{}: RUN --mount source {}", where, m.source));
+      std::string host(buf, size_t(n));
       o.mounts.push_back(fmt::format("type=bind,source={},target={}{}", host, target, m.readonly ? ",readonly" : ""));
     } else {
       return fail(kUnsupported, fmt::format("{}: RUN --mount=type={} is not supported (bind, cache, tmpfs, secret)", where, m.type));
