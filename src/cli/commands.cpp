@@ -48,6 +48,7 @@ constexpr OptSpec kVolumePruneOpts[] = {
 
 constexpr GroupSpec kGroups[] = {
     {"builder", "Manage builds"},
+    {"buildx", "Build with BuildKit's command names (skiff's own builder)"},
     {"container", "Manage containers"},
     {"image", "Manage images"},
     {"manifest", "Manage manifest lists"},
