@@ -28,6 +28,7 @@
 #include "skiff/registry/http.hpp"
 #include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/log.hpp"
 #include "skiff/util/safe_path.hpp"
 #include "skiff/util/sha256.hpp"
 #include "skiff/util/strings.hpp"
@@ -778,7 +779,9 @@ Status Executor::do_copy(StageState& st, const Instruction& ins, const std::stri
       r.excluded = [ig](const std::string& rel, bool is_dir) {
         return ig->excluded(rel) && !(is_dir && ig->may_include_below(rel));
       };
+    int64_t t0 = now_ns();
     std::string h = TRY_CTX(engine::hash_context_sources(r.context_fd, ctx_sources, r.excluded), "{}", where);
+    log::debug("build: {}: sources hashed in {:.1f} ms", where, double(now_ns() - t0) / 1e6);
     extra += "context " + h + "\n";
     kind = ctx_sources.size() > 1 ? "multi" : "file";
     if (ctx_sources.size() == 1) {

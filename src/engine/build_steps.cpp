@@ -601,30 +601,53 @@ Result<std::string> hash_context_sources(int context_fd, const std::vector<std::
                                          const std::function<bool(const std::string&, bool)>& excluded) {
   auto h = TRY(Sha256::make());
   auto root = TRY_CTX(open_at(context_fd, ".", O_PATH | O_DIRECTORY), "the build context");
+  // One record per entry: name, mode, size, then the contents or the link target. Files are
+  // opened first and fstat'ed (one lookup each) and read in one call when small.
+  std::string buf(1 << 16, '\0');
+  auto record = [&](const std::string& p, const struct stat& st) {
+    std::string rec = p;
+    rec += '\0';
+    rec += fmt::format("{:o}", unsigned(st.st_mode));
+    rec += '\0';
+    rec += std::to_string(S_ISREG(st.st_mode) ? uint64_t(st.st_size) : 0);
+    rec += '\0';
+    h.update(rec);
+  };
+  auto hash_fd = [&](int fd, uint64_t size) -> Status {
+    uint64_t got = 0;
+    for (;;) {
+      size_t k = TRY(read_some(fd, buf.data(), buf.size()));
+      if (k == 0) break;
+      h.update(buf.data(), k);
+      got += k;
+      if (got >= size && size < buf.size()) break;  // small file read whole: no second read
+    }
+    return ok();
+  };
   std::function<Status(int, const std::string&)> walk = [&](int dirfd, const std::string& rel) -> Status {
     auto names = TRY(sorted_names(dirfd));
     for (auto& n : names) {
-      struct stat st;
-      if (fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
       std::string p = rel.empty() ? n : rel + "/" + n;
+      struct stat st;
+      // Regular files and directories: open without following, then fstat (one lookup).
+      int raw = openat(dirfd, n.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+      UniqueFd fd(raw);
+      if (raw >= 0) {
+        if (fstat(raw, &st) < 0) continue;
+      } else if (fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        continue;
+      }
       bool is_dir = S_ISDIR(st.st_mode);
       if (excluded && excluded(p, is_dir)) continue;
-      h.update(fmt::format("{}\0{:o}\0{}\0", p, unsigned(st.st_mode), uint64_t(S_ISREG(st.st_mode) ? st.st_size : 0)));
+      record(p, st);
       if (S_ISLNK(st.st_mode)) {
-        char buf[4096];
-        ssize_t k = readlinkat(dirfd, n.c_str(), buf, sizeof buf);
-        if (k > 0) h.update(buf, size_t(k));
-      } else if (S_ISREG(st.st_mode)) {
-        auto fd = TRY(open_at(dirfd, n, O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
-        char buf[65536];
-        for (;;) {
-          size_t k = TRY(read_some(fd.get(), buf, sizeof buf));
-          if (k == 0) break;
-          h.update(buf, k);
-        }
-      } else if (is_dir) {
-        auto sub = TRY(open_at(dirfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
-        TRY(walk(sub.get(), p));
+        char lb[4096];
+        ssize_t k = readlinkat(dirfd, n.c_str(), lb, sizeof lb);
+        if (k > 0) h.update(lb, size_t(k));
+      } else if (S_ISREG(st.st_mode) && fd) {
+        TRY(hash_fd(fd.get(), uint64_t(st.st_size)));
+      } else if (is_dir && fd) {
+        TRY(walk(fd.get(), p));
       }
       h.update("\n");
     }
@@ -647,7 +670,7 @@ Result<std::string> hash_context_sources(int context_fd, const std::vector<std::
         // the entry itself, through its parent (walk() sees only children)
         struct stat lst;
         if (fstatat(pfd.get(), name.c_str(), &lst, AT_SYMLINK_NOFOLLOW) < 0) return not_found(s);
-        h.update(fmt::format("{}\0{:o}\0", rel, unsigned(lst.st_mode)));
+        record(rel, lst);
         if (S_ISREG(lst.st_mode)) {
           auto f = TRY(open_at(pfd.get(), name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
           char buf[65536];

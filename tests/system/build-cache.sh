@@ -46,6 +46,12 @@ touch -d '2001-01-01' ctx/a.txt
 run_split sk build ctx
 assert_eq "$(grep -c ' ---> Using cache' <<<"$stdout")" 6 "an mtime alone does not invalidate"
 
+# A mode change is a change: the COPY of a.txt and everything after it runs again.
+chmod 0600 ctx/a.txt
+run_split sk build ctx
+assert_eq "$(grep -c ' ---> Using cache' <<<"$stdout")" 2 "a mode change invalidates the COPY"
+chmod 0644 ctx/a.txt
+
 # A build arg in effect invalidates from the first RUN that has it.
 run_split sk build --build-arg V=2 ctx
 assert_eq "$(grep -c ' ---> Using cache' <<<"$stdout")" 0 "a new ARG value: every step from the ARG on runs"

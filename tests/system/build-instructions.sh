@@ -93,6 +93,13 @@ assert_success sk image build -q -t demo:2 --build-arg GREETING=hi .
 assert_success sk buildx build -q -t demo:3 --build-arg GREETING=hi .
 assert_eq "$(sk images -q demo:2) $(sk images -q demo:3)" "$(sk images -q demo:1) $(sk images -q demo:1)" "same image every way"
 
+# --label and --iidfile; -f - reads the Dockerfile from stdin with a context directory.
+assert_success sk build -q --label extra=yes --iidfile ../id.txt -t demo:labels --build-arg GREETING=hi .
+assert_eq "$(cat ../id.txt)" "$(sk images -q --no-trunc demo:labels)" "--iidfile"
+assert_eq "$(sk inspect --format '{{index .Config.Labels "extra"}} {{index .Config.Labels "version"}}' demo:labels)" "yes 1" "--label added"
+printf 'FROM %s\nCOPY app.txt /from-stdin.txt\n' "$ref" | sk build -q -t demo:stdin -f - . >/dev/null || fail "-f -"
+assert_eq "$(sk run --rm demo:stdin cat /from-stdin.txt)" "app file" "-f - with a context"
+
 # A --platform that is not the host's is refused; no container is left behind by any build.
 assert_status 125 sk build --platform linux/s390x .
 assert_contains "$output" "only for the host's platform"
