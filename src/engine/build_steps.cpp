@@ -737,6 +737,9 @@ Status build_cache_put(Engine& e, const std::string& key, const std::string& ima
 
 Result<std::vector<std::string>> build_cache_prune(Engine& e) {
   std::vector<std::string> removed;
+  // RUN --mount=type=cache directories (their files may belong to subordinate ids).
+  std::string mounts = e.graph() + "/build-cache-mounts";
+  if (path_exists(mounts)) TRY_CTX(run_in_userns(e.idmap(), [&] { return remove_tree(mounts); }), "remove {}", mounts);
   auto names = list_dir(cache_dir(e));
   if (!names) return removed;
   storage::Store* store = TRY(e.store(true));

@@ -62,6 +62,11 @@ sed -i 's/echo run >>/echo run2 >>/' ctx/Dockerfile
 assert_success sk build --secret id=tok,src=secret.txt -t am:2 ctx
 assert_eq "$(sk run --rm am:2 cat /count)" 2 "the cache mount kept its contents"
 
+# builder prune empties the cache mounts too.
+assert_success sk builder prune -f
+assert_success sk build --secret id=tok,src=secret.txt -t am:3 ctx
+assert_eq "$(sk run --rm am:3 cat /count)" 1 "builder prune emptied the cache mount"
+
 # A wrong checksum fails.
 printf 'FROM %s\nADD --checksum=sha256:%064d http://127.0.0.1:%s/file.txt /f\n' "$ref" 0 "$port" >ctx/Dockerfile
 assert_status 125 sk build ctx
