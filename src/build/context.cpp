@@ -10,7 +10,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -145,9 +149,36 @@ bool looks_like_tar(std::string_view head) {
 
 // ---- BuildContext -----------------------------------------------------------------------------
 
+namespace {
+
+// Directories of live contexts extracted from a tar: files in them came from the tar, so
+// find_dockerfile() and load_ignore() read them inside the context (RESOLVE_IN_ROOT) even when
+// given as host paths: a symlinked Dockerfile in a tar never names a host file.
+std::mutex g_extracted_mu;
+std::set<std::string, std::less<>> g_extracted;
+
+void remove_extracted(const std::string& dir) {
+  std::lock_guard<std::mutex> l(g_extracted_mu);
+  g_extracted.erase(dir);
+}
+
+// When `host_path` is inside a live extracted context: that directory and the rest.
+std::optional<std::pair<std::string, std::string>> extracted_prefix(std::string_view host_path) {
+  std::lock_guard<std::mutex> l(g_extracted_mu);
+  for (const auto& d : g_extracted) {
+    if (host_path == d) return std::make_pair(d, std::string());
+    if (host_path.size() > d.size() && host_path.substr(0, d.size()) == d && host_path[d.size()] == '/')
+      return std::make_pair(d, std::string(host_path.substr(d.size() + 1)));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 BuildContext::~BuildContext() {
   if (!tmp_.empty()) {
     root_.reset();
+    remove_extracted(tmp_);
     (void)remove_tree(tmp_);
   }
 }
@@ -160,6 +191,7 @@ BuildContext& BuildContext::operator=(BuildContext&& o) noexcept {
   if (this != &o) {
     if (!tmp_.empty()) {
       root_.reset();
+      remove_extracted(tmp_);
       (void)remove_tree(tmp_);
     }
     root_ = std::move(o.root_);
@@ -196,6 +228,10 @@ Result<BuildContext> BuildContext::from_tar_fd(int fd, std::string head, std::st
   if (!mkdtemp(tmpl.data())) return fail_errno(fmt::format("create a directory for the build context in {}", tmpdir));
   BuildContext c;
   c.tmp_ = tmpl;  // removed by the destructor from here on
+  {
+    std::lock_guard<std::mutex> l(g_extracted_mu);
+    g_extracted.insert(tmpl);
+  }
   c.dir_ = tmpl;
   c.root_ = TRY(open_path(tmpl, O_RDONLY | O_DIRECTORY));
   PrefixSource src(std::move(head), fd);
@@ -213,6 +249,11 @@ Result<BuildContext> BuildContext::from_tar_fd(int fd, std::string head, std::st
 }
 
 Result<IgnoreMatcher> BuildContext::load_ignore(std::string_view dockerfile_path) const {
+  if (!tmp_.empty()) {
+    // An extracted tar: everything is read inside it.
+    auto in = extracted_prefix(dockerfile_path);
+    return load_ignore_in(in && in->first == tmp_ ? in->second : std::string());
+  }
   if (!dockerfile_path.empty() && dockerfile_path != "-") {
     std::string p = fmt::format("{}.dockerignore", dockerfile_path);
     auto text = read_file(p, 16u << 20);
@@ -220,13 +261,29 @@ Result<IgnoreMatcher> BuildContext::load_ignore(std::string_view dockerfile_path
     if (text.error().code != ENOENT) return fail(wrap(std::move(text).error(), p));
   }
   if (!has_dir()) return IgnoreMatcher{};
-  auto fd = open_in_root(root_.get(), ".dockerignore", O_RDONLY);
+  auto fd = open_in_root(root_.get(), ".dockerignore", O_RDONLY | O_NOCTTY | O_NONBLOCK);
   if (!fd) {
     if (fd.error().code == ENOENT) return IgnoreMatcher{};
     return fail(wrap(std::move(fd).error(), ".dockerignore"));
   }
   auto text = TRY_CTX(read_all(fd->get(), 16u << 20), ".dockerignore");
   return TRY_CTX(IgnoreMatcher::parse(text), ".dockerignore");
+}
+
+Result<IgnoreMatcher> BuildContext::load_ignore_in(std::string_view dockerfile_rel) const {
+  if (!has_dir()) return IgnoreMatcher{};
+  for (std::string name : {dockerfile_rel.empty() ? std::string() : rel_clean(dockerfile_rel) + ".dockerignore",
+                           std::string(".dockerignore")}) {
+    if (name.empty()) continue;
+    auto fd = open_in_root(root_.get(), name, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+    if (!fd) {
+      if (fd.error().code == ENOENT) continue;
+      return fail(wrap(std::move(fd).error(), name));
+    }
+    auto text = TRY_CTX(read_all(fd->get(), 16u << 20), "{}", name);
+    return TRY_CTX(IgnoreMatcher::parse(text), "{}", name);
+  }
+  return IgnoreMatcher{};
 }
 
 Result<ContextEntry> BuildContext::stat(std::string_view rel) const {
@@ -434,17 +491,90 @@ Result<std::vector<SourceMatch>> BuildContext::resolve_source(std::string_view s
   return out;
 }
 
+namespace {
+
+// One regular file whose contents the hash needs.
+struct FileJob {
+  std::string path;     ///< context-relative
+  uint64_t size = 0;
+  bool follow = false;  ///< the source itself (a symlink source is followed, in the root)
+  unsigned char digest[32] = {};
+};
+
+Status hash_file(int rootfd, FileJob& j, std::vector<char>& buf) {
+  const int flags = O_RDONLY | O_NOCTTY | O_NONBLOCK;
+  auto fd = TRY_CTX(j.follow ? open_in_root(rootfd, j.path, flags) : open_in_root_nofollow(rootfd, j.path, flags),
+                    "build context file");
+  Sha256 h = TRY(Sha256::make());
+  uint64_t left = j.size;
+  while (left > 0) {
+    size_t n = TRY_CTX(read_some(fd.get(), buf.data(), std::min<uint64_t>(left, buf.size())),
+                       "read build context file `{}`", j.path);
+    if (n == 0) break;
+    h.update(buf.data(), n);
+    left -= n;
+  }
+  if (left > 0) return fail(kConflict, fmt::format("build context file `{}` changed while it was read", j.path));
+  h.finish(j.digest);
+  return ok();
+}
+
+// Hashes the files' contents, on several threads when there are many (the walk is one
+// thread; reading thousands of small files is where the time goes).
+Status hash_files(int rootfd, std::vector<FileJob>& jobs) {
+  unsigned n = std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
+  if (jobs.size() < 64) n = 1;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  Error first;
+  auto work = [&]() {
+    std::vector<char> buf(64 * 1024);
+    for (;;) {
+      if (failed.load(std::memory_order_relaxed)) return;
+      size_t i = next.fetch_add(1);
+      if (i >= jobs.size()) return;
+      auto st = hash_file(rootfd, jobs[i], buf);
+      if (!st) {
+        std::lock_guard<std::mutex> l(mu);
+        if (!failed.exchange(true)) first = std::move(st).error();
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < n; ++t) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  if (failed) return fail(std::move(first));
+  return ok();
+}
+
+}  // namespace
+
 Result<std::string> BuildContext::hash_sources(const std::vector<std::string>& paths) const {
   if (!has_dir()) return fail(kNotFound, "there is no build context to hash");
-  Sha256 h = TRY(Sha256::make());
-  std::vector<char> buf(64 * 1024);
+  Sha256 h = TRY(Sha256::make());  // loads the plugin before any thread needs it
+  // Records in walk order; a regular file's record is followed by its content digest.
+  struct Item {
+    std::string rec;
+    ssize_t job = -1;
+  };
+  std::vector<Item> items;
+  std::vector<FileJob> jobs;
   for (const auto& src : paths) {
     std::string top = rel_clean(src);
-    TRY(walk_impl(root_.get(), ignore_, top, [&](const ContextEntry& e, int dirfd, const char* name) -> Result<WalkAction> {
-      // Names relative to the source, so the same tree hashes the same wherever the source is.
+    // The source's own name counts (a wildcard matching a renamed file must miss the cache);
+    // names below it are relative to it.
+    Item head;
+    head.rec = "S" + top;
+    head.rec.push_back('\0');
+    items.push_back(std::move(head));
+    TRY(walk_impl(root_.get(), ignore_, top, [&](const ContextEntry& e, int, const char* name) -> Result<WalkAction> {
       std::string_view rel = std::string_view(e.path).substr(std::min(e.path.size(), top.size()));
       if (!rel.empty() && rel[0] == '/') rel.remove_prefix(1);
-      std::string rec;
+      Item it;
+      std::string& rec = it.rec;
       rec.reserve(rel.size() + e.link_target.size() + 32);
       rec.push_back('E');
       rec.append(rel);
@@ -455,33 +585,37 @@ Result<std::string> BuildContext::hash_sources(const std::vector<std::string>& p
       rec.push_back('\0');
       rec.append(e.link_target);
       rec.push_back('\0');
-      h.update(rec);
-      if (S_ISREG(e.mode) && e.size > 0) {
-        if (!name) return WalkAction::Continue;
-        int fd = -1;
-        if (name[0]) {
-          fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-        } else {  // the source itself is a file (dirfd is its O_PATH fd)
-          auto f = open_in_root(root_.get(), e.path, O_RDONLY | O_NOCTTY);
-          if (f) fd = f->release();
-        }
-        if (fd < 0) return fail_errno(fmt::format("open build context file `{}`", e.path));
-        UniqueFd f(fd);
-        uint64_t left = e.size;
-        while (left > 0) {
-          size_t n = TRY_CTX(read_some(f.get(), buf.data(), std::min<uint64_t>(left, buf.size())),
-                             "read build context file `{}`", e.path);
-          if (n == 0) break;
-          h.update(buf.data(), n);
-          left -= n;
-        }
-        if (left > 0)
-          return fail(kConflict, fmt::format("build context file `{}` changed while it was read", e.path));
+      if (S_ISREG(e.mode) && e.size > 0 && name) {
+        FileJob j;
+        j.path = e.path;
+        j.size = e.size;
+        j.follow = name[0] == 0;
+        it.job = ssize_t(jobs.size());
+        jobs.push_back(std::move(j));
       }
+      items.push_back(std::move(it));
       return WalkAction::Continue;
     }));
   }
+  TRY(hash_files(root_.get(), jobs));
+  for (const auto& it : items) {
+    h.update(it.rec);
+    if (it.job >= 0) h.update(jobs[size_t(it.job)].digest, 32);
+  }
   return "sha256:" + h.hex();
+}
+
+Result<std::string> BuildContext::hash_copy_sources(const std::vector<std::string>& sources) const {
+  std::string all;
+  for (const auto& src : sources) {
+    auto matches = TRY(resolve_source(src, true));
+    std::vector<std::string> paths;
+    for (const auto& m : matches) paths.push_back(m.path);
+    all += fmt::format("{} {}\n", src.size(), src);
+    all += TRY(hash_sources(paths));
+    all.push_back('\n');
+  }
+  return TRY(sha256_digest(all));
 }
 
 // ---- the Dockerfile ---------------------------------------------------------------------------
@@ -492,6 +626,15 @@ Result<DockerfileSource> find_dockerfile(std::string_view context_dir, std::stri
     d.text = TRY_CTX(read_all(stdin_fd), "read the Dockerfile from stdin");
     d.name = "Dockerfile";
     return d;
+  }
+  if (!context_dir.empty()) {
+    if (auto in = extracted_prefix(context_dir); in && in->second.empty()) {
+      // A context extracted from a tar: -f names a file inside it, read inside it.
+      auto ctx = TRY(BuildContext::open_dir(in->first));
+      auto r = TRY(find_dockerfile_in(ctx, file_flag, stdin_fd));
+      r.path = in->first + "/" + r.context_path;  // for load_ignore(), which reads inside too
+      return r;
+    }
   }
   if (!file_flag.empty()) {
     auto t = read_file(file_flag);
@@ -536,6 +679,44 @@ Result<DockerfileSource> find_dockerfile(std::string_view context_dir, std::stri
   }
   return fail(kNotFound, fmt::format("cannot find a Dockerfile or Containerfile in the build context "
                                      "\"{}\" (name one with -f)", context_dir));
+}
+
+Result<DockerfileSource> find_dockerfile_in(const BuildContext& ctx, std::string_view file_flag, int stdin_fd) {
+  if (file_flag == "-" || !ctx.has_dir()) return find_dockerfile("", file_flag, stdin_fd);
+  auto read_in = [&](std::string_view rel) -> Result<std::string> {
+    auto fd = TRY(ctx.open(rel, O_RDONLY | O_NOCTTY | O_NONBLOCK));
+    struct stat st;
+    if (fstat(fd.get(), &st) < 0) return fail_errno(fmt::format("stat `{}`", rel));
+    if (S_ISDIR(st.st_mode)) return fail(EISDIR, "is a directory");
+    if (!S_ISREG(st.st_mode)) return fail(kInvalid, "not a regular file");
+    return read_all(fd.get());
+  };
+  DockerfileSource d;
+  if (!file_flag.empty()) {
+    auto t = read_in(file_flag);
+    if (!t) {
+      if (t.error().code == ENOENT)
+        return fail(kNotFound, fmt::format("the Dockerfile \"{}\" does not exist in the build context", file_flag));
+      return fail(wrap(std::move(t).error(), fmt::format("read the Dockerfile \"{}\" in the build context", file_flag)));
+    }
+    d.text = std::move(*t);
+    auto slash = file_flag.rfind('/');
+    d.name = std::string(slash == std::string_view::npos ? file_flag : file_flag.substr(slash + 1));
+    d.context_path = rel_clean(file_flag);
+    return d;
+  }
+  for (const char* n : {"Dockerfile", "Containerfile", "dockerfile", "containerfile"}) {
+    auto t = read_in(n);
+    if (t) {
+      d.text = std::move(*t);
+      d.name = n;
+      d.context_path = n;
+      return d;
+    }
+    if (t.error().code != ENOENT)
+      return fail(wrap(std::move(t).error(), fmt::format("read the Dockerfile \"{}\" in the build context", n)));
+  }
+  return fail(kNotFound, "cannot find a Dockerfile or Containerfile in the build context (name one with -f)");
 }
 
 Result<StdinInput> read_stdin_input(int fd, std::string_view tmpdir) {

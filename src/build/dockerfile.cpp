@@ -612,6 +612,7 @@ Instruction parse_instruction(std::string_view line, const LineCtx& ctx, std::ve
         std::string err;
         int j = parse_json_form(cmdpart, a, err);
         if (j < 0) errs.push_back(std::move(err));
+        if (j > 0 && a.empty()) errs.push_back("missing command after HEALTHCHECK CMD: the exec form is empty");
         ins.json = j > 0;
         ins.args = {"CMD"};
         if (j > 0)
@@ -670,7 +671,7 @@ std::vector<RawLine> split_lines(std::string_view text) {
 
 // A parser directive line: "# name = value". Returns false for anything else.
 bool parse_directive(std::string_view line, std::string& key, std::string& value) {
-  auto t = ltrim(line);
+  auto t = line;  // BuildKit's directive regexp is anchored: no blanks before '#'
   if (t.empty() || t[0] != '#') return false;
   t.remove_prefix(1);
   t = ltrim(t);

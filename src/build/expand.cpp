@@ -83,6 +83,22 @@ Result<Instruction> expand_instruction(const Instruction& ins, const Vars& vars,
   return out;
 }
 
+Result<Vars> resolve_meta_args(const Dockerfile& df, const Vars& build_args, const Vars& automatic,
+                               std::set<std::string>* used) {
+  Vars scope = automatic;
+  for (const auto& ins : df.meta_args) {
+    for (const auto& kv : ins.kvs) {
+      if (auto it = build_args.find(kv.key); it != build_args.end()) {
+        scope[kv.key] = it->second;
+      } else if (kv.has_value) {
+        scope[kv.key] = TRY_CTX(expand_word(kv.value, scope, df.escape, used), "line {}: ARG {}",
+                                ins.line, kv.key);
+      }  // `ARG X` alone: X stays as it is (unset, or what an earlier ARG or `automatic` gave)
+    }
+  }
+  return scope;
+}
+
 Result<std::string> expand_heredoc(const Heredoc& h, const Vars& vars, char escape,
                                    std::set<std::string>* used) {
   if (!h.expand) return h.content;

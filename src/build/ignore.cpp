@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "skiff/build/context.hpp"
-#include "skiff/util/safe_path.hpp"
 #include "skiff/util/strings.hpp"
 
 namespace skiff::build {
@@ -196,12 +195,12 @@ std::string go_clean(std::string_view p) {
     }
     out.push_back(c);
   }
-  std::string r = abs ? "/" : "";
+  if (out.empty()) return abs ? std::string("/") : std::string(".");
+  std::string r;
   for (size_t k = 0; k < out.size(); ++k) {
-    if (k) r.push_back('/');
+    if (k || abs) r.push_back('/');
     r.append(out[k]);
   }
-  if (r.empty()) r = ".";
   return r;
 }
 
@@ -312,49 +311,77 @@ bool class_match(const std::string& cls, std::string_view s, size_t& n) {
   return match != neg;
 }
 
-bool tok_match(const std::vector<Token>& toks, size_t ti, std::string_view s) {
-  while (ti < toks.size()) {
-    const Token& t = toks[ti];
-    switch (t.t) {
-      case Tok::Lit:
-        if (s.empty() || s[0] != t.c) return false;
-        s.remove_prefix(1);
-        ++ti;
-        continue;
-      case Tok::Quest: {
-        if (s.empty() || s[0] == '/') return false;
-        auto [r, n] = decode_rune(s);
-        (void)r;
-        s.remove_prefix(n);
-        ++ti;
-        continue;
-      }
-      case Tok::Class: {
-        size_t n = 0;
-        if (s.empty() || !class_match(t.cls, s, n)) return false;
-        s.remove_prefix(n);
-        ++ti;
-        continue;
-      }
-      case Tok::Star:
-        for (size_t k = 0;; ++k) {
-          if (tok_match(toks, ti + 1, s.substr(k))) return true;
-          if (k >= s.size() || s[k] == '/') return false;
+// The pattern's regexp semantics by backtracking, memoised on (token, offset) at the
+// branching tokens, so `**/**/**/…` against a deep path stays polynomial.
+class TokMatcher {
+ public:
+  TokMatcher(const std::vector<Token>& toks, std::string_view s)
+      : toks_(toks), s_(s), memo_((toks.size() + 1) * (s.size() + 1), -1) {}
+  bool run() { return at(0, 0); }
+
+ private:
+  bool at(size_t ti, size_t pos) {
+    while (ti < toks_.size()) {
+      const Token& t = toks_[ti];
+      std::string_view s = s_.substr(pos);
+      switch (t.t) {
+        case Tok::Lit:
+          if (s.empty() || s[0] != t.c) return false;
+          ++pos;
+          ++ti;
+          continue;
+        case Tok::Quest: {
+          if (s.empty() || s[0] == '/') return false;
+          pos += decode_rune(s).second;
+          ++ti;
+          continue;
         }
-      case Tok::Any:
-        for (size_t k = 0; k <= s.size(); ++k)
-          if (tok_match(toks, ti + 1, s.substr(k))) return true;
-        return false;
-      case Tok::DStarSlash:
-        // (.*/)? : nothing, or anything ending in '/'
-        if (tok_match(toks, ti + 1, s)) return true;
-        for (size_t k = 0; k < s.size(); ++k)
-          if (s[k] == '/' && tok_match(toks, ti + 1, s.substr(k + 1))) return true;
-        return false;
+        case Tok::Class: {
+          size_t n = 0;
+          if (s.empty() || !class_match(t.cls, s, n)) return false;
+          pos += n;
+          ++ti;
+          continue;
+        }
+        default:
+          return branch(ti, pos);
+      }
     }
+    return pos == s_.size();
   }
-  return s.empty();
-}
+
+  bool branch(size_t ti, size_t pos) {
+    int8_t& m = memo_[ti * (s_.size() + 1) + pos];
+    if (m >= 0) return m;
+    bool r = false;
+    const size_t n = s_.size();
+    switch (toks_[ti].t) {
+      case Tok::Star:  // [^/]*
+        for (size_t k = pos;; ++k) {
+          if (at(ti + 1, k)) {
+            r = true;
+            break;
+          }
+          if (k >= n || s_[k] == '/') break;
+        }
+        break;
+      case Tok::Any:  // .*
+        for (size_t k = pos; k <= n && !r; ++k) r = at(ti + 1, k);
+        break;
+      default:  // (.*/)? : nothing, or anything ending in '/'
+        r = at(ti + 1, pos);
+        for (size_t k = pos; k < n && !r; ++k)
+          if (s_[k] == '/') r = at(ti + 1, k + 1);
+        break;
+    }
+    m = r ? 1 : 0;
+    return r;
+  }
+
+  const std::vector<Token>& toks_;
+  std::string_view s_;
+  std::vector<int8_t> memo_;
+};
 
 bool rule_match(const IgnoreMatcher::Rule& r, std::string_view path) {
   const CompiledPattern& cp = *r.compiled;
@@ -371,7 +398,7 @@ bool rule_match(const IgnoreMatcher::Rule& r, std::string_view path) {
       return !suffix.empty() && suffix[0] == '/' && path == suffix.substr(1);
     }
     case MatchType::Regexp:
-      return tok_match(cp.toks, 0, path);
+      return TokMatcher(cp.toks, path).run();
   }
   return false;
 }

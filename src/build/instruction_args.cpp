@@ -86,7 +86,7 @@ Result<bool> bool_value(std::string_view key, std::string_view v, bool has_value
 
 }  // namespace
 
-Result<RunMount> parse_run_mount(std::string_view spec) {
+Result<RunMount> parse_run_mount(std::string_view spec, const Vars* vars, char escape) {
   RunMount m;
   auto fields = TRY_CTX(csv_fields(spec), "--mount={}", spec);
   bool ro_set = false, mode_ok = false;
@@ -104,6 +104,8 @@ Result<RunMount> parse_run_mount(std::string_view spec) {
     std::string k = to_lower(k0);
     const bool hv = v.has_value();
     std::string val = v.value_or("");
+    if (vars && hv && k != "type")
+      val = TRY_CTX(expand_word(val, *vars, escape), "--mount={}: {}", spec, k);
     auto need = [&]() -> Status {
       if (!hv) return fail(kInvalid, fmt::format("--mount={}: {} needs a value ({}=…)", spec, k, k));
       return ok();

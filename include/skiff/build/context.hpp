@@ -117,7 +117,12 @@ class BuildContext {
 
   /// Reads `<dockerfile>.dockerignore` next to the Dockerfile when `dockerfile_path` (a host
   /// path, may be "") has one, else `.dockerignore` at the context root; none: empty rules.
+  /// For a context extracted from a tar both are read inside the context (load_ignore_in).
   Result<IgnoreMatcher> load_ignore(std::string_view dockerfile_path = "") const;
+
+  /// The same with the Dockerfile given by its path inside the context (find_dockerfile_in's
+  /// `context_path`): `<that>.dockerignore` is read inside the context too.
+  Result<IgnoreMatcher> load_ignore_in(std::string_view dockerfile_rel) const;
 
   /// True when the context-relative path is excluded by .dockerignore.
   bool excluded(std::string_view rel) const { return ignore_.excluded(rel); }
@@ -142,10 +147,16 @@ class BuildContext {
   Result<std::vector<SourceMatch>> resolve_source(std::string_view source,
                                                   bool allow_empty_wildcard = false) const;
 
-  /// A content hash ("sha256:<hex>") of the given context-relative sources and everything
-  /// below them that is not excluded: relative names, file types, permission bits, symlink
-  /// targets and file contents (not owners or times). The same tree gives the same hash.
+  /// A content hash ("sha256:<hex>") of the given context-relative sources (in that order)
+  /// and everything below them that is not excluded: each source's path, the names below it
+  /// relative to it, file types, permission bits, sizes, symlink targets and file contents
+  /// (not owners or times). The same tree gives the same hash in any context.
   Result<std::string> hash_sources(const std::vector<std::string>& paths) const;
+
+  /// The cache hash of a COPY/ADD's context sources as written (wildcards allowed): each
+  /// source pattern, then hash_sources() of what it resolves to (resolve_source, an empty
+  /// wildcard allowed). A missing source is resolve_source's kNotFound error.
+  Result<std::string> hash_copy_sources(const std::vector<std::string>& sources) const;
 
  private:
   UniqueFd root_;
@@ -160,15 +171,25 @@ class BuildContext {
 struct DockerfileSource {
   std::string text;
   std::string name;          ///< for diagnostics ("Dockerfile", "Containerfile", "-")
-  std::string path;          ///< host path it was read from ("" for stdin)
+  std::string path;          ///< host path it was read from ("" for stdin or find_dockerfile_in)
+  std::string context_path;  ///< find_dockerfile_in: its path inside the context
 };
 
 /// Picks and reads the Dockerfile: `-f file` (a host path; "-": `stdin_fd`) when given (a
 /// relative -f is relative to the working directory, as Docker's CLI), otherwise
 /// `Dockerfile` then `Containerfile` in the context directory (`context_dir` "" when there is
-/// no context). Errors say what was looked for.
+/// no context). Errors say what was looked for. When `context_dir` is a context extracted
+/// from a tar (BuildContext::from_tar_fd, still alive), this is find_dockerfile_in() on it: -f
+/// is relative to the context root and nothing is read outside it.
 Result<DockerfileSource> find_dockerfile(std::string_view context_dir, std::string_view file_flag,
                                          int stdin_fd = 0);
+
+/// The same for a context that came as a tar (or any context whose files should not be
+/// trusted): `-f` (relative to the context root) or Dockerfile/Containerfile are read inside
+/// the context with RESOLVE_IN_ROOT, so a symlinked Dockerfile cannot name a host file.
+/// "-" still reads `stdin_fd`.
+Result<DockerfileSource> find_dockerfile_in(const BuildContext& ctx, std::string_view file_flag,
+                                            int stdin_fd = 0);
 
 /// What `skiff build -` read from stdin: a tar context (then `dockerfile` is empty and the
 /// Dockerfile is looked up in the context) or a Dockerfile with no context.

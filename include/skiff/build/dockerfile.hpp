@@ -171,6 +171,13 @@ Result<Instruction> expand_instruction(const Instruction& ins, const Vars& vars,
 Result<std::string> expand_heredoc(const Heredoc& h, const Vars& vars, char escape = '\\',
                                    std::set<std::string>* used = nullptr);
 
+/// The global scope FROM lines expand with: `automatic` (BUILDPLATFORM, TARGETPLATFORM, … which
+/// Docker puts in the global scope) plus the ARGs before the first FROM, each with its
+/// --build-arg value when `build_args` has one, else its default expanded with what is
+/// defined before it; `ARG X` alone leaves X as it was (unset unless automatic). Names used by defaults are added to `used`.
+Result<Vars> resolve_meta_args(const Dockerfile& df, const Vars& build_args,
+                               const Vars& automatic = {}, std::set<std::string>* used = nullptr);
+
 // ---- helpers for the executor ---------------------------------------------------------------
 
 /// `RUN --mount=type=cache,target=/x,…` decoded. Unknown keys are errors.
@@ -187,7 +194,10 @@ struct RunMount {
   std::optional<uint64_t> size;  ///< tmpfs: size in bytes
   std::string env;               ///< secret: env=NAME
 };
-Result<RunMount> parse_run_mount(std::string_view spec);
+/// With `vars`, every value but the type is expanded first (BuildKit expands --mount fields
+/// with the ARG and ENV values in effect).
+Result<RunMount> parse_run_mount(std::string_view spec, const Vars* vars = nullptr,
+                                 char escape = '\\');
 
 /// HEALTHCHECK decoded into what the image config stores (durations in nanoseconds, 0 when not
 /// given; test {"NONE"} for HEALTHCHECK NONE, {"CMD", …} or {"CMD-SHELL", cmd}).

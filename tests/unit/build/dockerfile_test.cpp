@@ -143,6 +143,9 @@ BOOST_AUTO_TEST_CASE(directives_only_at_the_top) {
   // Whitespace and case are allowed.
   auto df3 = parse_ok("#  ESCAPE = `\nFROM busybox\n");
   BOOST_TEST(df3.escape == '`');
+  // ...but not before the '#': that line is a comment.
+  auto df4 = parse_ok(" # escape=`\nFROM busybox\n");
+  BOOST_TEST(df4.escape == '\\');
 }
 
 BOOST_AUTO_TEST_CASE(syntax_directive_ignored_with_a_note) {
@@ -503,7 +506,8 @@ BOOST_AUTO_TEST_CASE(healthcheck_forms) {
   auto s = healthcheck_spec(ins[2]);
   BOOST_REQUIRE(s.has_value());
   BOOST_TEST((s->test == std::vector<std::string>{"CMD-SHELL", "true"}));
-  auto errs = parse_errors("FROM busybox\nHEALTHCHECK NONE x\nHEALTHCHECK CMD\nHEALTHCHECK RUN x\n");
+  auto errs = parse_errors("FROM busybox\nHEALTHCHECK NONE x\nHEALTHCHECK CMD\nHEALTHCHECK RUN x\nHEALTHCHECK CMD []\n");
+  BOOST_TEST(has_error(errs, 5, "missing command"), dump_errors(errs));
   BOOST_TEST(has_error(errs, 2, "takes no arguments"), dump_errors(errs));
   BOOST_TEST(has_error(errs, 3, "missing command"), dump_errors(errs));
   BOOST_TEST(has_error(errs, 4, "unknown type"), dump_errors(errs));

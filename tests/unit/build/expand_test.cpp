@@ -229,3 +229,47 @@ BOOST_AUTO_TEST_CASE(heredoc_bodies) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(build_expand_scope)
+
+BOOST_AUTO_TEST_CASE(meta_args_for_from) {
+  // The reference: ARG before FROM is usable in FROM; a --build-arg overrides the default.
+  auto df = parse_dockerfile(
+      "ARG CODE_VERSION=latest\n"
+      "ARG REPO=base-${CODE_VERSION}\n"
+      "ARG NODEFAULT\n"
+      "ARG TARGETPLATFORM\n"
+      "FROM --platform=$TARGETPLATFORM ${REPO}:${CODE_VERSION}${NODEFAULT:+-x}\n");
+  BOOST_REQUIRE(df.has_value());
+  std::set<std::string> used;
+  auto g = resolve_meta_args(*df, {}, {{"TARGETPLATFORM", "linux/amd64"}}, &used);
+  BOOST_REQUIRE(g.has_value());
+  BOOST_TEST(g->at("REPO") == "base-latest");
+  BOOST_TEST(!g->count("NODEFAULT"));
+  BOOST_TEST(g->at("TARGETPLATFORM") == "linux/amd64");
+  BOOST_TEST(used.count("CODE_VERSION"));
+  auto from = expand_instruction(df->stages[0].from, *g);
+  BOOST_REQUIRE(from.has_value());
+  BOOST_TEST(from->args[0] == "base-latest:latest");
+  BOOST_TEST(from->flag("platform")->value == "linux/amd64");
+  auto g2 = resolve_meta_args(*df, {{"CODE_VERSION", "1.2"}, {"NODEFAULT", "y"}, {"UNDECLARED", "z"}});
+  BOOST_REQUIRE(g2.has_value());
+  BOOST_TEST(g2->at("REPO") == "base-1.2");
+  BOOST_TEST(!g2->count("UNDECLARED"));
+  auto from2 = expand_instruction(df->stages[0].from, *g2);
+  BOOST_TEST(from2->args[0] == "base-1.2:1.2-x");
+}
+
+BOOST_AUTO_TEST_CASE(run_mount_values_expand) {
+  Vars v{{"CACHE", "/root/.cache"}, {"ID", "go"}};
+  auto m = parse_run_mount("type=cache,target=$CACHE,id=${ID}-mod", &v);
+  BOOST_REQUIRE(m.has_value());
+  BOOST_TEST(m->target == "/root/.cache");
+  BOOST_TEST(m->id == "go-mod");
+  auto raw = parse_run_mount("type=cache,target=$CACHE");
+  BOOST_REQUIRE(raw.has_value());
+  BOOST_TEST(raw->target == "$CACHE");
+  BOOST_TEST(!parse_run_mount("type=cache,target=${", &v).has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
