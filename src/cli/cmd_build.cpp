@@ -47,6 +47,10 @@ namespace {
 // A RUN that exited non-zero: Docker prints the message alone and exits 1.
 constexpr int kBuildStepFailed = kErrFirst + 900;
 
+// Set by SIGINT/SIGTERM (and the attach proxy): the RUN in progress is killed and removed, and
+// no further step starts.
+std::atomic<bool> g_interrupted{false};
+
 using build::Instruction;
 using build::Vars;
 
@@ -378,6 +382,7 @@ Status Executor::do_from(StageState& st, const build::Stage& s, int idx) {
 std::string nop(const std::string& text) { return "/bin/sh -c #(nop)  " + text; }
 
 Status Executor::step(StageState& st, const Instruction& raw, int stage_idx, bool trigger) {
+  if (g_interrupted) return fail(kInterrupted, "build interrupted");
   if (!trigger) {
     ++step_no_;
     say(fmt::format("Step {}/{} : {}\n", step_no_, step_total_, raw.original));
@@ -528,8 +533,6 @@ Status Executor::step(StageState& st, const Instruction& raw, int stage_idx, boo
   return fail(kInvalid, fmt::format("{}: unknown instruction: {}", where, upper_of(c)));
 }
 
-// Set by SIGINT/SIGTERM (and the attach proxy): the RUN in progress is killed and removed.
-std::atomic<bool> g_interrupted{false};
 
 // ADD <url>: a GET following redirects (a few), the body kept in memory (at most 1 GiB).
 Result<std::string> download(const std::string& url) {
@@ -679,7 +682,7 @@ Status Executor::do_run(StageState& st, const Instruction& ins, const std::strin
   }
   if (g_interrupted) {
     cleanup();
-    return fail(kInvalid, "build interrupted: the working container was removed");
+    return fail(kInterrupted, "build interrupted: the working container was removed");
   }
   if (code != 0) {
     cleanup();
@@ -780,7 +783,7 @@ Status Executor::do_copy(StageState& st, const Instruction& ins, const std::stri
         return ig->excluded(rel) && !(is_dir && ig->may_include_below(rel));
       };
     int64_t t0 = now_ns();
-    std::string h = TRY_CTX(engine::hash_context_sources(r.context_fd, ctx_sources, r.excluded), "{}", where);
+    std::string h = TRY_CTX(bctx_.hash_copy_sources(ctx_sources), "{}", where);
     log::debug("build: {}: sources hashed in {:.1f} ms", where, double(now_ns() - t0) / 1e6);
     extra += "context " + h + "\n";
     kind = ctx_sources.size() > 1 ? "multi" : "file";
@@ -947,7 +950,7 @@ Result<int> cmd_build(Context& ctx, const ParsedArgs& a) {
     if (in.dockerfile) {
       dfsrc = std::move(*in.dockerfile);
     } else {
-      dfsrc = TRY(build::find_dockerfile(bctx.dir(), file));
+      dfsrc = TRY(build::find_dockerfile_in(bctx, file));
     }
   } else {
     if (ctxarg.find("://") != std::string::npos || ctxarg.rfind("git@", 0) == 0)
@@ -958,7 +961,8 @@ Result<int> cmd_build(Context& ctx, const ParsedArgs& a) {
     bctx = TRY(build::BuildContext::open_dir(ctxarg));
     dfsrc = TRY(build::find_dockerfile(ctxarg, file));
   }
-  if (bctx.has_dir()) bctx.set_ignore(TRY(bctx.load_ignore(dfsrc.path)));
+  if (bctx.has_dir())
+    bctx.set_ignore(TRY(dfsrc.context_path.empty() ? bctx.load_ignore(dfsrc.path) : bctx.load_ignore_in(dfsrc.context_path)));
   auto df = TRY(build::parse_dockerfile(dfsrc.text, dfsrc.name));
   for (auto& w : df.warnings)
     if (!o.quiet) err(fmt::format("[WARNING]: {}\n", w.text()));

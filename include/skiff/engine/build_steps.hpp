@@ -62,11 +62,6 @@ struct CopyRequest {
 Result<std::optional<storage::LayerInfo>> build_copy_layer(Engine& e, const std::string& image_id, const CopyRequest& r,
                                             int64_t clamp);
 
-/// The content hash of COPY/ADD sources in the context (names, modes, sizes, contents,
-/// link targets), for the cache key. Wildcards expanded as build_copy_layer does.
-Result<std::string> hash_context_sources(int context_fd, const std::vector<std::string>& sources,
-                                         const std::function<bool(const std::string&, bool)>& excluded);
-
 /// Stores a step's image: `config` (the whole image config: runtime config, history, …;
 /// rootfs is filled here) on top of `parent_id` ("" for scratch) with `layer` if any.
 Result<std::string> build_store_image(Engine& e, const std::string& parent_id, Json config,
