@@ -59,6 +59,16 @@ assert_eq "$(grep -c 'Running in' <<<"$stdout")" 3 "every RUN runs again"
 run_split sk build --no-cache ctx
 assert_not_contains "$stdout" "Using cache" "--no-cache"
 
+# An untagged build is dangling: image prune removes it and the step images only it used, so
+# the next build runs every step again.
+printf 'FROM %s\nRUN echo dangling > /d\n' "$ref" >ctx/Dockerfile.d
+assert_success sk build -f ctx/Dockerfile.d ctx
+run_split sk build -f ctx/Dockerfile.d ctx
+assert_contains "$stdout" "Using cache" "cached before the prune"
+assert_success sk image prune -f
+run_split sk build -f ctx/Dockerfile.d ctx
+assert_not_contains "$stdout" "Using cache" "image prune removed the cached steps"
+
 assert_success sk builder prune -f
 run_split sk build ctx
 assert_not_contains "$stdout" "Using cache" "builder prune forgot the cache"

@@ -93,6 +93,12 @@ assert_success sk image build -q -t demo:2 --build-arg GREETING=hi .
 assert_success sk buildx build -q -t demo:3 --build-arg GREETING=hi .
 assert_eq "$(sk images -q demo:2) $(sk images -q demo:3)" "$(sk images -q demo:1) $(sk images -q demo:1)" "same image every way"
 
+# COPY --from an image (not a stage) reads its files without a container.
+printf 'FROM scratch\nCOPY --from=%s /bin/busybox /busybox\nCMD ["/busybox", "echo", "from scratch"]\n' "$ref" >Dockerfile.scratch
+assert_success sk build -q -t demo:scratch -f Dockerfile.scratch .
+assert_eq "$(sk run --rm demo:scratch)" "from scratch" "COPY --from=image into scratch"
+assert_eq "$(sk inspect --format '{{len .RootFS.Layers}}' demo:scratch)" 1 "one layer"
+
 # --label and --iidfile; -f - reads the Dockerfile from stdin with a context directory.
 assert_success sk build -q --label extra=yes --iidfile ../id.txt -t demo:labels --build-arg GREETING=hi .
 assert_eq "$(cat ../id.txt)" "$(sk images -q --no-trunc demo:labels)" "--iidfile"
