@@ -103,7 +103,7 @@ struct Options {
   std::map<std::string, std::string> build_args;
   std::set<std::string> used_build_args;
   std::string target, network;
-  bool no_cache = false, pull = false, quiet = false;
+  bool no_cache = false, pull = false, quiet = false, squash = false;
   std::vector<std::string> labels;
   std::string iidfile;
   std::optional<int64_t> epoch;
@@ -150,6 +150,8 @@ class Executor {
   Options o_;
   Vars meta_args_;
   std::map<int, std::string> stage_images_;
+  std::map<int, std::string> stage_bases_;  ///< the image each stage started from ("" scratch)
+  std::map<int, int64_t> stage_clamps_;
   int step_no_ = 0, step_total_ = 0;
 };
 
@@ -813,6 +815,8 @@ Result<Status> Executor::run_stage(int idx) {
   ++step_no_;
   say(fmt::format("Step {}/{} : {}\n", step_no_, step_total_, s.from.original));
   TRY(do_from(st, s, idx));
+  stage_bases_[idx] = st.image;
+  stage_clamps_[idx] = st.clamp;
   if (auto sh = strings_of(json_get(json_get(st.cfg, "config"), "Shell")); !sh.empty()) st.shell = sh;
   for (auto& ins : s.instructions) TRY(step(st, ins, idx, false));
   stage_images_[idx] = st.image;
@@ -851,6 +855,26 @@ Result<std::string> Executor::run() {
   for (int i : stages) TRY(run_stage(i));
   std::string id = stage_images_.at(target);
   if (id.empty()) return fail(kInvalid, "the build produced no image: a stage FROM scratch needs at least one instruction");
+  // --squash: the target stage's own layers become one (Docker's: the base's layers stay, the
+  // history keeps its rows with empty_layer, and one row says what was merged).
+  if (o_.squash) {
+    std::string base = stage_bases_.at(target);
+    auto layer = TRY(engine::build_squash_layer(e_, base, id, stage_clamps_.at(target)));
+    Json cfg = TRY(parse_json(TRY(store_.image_config(id)), "image config"));
+    size_t base_rows = 0;
+    if (!base.empty()) {
+      Json bcfg = TRY(parse_json(TRY(store_.image_config(base)), "image config"));
+      if (bcfg["history"].is_array()) base_rows = bcfg["history"].size();
+    }
+    if (cfg["history"].is_array())
+      for (size_t i = base_rows; i < cfg["history"].size(); ++i) cfg["history"][i]["empty_layer"] = true;
+    std::string created = created_text();
+    Json h = Json::object({{"created", created}, {"comment", fmt::format("merge {} to {}", id, base.empty() ? "scratch" : base)}});
+    if (!layer) h["empty_layer"] = true;
+    cfg["history"].push_back(h);
+    cfg["created"] = created;
+    id = TRY(engine::build_store_image(e_, base, cfg, layer, step_time()));
+  }
   // --label: added to the final image's config.
   if (!o_.labels.empty()) {
     Json cfg = TRY(parse_json(TRY(store_.image_config(id)), "image config"));
@@ -910,9 +934,7 @@ Result<int> cmd_build(Context& ctx, const ParsedArgs& a) {
   o.labels = a.list("label");
   o.iidfile = a.str("iidfile");
   o.network = a.has("network") ? a.str("network") : engine::CreateOptions{}.network;
-  if (a.flag("squash"))
-    return fail(kUnsupported, "--squash is not supported: the classic builder's squash is experimental in Docker too; "
-                              "`skiff export` a container of the image and `skiff import` it for a one-layer image");
+  o.squash = a.flag("squash");
   if (a.has("timestamp")) {
     o.epoch = a.num("timestamp");
   } else if (const char* sde = getenv("SOURCE_DATE_EPOCH"); sde && *sde) {

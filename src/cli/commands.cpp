@@ -339,7 +339,7 @@ constexpr OptSpec kBuildOpts[] = {
     {"pull", 0, OptType::Bool, "Always attempt to pull a newer version of the image"},
     {"quiet", 'q', OptType::Bool, "Suppress the build output and print image ID on success"},
     {"secret", 0, OptType::List, "Secret to expose to the build (id=ID,src=FILE)"},
-    {"squash", 0, OptType::Bool, "Squash newly built layers into a single new layer (not supported)"},
+    {"squash", 0, OptType::Bool, "Squash newly built layers into a single new layer"},
     {"tag", 't', OptType::List, "Name and optionally a tag in the \"name:tag\" format"},
     {"target", 0, OptType::String, "Set the target build stage to build"},
     {"timestamp", 0, OptType::Int, "Pin every time in the image to this many seconds since the epoch"},

@@ -582,6 +582,35 @@ Result<std::optional<storage::LayerInfo>> build_container_layer(Engine& e, const
   return layer_from_worker(e, *store, top, clamp, std::nullopt, produce, fmt::format("container {}: read its layer", r.id));
 }
 
+Result<std::optional<storage::LayerInfo>> build_squash_layer(Engine& e, const std::string& base_id,
+                                                             const std::string& image_id, int64_t clamp) {
+  storage::Store* store = TRY(e.store(true));
+  std::string top;
+  if (!base_id.empty()) top = TRY(store->lookup_image(base_id, false)).top_layer;
+  ViewSpec base = TRY(view_spec(e, *store, base_id));
+  ViewSpec img = TRY(view_spec(e, *store, image_id));
+  auto produce = [base, img](TarWriter& w) -> Status {
+    auto imgv = TRY(open_view(img));
+    if (!imgv) return ok();  // nothing at all
+    auto basev = TRY(open_view(base));
+    if (!basev) {
+      // scratch: an empty tmpfs to compare with
+      int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+      if (fs < 0) return fail_errno("fsopen tmpfs");
+      UniqueFd fsfd(fs);
+      if (fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0) return fail_errno("create an empty tmpfs");
+      int m = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
+      if (m < 0) return fail_errno("mount an empty tmpfs");
+      basev = UniqueFd(m);
+    }
+    auto root = TRY(open_at(imgv.get(), ".", O_RDONLY | O_DIRECTORY));
+    auto parent = TRY(open_at(basev.get(), ".", O_RDONLY | O_DIRECTORY));
+    auto changes = TRY(vfs_changes(root.get(), parent.get()));
+    return write_vfs_layer(root.get(), changes, w);
+  };
+  return layer_from_worker(e, *store, top, clamp, std::nullopt, produce, "squash the build's layers");
+}
+
 Result<std::optional<storage::LayerInfo>> build_copy_layer(Engine& e, const std::string& image_id, const CopyRequest& r,
                                                            int64_t clamp) {
   storage::Store* store = TRY(e.store(true));

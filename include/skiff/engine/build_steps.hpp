@@ -62,6 +62,11 @@ struct CopyRequest {
 Result<std::optional<storage::LayerInfo>> build_copy_layer(Engine& e, const std::string& image_id, const CopyRequest& r,
                                             int64_t clamp);
 
+/// --squash: the difference between image `image_id` and its ancestor `base_id` ("" for
+/// scratch) as one normalised layer on top of the base's layers; nullopt when they are equal.
+Result<std::optional<storage::LayerInfo>> build_squash_layer(Engine& e, const std::string& base_id,
+                                                             const std::string& image_id, int64_t clamp);
+
 /// Stores a step's image: `config` (the whole image config: runtime config, history, …;
 /// rootfs is filled here) on top of `parent_id` ("" for scratch) with `layer` if any.
 Result<std::string> build_store_image(Engine& e, const std::string& parent_id, Json config,
