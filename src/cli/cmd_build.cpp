@@ -121,7 +121,9 @@ class Executor {
 
  private:
   void say(const std::string& s) {
-    if (!o_.quiet) outf("{}", s);
+    if (o_.quiet) return;
+    outf("{}", s);
+    flush_out();  // a long COPY or pull shows its step line while it works
   }
   int64_t step_time() const { return o_.epoch ? *o_.epoch * 1000000000LL : now_ns(); }
   std::string created_text() const { return format_rfc3339nano(step_time()); }

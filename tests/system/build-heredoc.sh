@@ -30,7 +30,7 @@ A
 second
 B
 DOCKERFILE
-run_split sk build -t hd ctx
+run_split sk build --network host -t hd ctx
 assert_eq "$status" 0 "build ($stderr)"
 assert_eq "$(sk run --rm hd cat /script.txt)" "hello world
 second line" "RUN <<EOF runs the script"
