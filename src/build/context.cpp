@@ -6,11 +6,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -173,6 +175,28 @@ std::optional<std::pair<std::string, std::string>> extracted_prefix(std::string_
   return std::nullopt;
 }
 
+// Removes `skiff-build-context-*` directories under `tmpdir` left by killed builds: ours, not
+// locked (a live context holds a flock on its directory for its whole life) and not touched
+// for a minute (a directory another build has just made is not locked yet). Best effort.
+void sweep_stale_contexts(std::string_view tmpdir) {
+  auto dir = open_path(tmpdir, O_RDONLY | O_DIRECTORY);
+  if (!dir) return;
+  auto names = sorted_names(dir->get());
+  if (!names) return;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  for (const auto& n : *names) {
+    if (n.rfind("skiff-build-context-", 0) != 0) continue;
+    int fd = openat(dir->get(), n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    UniqueFd d(fd);
+    struct stat st;
+    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || now.tv_sec - st.st_mtim.tv_sec < 60) continue;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) continue;
+    (void)remove_tree_at(dir->get(), n);
+  }
+}
+
 }  // namespace
 
 BuildContext::~BuildContext() {
@@ -224,6 +248,11 @@ Result<BuildContext> BuildContext::from_tar_fd(int fd, std::string_view tmpdir) 
 }
 
 Result<BuildContext> BuildContext::from_tar_fd(int fd, std::string head, std::string_view tmpdir) {
+  if (tmpdir.empty()) {
+    const char* t = getenv("TMPDIR");
+    tmpdir = t && *t ? t : "/var/tmp";
+  }
+  sweep_stale_contexts(tmpdir);
   std::string tmpl = fmt::format("{}/skiff-build-context-XXXXXX", tmpdir);
   if (!mkdtemp(tmpl.data())) return fail_errno(fmt::format("create a directory for the build context in {}", tmpdir));
   BuildContext c;
@@ -234,6 +263,8 @@ Result<BuildContext> BuildContext::from_tar_fd(int fd, std::string head, std::st
   }
   c.dir_ = tmpl;
   c.root_ = TRY(open_path(tmpl, O_RDONLY | O_DIRECTORY));
+  // Held while the context lives: the next build's sweep leaves a locked directory alone.
+  if (flock(c.root_.get(), LOCK_EX | LOCK_NB) < 0) return fail_errno(fmt::format("lock {}", tmpl));
   PrefixSource src(std::move(head), fd);
   auto dec = TRY_CTX(make_auto_decompressor(src), "build context tar");
   auto reader = TRY_CTX(make_tar_reader(*dec), "build context tar");
@@ -722,6 +753,10 @@ Result<DockerfileSource> find_dockerfile_in(const BuildContext& ctx, std::string
 Result<StdinInput> read_stdin_input(int fd, std::string_view tmpdir) {
   StdinInput in;
   std::string head = TRY_CTX(read_head(fd, 512), "read stdin");
+  if (head.rfind("BZh", 0) == 0 || head.rfind("\xFD" "7zXZ", 0) == 0)
+    return fail(kUnsupported, fmt::format("the build context on stdin is compressed with {}, which skiff "
+                                          "does not read: send it uncompressed, gzip or zstd",
+                                          head[0] == 'B' ? "bzip2" : "xz"));
   if (looks_like_tar(head)) {
     in.context = TRY(BuildContext::from_tar_fd(fd, std::move(head), tmpdir));
     return in;

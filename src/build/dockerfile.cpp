@@ -347,8 +347,10 @@ std::vector<Flag> parse_flags(std::string_view cmd, const std::vector<std::strin
 int parse_json_form(std::string_view rest, std::vector<std::string>& out, std::string& err) {
   auto t = rtrim(ltrim(rest));
   if (t.empty() || t.front() != '[' || t.back() != ']') return 0;
-  Json j = Json::parse(t.begin(), t.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_array()) {
+  // parse_json caps the nesting depth (`RUN [[[[…` must not exhaust the stack).
+  auto parsed = parse_json(t, "exec form");
+  Json j = parsed ? std::move(*parsed) : Json();
+  if (!parsed || !j.is_array()) {
     // `RUN [ -f x ]` is a shell test command: only text that looks like an intended JSON
     // array (`["…`) is an error; anything else is the shell form, as Docker does.
     auto inner = ltrim(t.substr(1));
@@ -554,6 +556,13 @@ Instruction parse_instruction(std::string_view line, const LineCtx& ctx, std::ve
                                  "DEST (the destination could not be determined)",
                                  name, ins.args.empty() ? "none was" : "only one was", name));
     (void)heredoc_srcs;
+    if (!ins.json && ins.args.size() >= 2) {
+      const std::string& dest = ins.args.back();
+      size_t k = 0;
+      while (k < dest.size() && std::isdigit(static_cast<unsigned char>(dest[k]))) ++k;
+      if (dest.compare(k, 2, "<<") == 0 && dest.size() > k + 2)
+        errs.push_back(fmt::format("{} cannot accept a heredoc as a destination: {} <<NAME DEST", name, name));
+    }
     if (c == "copy" && ins.flag("checksum")) errs.push_back("COPY does not accept --checksum (ADD does)");
   } else if (c == "env" || c == "label") {
     parse_name_val(ins, rest, ctx.escape, errs, notes);

@@ -212,6 +212,7 @@ struct Token {
   Tok t;
   char c = 0;
   std::string cls;  ///< class body, between the brackets
+  int branch = -1;  ///< Star, Any, DStarSlash: its row in the matcher's memo
 };
 
 }  // namespace
@@ -219,6 +220,7 @@ struct Token {
 struct CompiledPattern {
   MatchType type = MatchType::Exact;
   std::vector<Token> toks;
+  int branches = 0;  ///< tokens that branch (the memo's rows)
 };
 
 namespace {
@@ -277,6 +279,8 @@ CompiledPattern compile(const std::string& pattern) {
       cp.toks.push_back({Tok::Lit, ch});
     }
   }
+  for (auto& t : cp.toks)
+    if (t.t == Tok::Star || t.t == Tok::Any || t.t == Tok::DStarSlash) t.branch = cp.branches++;
   return cp;
 }
 
@@ -315,8 +319,8 @@ bool class_match(const std::string& cls, std::string_view s, size_t& n) {
 // branching tokens, so `**/**/**/…` against a deep path stays polynomial.
 class TokMatcher {
  public:
-  TokMatcher(const std::vector<Token>& toks, std::string_view s)
-      : toks_(toks), s_(s), memo_((toks.size() + 1) * (s.size() + 1), -1) {}
+  TokMatcher(const CompiledPattern& cp, std::string_view s)
+      : toks_(cp.toks), s_(s), memo_(size_t(cp.branches) * (s.size() + 1), -1) {}
   bool run() { return at(0, 0); }
 
  private:
@@ -351,7 +355,7 @@ class TokMatcher {
   }
 
   bool branch(size_t ti, size_t pos) {
-    int8_t& m = memo_[ti * (s_.size() + 1) + pos];
+    int8_t& m = memo_[size_t(toks_[ti].branch) * (s_.size() + 1) + pos];
     if (m >= 0) return m;
     bool r = false;
     const size_t n = s_.size();
@@ -398,7 +402,7 @@ bool rule_match(const IgnoreMatcher::Rule& r, std::string_view path) {
       return !suffix.empty() && suffix[0] == '/' && path == suffix.substr(1);
     }
     case MatchType::Regexp:
-      return TokMatcher(cp.toks, path).run();
+      return TokMatcher(cp, path).run();
   }
   return false;
 }
@@ -417,6 +421,8 @@ Result<IgnoreMatcher> IgnoreMatcher::from_patterns(const std::vector<std::string
       p = std::string(trim(std::string_view(p).substr(1)));
       if (p.empty()) return fail(kInvalid, "illegal exclusion pattern: \"!\"");
     }
+    if (p.size() > 4096)
+      return fail(kInvalid, fmt::format("pattern \"{}…\" is longer than 4096 bytes (no path is)", p.substr(0, 40)));
     p = go_clean(p);
     if (p.size() > 1 && p[0] == '/') p.erase(0, 1);
     auto chk = path_match(p, ".");

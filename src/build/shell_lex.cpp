@@ -196,6 +196,16 @@ class Lexer {
       return v ? *v : std::string();
     }
     next();  // '{'
+    if (depth_ >= kMaxDepth)
+      return fail(kInvalid, fmt::format("substitutions nested more than {} deep", kMaxDepth));
+    ++depth_;
+    auto r = brace();
+    --depth_;
+    return r;
+  }
+
+  // After "${": the name, an optional modifier and its word, and the '}'.
+  Result<std::string> brace() {
     switch (peek()) {
       case kEof:
         return fail(kInvalid, "syntax error: missing '}'");
@@ -425,6 +435,8 @@ class Lexer {
   const Vars& vars_;
   const LexOptions& o_;
   std::set<std::string>* used_;
+  static constexpr int kMaxDepth = 100;
+  int depth_ = 0;
 };
 
 }  // namespace

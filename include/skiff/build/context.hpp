@@ -24,7 +24,7 @@ struct CompiledPattern;  ///< private to src/build/ignore.cpp
 // ---- patterns -------------------------------------------------------------------------------
 
 /// Go's path/filepath.Match on '/'-separated names: `*` (no '/'), `?`, `[...]` classes with
-/// ranges and `^`/`!` negation, `\` escapes. A malformed pattern is a kInvalid error
+/// ranges and `^` negation (Go has no `!`), `\` escapes. A malformed pattern is a kInvalid error
 /// (filepath.ErrBadPattern) even when the name would not reach the bad part.
 Result<bool> path_match(std::string_view pattern, std::string_view name);
 
@@ -105,7 +105,8 @@ class BuildContext {
   /// fresh directory under `tmpdir` with storage's hostile-input rules, and opens it as the
   /// context. The directory is removed when the context is destroyed. `.dockerignore` is read
   /// from it by the caller (load_ignore()).
-  static Result<BuildContext> from_tar_fd(int fd, std::string_view tmpdir = "/var/tmp");
+  /// `tmpdir` "": $TMPDIR, else /var/tmp (as Podman).
+  static Result<BuildContext> from_tar_fd(int fd, std::string_view tmpdir = "");
   /// The same, from bytes already read (`head` was consumed from `fd` to sniff the stream).
   static Result<BuildContext> from_tar_fd(int fd, std::string head, std::string_view tmpdir);
 
@@ -134,8 +135,10 @@ class BuildContext {
 
   /// Walks `rel` (a directory or a single entry) depth-first in sorted name order, calling
   /// `visit` for `rel` itself and then for everything below, skipping excluded entries (but
-  /// descending into excluded directories that exceptions may re-include). Symlinks are
-  /// reported, never followed.
+  /// descending into excluded directories that exceptions may re-include; such a directory is
+  /// reported just before its first re-included child). Symlinks below `rel` are reported,
+  /// never followed; `rel` itself, when a symlink, is followed inside the context (a dangling
+  /// one is reported as the link).
   Status walk(std::string_view rel,
               const std::function<Result<WalkAction>(const ContextEntry&)>& visit) const;
 
@@ -199,6 +202,6 @@ struct StdinInput {
 };
 /// Reads stdin for `build -`: a (compressed) tar becomes an extracted context under `tmpdir`,
 /// anything else is the Dockerfile.
-Result<StdinInput> read_stdin_input(int fd, std::string_view tmpdir = "/var/tmp");
+Result<StdinInput> read_stdin_input(int fd, std::string_view tmpdir = "");
 
 }  // namespace skiff::build

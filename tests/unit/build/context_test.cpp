@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -469,6 +470,44 @@ BOOST_AUTO_TEST_CASE(tar_context_files_are_read_inside_it) {
   auto ig2 = c.load_ignore(outside.p("Dockerfile"));
   BOOST_REQUIRE(ig2.has_value());
   BOOST_TEST(!ig2->excluded("anything"));
+}
+
+BOOST_AUTO_TEST_CASE(killed_builds_contexts_are_swept) {
+  Dir tmp;
+  // A context a killed build left (old, unlocked), one in use (locked), and a fresh one.
+  tmp.file("skiff-build-context-stale1/f", "x");
+  tmp.file("skiff-build-context-inuse1/f", "x");
+  tmp.file("skiff-build-context-fresh1/f", "x");
+  tmp.file("other-dir/f", "x");
+  struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
+  for (const char* n : {"skiff-build-context-stale1", "skiff-build-context-inuse1", "other-dir"})
+    BOOST_REQUIRE(utimensat(AT_FDCWD, tmp.p(n).c_str(), old, 0) == 0);
+  int busy = ::open(tmp.p("skiff-build-context-inuse1").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  BOOST_REQUIRE(busy >= 0);
+  UniqueFd busy_fd(busy);
+  BOOST_REQUIRE(flock(busy, LOCK_EX | LOCK_NB) == 0);
+  auto t = fd_with(make_tar({{"Dockerfile", "FROM scratch\n"}}));
+  auto c = BuildContext::from_tar_fd(t.get(), tmp.path);
+  BOOST_REQUIRE_MESSAGE(c.has_value(), (c ? "" : c.error().msg));
+  BOOST_TEST(!path_exists(tmp.p("skiff-build-context-stale1")));
+  BOOST_TEST(path_exists(tmp.p("skiff-build-context-inuse1/f")));
+  BOOST_TEST(path_exists(tmp.p("skiff-build-context-fresh1/f")));
+  BOOST_TEST(path_exists(tmp.p("other-dir/f")));
+  // The new context is locked while it lives.
+  int probe = ::open(c->dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  BOOST_REQUIRE(probe >= 0);
+  UniqueFd probe_fd(probe);
+  BOOST_TEST(flock(probe, LOCK_EX | LOCK_NB) < 0);
+}
+
+BOOST_AUTO_TEST_CASE(unsupported_compression_is_named) {
+  for (std::string magic : {std::string("BZh91AY&SY"), std::string("\xFD" "7zXZ\0\0", 8)}) {
+    auto t = fd_with(magic + std::string(100, 'x'));
+    auto r = read_stdin_input(t.get(), "/tmp");
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().code == kUnsupported);
+    BOOST_TEST(r.error().msg.find("compressed") != std::string::npos, r.error().msg);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(hostile_tar_context) {

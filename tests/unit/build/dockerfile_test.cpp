@@ -104,6 +104,30 @@ BOOST_AUTO_TEST_CASE(continuation_with_trailing_blanks_and_crlf) {
   BOOST_TEST(df.stages[0].instructions[0].args[0] == "echo a  b");
 }
 
+// The reference's examples of the escape directive and of whitespace.
+BOOST_AUTO_TEST_CASE(reference_examples) {
+  // Without `# escape=`, a Windows path's trailing \ continues the line: the reference says
+  // this results in "COPY testfile.txt c:RUN dir c:".
+  auto win = parse_ok("FROM microsoft/nanoserver\nCOPY testfile.txt c:\\\nRUN dir c:\\\n");
+  BOOST_REQUIRE_EQUAL(win.stages[0].instructions.size(), 1u);
+  BOOST_TEST(win.stages[0].instructions[0].original == "COPY testfile.txt c:RUN dir c:");
+  // Leading whitespace before comments and instructions is ignored...
+  auto ws = parse_ok("FROM busybox\n        # this is a comment-line\n    RUN echo hello\nRUN echo world\n");
+  BOOST_TEST(ws.stages[0].instructions.size() == 2u);
+  BOOST_TEST(ws.stages[0].instructions[0].args[0] == "echo hello");
+  // ...but not inside arguments.
+  auto arg = parse_ok("FROM busybox\nRUN echo \"\\\n     hello\\\n     world\"\n");
+  BOOST_TEST(arg.stages[0].instructions[0].args[0] == "echo \"     hello     world\"");
+  // Directives: all of these are the same.
+  for (const char* d : {"#escape=`", "# escape =`", "#\tescape= `", "# escape = `", "#\t  eScApE=`"}) {
+    auto df = parse_ok(std::string(d) + "\nFROM busybox\n");
+    BOOST_TEST(df.escape == '`', d);
+  }
+  // Comment lines in a continuation are removed.
+  auto c = parse_ok("FROM busybox\nRUN echo hello \\\n# comment\nworld\n");
+  BOOST_TEST(c.stages[0].instructions[0].args[0] == "echo hello world");
+}
+
 BOOST_AUTO_TEST_CASE(empty_continuation_line_is_a_warning) {
   auto out = parse_dockerfile_all("FROM busybox\nRUN echo a \\\n\n b\n");
   BOOST_TEST(out.errors.empty());
@@ -204,6 +228,12 @@ BOOST_AUTO_TEST_CASE(bad_json_forms) {
   BOOST_TEST(has_error(errs, 3, "must be a string"), dump_errors(errs));
   BOOST_TEST(has_error(errs, 4, "SHELL requires the arguments to be in JSON form"), dump_errors(errs));
   BOOST_TEST(has_error(errs, 5, "invalid JSON"), dump_errors(errs));
+}
+
+BOOST_AUTO_TEST_CASE(deeply_nested_json_is_an_error) {
+  std::string deep = "FROM busybox\nCMD [\"a\", " + std::string(200000, '[') + std::string(200000, ']') + "]\n";
+  auto errs = parse_errors(deep);
+  BOOST_TEST(has_error(errs, 2, "invalid JSON"), dump_errors(errs));
 }
 
 BOOST_AUTO_TEST_CASE(env_and_label_forms) {
@@ -455,6 +485,12 @@ BOOST_AUTO_TEST_CASE(heredoc_several_per_line_and_copy) {
 BOOST_AUTO_TEST_CASE(heredoc_not_in_quotes_or_exec_form) {
   auto df = parse_ok("FROM busybox\nRUN echo \"<<EOF\"\nRUN [\"echo\", \"<<EOF\"]\nCMD <<EOF\n");
   for (const auto& i : df.stages[0].instructions) BOOST_TEST(i.heredocs.empty());
+}
+
+BOOST_AUTO_TEST_CASE(heredoc_as_destination) {
+  auto errs = parse_errors("FROM busybox\nCOPY /src <<EOF\nx\nEOF\nRUN true\n");
+  BOOST_TEST(has_error(errs, 2, "cannot accept a heredoc as a destination"), dump_errors(errs));
+  BOOST_TEST(errs.size() == 1u, dump_errors(errs));  // the body was still read as a heredoc
 }
 
 BOOST_AUTO_TEST_CASE(unterminated_heredoc) {

@@ -87,6 +87,19 @@ BOOST_AUTO_TEST_CASE(syntax_errors) {
   BOOST_TEST(ex_err("\"abc").find("double-quote") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(deep_nesting_is_an_error_not_a_crash) {
+  std::string w;
+  for (int i = 0; i < 100000; ++i) w += "${a:-";
+  w += "x";
+  for (int i = 0; i < 100000; ++i) w += "}";
+  BOOST_TEST(ex_err(w).find("nested more than") != std::string::npos);
+  std::string ok;
+  for (int i = 0; i < 50; ++i) ok += "${a:-\"";
+  ok += "x";
+  for (int i = 0; i < 50; ++i) ok += "\"}";
+  BOOST_TEST(ex(ok, {}) == "x");
+}
+
 BOOST_AUTO_TEST_CASE(literals_and_quotes) {
   Vars v{{"A", "1"}, {"SP", "x y"}};
   BOOST_TEST(ex("$", v) == "$");
@@ -206,6 +219,42 @@ BOOST_AUTO_TEST_CASE(instructions) {
   auto add = get(12);
   BOOST_TEST(add.flag("checksum")->value == "sha256:1");
   BOOST_TEST(add.args[0] == "http://x/me");
+}
+
+// The reference's ENV and LABEL examples, parsed and expanded.
+BOOST_AUTO_TEST_CASE(reference_env_and_label) {
+  auto df = parse_dockerfile(
+      "FROM busybox\n"
+      "ENV MY_NAME=\"John Doe\"\n"
+      "ENV MY_DOG=Rex\\ The\\ Dog\n"
+      "ENV MY_CAT=fluffy\n"
+      "ENV MY_NAME=\"John Doe\" MY_DOG=Rex\\ The\\ Dog \\\n"
+      "    MY_CAT=fluffy\n"
+      "ENV ONE TWO= THREE=world\n"
+      "LABEL \"com.example.vendor\"=\"ACME Incorporated\"\n"
+      "LABEL description=\"This text illustrates \\\n"
+      "that label-values can span multiple lines.\"\n");
+  BOOST_REQUIRE_MESSAGE(df.has_value(), (df ? "" : df.error().msg));
+  auto get = [&](size_t i) {
+    auto r = expand_instruction(only(*df, i), {});
+    BOOST_REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().msg));
+    return *r;
+  };
+  BOOST_TEST(get(0).kvs[0].value == "John Doe");
+  BOOST_TEST(get(1).kvs[0].value == "Rex The Dog");
+  BOOST_TEST(get(2).kvs[0].value == "fluffy");
+  auto multi = get(3);
+  BOOST_REQUIRE_EQUAL(multi.kvs.size(), 3u);
+  BOOST_TEST(multi.kvs[1].value == "Rex The Dog");
+  BOOST_TEST(multi.kvs[2].key == "MY_CAT");
+  // The legacy form: ONE is "TWO= THREE=world".
+  auto legacy = get(4);
+  BOOST_REQUIRE_EQUAL(legacy.kvs.size(), 1u);
+  BOOST_TEST(legacy.kvs[0].key == "ONE");
+  BOOST_TEST(legacy.kvs[0].value == "TWO= THREE=world");
+  BOOST_TEST(get(5).kvs[0].key == "com.example.vendor");
+  BOOST_TEST(get(5).kvs[0].value == "ACME Incorporated");
+  BOOST_TEST(get(6).kvs[0].value == "This text illustrates that label-values can span multiple lines.");
 }
 
 BOOST_AUTO_TEST_CASE(errors_name_the_line) {

@@ -244,4 +244,22 @@ BOOST_AUTO_TEST_CASE(comments_bom_and_errors) {
   BOOST_TEST(bang.error().msg.find("illegal exclusion pattern") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(pathological_patterns_stay_fast) {
+  // Backtracking without a memo takes exponential time on these.
+  auto m = rules("**/**/**/**/**/**/**/**/**/**/**/**/x\n*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n");
+  std::string deep;
+  for (int i = 0; i < 60; ++i) deep += "a/";
+  deep += "y";
+  std::string flat(200, 'a');
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  BOOST_TEST(!m.excluded(deep));
+  BOOST_TEST(!m.excluded(flat));
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  BOOST_TEST(t1.tv_sec - t0.tv_sec < 2);
+  auto long_pattern = IgnoreMatcher::parse(std::string(5000, 'a') + "\n");
+  BOOST_REQUIRE(!long_pattern.has_value());
+  BOOST_TEST(long_pattern.error().msg.find("longer than 4096") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
