@@ -516,6 +516,12 @@ Status produce_copy(TarWriter& w, const CopyRequest& r, const ViewSpec& dest_vie
     if (fstatat(pfd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return not_found(s.rel);
     if (r.extract_archives && S_ISREG(st.st_mode)) {
       auto fd = TRY(open_at(pfd.get(), name, O_RDONLY | O_NOFOLLOW));
+      char magic[6] = {};
+      ssize_t got = pread(fd.get(), magic, sizeof magic, 0);
+      if (got >= 3 && (memcmp(magic, "BZh", 3) == 0 || (got == 6 && memcmp(magic, "\xFD" "7zXZ\0", 6) == 0)))
+        return fail(kUnsupported, fmt::format("ADD {}: a {} archive, which skiff does not unpack: recompress it with "
+                                              "gzip or zstd, or COPY it and unpack it in a RUN",
+                                              s.rel, magic[0] == 'B' ? "bzip2" : "xz"));
       if (looks_like_archive(fd.get())) {
         // The archive unpacks into the destination directory.
         std::vector<std::string> into = dest_res;

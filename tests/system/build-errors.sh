@@ -55,6 +55,14 @@ printf 'FROM %s\nADD https://example.invalid/repo.git /src\n' "$ref" >fail/Docke
 assert_status 125 sk build fail
 assert_contains "$output" "git repository"
 
+# ADD of an xz archive is refused (skiff unpacks plain, gzip and zstd tars) rather than copied.
+if command -v xz >/dev/null; then
+  echo x >fail/x && tar -C fail -cJf fail/x.tar.xz x
+  printf 'FROM %s\nADD x.tar.xz /\n' "$ref" >fail/Dockerfile
+  assert_status 125 sk build fail
+  assert_contains "$output" "xz archive"
+fi
+
 assert_status 125 sk build nosuchdir
 assert_contains "$output" "nosuchdir"
 mkdir empty
