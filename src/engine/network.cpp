@@ -133,10 +133,11 @@ Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r
         return fail(kUnsupported, fmt::format("the container's network needs {}, which is not installed (package {}); "
                                               "use --network {} or --network none", stack,
                                               stack == "pasta" ? "passt" : "slirp4netns", network::kBuiltin));
-    } else if (access("/dev/net/tun", F_OK) != 0) {
+    }
+    // Every stack opens it inside the container's namespace: say so before any of them fails.
+    if (access("/dev/net/tun", F_OK) != 0)
       return fail(kUnsupported, "the container network needs /dev/net/tun, which this system lacks (load the tun "
                                 "module: modprobe tun), or use --network none");
-    }
     const Json& pa = json_get(net, "pastaArgs");
     if (pa.is_array())
       for (auto& a : pa)
