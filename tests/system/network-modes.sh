@@ -29,6 +29,15 @@ run_split sk run --rm --network slirp4netns:cidr=10.41.0.0/24,mtu=1500,allow_hos
 assert_eq "$stdout" $'10.41.0.100/24\n1500\ndefault via 10.41.0.2 dev tap0 \nnameserver 10.41.0.3' "slirp4netns options ($stderr)"
 assert_eq "$(sk create --network slirp4netns "$img" true | xargs -I{} "$SKIFF" --root "$SKIFF_ROOT" --runroot "$SKIFF_RUNROOT" inspect -f '{{.HostConfig.NetworkMode}}' {})" "slirp4netns"
 sk container prune -f >/dev/null
+# Its helper dies with the monitor (kill -9: parent-death signal and the exit pipe).
+sk run -d --name s4 --network slirp4netns "$img" sleep 1000 >/dev/null
+mon=$(ctr_monitor_pid s4)
+s4=$(pgrep -P "$mon" -x slirp4netns)
+[ -n "$s4" ] || fail "no slirp4netns under the monitor"
+kill -9 "$mon"
+gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+wait_until 5 gone "$s4" || fail "slirp4netns ($s4) outlived its monitor"
+sk rm -f s4 >/dev/null
 
 # container:NAME: the same namespace, shown by inspect and ps; refused when that one is stopped.
 sk run -d --name na "$img" sleep 1000 >/dev/null
