@@ -49,6 +49,8 @@ if [ "$(id -u)" = 0 ]; then
   # shellcheck source=../tests/system/testuser.sh
   source "$REPO/tests/system/testuser.sh"
   ensure_test_user "$BENCH_USER"
+  # Rootless container networks need /dev/net/tun usable by the user (Debian's udev: 0666).
+  [ ! -c /dev/net/tun ] || chmod 0666 /dev/net/tun
   as_user=(--uid "$TEST_UID" --gid "$TEST_GID")
 else
   TEST_USER=$(id -un) TEST_UID=$(id -u) TEST_GID=$(id -g) TEST_HOME=$HOME
@@ -330,7 +332,6 @@ case_net_out() {
   both_busybox
   # shellcheck source=../tests/system/nethost.sh
   source "$REPO/tests/system/nethost.sh"
-  chmod 0666 /dev/net/tun
   nethost_up "$WORK/nethost"
   ip netns exec "$NETHOST_NS" python3 -c '
 import socket, sys
