@@ -138,6 +138,10 @@ Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r
     if (access("/dev/net/tun", F_OK) != 0)
       return fail(kUnsupported, "the container network needs /dev/net/tun, which this system lacks (load the tun "
                                 "module: modprobe tun), or use --network none");
+    if (access("/dev/net/tun", R_OK | W_OK) != 0)
+      return fail(kUnsupported, "the container network needs /dev/net/tun readable and writable by you, and it is "
+                                "not (Debian's udev makes it mode 0666: `chmod 0666 /dev/net/tun` as root), or use "
+                                "--network none");
     const Json& pa = json_get(net, "pastaArgs");
     if (pa.is_array())
       for (auto& a : pa)
