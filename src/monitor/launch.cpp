@@ -37,6 +37,7 @@ Json to_json(const Config& c) {
   j["execPidStart"] = c.exec_pid_start;
   j["startLock"] = c.start_lock_fd >= 0 || c.start_lock;
   j["spec"] = oci::to_json(c.spec);
+  if (c.network.info.has_stack()) j["network"] = network::to_json(c.network);
   return j;
 }
 
@@ -64,6 +65,7 @@ Result<Config> config_from_json(const Json& j) {
   c.exec_pid_start = uint64_t(json_int(j, "execPidStart"));
   c.start_lock = json_bool(j, "startLock");
   c.spec = TRY(oci::spec_from_json(json_get(j, "spec")));
+  if (j.contains("network")) c.network = network::stack_config_from_json(j["network"]);
   return c;
 }
 

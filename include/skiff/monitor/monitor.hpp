@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "skiff/network/mode.hpp"
 #include "skiff/oci/runtime_spec.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/json.hpp"
@@ -58,6 +59,10 @@ struct Config {
   int start_lock_fd = -1;
   bool start_lock = false;
   oci::Spec spec;
+  /// The user-mode network stack the monitor starts for each run of the container (after
+  /// the process is created, before "created" is answered) and stops at its exit; mode
+  /// "none" = no stack (none, host, container:, ns:).
+  network::StackConfig network;
 };
 
 Json to_json(const Config& c);
