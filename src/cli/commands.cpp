@@ -11,6 +11,7 @@
 // tests/unit/cli/commands_test.cpp checks the rules (sorted, no duplicates, documented).
 #include "command.hpp"
 #include "handlers.hpp"
+#include "resource_opts.hpp"
 
 namespace skiff::cli {
 
@@ -107,9 +108,10 @@ constexpr GroupSpec kGroups[] = {
       {"volume", 'v', OptType::List, "Bind mount a volume", {}, Comp::Files},                                  \
       {"workdir", 'w', OptType::String, "Working directory inside the container"}
 
-constexpr OptSpec kCreateOpts[] = {SKIFF_CREATE_OPTS};
+constexpr OptSpec kCreateOpts[] = {SKIFF_CREATE_OPTS, SKIFF_RESOURCE_OPTS};
 constexpr OptSpec kRunOpts[] = {
     SKIFF_CREATE_OPTS,
+    SKIFF_RESOURCE_OPTS,
     {"detach", 'd', OptType::Bool, "Run container in background and print container ID"},
     {"detach-keys", 0, OptType::String, "Override the key sequence for detaching a container"},
     {"sig-proxy", 0, OptType::Bool, "Proxy received signals to the process", "true"},

@@ -21,6 +21,13 @@ namespace {
 
 Json or_null(const Json& j) { return j.is_null() ? Json(nullptr) : j; }
 
+constexpr const char* kResourceFields[] = {
+    "CgroupnsMode", "Cgroup", "CgroupParent", "OomScoreAdj", "ShmSize", "CpuShares", "Memory", "NanoCpus",
+    "BlkioWeight", "BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps",
+    "BlkioDeviceWriteIOps", "CpuPeriod", "CpuQuota", "CpuRealtimePeriod", "CpuRealtimeRuntime", "CpusetCpus",
+    "CpusetMems", "Devices", "DeviceCgroupRules", "MemoryReservation", "MemorySwap", "MemorySwappiness",
+    "OomKillDisable", "PidsLimit"};
+
 Json host_config_json(const ContainerRecord& r) {
   const Json& h = r.host_config;
   auto get = [&](const char* k, Json dflt) { return h.contains(k) ? h[k] : dflt; };
@@ -81,6 +88,9 @@ Json host_config_json(const ContainerRecord& r) {
   o["CpuPercent"] = 0;
   o["IOMaximumIOps"] = 0;
   o["IOMaximumBandwidth"] = 0;
+  // Resource limits as recorded at create or update (resources.cpp).
+  for (const char* k : kResourceFields)
+    if (h.contains(k)) o[k] = h[k];
   // The paths the runtime masks and makes read-only (none when privileged, as Docker).
   bool privileged = json_bool(h, "Privileged");
   Json masked = Json::array(), ro = Json::array();

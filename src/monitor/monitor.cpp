@@ -20,6 +20,7 @@
 #include <deque>
 #include <map>
 
+#include "limits.hpp"
 #include "logging.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/util/fs.hpp"
@@ -165,6 +166,7 @@ class Monitor {
   bool stdin_eof_ = false;
   bool waiting_go_ = false, running_ = false, stopping_ = false, done_ = false, timer_is_kill_ = false;
   bool exit_written_ = false;
+  bool oom_killed_ = false;
   int exit_code_ = -1;
   int restart_count_ = 0;
   int64_t started_at_ = 0;
@@ -280,7 +282,7 @@ void Monitor::write_exit(int code, const std::string& error, bool final) {
   j["startedAt"] = started_at_;
   j["restartCount"] = restart_count_;
   j["error"] = error;
-  j["oomKilled"] = false;
+  j["oomKilled"] = oom_killed_;
   (void)write_json_atomic(cfg_.state_dir + "/exit.json", j, 0644, !cfg_.auto_remove);
 }
 
@@ -621,6 +623,7 @@ void Monitor::container_exited(int status) {
     stdin_w_.reset();
   }
   exit_code_ = exit_code_from_status(status);
+  oom_killed_ = container_oom_killed(cfg_.spec);
   log::debug("monitor: container exited");
   bool restart = false;
   if (!stopping_) {
@@ -737,6 +740,7 @@ int Monitor::run() {
   (void)unlink((cfg_.run_dir + "/ctl").c_str());
   clients_.clear();
   ctls_.clear();
+  if (cfg_.exec_pid == 0) remove_container_cgroup(cfg_.spec);
   log::debug("monitor: done");
   return 0;
 }

@@ -27,7 +27,9 @@ struct ContainersConf {
   std::optional<bool> init;                   ///< init
   std::string seccomp_profile;                ///< seccomp_profile (a file)
   bool no_new_privileges = false;             ///< no_new_privileges (Podman's; default off)
+  std::string cgroups;                        ///< cgroups: enabled | disabled | no-conmon | split
   // [engine]
+  std::string cgroup_manager;                 ///< cgroup_manager: cgroupfs | systemd
   std::string detach_keys;                    ///< detach_keys
   std::string pull_policy;                    ///< pull_policy
   std::vector<std::string> files;             ///< the files read, in order (for `info`)
