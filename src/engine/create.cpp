@@ -395,6 +395,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   if (auto st = write_record(e, r, !o.auto_remove); !st)
     return fail_clean(st.error());
   if (cid) (void)write_all(cid.get(), r.id);
+  container_event(e, r, "create");
   return r;
 }
 

@@ -149,9 +149,9 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["Path"] = r.path;
   j["Args"] = r.args;
   Json st = Json::object();
-  st["Status"] = status_name(s.status);
+  st["Status"] = s.paused ? "paused" : status_name(s.status);
   st["Running"] = s.status == RunState::Running;
-  st["Paused"] = false;
+  st["Paused"] = s.paused;
   st["Restarting"] = s.status == RunState::Restarting;
   st["OOMKilled"] = s.oom_killed;
   st["Dead"] = s.status == RunState::Dead;

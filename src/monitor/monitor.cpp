@@ -306,6 +306,7 @@ void Monitor::start_container(bool initial) {
   running_ = true;
   started_at_ = now_ns();
   write_monitor_state();
+  container_started(cfg_);
   if (initial) {
     sync_send(fmt::format("started {}", pid_));
     sync_.reset();
@@ -623,7 +624,7 @@ void Monitor::container_exited(int status) {
     stdin_w_.reset();
   }
   exit_code_ = exit_code_from_status(status);
-  oom_killed_ = container_oom_killed(cfg_.spec);
+  oom_killed_ = container_exited_checks(cfg_, exit_code_);
   log::debug("monitor: container exited");
   bool restart = false;
   if (!stopping_) {

@@ -4,6 +4,7 @@
 // (runtime/cgroup.hpp). Rootless without a delegated cgroup v2 subtree there is no cgroup: the
 // limits are recorded, not applied, and a warning says so once per invocation, as Podman's.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -66,5 +67,51 @@ int host_cpus();
 /// Returns the --cgroups mode (flag, else containers.conf `cgroups`, else "enabled").
 Result<std::string> set_resources(const Engine& e, const ResourceFlags& flags, ContainerRecord& r,
                                   const std::string& conf_cgroups);
+
+// ---- operations on containers (src/engine/limits_ops.cpp) ------------------------------------
+
+struct Container;
+
+/// The cgroup path of a running container, empty when it has none (rootless without
+/// delegation, --cgroups=disabled, started before it had one).
+std::string live_cgroup(const Engine& e, const Container& c);
+
+/// `pause`: freezes the container's cgroup (v1 freezer, v2 cgroup.freeze) and records it
+/// (`<run dir>/paused`, so `ps` shows "(Paused)" without reading cgroups). Errors: not running,
+/// already paused, no cgroup ("can not pause containers on rootless containers with cgroup V1").
+Status pause_container(Engine& e, const std::string& ref);
+/// `unpause`: thaws it. Errors: not paused.
+Status unpause_container(Engine& e, const std::string& ref);
+/// stop/kill/rm of a paused container: thaws it first (a frozen process takes no signal).
+void thaw_if_paused(const Engine& e, const Container& c);
+
+/// `update`: changes the recorded limits (and the restart policy when `restart` is set) and,
+/// when it runs with a cgroup, the cgroup's. Checks as create; nothing changes on an error.
+Status update_container(Engine& e, const std::string& ref, const ResourceFlags& flags,
+                        const std::optional<std::string>& restart);
+
+/// One `stats` sample of a container: its cgroup's files, or /proc of its processes when it has
+/// no cgroup of its own (rootless here), and its network namespace's counters.
+struct StatsSample {
+  std::string id, name;
+  bool running = false;
+  int64_t at = 0;            ///< ns, CLOCK_MONOTONIC
+  int64_t started_at = 0;    ///< ns since the epoch
+  uint64_t cpu_ns = 0;       ///< cumulative CPU time
+  uint64_t mem_usage = 0, mem_limit = 0;
+  uint64_t net_rx = 0, net_tx = 0, blk_read = 0, blk_write = 0;
+  uint64_t pids = 0;
+};
+StatsSample container_stats(const Engine& e, const Container& c);
+
+/// Appends a container event (`skiff events`) with Docker's attributes (image, name, extra).
+void container_event(const Engine& e, const ContainerRecord& r, const std::string& action,
+                     std::vector<std::pair<std::string, std::string>> extra = {});
+
+/// rm: a cgroup left by a monitor killed with -9 goes too; the "destroy" event.
+void container_removed(const Engine& e, const ContainerRecord& r);
+
+/// The machine's memory (MemTotal), the limit shown for unlimited containers.
+uint64_t host_memory();
 
 }  // namespace skiff::engine
