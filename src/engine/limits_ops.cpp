@@ -57,7 +57,10 @@ std::vector<pid_t> process_tree(pid_t root) {
 
 uint64_t status_kb(const std::string& status, std::string_view key) {
   for (auto& line : split(status, '\n'))
-    if (line.rfind(key, 0) == 0) return parse_uint(trim(std::string_view(line).substr(key.size()))).value_or(0) * 1024;
+    if (line.rfind(key, 0) == 0) {
+      auto v = trim(std::string_view(line).substr(key.size()));  // "24684264 kB"
+      return parse_uint(v.substr(0, v.find(' '))).value_or(0) * 1024;
+    }
   return 0;
 }
 
