@@ -8,6 +8,7 @@
 #include "handlers.hpp"
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/resources.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/fs.hpp"
@@ -72,6 +73,9 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
   o.publish = a.list("publish");
   o.expose = a.list("expose");
   o.create_command = std::move(argv_all);
+  for (auto& [k, vs] : a.values)
+    if (engine::is_resource_flag(k))
+      for (auto& v : vs) o.resources.emplace_back(k, v);
   return o;
 }
 

@@ -11,6 +11,7 @@
 // tests/unit/cli/commands_test.cpp checks the rules (sorted, no duplicates, documented).
 #include "command.hpp"
 #include "handlers.hpp"
+#include "resource_opts.hpp"
 
 namespace skiff::cli {
 
@@ -112,9 +113,10 @@ constexpr GroupSpec kGroups[] = {
       {"volume", 'v', OptType::List, "Bind mount a volume", {}, Comp::Files},                                  \
       {"workdir", 'w', OptType::String, "Working directory inside the container"}
 
-constexpr OptSpec kCreateOpts[] = {SKIFF_CREATE_OPTS};
+constexpr OptSpec kCreateOpts[] = {SKIFF_CREATE_OPTS, SKIFF_RESOURCE_OPTS};
 constexpr OptSpec kRunOpts[] = {
     SKIFF_CREATE_OPTS,
+    SKIFF_RESOURCE_OPTS,
     {"detach", 'd', OptType::Bool, "Run container in background and print container ID"},
     {"detach-keys", 0, OptType::String, "Override the key sequence for detaching a container"},
     {"sig-proxy", 0, OptType::Bool, "Proxy received signals to the process", "true"},
@@ -207,6 +209,40 @@ constexpr OptSpec kSystemPruneOpts[] = {
     {"volumes", 0, OptType::Bool, "Prune anonymous volumes"},
 };
 
+constexpr OptSpec kPauseOpts[] = {
+    {"all", 'a', OptType::Bool, "Act on all containers (running ones for pause, paused ones for unpause)"},
+};
+constexpr OptSpec kStatsOpts[] = {
+    {"all", 'a', OptType::Bool, "Show all containers (default shows just running)"},
+    {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
+    {"no-stream", 0, OptType::Bool, "Disable streaming stats and only pull the first result"},
+    {"no-trunc", 0, OptType::Bool, "Do not truncate output"},
+};
+constexpr OptSpec kUpdateOpts[] = {
+    {"blkio-weight", 0, OptType::Uint, "Block IO (relative weight), between 10 and 1000, or 0 to disable", "0"},
+    {"cpu-period", 0, OptType::Int, "Limit CPU CFS (Completely Fair Scheduler) period"},
+    {"cpu-quota", 0, OptType::Int, "Limit CPU CFS (Completely Fair Scheduler) quota"},
+    {"cpu-rt-period", 0, OptType::Int, "Limit the CPU real-time period in microseconds"},
+    {"cpu-rt-runtime", 0, OptType::Int, "Limit the CPU real-time runtime in microseconds"},
+    {"cpu-shares", 'c', OptType::Int, "CPU shares (relative weight)"},
+    {"cpus", 0, OptType::String, "Number of CPUs"},
+    {"cpuset-cpus", 0, OptType::String, "CPUs in which to allow execution (0-3, 0,1)"},
+    {"cpuset-mems", 0, OptType::String, "MEMs in which to allow execution (0-3, 0,1)"},
+    {"kernel-memory", 0, OptType::Bytes, "Kernel memory limit (ignored, as Docker's)"},
+    {"memory", 'm', OptType::Bytes, "Memory limit"},
+    {"memory-reservation", 0, OptType::Bytes, "Memory soft limit"},
+    {"memory-swap", 0, OptType::String, "Swap limit equal to memory plus swap: -1 to enable unlimited swap"},
+    {"pids-limit", 0, OptType::Int, "Tune container pids limit (set -1 for unlimited)"},
+    {"restart", 0, OptType::String, "Restart policy to apply when a container exits", {}, Comp::Enum,
+     "no always on-failure unless-stopped"},
+};
+constexpr OptSpec kEventsOpts[] = {
+    {"filter", 'f', OptType::List, "Filter output based on conditions provided"},
+    {"format", 0, OptType::String, "Format output using a custom template: 'json', or a Go template"},
+    {"since", 0, OptType::String, "Show all events created since timestamp"},
+    {"stream", 0, OptType::Bool, "Keep following new events (--stream=false: print the past ones and exit)", "true"},
+    {"until", 0, OptType::String, "Stream events until this timestamp"},
+};
 constexpr OptSpec kFormatOnly[] = {
     {"format", 'f', OptType::String, "Format output using a custom template: 'json' or a Go template"},
 };
@@ -553,6 +589,19 @@ constexpr CmdSpec kCommands[] = {
      .opts = kPsOpts,
      .handler = cmd_ps,
      .max_args = 0},
+    {.path = "container pause",
+     .aliases = "pause",
+     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+     .summary = "Pause all processes within one or more containers",
+     .opts = kPauseOpts,
+     .handler = cmd_pause,
+     .arg_comp = Comp::RunningContainers,
+     .description = "Freezes every process of the container with the cgroup freezer (cgroup v1 freezer.state, "
+                    "v2 cgroup.freeze): they stay in memory but get no CPU time until `unpause`. `ps` shows the "
+                    "container as Up (Paused). It needs the container's own cgroup: rootful on any host, "
+                    "rootless only with a delegated cgroup v2 subtree (refused otherwise). A paused container "
+                    "can still be stopped, killed or removed.",
+     .examples = "$ skiff pause web\n$ skiff ps --format '{{.Names}} {{.Status}}'\n$ skiff unpause web"},
     {.path = "container prune",
      .usage = "[OPTIONS]",
      .summary = "Remove all stopped containers",
@@ -600,6 +649,20 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_start,
      .min_args = 1,
      .arg_comp = Comp::StoppedContainers},
+    {.path = "container stats",
+     .aliases = "stats",
+     .usage = "[OPTIONS] [CONTAINER...]",
+     .summary = "Display a live stream of container(s) resource usage statistics",
+     .opts = kStatsOpts,
+     .handler = cmd_stats,
+     .arg_comp = Comp::Containers,
+     .description = "Docker's columns: CPU % (of one CPU), memory in use against the limit (the machine's "
+                    "memory when there is none), network and block I/O, and the number of processes. The "
+                    "figures come from the container's cgroup, or, when it has none (rootless without "
+                    "delegation), from /proc of its processes and its network namespace. On a terminal the "
+                    "table is redrawn in place every second; --no-stream prints one sample, whose CPU % is "
+                    "the average since the container started.",
+     .examples = "$ skiff stats\n$ skiff stats --no-stream web\n$ skiff stats --no-stream --format '{{json .}}'"},
     {.path = "container stop",
      .aliases = "stop",
      .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
@@ -624,6 +687,32 @@ constexpr CmdSpec kCommands[] = {
                  "$ skiff top web aux\n"
                  "$ skiff top web -o pid,user,comm\n"
                  "$ skiff top web -eLf"},
+    {.path = "container unpause",
+     .aliases = "unpause",
+     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+     .summary = "Unpause all processes within one or more containers",
+     .opts = kPauseOpts,
+     .handler = cmd_unpause,
+     .arg_comp = Comp::RunningContainers,
+     .description = "Thaws the processes of a container that `pause` froze: they run again where they "
+                    "stopped. With --all, every paused container. A container that is not paused is an "
+                    "error, as with Docker.",
+     .examples = "$ skiff unpause web\n$ skiff unpause --all"},
+    {.path = "container update",
+     .aliases = "update",
+     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+     .summary = "Update configuration of one or more containers",
+     .opts = kUpdateOpts,
+     .handler = cmd_update,
+     .min_args = 1,
+     .arg_comp = Comp::Containers,
+     .description = "Changes the resource limits of containers, running or not, with the same units and "
+                    "checks as `run`: a running container's cgroup gets the new limits at once, and every "
+                    "later start uses them. --restart changes the restart policy from the next start on. "
+                    "Rootless without a delegated cgroup v2 subtree the limits are recorded but cannot be "
+                    "applied, and a warning says so.",
+     .examples = "$ skiff update -m 256m web\n$ skiff update --cpus 1.5 --pids-limit 200 web db\n"
+                 "$ skiff update --restart unless-stopped web"},
     {.path = "container wait",
      .aliases = "wait",
      .usage = "CONTAINER [CONTAINER...]",
@@ -863,6 +952,21 @@ constexpr CmdSpec kCommands[] = {
      .opts = kDfOpts,
      .handler = cmd_system_df,
      .max_args = 0},
+    {.path = "system events",
+     .aliases = "events",
+     .usage = "[OPTIONS]",
+     .summary = "Get real time events from the server",
+     .opts = kEventsOpts,
+     .handler = cmd_events,
+     .max_args = 0,
+     .description = "Prints container events (create, start, die, oom, kill, stop, pause, unpause, update, "
+                    "rename, destroy) and image events as they happen, from the event log that every skiff "
+                    "command and container monitor appends to (there is no daemon). --since also prints "
+                    "the past ones still in the log (the last one to two MiB); --until stops at that time; "
+                    "--stream=false prints what is logged and exits. Filters as Docker's: container, "
+                    "event, image, label, type; the same key twice means either.",
+     .examples = "$ skiff events\n$ skiff events --since 10m --stream=false\n"
+                 "$ skiff events --filter container=web --filter event=die --format '{{json .}}'"},
     {.path = "system info",
      .aliases = "info",
      .usage = "[OPTIONS]",

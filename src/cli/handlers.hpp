@@ -54,6 +54,12 @@ Result<int> cmd_wait(Context&, const ParsedArgs&);
 Result<int> cmd_logs(Context&, const ParsedArgs&);
 Result<int> cmd_container_inspect(Context&, const ParsedArgs&);
 Result<int> cmd_top(Context&, const ParsedArgs&);
+// cmd_limits.cpp, cmd_events.cpp
+Result<int> cmd_pause(Context&, const ParsedArgs&);
+Result<int> cmd_unpause(Context&, const ParsedArgs&);
+Result<int> cmd_update(Context&, const ParsedArgs&);
+Result<int> cmd_stats(Context&, const ParsedArgs&);
+Result<int> cmd_events(Context&, const ParsedArgs&);
 // cmd_image.cpp, cmd_images.cpp
 Result<int> cmd_pull(Context&, const ParsedArgs&);
 // cmd_registry.cpp

@@ -190,7 +190,7 @@ static Status check_value(const OptSpec& o, const std::string& v) {
       if (!parse_go_duration(v) && !parse_int(v)) return bad(fmt::format("time: invalid duration {}", go_quote(v)));
       break;
     case OptType::Bytes:
-      if (!parse_ram_size(v)) return bad("invalid size");
+      if (!parse_ram_size(v) || (!v.empty() && v[0] == '-')) return bad(fmt::format("invalid size: '{}'", v));
       break;
     default:
       break;

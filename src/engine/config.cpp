@@ -39,6 +39,7 @@ void merge(ContainersConf& c, const Json& doc) {
     if (ct.contains("default_capabilities")) c.default_capabilities = strings(ct["default_capabilities"]);
     if (ct.contains("default_sysctls")) c.default_sysctls = strings(ct["default_sysctls"]);
     if (ct.contains("log_driver")) c.log_driver = json_str(ct, "log_driver");
+    if (ct.contains("cgroups")) c.cgroups = json_str(ct, "cgroups");
     if (ct.contains("log_size_max")) c.log_size_max = json_int(ct, "log_size_max", -1);
     if (ct.contains("init") && ct["init"].is_boolean()) c.init = ct["init"].get<bool>();
     if (ct.contains("seccomp_profile")) c.seccomp_profile = json_str(ct, "seccomp_profile");
@@ -54,6 +55,7 @@ void merge(ContainersConf& c, const Json& doc) {
   const Json& en = json_get(doc, "engine");
   if (en.is_object()) {
     if (en.contains("detach_keys")) c.detach_keys = json_str(en, "detach_keys");
+    if (en.contains("cgroup_manager")) c.cgroup_manager = json_str(en, "cgroup_manager");
     if (en.contains("pull_policy")) c.pull_policy = json_str(en, "pull_policy");
   }
 }

@@ -11,6 +11,7 @@
 #include "network.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/resources.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/util/copy.hpp"
 #include "skiff/util/fs.hpp"
@@ -295,12 +296,14 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
     sysctls[k] = *v;
   }
   h["Sysctls"] = sysctls;
+  std::string cgroups_mode = TRY(set_resources(e, o.resources, r, cc.cgroups));
 
   // Everything is valid: `-v` creates a missing host directory now, as Docker's does.
   TRY(create_bind_sources(mounts));
   Json& x = r.extra;
   x["mounts"] = mounts_to_json(mounts);
   x["hostname"] = c["Hostname"];
+  if (cgroups_mode != "enabled") x["cgroups"] = cgroups_mode;
   bool seccomp_set = std::any_of(o.security_opt.begin(), o.security_opt.end(), [](auto& so) { return so.rfind("seccomp", 0) == 0; });
   if (seccomp_profile.empty() && !seccomp_set && !cc.seccomp_profile.empty() && path_exists(cc.seccomp_profile))
     seccomp_profile = TRY_CTX(read_file(cc.seccomp_profile, 4 << 20), "read containers.conf seccomp_profile");
@@ -391,6 +394,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   if (auto st = write_record(e, r, !o.auto_remove); !st)
     return fail_clean(st.error());
   if (cid) (void)write_all(cid.get(), r.id);
+  container_event(e, r, "create");
   return r;
 }
 

@@ -38,6 +38,8 @@ Result<ExecStarting> begin_exec(Engine& e, const std::string& ref, const ExecOpt
   auto c = TRY(find_container(e, ref));
   if (c.state.status != RunState::Running)
     return fail(kConflict, fmt::format("container {} is not running (state: {})", c.rec.id, status_name(c.state.status)));
+  if (c.state.paused)
+    return fail(kConflict, fmt::format("Container {} is paused, unpause the container before exec", c.rec.id));
   auto mon = TRY(read_json_file(e.run_dir(c.rec.id) + "/monitor.json", 1 << 20));
   auto spec = TRY(build_spec(e, c.rec));
   oci::Process& p = spec.process;

@@ -22,6 +22,13 @@ namespace {
 
 Json or_null(const Json& j) { return j.is_null() ? Json(nullptr) : j; }
 
+constexpr const char* kResourceFields[] = {
+    "CgroupnsMode", "Cgroup", "CgroupParent", "OomScoreAdj", "ShmSize", "CpuShares", "Memory", "NanoCpus",
+    "BlkioWeight", "BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps",
+    "BlkioDeviceWriteIOps", "CpuPeriod", "CpuQuota", "CpuRealtimePeriod", "CpuRealtimeRuntime", "CpusetCpus",
+    "CpusetMems", "Devices", "DeviceCgroupRules", "MemoryReservation", "MemorySwap", "MemorySwappiness",
+    "OomKillDisable", "PidsLimit"};
+
 Json host_config_json(const ContainerRecord& r) {
   const Json& h = r.host_config;
   auto get = [&](const char* k, Json dflt) { return h.contains(k) ? h[k] : dflt; };
@@ -82,6 +89,9 @@ Json host_config_json(const ContainerRecord& r) {
   o["CpuPercent"] = 0;
   o["IOMaximumIOps"] = 0;
   o["IOMaximumBandwidth"] = 0;
+  // Resource limits as recorded at create or update (resources.cpp).
+  for (const char* k : kResourceFields)
+    if (h.contains(k)) o[k] = h[k];
   // The paths the runtime masks and makes read-only (none when privileged, as Docker).
   bool privileged = json_bool(h, "Privileged");
   Json masked = Json::array(), ro = Json::array();
@@ -140,9 +150,9 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["Path"] = r.path;
   j["Args"] = r.args;
   Json st = Json::object();
-  st["Status"] = status_name(s.status);
+  st["Status"] = s.paused ? "paused" : status_name(s.status);
   st["Running"] = s.status == RunState::Running;
-  st["Paused"] = false;
+  st["Paused"] = s.paused;
   st["Restarting"] = s.status == RunState::Restarting;
   st["OOMKilled"] = s.oom_killed;
   st["Dead"] = s.status == RunState::Dead;

@@ -1,5 +1,6 @@
 // start, stop, kill, wait, rm, rename, and the monitor's __cleanup role.
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/resources.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -244,9 +245,12 @@ Status stop_container(Engine& e, const std::string& ref, std::optional<int> time
   TRY(require_reachable(c));
   int t = timeout ? *timeout : int(json_int(c.rec.config, "StopTimeout", 10));
   int sig = parse_signal(json_str(c.rec.config, "StopSignal", "SIGTERM")).value_or(SIGTERM);
+  thaw_if_paused(e, c);
+  container_event(e, c.rec, "kill", {{"signal", std::to_string(sig)}});
   // Wait a good while beyond the timeout: SIGKILL then the exit and drain take a moment.
   auto reply = TRY(ctl_request(e, c.rec.id, fmt::format("stop {} {}", t, sig), (t < 0 ? 0 : t) * 1000 + 30000));
   if (!reply.empty() && reply.rfind("exited", 0) != 0) return fail(EIO, fmt::format("stop: {}", reply));
+  container_event(e, c.rec, "stop");
   // The monitor answers just before it exits (and releases the start lock): a stopped
   // container has no monitor left when we return.
   wait_process_gone(c.state.monitor_pid, 5000);
@@ -258,10 +262,12 @@ Status kill_container(Engine& e, const std::string& ref, int signal) {
   if (c.state.status != RunState::Running)
     return fail(kConflict, fmt::format("cannot kill container: {}: container {} is not running", ref, c.rec.id));
   TRY(require_reachable(c));
+  if (signal == SIGKILL) thaw_if_paused(e, c);
   auto reply = TRY(ctl_request(e, c.rec.id, fmt::format("kill {}", signal), 10000));
   if (reply.empty() || reply.rfind("err ", 0) == 0)
     return fail(kConflict, fmt::format("cannot kill container: {}: {}", ref,
                                        reply.empty() ? "container is not running" : reply.substr(4)));
+  container_event(e, c.rec, "kill", {{"signal", std::to_string(signal)}});
   return ok();
 }
 
@@ -286,6 +292,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
         return fail(kConflict, fmt::format("You cannot remove a running container {}. Stop the container before "
                                            "attempting removal or force remove", id));
       TRY(require_reachable(c));
+      thaw_if_paused(e, c);
       auto reply = TRY(ctl_request(e, id, "stop 0 9", 30000));
       (void)reply;
     }
@@ -322,6 +329,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
     for (auto& m : mounts_from_json(json_get(c.rec.extra, "mounts")))
       if (m.type == "volume" && m.anonymous) (void)remove_dir_as_owner(e, e.graph() + "/volumes/" + m.name);
   }
+  container_removed(e, c.rec);
   // The run directory (and its lock) goes last: whoever waits on the lock finds no container.
   (void)remove_tree(e.run_dir(id));
   lock.release();
@@ -363,6 +371,7 @@ Status rename_container(Engine& e, const std::string& ref, const std::string& ne
     return st;
   }
   (void)unlink((e.graph() + "/names/containers/" + old).c_str());
+  container_event(e, fresh.rec, "rename", {{"oldName", "/" + old}});
   return ok();
 }
 

@@ -173,6 +173,7 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
           s.error.clear();
         }
         if (removing) s.status = RunState::Removing;
+        if (s.status == RunState::Running) s.paused = path_exists(rdir + "/paused");
         return s;
       }
       if (mon_alive) s.finishing_pid = mpid;  // exited for good: the monitor is finishing
@@ -217,7 +218,7 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
 std::string status_text(const ContainerState& s, int64_t now) {
   switch (s.status) {
     case RunState::Created: return "Created";
-    case RunState::Running: return "Up " + human_duration(now - s.started_at);
+    case RunState::Running: return "Up " + human_duration(now - s.started_at) + (s.paused ? " (Paused)" : "");
     case RunState::Restarting:
       return fmt::format("Restarting ({}) {} ago", s.exit_code, human_duration(now - s.finished_at));
     case RunState::Exited:

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "mounts.hpp"
+#include "skiff/engine/resources.hpp"
 #include "skiff/runtime/caps.hpp"
 #include "skiff/runtime/defaults.hpp"
 #include "skiff/runtime/rlimits.hpp"
@@ -199,6 +200,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   const Json& sysctls = json_get(r.host_config, "Sysctls");
   if (sysctls.is_object())
     for (auto& [k, v] : sysctls.items()) s.sysctl.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+  apply_resources(e, r, s);
   return s;
 }
 

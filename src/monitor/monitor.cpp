@@ -20,6 +20,7 @@
 #include <deque>
 #include <map>
 
+#include "limits.hpp"
 #include "logging.hpp"
 #include "skiff/network/stack.hpp"
 #include "skiff/runtime/container.hpp"
@@ -168,6 +169,7 @@ class Monitor {
   bool stdin_eof_ = false;
   bool waiting_go_ = false, running_ = false, stopping_ = false, done_ = false, timer_is_kill_ = false;
   bool exit_written_ = false;
+  bool oom_killed_ = false;
   int exit_code_ = -1;
   int restart_count_ = 0;
   int64_t started_at_ = 0;
@@ -304,7 +306,7 @@ void Monitor::write_exit(int code, const std::string& error, bool final) {
   j["startedAt"] = started_at_;
   j["restartCount"] = restart_count_;
   j["error"] = error;
-  j["oomKilled"] = false;
+  j["oomKilled"] = oom_killed_;
   (void)write_json_atomic(cfg_.state_dir + "/exit.json", j, 0644, !cfg_.auto_remove);
 }
 
@@ -328,6 +330,7 @@ void Monitor::start_container(bool initial) {
   running_ = true;
   started_at_ = now_ns();
   write_monitor_state();
+  container_started(cfg_);
   if (initial) {
     sync_send(fmt::format("started {}", pid_));
     sync_.reset();
@@ -648,6 +651,7 @@ void Monitor::container_exited(int status) {
     stdin_w_.reset();
   }
   exit_code_ = exit_code_from_status(status);
+  oom_killed_ = container_exited_checks(cfg_, exit_code_);
   log::debug("monitor: container exited");
   bool restart = false;
   if (!stopping_) {
@@ -764,6 +768,7 @@ int Monitor::run() {
   (void)unlink((cfg_.run_dir + "/ctl").c_str());
   clients_.clear();
   ctls_.clear();
+  if (cfg_.exec_pid == 0) remove_container_cgroup(cfg_.spec);
   log::debug("monitor: done");
   return 0;
 }

@@ -81,6 +81,11 @@ Json to_json(const Spec& s) {
   Json sc = Json::array();
   for (auto& [k, v] : s.sysctl) sc.push_back(Json::array({k, v}));
   j["sysctl"] = sc;
+  if (!s.cgroup_path.empty()) {
+    j["cgroupPath"] = s.cgroup_path;
+    j["cgroupLimits"] = s.cgroup_limits;
+  }
+  if (!s.cgroupns) j["cgroupns"] = false;
   return j;
 }
 
@@ -141,6 +146,9 @@ Result<Spec> spec_from_json(const Json& j) {
     s.send_ns_fds = j.value("sendNsFds", false);
     s.privileged = j.value("privileged", false);
     for (auto& kv : j.value("sysctl", Json::array())) s.sysctl.emplace_back(kv[0].get<std::string>(), kv[1].get<std::string>());
+    s.cgroup_path = j.value("cgroupPath", std::string());
+    if (j.contains("cgroupLimits")) s.cgroup_limits = j["cgroupLimits"];
+    s.cgroupns = j.value("cgroupns", true);
     return s;
   } catch (const std::exception& e) {
     return fail(kCorrupt, fmt::format("runtime spec: {}", e.what()));

@@ -24,6 +24,7 @@
 #include "rootfs.hpp"
 #include "skiff/runtime/caps.hpp"
 #include "skiff/runtime/container.hpp"
+#include "skiff/runtime/cgroup.hpp"
 #include "skiff/runtime/rlimits.hpp"
 #include "skiff/runtime/seccomp.hpp"
 #include "skiff/util/fs.hpp"
@@ -283,10 +284,15 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   auto check = [&](Status st) {
     if (!st) die(sync, st.error());
   };
-  if (spec.new_userns) {
+  // The go-ahead: the id map is written and the process is in its cgroup.
+  if (spec.new_userns || !spec.cgroup_path.empty()) {
     char c = 0;
-    // A container that joined another's namespaces was mapped long ago.
-    if (spec.join_netns.empty() && (recv(sync, &c, 1, 0) != 1 || c != kMapped)) _exit(125);
+    // A container that joined another's namespaces was mapped long ago; one with a cgroup
+    // waits until it is in it.
+    if ((spec.new_userns && spec.join_netns.empty()) || !spec.cgroup_path.empty())
+      if (recv(sync, &c, 1, 0) != 1 || c != kMapped) _exit(125);
+  }
+  if (spec.new_userns) {
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) die(sync, errno_error("become root in the user namespace"));
   }
   if (spec.send_ns_fds) {
@@ -302,7 +308,7 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   if (!rootfd) die(sync, rootfd.error());
   check(apply_mounts(rootfd->get(), spec));
   check(setup_dev(rootfd->get()));
-  if (unshare(CLONE_NEWCGROUP) < 0) log::debug("no cgroup namespace: {}", strerror(errno));
+  if (spec.cgroupns && unshare(CLONE_NEWCGROUP) < 0) log::debug("no cgroup namespace: {}", strerror(errno));
   for (auto& [k, v] : spec.sysctl) {
     (void)k;
     (void)v;  // applied after pivot below
@@ -389,12 +395,18 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   die(sync, Error{e, fmt::format("exec: \"{}\": {}", p.args[0], why(e))});
 }
 
-pid_t do_clone(uint64_t flags, int* pidfd_out) {
+pid_t do_clone(uint64_t flags, int* pidfd_out, int cgroup_fd = -1, bool* into_cgroup = nullptr) {
   struct clone_args args{};
   args.flags = flags | CLONE_PIDFD;
   args.pidfd = uint64_t(uintptr_t(pidfd_out));
   args.exit_signal = SIGCHLD;
+  if (cgroup_fd >= 0) {
+    // cgroup v2: born in the container's cgroup (no window where it runs outside it).
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = uint64_t(cgroup_fd);
+  }
   long pid = syscall(SYS_clone3, &args, sizeof args);
+  if (pid >= 0 && into_cgroup) *into_cgroup = cgroup_fd >= 0;
   if (pid >= 0 || (errno != ENOSYS && errno != E2BIG)) return pid_t(pid);
   *pidfd_out = -1;
   return pid_t(syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0));
@@ -517,12 +529,17 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
     auto fd = open_path("/proc/self/oom_score_adj", O_WRONLY);
     if (fd) (void)write_all(fd->get(), std::to_string(spec.process.oom_score_adj));
   }
+  // The container's cgroup, made before the clone (v2: entered by the clone itself).
+  UniqueFd cgfd;
+  if (!spec.cgroup_path.empty())
+    cgfd = TRY(cgroup::create(cgroup::host(), spec.cgroup_path, spec.cgroup_limits));
   int pidfd = -1;
+  bool in_cgroup = false;
   pid_t pid;
   if (!spec.join_netns.empty()) {
     pid = TRY(clone_joined(spec, flags & ~uint64_t(CLONE_NEWUSER), stdio, sp, pr));
   } else {
-    pid = do_clone(flags, &pidfd);
+    pid = do_clone(flags, &pidfd, cgfd ? cgfd.get() : -1, &in_cgroup);
     if (pid < 0) return fail_errno("clone the container process");
     if (pid == 0) {
       sp.read.reset();
@@ -539,11 +556,14 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
   sp.write.reset();
   c.sync_ = std::move(sp.read);
   log::debug("runtime: cloned");
-  if (spec.new_userns && spec.join_netns.empty()) {
+  if (!spec.cgroup_path.empty() && !in_cgroup)
+    TRY_CTX(cgroup::enter(cgroup::host(), spec.cgroup_path, pid), "move the container into its cgroup");
+  bool map_here = spec.new_userns && spec.join_netns.empty();
+  if (map_here) {
     TRY_CTX(apply_idmap(pid, spec.idmap), "set up the user namespace");
     log::debug("runtime: id map written");
-    send_msg(c.sync_.get(), kMapped);
   }
+  if (map_here || !spec.cgroup_path.empty()) send_msg(c.sync_.get(), kMapped);
   TRY(await_ready(c));
   return c;
 }
@@ -659,6 +679,9 @@ Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_star
   c.pid_ = pid_t(parse_int(std::string_view(buf + 1, size_t(n - 1))).value_or(-1));
   long pfd = syscall(SYS_pidfd_open, c.pid_, 0);
   if (pfd >= 0) c.pidfd_.reset(int(pfd));
+  // Into the container's cgroup before it runs anything of the container (it waits for "go").
+  if (!spec.cgroup_path.empty() && cgroup::exists(cgroup::host(), spec.cgroup_path))
+    TRY_CTX(cgroup::enter(cgroup::host(), spec.cgroup_path, c.pid_), "move the exec'd process into the container's cgroup");
   TRY(await_ready(c));
   return c;
 }

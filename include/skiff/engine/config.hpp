@@ -30,7 +30,9 @@ struct ContainersConf {
   // [network]
   std::string default_rootless_network_cmd;   ///< pasta | slirp4netns | builtin ("" = pasta if installed)
   std::vector<std::string> pasta_options;     ///< extra arguments for pasta
+  std::string cgroups;                        ///< cgroups: enabled | disabled | no-conmon | split
   // [engine]
+  std::string cgroup_manager;                 ///< cgroup_manager: cgroupfs | systemd
   std::string detach_keys;                    ///< detach_keys
   std::string pull_policy;                    ///< pull_policy
   std::vector<std::string> files;             ///< the files read, in order (for `info`)

@@ -138,6 +138,7 @@ struct ContainerState {
   int restart_count = 0;
   std::string error;
   bool oom_killed = false;
+  bool paused = false;  ///< running with its cgroup frozen (`pause`)
 };
 
 /// Reads a container (by full ID) and its state.

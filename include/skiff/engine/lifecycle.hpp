@@ -46,6 +46,7 @@ struct CreateOptions {
   std::string network;  ///< --network as given ("" = the default: a private network)
   std::vector<std::string> publish, expose;
   std::vector<std::string> create_command;  ///< the CLI argv, for inspect Config.CreateCommand
+  std::vector<std::pair<std::string, std::string>> resources;  ///< resource flags (resources.hpp)
 };
 
 /// Creates a container (does not start it). Returns its record.

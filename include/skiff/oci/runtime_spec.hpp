@@ -82,6 +82,11 @@ struct Spec {
   bool send_ns_fds = false;
   bool privileged = false;
   std::vector<std::pair<std::string, std::string>> sysctl;
+  /// The container's cgroup ("skiff/<id>", relative to each hierarchy's root; runtime/cgroup.hpp),
+  /// empty = none: the monitor creates it with `cgroup_limits` before the first process runs.
+  std::string cgroup_path;
+  Json cgroup_limits = Json::object();  ///< Docker's HostConfig names (Memory, NanoCpus, …)
+  bool cgroupns = true;                 ///< a private cgroup namespace (--cgroupns private)
 };
 
 Json to_json(const Spec& s);
