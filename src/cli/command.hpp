@@ -95,9 +95,25 @@ inline std::span<const CmdSpec> commands() { return table().commands; }
 inline std::span<const OptSpec> global_options() { return table().globals; }
 inline std::span<const GroupSpec> groups() { return table().groups; }
 
+/// Podman's global options: accepted by both personalities (personality.cpp applies them).
+struct PodmanGlobals {
+  bool noout = false;
+  std::string tmpdir, volumepath, events_backend;
+  std::vector<std::string> runtime_flags;
+};
+
+/// Stores a Podman global option's value (parse.cpp's set_global for the names it lacks).
+void set_podman_global(PodmanGlobals& g, std::string_view name, const std::string& v);
+/// Applies them before the handler runs: --noout points stdout at /dev/null, --tmpdir sets
+/// TMPDIR; checks --events-backend and --volumepath (against `volumes_dir`, "" = unknown).
+Status apply_podman_globals(const PodmanGlobals& g);
+/// --volumepath must name <graph root>/volumes (skiff keeps volumes in its store).
+Status check_volumepath(const PodmanGlobals& g, const std::string& graph_root);
+
 /// Values of the global options.
 struct GlobalOptions {
   std::string root, runroot, storage_driver, log_level;
+  PodmanGlobals podman;  ///< Podman's globals (apply_podman_globals, personality.cpp)
 };
 
 /// What a handler gets: global options and lazily computed paths.

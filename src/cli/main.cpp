@@ -41,6 +41,10 @@ int run_cli(const std::vector<std::string>& args) {
     case Invocation::Action::Run:
       break;
   }
+  if (auto st = apply_podman_globals(inv.global.podman); !st) {
+    print_error(st.error(), "");
+    return exit_status_for(st.error());
+  }
   Context ctx;
   ctx.global = std::move(inv.global);
   ctx.cmd = inv.cmd;
