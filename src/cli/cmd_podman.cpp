@@ -148,7 +148,7 @@ Result<int> cmd_image_tree(Context& ctx, const ParsedArgs& a) {
     if (!full || full->top_layer.empty()) continue;
     std::vector<std::string> names;
     for (auto& t : i.tags) names.push_back(t);
-    if (i.id != img.id) top_of[full->top_layer].insert(top_of[full->top_layer].end(), names.begin(), names.end());
+    top_of[full->top_layer].insert(top_of[full->top_layer].end(), names.begin(), names.end());
   }
   outf("Image ID: {}\n", oci::truncate_id(img.id).substr(0, 12));
   std::vector<std::string> tags;
@@ -174,7 +174,7 @@ Result<int> cmd_image_tree(Context& ctx, const ParsedArgs& a) {
   for (size_t k = 0; k < img.layers.size(); ++k) {
     auto& l = img.layers[k];
     auto info = store->layer_info(l.chain_id);
-    std::string size = info ? human_size(double(info->size), 4) : "?";
+    std::string size = info ? human_size(double(info->size)) : "?";
     std::string hex = l.chain_id.size() > 7 ? l.chain_id.substr(7, 12) : l.chain_id;
     std::string line = fmt::format("ID: {} Size: {:>7}", hex, size);
     auto it = top_of.find(l.chain_id);
