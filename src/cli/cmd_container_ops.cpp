@@ -24,18 +24,24 @@ namespace {
 // container is reported but is no failure, as Docker's `rm -f` (so `set -e` scripts and
 // `ExecStartPre=docker rm -f web` go on).
 Result<int> for_each(const std::vector<std::string>& refs, const std::function<Status(const std::string&)>& op,
-                     bool print = true, bool missing_ok = false) {
-  bool failed = false;
+                     bool print = true, bool missing_ok = false, bool missing_ok_exit1 = false) {
+  bool failed = false, only_missing = true;
   for (auto& ref : refs) {
     auto st = op(ref);
     if (!st) {
+      bool missing = st.error().code == kNotFound;
+      // Podman's rm -f: a missing container is no error, and is not reported either.
+      if (missing && missing_ok && podman_personality()) continue;
       flush_out();
       print_error(st.error(), "");
-      if (!(missing_ok && st.error().code == kNotFound)) failed = true;
+      if (!(missing_ok && missing)) failed = true;
+      only_missing &= missing;
       continue;
     }
     if (print) outf("{}\n", ref);
   }
+  // Podman's rm: exit 1 when the only failures were missing containers.
+  if (failed && only_missing && missing_ok_exit1 && podman_personality()) return 1;
   if (failed) return fail(kPartial, "");
   return 0;
 }
@@ -108,7 +114,7 @@ Result<int> cmd_rm(Context& ctx, const ParsedArgs& a) {
             (void)engine::stop_container(*e, ref, t);
         return engine::remove_container(*e, ref, force, volumes);
       },
-      true, force);
+      true, force, true);
 }
 
 Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::string>& filters) {

@@ -127,6 +127,8 @@ bool image_passes(storage::Store& store, const storage::ImageRecord& img, const 
 }  // namespace
 
 Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
+  if (podman_personality())
+    if (auto r = podman_images(ctx, a)) return std::move(*r);
   auto e = TRY(open_engine(ctx, false));
   storage::Store* store = TRY(e->store(false));
   auto images = TRY(store->list_images());
@@ -282,7 +284,7 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
   storage::RemoveOptions ro;
   ro.force = a.flag("force");
   ro.prune = !a.flag("no-prune");
-  bool all = a.flag("all"), ignore = a.flag("ignore");
+  bool all = a.flag("all"), ignore = a.flag("ignore"), only_missing = true;
   std::vector<std::string> targets = a.positional;
   if (all && !targets.empty()) return fail(kInvalid, "when using the --all switch, you may not pass any images names or IDs");
   if (!all && targets.empty())
@@ -312,13 +314,21 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
       Error err = ev.error();
       if (err.code == kNotFound) err.msg = fmt::format("No such image: {}", text);
       if (ignore && err.code == kNotFound) continue;
+      if (ro.force && err.code == kNotFound && podman_personality()) continue;  // Podman: silent
+      if (err.code != kNotFound) only_missing = false;
       print_error(err, "");
       // Docker's `rmi -f`: a missing image is reported, not a failure.
       if (!(ro.force && err.code == kNotFound)) failed = true;
       continue;
     }
-    for (auto& x : *ev) outf("{}: {}\n", x.deleted ? "Deleted" : "Untagged", x.deleted ? x.what : familiar(x.what));
+    for (auto& x : *ev) {
+      if (podman_personality())  // Podman: full names, bare hex IDs
+        outf("{}: {}\n", x.deleted ? "Deleted" : "Untagged", x.deleted && x.what.starts_with("sha256:") ? x.what.substr(7) : x.what);
+      else
+        outf("{}: {}\n", x.deleted ? "Deleted" : "Untagged", x.deleted ? x.what : familiar(x.what));
+    }
   }
+  if (failed && only_missing && podman_personality()) return 1;  // Podman: 1 = no such image
   if (failed) return fail(kPartial, "");
   return 0;
 }

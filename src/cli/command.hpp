@@ -102,6 +102,19 @@ struct PodmanGlobals {
   std::vector<std::string> runtime_flags;
 };
 
+/// Whose formats, error texts and exit codes skiff speaks (personality.cpp): argv[0] named
+/// `podman` (or SKIFF_COMPAT=podman) → Podman's; `docker`, `skiff` (or SKIFF_COMPAT=docker) → Docker's.
+enum class Personality { Docker, Podman };
+Personality personality();
+inline bool podman_personality() { return personality() == Personality::Podman; }
+/// "docker" or "podman" (info).
+std::string_view personality_name();
+/// Chooses it from argv[0] and SKIFF_COMPAT; an unknown SKIFF_COMPAT value is an error.
+Status init_personality(std::string_view argv0);
+/// The error message as the personality words it (Podman: `no container with name or ID "x"
+/// found: no such container`, `x: image not known`, …).
+std::string personality_error(const Error& e);
+
 /// Stores a Podman global option's value (parse.cpp's set_global for the names it lacks).
 void set_podman_global(PodmanGlobals& g, std::string_view name, const std::string& v);
 /// Applies them before the handler runs: --noout points stdout at /dev/null, --tmpdir sets

@@ -134,6 +134,10 @@ Status start_requirements(engine::Engine& e, const engine::ContainerRecord& r, c
 Status start_with_requirements(engine::Engine& e, const std::string& ref, const std::string& log_level);
 /// Podman's create/run flags into `p` (cmd_podman.cpp).
 void podman_create_options(const ParsedArgs& a, engine::PodmanCreate& p);
+/// The podman personality's ps and images (podman_format.cpp); nullopt: the Docker code path
+/// prints it (custom templates, image filters).
+std::optional<Result<int>> podman_ps(Context& ctx, const ParsedArgs& a);
+std::optional<Result<int>> podman_images(Context& ctx, const ParsedArgs& a);
 Result<int> cmd_container_exists(Context&, const ParsedArgs&);
 Result<int> cmd_image_exists(Context&, const ParsedArgs&);
 Result<int> cmd_volume_exists(Context&, const ParsedArgs&);

@@ -420,8 +420,9 @@ static std::string unknown_command_text(const Table& t, std::string_view word, s
 // ---- resolving a whole command line --------------------------------------------------------------
 
 std::string error_text(const Error& e, std::string_view invoked) {
-  std::string text = fmt::format("Error: {}\n", e.msg);
-  if (e.code == kUsage) text += fmt::format("See 'skiff{}{} --help'.\n", invoked.empty() ? "" : " ", invoked);
+  std::string text = fmt::format("Error: {}\n", personality_error(e));
+  if (e.code == kUsage)
+    text += fmt::format("See '{}{}{} --help'.\n", podman_personality() ? "podman" : "skiff", invoked.empty() ? "" : " ", invoked);
   return text;
 }
 

@@ -5,6 +5,8 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "command.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
@@ -54,6 +56,52 @@ Status check_volumepath(const PodmanGlobals& g, const std::string& graph_root) {
   if (a == b || real(a) == real(b)) return ok();
   return fail(kInvalid, fmt::format("--volumepath {}: skiff keeps volumes in the store, {} (choose the store with --root)",
                                     g.volumepath, want));
+}
+
+}  // namespace skiff::cli
+
+namespace skiff::cli {
+
+namespace {
+Personality g_personality = Personality::Docker;
+
+// "<prefix>No such container: X" → X (the phrase ends the message).
+std::optional<std::string> after(const std::string& msg, std::string_view phrase, std::string& prefix) {
+  auto at = msg.find(phrase);
+  if (at == std::string::npos) return std::nullopt;
+  prefix = msg.substr(0, at);
+  return msg.substr(at + phrase.size());
+}
+}  // namespace
+
+Personality personality() { return g_personality; }
+std::string_view personality_name() { return g_personality == Personality::Podman ? "podman" : "docker"; }
+
+Status init_personality(std::string_view argv0) {
+  if (const char* env = getenv("SKIFF_COMPAT"); env && *env) {
+    std::string_view v = env;
+    if (v == "podman") g_personality = Personality::Podman;
+    else if (v == "docker" || v == "skiff") g_personality = Personality::Docker;
+    else return fail(kInvalid, fmt::format("unknown SKIFF_COMPAT value {}: use docker or podman", go_quote(v)));
+    return ok();
+  }
+  auto slash = argv0.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
+  g_personality = base == "podman" || base.starts_with("podman-") ? Personality::Podman : Personality::Docker;
+  return ok();
+}
+
+std::string personality_error(const Error& e) {
+  if (g_personality != Personality::Podman) return e.msg;
+  std::string pre;
+  if (auto x = after(e.msg, "No such container: ", pre))
+    return fmt::format("{}no container with name or ID {} found: no such container", pre, go_quote(*x));
+  if (auto x = after(e.msg, "No such image: ", pre)) return fmt::format("{}{}: image not known", pre, *x);
+  if (auto x = after(e.msg, "No such object: ", pre))
+    return fmt::format("{}inspecting object: no such object: {}", pre, go_quote(*x));
+  if (auto x = after(e.msg, "no such volume: ", pre))
+    return fmt::format("{}no volume with name {} found: no such volume", pre, go_quote(*x));
+  return e.msg;
 }
 
 }  // namespace skiff::cli
