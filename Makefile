@@ -170,9 +170,15 @@ install: all
 	install -D -m 0644 completions/bash/skiff $(DESTDIR)$(BASHCOMPDIR)/skiff
 	install -D -m 0644 completions/zsh/_skiff $(DESTDIR)$(ZSHCOMPDIR)/_skiff
 	install -D -m 0644 completions/fish/skiff.fish $(DESTDIR)$(FISHCOMPDIR)/skiff.fish
+ifeq ($(COMPAT_LINKS),1)
+	# The docker and podman personalities (argv[0]): only on request, never by default.
+	ln -sf skiff $(DESTDIR)$(BINDIR)/docker
+	ln -sf skiff $(DESTDIR)$(BINDIR)/podman
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/skiff
+	for l in docker podman; do [ "$$(readlink $(DESTDIR)$(BINDIR)/$$l)" != skiff ] || rm -f $(DESTDIR)$(BINDIR)/$$l; done
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/skiff $(DESTDIR)$(ZSHCOMPDIR)/_skiff $(DESTDIR)$(FISHCOMPDIR)/skiff.fish
 

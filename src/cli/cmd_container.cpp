@@ -20,6 +20,7 @@ using engine::Engine;
 
 Result<std::unique_ptr<Engine>> open_engine(Context& ctx, bool write) {
   const Paths* p = TRY(ctx.paths());
+  TRY(check_volumepath(ctx.global.podman, p->graph_root));
   return Engine::open(*p, ctx.global.storage_driver, write);
 }
 
@@ -76,6 +77,7 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
   for (auto& [k, vs] : a.values)
     if (engine::is_resource_flag(k))
       for (auto& v : vs) o.resources.emplace_back(k, v);
+  podman_create_options(a, o.podman);
   return o;
 }
 
@@ -171,10 +173,12 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
 Result<int> cmd_start(Context& ctx, const ParsedArgs& a) {
   auto e = TRY(open_engine(ctx, true));
   bool attach = a.flag("attach"), interactive = a.flag("interactive");
-  if ((attach || interactive) && a.positional.size() > 1)
+  auto refs = TRY(target_containers(*e, a, ctx, TargetScope::All));
+  if ((attach || interactive) && refs.size() > 1)
     return fail(kInvalid, "you cannot start and attach multiple containers at once");
   if (attach || interactive) {
-    auto c = TRY(engine::find_container(*e, a.positional[0]));
+    auto c = TRY(engine::find_container(*e, refs.at(0)));
+    TRY(start_requirements(*e, c.rec, ctx.global.log_level));
     AttachOptions ao;
     ao.tty = json_bool(c.rec.config, "Tty");
     ao.stdin_open = interactive && json_bool(c.rec.config, "OpenStdin");
@@ -191,8 +195,8 @@ Result<int> cmd_start(Context& ctx, const ParsedArgs& a) {
     return finish_attached(*e, c.rec.id, res);
   }
   bool failed = false;
-  for (auto& ref : a.positional) {
-    auto st = engine::start_container(*e, ref, ctx.global.log_level);
+  for (auto& ref : refs) {
+    auto st = start_with_requirements(*e, ref, ctx.global.log_level);
     if (!st) {
       print_error(st.error(), "");
       failed = true;

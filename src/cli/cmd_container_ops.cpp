@@ -23,19 +23,25 @@ namespace {
 // each failure and keeps going; the command fails if any did. `missing_ok` (rm -f): a missing
 // container is reported but is no failure, as Docker's `rm -f` (so `set -e` scripts and
 // `ExecStartPre=docker rm -f web` go on).
-Result<int> for_each(const ParsedArgs& a, const std::function<Status(const std::string&)>& op, bool print = true,
-                     bool missing_ok = false) {
-  bool failed = false;
-  for (auto& ref : a.positional) {
+Result<int> for_each(const std::vector<std::string>& refs, const std::function<Status(const std::string&)>& op,
+                     bool print = true, bool missing_ok = false, bool missing_ok_exit1 = false) {
+  bool failed = false, only_missing = true;
+  for (auto& ref : refs) {
     auto st = op(ref);
     if (!st) {
+      bool missing = st.error().code == kNotFound;
+      // Podman's rm -f: a missing container is no error, and is not reported either.
+      if (missing && missing_ok && podman_personality()) continue;
       flush_out();
       print_error(st.error(), "");
-      if (!(missing_ok && st.error().code == kNotFound)) failed = true;
+      if (!(missing_ok && missing)) failed = true;
+      only_missing &= missing;
       continue;
     }
     if (print) outf("{}\n", ref);
   }
+  // Podman's rm: exit 1 when the only failures were missing containers.
+  if (failed && only_missing && missing_ok_exit1 && podman_personality()) return 1;
   if (failed) return fail(kPartial, "");
   return 0;
 }
@@ -58,7 +64,8 @@ std::string rfc3339_nano_fixed(int64_t ns) {
 Result<int> cmd_stop(Context& ctx, const ParsedArgs& a) {
   auto e = TRY(open_engine(ctx, true));
   auto t = timeout_flag(a);
-  return for_each(a, [&](const std::string& ref) { return engine::stop_container(*e, ref, t); });
+  auto refs = TRY(target_containers(*e, a, ctx, TargetScope::Running));
+  return for_each(refs, [&](const std::string& ref) { return engine::stop_container(*e, ref, t); });
 }
 
 Result<int> cmd_kill(Context& ctx, const ParsedArgs& a) {
@@ -66,13 +73,15 @@ Result<int> cmd_kill(Context& ctx, const ParsedArgs& a) {
   std::string s = a.str("signal", "KILL");
   auto sig = engine::parse_signal(s);
   if (!sig) return fail(kInvalid, fmt::format("invalid signal: {}", s));
-  return for_each(a, [&](const std::string& ref) { return engine::kill_container(*e, ref, *sig); });
+  auto refs = TRY(target_containers(*e, a, ctx, TargetScope::Running));
+  return for_each(refs, [&](const std::string& ref) { return engine::kill_container(*e, ref, *sig); });
 }
 
 Result<int> cmd_restart(Context& ctx, const ParsedArgs& a) {
   auto e = TRY(open_engine(ctx, true));
   auto t = timeout_flag(a);
-  return for_each(a, [&](const std::string& ref) -> Status {
+  auto refs = TRY(target_containers(*e, a, ctx, a.flag("running") ? TargetScope::Running : TargetScope::All));
+  return for_each(refs, [&](const std::string& ref) -> Status {
     TRY(engine::stop_container(*e, ref, t));
     return engine::start_container(*e, ref, ctx.global.log_level);
   });
@@ -81,8 +90,31 @@ Result<int> cmd_restart(Context& ctx, const ParsedArgs& a) {
 Result<int> cmd_rm(Context& ctx, const ParsedArgs& a) {
   auto e = TRY(open_engine(ctx, true));
   bool force = a.flag("force"), volumes = a.flag("volumes");
+  auto refs = TRY(target_containers(*e, a, ctx, TargetScope::All));
+  bool depend = a.flag("depend");
+  if (depend || a.flag("all")) refs = TRY(with_dependents(*e, refs));
+  // -t N with --force: a running container gets a graceful stop (N seconds) first (Podman).
+  auto t = a.has("time") ? std::optional<int>(int(a.num("time"))) : std::nullopt;
   return for_each(
-      a, [&](const std::string& ref) { return engine::remove_container(*e, ref, force, volumes); }, true, force);
+      refs,
+      [&](const std::string& ref) -> Status {
+        // Podman: a container others --requires goes after them (rm --depend), not before.
+        if (auto c = engine::find_container(*e, ref)) {
+          auto deps = engine::dependents_of(*e, c->rec.id);
+          if (!deps.empty()) {
+            std::vector<std::string> names;
+            for (auto& d : deps)
+              if (auto dc = engine::find_container(*e, d)) names.push_back(dc->rec.name);
+            return fail(kConflict, fmt::format("container {} has dependent containers which must be removed before it: "
+                                               "{} (remove them first, or use --depend)", c->rec.name, join(names, ", ")));
+          }
+        }
+        if (force && t)
+          if (auto c = engine::find_container(*e, ref); c && c->state.status == engine::RunState::Running)
+            (void)engine::stop_container(*e, ref, t);
+        return engine::remove_container(*e, ref, force, volumes);
+      },
+      true, force, true);
 }
 
 Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::string>& filters) {
@@ -136,8 +168,10 @@ Result<int> cmd_rename(Context& ctx, const ParsedArgs& a) {
 Result<int> cmd_wait(Context& ctx, const ParsedArgs& a) {
   auto e = TRY(open_engine(ctx, false));
   bool failed = false;
-  for (auto& ref : a.positional) {
-    auto code = engine::wait_container(*e, ref);
+  auto refs = TRY(target_containers(*e, a, ctx, TargetScope::All));
+  auto conditions = TRY(wait_conditions(a));
+  for (auto& ref : refs) {
+    auto code = conditions ? wait_for_conditions(*e, ref, *conditions) : engine::wait_container(*e, ref);
     if (!code) {
       flush_out();
       print_error(code.error(), "");
@@ -153,7 +187,7 @@ Result<int> cmd_wait(Context& ctx, const ParsedArgs& a) {
 
 Result<int> cmd_logs(Context& ctx, const ParsedArgs& a) {
   auto e = TRY(open_engine(ctx, false));
-  auto c = TRY(engine::find_container(*e, a.positional[0]));
+  auto refs = TRY(target_containers(*e, a, ctx, TargetScope::All));
   engine::LogOptions o;
   o.follow = a.flag("follow");
   o.timestamps = a.flag("timestamps");
@@ -170,12 +204,27 @@ Result<int> cmd_logs(Context& ctx, const ParsedArgs& a) {
     if (!t) return fail(kInvalid, fmt::format("invalid value for --{}: {}", k, a.str(k)));
     (std::string_view(k) == "since" ? o.since : o.until) = *t;
   }
+  if (o.follow && refs.size() > 1) return fail(kInvalid, "--follow takes one container (run one `logs -f` per container)");
+  // Podman: several containers prefix their lines with the short ID, --names with the name;
+  // --color paints the prefix, one color per container.
+  bool prefix = refs.size() > 1 || a.flag("names");
+  static const char* kColors[] = {"\033[0;32m", "\033[0;33m", "\033[0;34m", "\033[0;35m", "\033[0;36m", "\033[0;31m"};
   flush_out();
-  TRY(engine::read_logs(*e, c, o, [&](const engine::LogLine& l) {
-    // A long line comes in pieces: its timestamp goes before the first.
-    if (o.timestamps && l.first) (void)write_all(l.is_stderr ? 2 : 1, rfc3339_nano_fixed(l.time) + " ");
-    if (!l.text.empty()) (void)write_all(l.is_stderr ? 2 : 1, l.text);
-  }));
+  for (size_t i = 0; i < refs.size(); ++i) {
+    auto c = TRY(engine::find_container(*e, refs[i]));
+    std::string pre;
+    if (prefix) {
+      std::string who = a.flag("names") ? c.rec.name : c.rec.id.substr(0, 12);
+      pre = a.flag("color") ? fmt::format("{}{}\033[0m ", kColors[i % 6], who) : who + " ";
+    }
+    TRY(engine::read_logs(*e, c, o, [&](const engine::LogLine& l) {
+      int fd = l.is_stderr ? 2 : 1;
+      // A long line comes in pieces: its prefix and timestamp go before the first.
+      if (l.first && !pre.empty()) (void)write_all(fd, pre);
+      if (o.timestamps && l.first) (void)write_all(fd, rfc3339_nano_fixed(l.time) + " ");
+      if (!l.text.empty()) (void)write_all(fd, l.text);
+    }));
+  }
   return 0;
 }
 

@@ -127,6 +127,8 @@ bool image_passes(storage::Store& store, const storage::ImageRecord& img, const 
 }  // namespace
 
 Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
+  if (podman_personality())
+    if (auto r = podman_images(ctx, a)) return std::move(*r);
   auto e = TRY(open_engine(ctx, false));
   storage::Store* store = TRY(e->store(false));
   auto images = TRY(store->list_images());
@@ -213,12 +215,27 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
     for (auto& [repo, tag, digest] : cells) rows.push_back(Row{&img, repo, tag, digest, id, since, size});
   }
   if (quiet) return 0;
+  // Podman's --sort: newest first (created, the order rows come in), else ascending.
+  if (std::string key = a.str("sort", "created"); key != "created") {
+    auto by = [&](auto proj) {
+      std::stable_sort(rows.begin(), rows.end(), [&](const Row& x, const Row& y) { return proj(x) < proj(y); });
+    };
+    if (key == "id") by([](const Row& r) { return r.id; });
+    else if (key == "repository") by([](const Row& r) { return r.repo; });
+    else if (key == "tag") by([](const Row& r) { return r.tag; });
+    else if (key == "size") by([](const Row& r) { return r.img->size; });
+    else
+      return fail(kInvalid, fmt::format("invalid option for --sort {}: use created, id, repository, size or tag",
+                                        go_quote(key)));
+  }
+  bool no_header = a.flag("noheading");
   std::string format = a.str("format");
   if (format.empty() || format == "table") {
     // The default table, written straight to the tabwriter: what the template below prints,
     // without a JSON object and a template run per row (500 images: ~3 ms less).
-    std::string text = digests ? "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE\n"
-                               : "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\n";
+    std::string text = no_header ? ""
+                       : digests ? "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE\n"
+                                 : "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\n";
     for (auto& r : rows) {
       text += r.repo + '\t' + r.tag + '\t';
       if (digests) text += r.digest + '\t';
@@ -254,7 +271,9 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
       {"UniqueSize", "UNIQUE SIZE"}, {"VirtualSize", "VIRTUAL SIZE"}, {"Containers", "CONTAINERS"}};
   std::string dflt = digests ? "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\\t{{.Size}}"
                              : "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\\t{{.Size}}";
-  out(TRY(format_list(format, dflt, jrows, kHeaders, ListFormat{"*formatter.ImageContext", nullptr})));
+  ListFormat lf{"*formatter.ImageContext", nullptr};
+  lf.no_header = no_header;
+  out(TRY(format_list(format, dflt, jrows, kHeaders, lf)));
   return 0;
 }
 
@@ -265,7 +284,20 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
   storage::RemoveOptions ro;
   ro.force = a.flag("force");
   ro.prune = !a.flag("no-prune");
-  for (auto& text : a.positional) {
+  bool all = a.flag("all"), ignore = a.flag("ignore"), only_missing = true;
+  std::vector<std::string> targets = a.positional;
+  if (all && !targets.empty()) return fail(kInvalid, "when using the --all switch, you may not pass any images names or IDs");
+  if (!all && targets.empty())
+    return Error{kUsage, fmt::format("\"skiff {}\" requires at least 1 argument.", ctx.invoked_as)};
+  if (all) {
+    // Podman's rmi -a: every image, whatever its names: each name, then the image by ID.
+    for (auto& img : TRY(store->list_images())) {
+      targets.insert(targets.end(), img.tags.begin(), img.tags.end());
+      targets.push_back(img.id);
+    }
+    ignore = true;  // names and parents already gone with an earlier target
+  }
+  for (auto& text : targets) {
     ro.as_typed = text;
     // A name is removed by the normalised name it has locally (short names resolved as for
     // run); anything else is an ID (prefix).
@@ -281,13 +313,22 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
       flush_out();
       Error err = ev.error();
       if (err.code == kNotFound) err.msg = fmt::format("No such image: {}", text);
+      if (ignore && err.code == kNotFound) continue;
+      if (ro.force && err.code == kNotFound && podman_personality()) continue;  // Podman: silent
+      if (err.code != kNotFound) only_missing = false;
       print_error(err, "");
       // Docker's `rmi -f`: a missing image is reported, not a failure.
       if (!(ro.force && err.code == kNotFound)) failed = true;
       continue;
     }
-    for (auto& x : *ev) outf("{}: {}\n", x.deleted ? "Deleted" : "Untagged", x.deleted ? x.what : familiar(x.what));
+    for (auto& x : *ev) {
+      if (podman_personality())  // Podman: full names, bare hex IDs
+        outf("{}: {}\n", x.deleted ? "Deleted" : "Untagged", x.deleted && x.what.starts_with("sha256:") ? x.what.substr(7) : x.what);
+      else
+        outf("{}: {}\n", x.deleted ? "Deleted" : "Untagged", x.deleted ? x.what : familiar(x.what));
+    }
   }
+  if (failed && only_missing && podman_personality()) return 1;  // Podman: 1 = no such image
   if (failed) return fail(kPartial, "");
   return 0;
 }

@@ -118,6 +118,13 @@ std::string command_text(const engine::ContainerRecord& r) {
 
 }  // namespace
 
+Result<std::vector<engine::Container>> filter_containers(const engine::Engine& e, const std::vector<std::string>& raw) {
+  auto f = TRY(parse_filters(raw));
+  auto list = TRY(engine::list_containers(e));
+  std::erase_if(list, [&](const engine::Container& c) { return !keep(c, f, e); });
+  return list;
+}
+
 Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, bool size, int64_t now,
            const std::map<std::string, uint64_t>& image_sizes) {
   const auto& r = c.rec;
@@ -160,7 +167,23 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
   return row;
 }
 
+// Podman's ps --sort: rows arrive newest first (created); other keys sort ascending, stable.
+static Status sort_ps_rows(std::vector<Json>& rows, const std::string& key) {
+  static const std::map<std::string, std::string> kFields = {
+      {"command", "Command"}, {"id", "ID"}, {"image", "Image"}, {"names", "Names"}, {"size", "Size"}, {"status", "Status"}};
+  if (key == "created" || key == "runningfor") return ok();
+  auto it = kFields.find(key);
+  if (it == kFields.end())
+    return fail(kInvalid, fmt::format("invalid option for --sort {}: use command, created, id, image, names, "
+                                      "runningfor, size or status", go_quote(key)));
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](const Json& x, const Json& y) { return json_str(x, it->second) < json_str(y, it->second); });
+  return ok();
+}
+
 Result<int> cmd_ps(Context& ctx, const ParsedArgs& a) {
+  if (podman_personality())
+    if (auto r = podman_ps(ctx, a)) return std::move(*r);
   auto e = TRY(open_engine(ctx, false));
   auto filters = TRY(parse_filters(a.list("filter")));
   int64_t last = a.has("last") ? a.num("last") : -1;
@@ -211,6 +234,8 @@ Result<int> cmd_ps(Context& ctx, const ParsedArgs& a) {
          return Json("");
        }}}};
   ListFormat lf{"*formatter.ContainerContext", &kMethods};
+  lf.no_header = a.flag("noheading");
+  TRY(sort_ps_rows(rows, a.str("sort", "created")));
   out(TRY(format_list(format, dflt, rows, kHeaders, lf)));
   return 0;
 }

@@ -339,6 +339,7 @@ Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
     if (!ld.empty()) j["LoggingDriver"] = ld;
   }
   j["Version"] = SKIFF_VERSION;
+  j["Personality"] = std::string(personality_name());
   j["Host"] = host;
   j["Store"] = store;
   j["Security"] = sec;
@@ -357,7 +358,7 @@ Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
       for (auto& x : v) s.push_back(x.get<std::string>());
     return s.empty() ? std::string("(none)") : join(s, ", ");
   };
-  outf("Version: {}\n", SKIFF_VERSION);
+  outf("Version: {}\nPersonality: {} (formats, error texts and exit codes)\n", SKIFF_VERSION, personality_name());
   outf("Host:\n Kernel Version:    {}\n Operating System:  {}\n OSType:            linux\n"
        " Architecture:      {}\n CPUs:              {}\n Total Memory:      {}\n Cgroups:           {}\n"
        " Rootless:          {}\n",

@@ -93,7 +93,9 @@ Result<int> cmd_volume_ls(Context& ctx, const ParsedArgs& a) {
                                                               {"Mountpoint", "MOUNTPOINT"}, {"Scope", "SCOPE"},
                                                               {"Labels", "LABELS"},         {"Links", "LINKS"},
                                                               {"Size", "SIZE"}};
-  out(TRY(format_list(a.str("format"), "table {{.Driver}}\\t{{.Name}}", rows, kHeaders)));
+  ListFormat lf;
+  lf.no_header = a.flag("noheading");
+  out(TRY(format_list(a.str("format"), "table {{.Driver}}\\t{{.Name}}", rows, kHeaders, lf)));
   return 0;
 }
 

@@ -95,9 +95,38 @@ inline std::span<const CmdSpec> commands() { return table().commands; }
 inline std::span<const OptSpec> global_options() { return table().globals; }
 inline std::span<const GroupSpec> groups() { return table().groups; }
 
+/// Podman's global options: accepted by both personalities (personality.cpp applies them).
+struct PodmanGlobals {
+  bool noout = false;
+  std::string tmpdir, volumepath, events_backend;
+  std::vector<std::string> runtime_flags;
+};
+
+/// Whose formats, error texts and exit codes skiff speaks (personality.cpp): argv[0] named
+/// `podman` (or SKIFF_COMPAT=podman) → Podman's; `docker`, `skiff` (or SKIFF_COMPAT=docker) → Docker's.
+enum class Personality { Docker, Podman };
+Personality personality();
+inline bool podman_personality() { return personality() == Personality::Podman; }
+/// "docker" or "podman" (info).
+std::string_view personality_name();
+/// Chooses it from argv[0] and SKIFF_COMPAT; an unknown SKIFF_COMPAT value is an error.
+Status init_personality(std::string_view argv0);
+/// The error message as the personality words it (Podman: `no container with name or ID "x"
+/// found: no such container`, `x: image not known`, …).
+std::string personality_error(const Error& e);
+
+/// Stores a Podman global option's value (parse.cpp's set_global for the names it lacks).
+void set_podman_global(PodmanGlobals& g, std::string_view name, const std::string& v);
+/// Applies them before the handler runs: --noout points stdout at /dev/null, --tmpdir sets
+/// TMPDIR; checks --events-backend and --volumepath (against `volumes_dir`, "" = unknown).
+Status apply_podman_globals(const PodmanGlobals& g);
+/// --volumepath must name <graph root>/volumes (skiff keeps volumes in its store).
+Status check_volumepath(const PodmanGlobals& g, const std::string& graph_root);
+
 /// Values of the global options.
 struct GlobalOptions {
   std::string root, runroot, storage_driver, log_level;
+  PodmanGlobals podman;  ///< Podman's globals (apply_podman_globals, personality.cpp)
 };
 
 /// What a handler gets: global options and lazily computed paths.

@@ -21,13 +21,20 @@ namespace {
 constexpr const char* kNetworkModes = "bridge none host container: ns: pasta slirp4netns builtin";
 
 constexpr OptSpec kGlobalOpts[] = {
-    {"log-level", 0, OptType::String, "Log messages above specified level (trace, debug, info, warn, error, off)",
-     "warn", Comp::Enum, "trace debug info warn error off"},
+    {"events-backend", 0, OptType::String, "Events backend to use (file, journald, none; accepted, see skiff(1))", {},
+     Comp::Enum, "file journald none"},
+    {"log-level", 0, OptType::String, "Log messages above specified level (trace, debug, info, warn, error, fatal, panic, off)",
+     "warn", Comp::Enum, "trace debug info warn error fatal panic off"},
+    {"noout", 0, OptType::Bool, "Do not output to stdout"},
     {"root", 0, OptType::String, "Path to the persistent store (images, containers, volumes)", {}, Comp::Dirs},
     {"runroot", 0, OptType::String, "Path to the volatile state directory", {}, Comp::Dirs},
+    {"runtime-flag", 0, OptType::List, "Options for the OCI runtime (accepted; skiff is its own runtime)"},
     {"storage-driver", 0, OptType::String, "Storage driver for a new store (overlay, vfs)", {}, Comp::Enum,
      "overlay vfs"},
+    {"tmpdir", 0, OptType::String, "Directory for temporary files (sets TMPDIR)", {}, Comp::Dirs},
     {"version", 'v', OptType::Bool, "Print version information and quit"},
+    {"volumepath", 0, OptType::String, "Volume directory (must be <root>/volumes: skiff keeps volumes in the store)",
+     {}, Comp::Dirs},
 };
 
 constexpr OptSpec kVolumeCreateOpts[] = {
@@ -39,6 +46,7 @@ constexpr OptSpec kVolumeCreateOpts[] = {
 constexpr OptSpec kVolumeLsOpts[] = {
     {"filter", 'f', OptType::List, "Provide filter values (e.g. \"dangling=true\")"},
     {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
+    {"noheading", 0, OptType::Bool, "Do not print headers"},
     {"quiet", 'q', OptType::Bool, "Only display volume names"},
 };
 constexpr OptSpec kVolumeRmOpts[] = {
@@ -64,7 +72,8 @@ constexpr GroupSpec kGroups[] = {
 
 // Options shared by `create` and `run` (Docker's names, types and help).
 #define SKIFF_CREATE_OPTS                                                                                      \
-  {"authfile", 0, OptType::String, "Path of the registry authentication file (when pulling)", {}, Comp::Files}, \
+  {"annotation", 0, OptType::List, "Add an annotation to the container (KEY=VALUE)"},                          \
+      {"authfile", 0, OptType::String, "Path of the registry authentication file (when pulling)", {}, Comp::Files}, \
       {"cap-add", 0, OptType::List, "Add Linux capabilities"},                                                 \
       {"cert-dir", 0, OptType::String, "Directory of registry certificates, certs.d layout (when pulling)", {}, \
        Comp::Dirs},                                                                                            \
@@ -74,9 +83,11 @@ constexpr GroupSpec kGroups[] = {
       {"entrypoint", 0, OptType::String, "Overwrite the default ENTRYPOINT of the image"},                      \
       {"env", 'e', OptType::List, "Set environment variables"},                                                \
       {"env-file", 0, OptType::List, "Read in a file of environment variables", {}, Comp::Files},              \
+      {"env-host", 0, OptType::Bool, "Use all current host environment variables in the container"},           \
       {"expose", 0, OptType::List, "Expose a port or a range of ports"},                                       \
       {"group-add", 0, OptType::List, "Add additional groups to join"},                                        \
       {"hostname", 'h', OptType::String, "Container host name"},                                               \
+      {"http-proxy", 0, OptType::Bool, "Set the host's proxy environment variables in the container", "true"},  \
       {"init", 0, OptType::Bool, "Run an init inside the container that forwards signals and reaps processes"}, \
       {"interactive", 'i', OptType::Bool, "Keep STDIN open even if not attached"},                             \
       {"label", 'l', OptType::List, "Set meta data on a container"},                                           \
@@ -97,6 +108,7 @@ constexpr GroupSpec kGroups[] = {
        Comp::Enum, "always missing never newer"},                                                              \
       {"quiet", 'q', OptType::Bool, "Suppress the pull output"},                                               \
       {"read-only", 0, OptType::Bool, "Mount the container's root filesystem as read only"},                   \
+      {"requires", 0, OptType::List, "Containers to start before this one (and that rm refuses to remove first)"}, \
       {"restart", 0, OptType::String, "Restart policy to apply when a container exits", "no", Comp::Enum,      \
        "no always on-failure unless-stopped"},                                                                 \
       {"rm", 0, OptType::Bool, "Automatically remove the container when it exits"},                            \
@@ -108,8 +120,10 @@ constexpr GroupSpec kGroups[] = {
       {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates when pulling", "true"},          \
       {"tmpfs", 0, OptType::List, "Mount a tmpfs directory"},                                                  \
       {"tty", 't', OptType::Bool, "Allocate a pseudo-TTY"},                                                    \
+      {"tz", 0, OptType::String, "Set the container's time zone (a zone name, or local)"},                     \
       {"ulimit", 0, OptType::List, "Ulimit options"},                                                          \
       {"user", 'u', OptType::String, "Username or UID (format: <name|uid>[:<group|gid>])"},                    \
+      {"userns", 0, OptType::String, "User namespace: keep-id[:uid=U,gid=G] (rootless), host, auto, nomap"},    \
       {"volume", 'v', OptType::List, "Bind mount a volume", {}, Comp::Files},                                  \
       {"workdir", 'w', OptType::String, "Working directory inside the container"}
 
@@ -122,9 +136,12 @@ constexpr OptSpec kRunOpts[] = {
     {"sig-proxy", 0, OptType::Bool, "Proxy received signals to the process", "true"},
 };
 constexpr OptSpec kStartOpts[] = {
+    {"all", 0, OptType::Bool, "Start all containers regardless of their state"},
     {"attach", 'a', OptType::Bool, "Attach STDOUT/STDERR and forward signals"},
     {"detach-keys", 0, OptType::String, "Override the key sequence for detaching a container"},
+    {"filter", 'f', OptType::List, "Act on the containers that match the filter (as ps --filter)"},
     {"interactive", 'i', OptType::Bool, "Attach container's STDIN"},
+    {"latest", 'l', OptType::Bool, "Act on the latest container created"},
 };
 constexpr OptSpec kAttachOpts[] = {
     {"detach-keys", 0, OptType::String, "Override the key sequence for detaching a container"},
@@ -144,31 +161,64 @@ constexpr OptSpec kExecOpts[] = {
 };
 constexpr OptSpec kPsOpts[] = {
     {"all", 'a', OptType::Bool, "Show all containers (default shows just running)"},
+    {"external", 0, OptType::Bool, "Show containers in storage not controlled by skiff (there are none)"},
     {"filter", 'f', OptType::List, "Filter output based on conditions provided"},
     {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
     {"last", 'n', OptType::Int, "Show n last created containers (includes all states)", "-1"},
     {"latest", 'l', OptType::Bool, "Show the latest created container (includes all states)"},
     {"no-trunc", 0, OptType::Bool, "Don't truncate output"},
+    {"noheading", 0, OptType::Bool, "Do not print headers"},
     {"quiet", 'q', OptType::Bool, "Only display container IDs"},
     {"size", 's', OptType::Bool, "Display total file sizes"},
+    {"sort", 0, OptType::String, "Sort output by: command, created, id, image, names, runningfor, size, status",
+     "created", Comp::Enum, "command created id image names runningfor size status"},
 };
 constexpr OptSpec kStopOpts[] = {
+    {"all", 'a', OptType::Bool, "Stop all running containers"},
+    {"filter", 'f', OptType::List, "Act on the containers that match the filter (as ps --filter)"},
+    {"latest", 'l', OptType::Bool, "Act on the latest container created"},
+    {"time", 't', OptType::Int, "Seconds to wait before killing the container"},
+    {"timeout", 0, OptType::Int, "Seconds to wait before killing the container", {}, Comp::None, {}, true},
+};
+constexpr OptSpec kRestartOpts[] = {
+    {"all", 'a', OptType::Bool, "Restart all containers"},
+    {"filter", 'f', OptType::List, "Act on the containers that match the filter (as ps --filter)"},
+    {"latest", 'l', OptType::Bool, "Act on the latest container created"},
+    {"running", 0, OptType::Bool, "With --all, restart only running containers"},
     {"time", 't', OptType::Int, "Seconds to wait before killing the container"},
     {"timeout", 0, OptType::Int, "Seconds to wait before killing the container", {}, Comp::None, {}, true},
 };
 constexpr OptSpec kKillOpts[] = {
+    {"all", 'a', OptType::Bool, "Signal all running containers"},
+    {"latest", 'l', OptType::Bool, "Act on the latest container created"},
     {"signal", 's', OptType::String, "Signal to send to the container", "KILL", Comp::Signals},
 };
 constexpr OptSpec kRmOpts[] = {
+    {"all", 'a', OptType::Bool, "Remove all containers"},
+    {"depend", 0, OptType::Bool, "Also remove the containers that depend on (--requires) the container"},
+    {"filter", 0, OptType::List, "Act on the containers that match the filter (as ps --filter)"},
     {"force", 'f', OptType::Bool, "Force the removal of a running container (uses SIGKILL)"},
+    {"latest", 'l', OptType::Bool, "Act on the latest container created"},
+    {"time", 't', OptType::Int, "Seconds to wait for a stop before killing the container (with --force)"},
     {"volumes", 'v', OptType::Bool, "Remove anonymous volumes associated with the container"},
+};
+constexpr OptSpec kWaitOpts[] = {
+    {"condition", 0, OptType::List, "Condition to wait on (stopped, exited, running, created, paused, removing, ...)"},
+    {"interval", 'i', OptType::String, "Time interval between polls of the state", "250ms"},
+    {"latest", 'l', OptType::Bool, "Act on the latest container created"},
+};
+constexpr OptSpec kExistsOpts[] = {
+    {"external", 0, OptType::Bool, "Check external storage containers as well (skiff has none)"},
 };
 constexpr OptSpec kPruneOpts[] = {
     {"filter", 0, OptType::List, "Provide filter values (e.g. \"until=<timestamp>\")"},
     {"force", 'f', OptType::Bool, "Do not prompt for confirmation"},
 };
 constexpr OptSpec kLogsOpts[] = {
+    {"color", 0, OptType::Bool, "Color each container's name prefix (with --names)"},
     {"follow", 'f', OptType::Bool, "Follow log output"},
+    {"latest", 'l', OptType::Bool, "Act on the latest container created"},
+    {"names", 0, OptType::Bool, "Prefix each line with the container's name"},
     {"since", 0, OptType::String, "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)"},
     {"tail", 'n', OptType::String, "Number of lines to show from the end of the logs", "all"},
     {"timestamps", 't', OptType::Bool, "Show timestamps"},
@@ -184,10 +234,12 @@ constexpr OptSpec kCommitOpts[] = {
     {"change", 'c', OptType::List, "Apply Dockerfile instruction to the created image"},
     {"message", 'm', OptType::String, "Commit message"},
     {"pause", 'p', OptType::Bool, "Pause container during commit (accepted; skiff cannot freeze yet)", "true"},
+    {"quiet", 'q', OptType::Bool, "Suppress output (the image ID is still printed)"},
 };
 constexpr OptSpec kCpOpts[] = {
     {"archive", 'a', OptType::Bool, "Archive mode (copy all uid/gid information)"},
     {"follow-link", 'L', OptType::Bool, "Always follow symbol link in SRC_PATH"},
+    {"pause", 0, OptType::Bool, "Pause the container while copying (accepted; skiff cannot freeze yet)", "true"},
     {"quiet", 'q', OptType::Bool, "Suppress progress output during copy (skiff prints none)"},
 };
 constexpr OptSpec kDiffOpts[] = {
@@ -357,10 +409,15 @@ constexpr OptSpec kImagesOpts[] = {
     {"filter", 'f', OptType::List, "Filter output based on conditions provided"},
     {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
     {"no-trunc", 0, OptType::Bool, "Don't truncate output"},
+    {"noheading", 'n', OptType::Bool, "Do not print column headings"},
     {"quiet", 'q', OptType::Bool, "Only show image IDs"},
+    {"sort", 0, OptType::String, "Sort by created, id, repository, size or tag", "created", Comp::Enum,
+     "created id repository size tag"},
 };
 constexpr OptSpec kRmiOpts[] = {
+    {"all", 'a', OptType::Bool, "Remove all images"},
     {"force", 'f', OptType::Bool, "Force removal of the image"},
+    {"ignore", 'i', OptType::Bool, "Ignore errors if a specified image does not exist"},
     {"no-prune", 0, OptType::Bool, "Do not delete untagged parents"},
 };
 constexpr OptSpec kBuildOpts[] = {
@@ -386,6 +443,9 @@ constexpr OptSpec kBuildOpts[] = {
 };
 constexpr OptSpec kBuilderPruneOpts[] = {
     {"force", 'f', OptType::Bool, "Do not prompt for confirmation"},
+};
+constexpr OptSpec kImageTreeOpts[] = {
+    {"whatrequires", 0, OptType::Bool, "Show the images built on top of the image instead"},
 };
 constexpr OptSpec kHistoryOpts[] = {
     {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
@@ -546,6 +606,14 @@ constexpr CmdSpec kCommands[] = {
      .min_args = 2,
      .arg_comp = Comp::RunningContainers,
      .interspersed = false},
+    {.path = "container exists",
+     .usage = "[OPTIONS] CONTAINER",
+     .summary = "Exit with status 0 if the container exists, 1 if not",
+     .opts = kExistsOpts,
+     .handler = cmd_container_exists,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Containers},
     {.path = "container export",
      .aliases = "export",
      .usage = "[OPTIONS] CONTAINER",
@@ -571,16 +639,13 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Kill one or more running containers",
      .opts = kKillOpts,
      .handler = cmd_kill,
-     .min_args = 1,
      .arg_comp = Comp::RunningContainers},
     {.path = "container logs",
      .aliases = "logs",
-     .usage = "[OPTIONS] CONTAINER",
-     .summary = "Fetch the logs of a container",
+     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+     .summary = "Fetch the logs of one or more containers",
      .opts = kLogsOpts,
      .handler = cmd_logs,
-     .min_args = 1,
-     .max_args = 1,
      .arg_comp = Comp::Containers},
     {.path = "container ls",
      .aliases = "ps;container list;container ps",
@@ -620,9 +685,8 @@ constexpr CmdSpec kCommands[] = {
      .aliases = "restart",
      .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
      .summary = "Restart one or more containers",
-     .opts = kStopOpts,
+     .opts = kRestartOpts,
      .handler = cmd_restart,
-     .min_args = 1,
      .arg_comp = Comp::Containers},
     {.path = "container rm",
      .aliases = "rm;container remove",
@@ -630,7 +694,6 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Remove one or more containers",
      .opts = kRmOpts,
      .handler = cmd_rm,
-     .min_args = 1,
      .arg_comp = Comp::Containers},
     {.path = "container run",
      .aliases = "run",
@@ -647,7 +710,6 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Start one or more stopped containers",
      .opts = kStartOpts,
      .handler = cmd_start,
-     .min_args = 1,
      .arg_comp = Comp::StoppedContainers},
     {.path = "container stats",
      .aliases = "stats",
@@ -669,7 +731,6 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Stop one or more running containers",
      .opts = kStopOpts,
      .handler = cmd_stop,
-     .min_args = 1,
      .arg_comp = Comp::RunningContainers},
     {.path = "container top",
      .aliases = "top",
@@ -717,8 +778,8 @@ constexpr CmdSpec kCommands[] = {
      .aliases = "wait",
      .usage = "CONTAINER [CONTAINER...]",
      .summary = "Block until one or more containers stop, then print their exit codes",
+     .opts = kWaitOpts,
      .handler = cmd_wait,
-     .min_args = 1,
      .arg_comp = Comp::Containers},
     {.path = "help",
      .usage = "[COMMAND]",
@@ -736,6 +797,13 @@ constexpr CmdSpec kCommands[] = {
      .min_args = 1,
      .max_args = 1,
      .arg_comp = Comp::Dirs},
+    {.path = "image exists",
+     .usage = "IMAGE",
+     .summary = "Exit with status 0 if the image exists locally, 1 if not",
+     .handler = cmd_image_exists,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Images},
     {.path = "image history",
      .aliases = "history",
      .usage = "[OPTIONS] IMAGE",
@@ -816,7 +884,6 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Remove one or more images",
      .opts = kRmiOpts,
      .handler = cmd_rmi,
-     .min_args = 1,
      .arg_comp = Comp::Images},
     {.path = "image save",
      .aliases = "save",
@@ -841,6 +908,21 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_tag,
      .min_args = 2,
      .max_args = 2,
+     .arg_comp = Comp::Images},
+    {.path = "image tree",
+     .usage = "[OPTIONS] IMAGE",
+     .summary = "Print the layer hierarchy of an image in a tree format",
+     .opts = kImageTreeOpts,
+     .handler = cmd_image_tree,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Images},
+    {.path = "image untag",
+     .aliases = "untag",
+     .usage = "IMAGE [NAME...]",
+     .summary = "Remove names from an image (all of them without NAME)",
+     .handler = cmd_untag,
+     .min_args = 1,
      .arg_comp = Comp::Images},
     {.path = "inspect",
      .usage = "[OPTIONS] NAME|ID [NAME|ID...]",
@@ -1011,6 +1093,13 @@ constexpr CmdSpec kCommands[] = {
      .opts = kVolumeCreateOpts,
      .handler = cmd_volume_create,
      .max_args = 1},
+    {.path = "volume exists",
+     .usage = "VOLUME",
+     .summary = "Exit with status 0 if the volume exists, 1 if not",
+     .handler = cmd_volume_exists,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Volumes},
     {.path = "volume inspect",
      .usage = "[OPTIONS] VOLUME [VOLUME...]",
      .summary = "Display detailed information on one or more volumes",

@@ -59,8 +59,10 @@ Result<std::string> format_list(std::string_view user_format, std::string_view d
   gotmpl::TabWriter tw;
   std::string out;
   out.reserve(body.size() + body.size() / 2 + header.size() + 64);
-  tw.write(header, out);
-  tw.write("\n", out);
+  if (!opt.no_header) {
+    tw.write(header, out);
+    tw.write("\n", out);
+  }
   tw.write(body, out);
   tw.flush(out);
   return out;

@@ -31,6 +31,8 @@ struct ListFormat {
   std::string_view type_name;
   /// Methods with arguments, such as ps's `Label` ({{.Label "com.example.x"}}), or null.
   const TemplateMethods* methods = nullptr;
+  /// Podman's --noheading: a table without its header row.
+  bool no_header = false;
 };
 
 /// Renders a list (ps, images, history, volume ls, …) as Docker's formatter.Context does.

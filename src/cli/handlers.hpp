@@ -117,6 +117,42 @@ Result<int> cmd_help(Context&, const ParsedArgs&);
 Result<int> cmd_completion(Context&, const ParsedArgs&);
 Result<int> cmd_complete(Context&, const ParsedArgs&);
 
+// cmd_podman.cpp: Podman's selections and commands.
+/// Which containers --all means for a verb.
+enum class TargetScope { All, Running, Stopped };
+/// The containers a verb acts on: the positionals, or --all (in `scope`), --latest (the newest
+/// container) or --filter (ps's filters; they narrow the positionals when both are given).
+/// Neither: the usage error "requires at least 1 argument".
+Result<std::vector<std::string>> target_containers(engine::Engine& e, const ParsedArgs& a, const Context& ctx,
+                                                   TargetScope scope);
+/// The containers that pass ps-style filters (cmd_ps.cpp), newest first.
+Result<std::vector<engine::Container>> filter_containers(const engine::Engine& e, const std::vector<std::string>& filters);
+/// The containers of `refs` with, before each, those that --requires it (rm --depend).
+Result<std::vector<std::string>> with_dependents(engine::Engine& e, const std::vector<std::string>& refs);
+/// wait --condition/--interval (Podman); nullopt when neither is given (Docker's wait).
+struct WaitConditions {
+  std::vector<std::string> states;
+  int64_t interval_ns = 250000000;
+};
+Result<std::optional<WaitConditions>> wait_conditions(const ParsedArgs& a);
+/// Polls until the container reaches one of the states: its exit code for stopped/exited, -1 otherwise.
+Result<int> wait_for_conditions(engine::Engine& e, const std::string& ref, const WaitConditions& w);
+/// Starts the containers `r` --requires (and theirs) that are not running, as Podman does.
+Status start_requirements(engine::Engine& e, const engine::ContainerRecord& r, const std::string& log_level);
+/// start_container after start_requirements.
+Status start_with_requirements(engine::Engine& e, const std::string& ref, const std::string& log_level);
+/// Podman's create/run flags into `p` (cmd_podman.cpp).
+void podman_create_options(const ParsedArgs& a, engine::PodmanCreate& p);
+/// The podman personality's ps and images (podman_format.cpp); nullopt: the Docker code path
+/// prints it (custom templates, image filters).
+std::optional<Result<int>> podman_ps(Context& ctx, const ParsedArgs& a);
+std::optional<Result<int>> podman_images(Context& ctx, const ParsedArgs& a);
+Result<int> cmd_container_exists(Context&, const ParsedArgs&);
+Result<int> cmd_image_exists(Context&, const ParsedArgs&);
+Result<int> cmd_volume_exists(Context&, const ParsedArgs&);
+Result<int> cmd_untag(Context&, const ParsedArgs&);
+Result<int> cmd_image_tree(Context&, const ParsedArgs&);
+
 // cmd_docgen.cpp
 Result<int> cmd_docgen(Context&, const ParsedArgs&);
 /// The man pages' files (name → content): markdown `*.1.md` pages, one per command, alias

@@ -41,6 +41,10 @@ int run_cli(const std::vector<std::string>& args) {
     case Invocation::Action::Run:
       break;
   }
+  if (auto st = apply_podman_globals(inv.global.podman); !st) {
+    print_error(st.error(), "");
+    return exit_status_for(st.error());
+  }
   Context ctx;
   ctx.global = std::move(inv.global);
   ctx.cmd = inv.cmd;
@@ -91,6 +95,10 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (auto rc = run_role(args)) return *rc;
+  if (auto st = init_personality(argc > 0 ? argv[0] : "skiff"); !st) {
+    print_error(st.error(), "");
+    return 125;
+  }
   int rc;
   try {
     rc = run_cli(args);

@@ -203,6 +203,7 @@ static void set_global(GlobalOptions& g, std::string_view name, const std::strin
   else if (name == "runroot") g.runroot = v;
   else if (name == "storage-driver") g.storage_driver = v;
   else if (name == "log-level") g.log_level = v;
+  else set_podman_global(g.podman, name, v);
 }
 
 namespace {
@@ -419,8 +420,9 @@ static std::string unknown_command_text(const Table& t, std::string_view word, s
 // ---- resolving a whole command line --------------------------------------------------------------
 
 std::string error_text(const Error& e, std::string_view invoked) {
-  std::string text = fmt::format("Error: {}\n", e.msg);
-  if (e.code == kUsage) text += fmt::format("See 'skiff{}{} --help'.\n", invoked.empty() ? "" : " ", invoked);
+  std::string text = fmt::format("Error: {}\n", personality_error(e));
+  if (e.code == kUsage)
+    text += fmt::format("See '{}{}{} --help'.\n", podman_personality() ? "podman" : "skiff", invoked.empty() ? "" : " ", invoked);
   return text;
 }
 

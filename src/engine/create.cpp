@@ -179,6 +179,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   for (auto& kv : cc.env) TRY(add_env(env, kv, "containers.conf"));
   for (auto& kv : strings(json_get(ic, "Env"))) TRY(add_env(env, kv, "image"));
   for (auto& f : o.env_files) TRY(add_env_file(env, f));
+  TRY(podman_env(o.podman, env));
   for (auto& kv : o.env) TRY(add_env(env, kv, "-e"));
 
   std::string restart;
@@ -320,6 +321,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
     if (r.driver == "overlay") x["layerDirs"] = lowers;
     x["topLayer"] = img->top_layer;
   }
+  TRY(podman_record(e, o.podman, r));
 
   // --cidfile must not exist yet (Docker).
   UniqueFd cid;
@@ -379,6 +381,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
     for (const char* sub : {"/upper", "/work", "/merged", "/init"})
       if (mkdir((dir + sub).c_str(), 0755) < 0) return fail_clean(errno_error("create the container layer"));
     if (auto st = make_init_layer(dir + "/init"); !st) return fail_clean(st.error());
+    if (auto st = podman_prepare_rootfs(e, r); !st) return fail_clean(st.error());
   } else if (r.driver == "vfs") {
     // vfs: the container's own full copy of the image (owners kept: inside the user namespace).
     if (mkdir((dir + "/rootfs").c_str(), 0755) < 0) return fail_clean(errno_error("create the container root"));

@@ -43,6 +43,7 @@ Json host_config_json(const ContainerRecord& r) {
   o["VolumeDriver"] = "";
   o["VolumesFrom"] = nullptr;
   o["ConsoleSize"] = Json::array({0, 0});
+  if (h.contains("Annotations")) o["Annotations"] = h["Annotations"];  // Docker: omitempty
   o["CapAdd"] = get("CapAdd", nullptr);
   o["CapDrop"] = get("CapDrop", nullptr);
   o["CgroupnsMode"] = "private";
@@ -62,7 +63,7 @@ Json host_config_json(const ContainerRecord& r) {
   o["SecurityOpt"] = get("SecurityOpt", nullptr);
   o["Tmpfs"] = get("Tmpfs", Json::object());
   o["UTSMode"] = "";
-  o["UsernsMode"] = "";
+  o["UsernsMode"] = get("UsernsMode", "");
   o["ShmSize"] = 67108864;
   o["Sysctls"] = get("Sysctls", Json::object());
   o["Runtime"] = "skiff";

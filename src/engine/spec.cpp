@@ -10,6 +10,7 @@
 
 #include "mounts.hpp"
 #include "skiff/engine/resources.hpp"
+#include "skiff/engine/podman.hpp"
 #include "skiff/runtime/caps.hpp"
 #include "skiff/runtime/defaults.hpp"
 #include "skiff/runtime/rlimits.hpp"
@@ -195,7 +196,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   p.init = json_bool(r.host_config, "Init");
 
   s.new_userns = e.idmap().userns;
-  s.idmap = e.idmap();
+  s.idmap = container_idmap(e, r);
   s.new_netns = json_str(r.host_config, "NetworkMode") != "host";
   const Json& sysctls = json_get(r.host_config, "Sysctls");
   if (sysctls.is_object())

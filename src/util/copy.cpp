@@ -43,7 +43,12 @@ Status copy_file_data(int in, int out, off_t size) {
 }
 
 void apply_meta(int dst_dir, const char* name, const struct stat& st, const CopyOptions& o, bool is_link) {
-  if (o.preserve_owner) (void)fchownat(dst_dir, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+  if (o.preserve_owner) {
+    uid_t u = st.st_uid;
+    gid_t g = st.st_gid;
+    if (o.map_owner) o.map_owner(u, g);
+    (void)fchownat(dst_dir, name, u, g, AT_SYMLINK_NOFOLLOW);
+  }
   if (!is_link) (void)fchmodat(dst_dir, name, st.st_mode & 07777, 0);
   if (o.preserve_times) {
     struct timespec ts[2] = {st.st_atim, st.st_mtim};

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "skiff/engine/engine.hpp"
+#include "skiff/engine/podman.hpp"
 #include "skiff/monitor/monitor.hpp"
 #include "skiff/util/json.hpp"
 
@@ -47,6 +48,7 @@ struct CreateOptions {
   std::vector<std::string> publish, expose;
   std::vector<std::string> create_command;  ///< the CLI argv, for inspect Config.CreateCommand
   std::vector<std::pair<std::string, std::string>> resources;  ///< resource flags (resources.hpp)
+  PodmanCreate podman;  ///< Podman's options (podman.hpp)
 };
 
 /// Creates a container (does not start it). Returns its record.

@@ -3,6 +3,10 @@
 // Nothing is followed: symlinks are copied as links, every path is opened relative to its
 // parent's fd with O_NOFOLLOW, so links inside the source cannot redirect the copy.
 
+#include <sys/types.h>
+
+#include <functional>
+
 #include "skiff/util/result.hpp"
 
 namespace skiff {
@@ -11,6 +15,8 @@ struct CopyOptions {
   bool preserve_owner = true;   ///< lchown to the source's uid/gid (needs privilege over them)
   bool preserve_times = true;   ///< mtime/atime
   bool skip_devices = false;    ///< device nodes are skipped (rootless cannot mknod them)
+  /// With preserve_owner: maps the source's uid/gid before the lchown (--userns=keep-id's copy).
+  std::function<void(uid_t&, gid_t&)> map_owner;
 };
 
 /// Copies the contents of `src_dir` into `dst_dir` (both O_DIRECTORY fds): regular files,

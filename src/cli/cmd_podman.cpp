@@ -1,0 +1,303 @@
+// Podman's commands and selections that Docker lacks: --all/--latest/--filter target
+// selection for the container verbs, `container|image|volume exists`, `untag`, `image tree`.
+#include <unistd.h>
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "handlers.hpp"
+#include "output.hpp"
+#include "skiff/engine/volumes.hpp"
+#include "skiff/oci/digest.hpp"
+#include "skiff/oci/reference.hpp"
+#include "skiff/storage/store.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
+
+namespace skiff::cli {
+
+std::vector<std::string> local_candidates(const std::string& text);
+Result<storage::ImageRecord> find_image(storage::Store& store, const std::string& text,
+                                        const std::vector<std::string>* candidates = nullptr);
+
+namespace {
+std::vector<std::string> strings_of(const Json& j) {
+  std::vector<std::string> v;
+  if (j.is_array())
+    for (auto& x : j)
+      if (x.is_string()) v.push_back(x.get<std::string>());
+  return v;
+}
+std::string familiar(const std::string& name) {
+  auto r = oci::Reference::parse(name);
+  return r ? r->familiar() : name;
+}
+}  // namespace
+
+Result<std::vector<std::string>> target_containers(engine::Engine& e, const ParsedArgs& a, const Context& ctx,
+                                                   TargetScope scope) {
+  bool all = a.flag("all"), latest = a.flag("latest");
+  auto filters = a.list("filter");
+  bool selecting = all || latest || !filters.empty();
+  if (!selecting) {
+    if (a.positional.empty())
+      return Error{kUsage, fmt::format("\"skiff {}\" requires at least 1 argument.",
+                                       ctx.invoked_as.empty() ? std::string(ctx.cmd->path) : ctx.invoked_as)};
+    return a.positional;
+  }
+  if ((all || latest) && !a.positional.empty())
+    return fail(kInvalid, "--all, --latest and containers cannot be used together (name either, not both)");
+  if (all && latest) return fail(kInvalid, "--all and --latest cannot be used together");
+  std::vector<engine::Container> list;
+  if (!filters.empty()) {
+    list = TRY(filter_containers(e, filters));
+    // Filters narrow the named containers when some are given, as Podman does.
+    if (!a.positional.empty()) {
+      std::set<std::string> ids;
+      for (auto& ref : a.positional)
+        if (auto c = engine::find_container(e, ref)) ids.insert(c->rec.id);
+      std::erase_if(list, [&](const engine::Container& c) { return !ids.count(c.rec.id); });
+    }
+  } else {
+    list = TRY(engine::list_containers(e));
+  }
+  std::vector<std::string> out;
+  if (latest) {
+    if (list.empty()) return fail(kNotFound, "no containers to act on: the store has none (--latest)");
+    out.push_back(list.front().rec.id);  // newest first
+    return out;
+  }
+  for (auto& c : list) {
+    bool running = c.state.status == engine::RunState::Running || c.state.status == engine::RunState::Restarting;
+    if (all && scope == TargetScope::Running && !running) continue;
+    if (all && scope == TargetScope::Stopped && running) continue;
+    out.push_back(c.rec.id);
+  }
+  return out;
+}
+
+Result<int> cmd_container_exists(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  auto c = engine::find_container(*e, a.positional[0]);
+  if (c) return 0;
+  if (c.error().code == kNotFound) return 1;
+  return c.error();
+}
+
+Result<int> cmd_image_exists(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  storage::Store* store = TRY(e->store(false));
+  auto img = find_image(*store, a.positional[0]);
+  if (img) return 0;
+  if (img.error().code == kNotFound) return 1;
+  return img.error();
+}
+
+Result<int> cmd_volume_exists(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  auto v = engine::find_volume(*e, a.positional[0]);
+  if (v) return 0;
+  if (v.error().code == kNotFound) return 1;
+  return v.error();
+}
+
+// podman untag IMAGE [NAME...]: without names, every tag and digest of the image goes (the
+// image stays, as <none>); with names, those (each must name this image).
+Result<int> cmd_untag(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  storage::Store* store = TRY(e->store(true));
+  auto img = TRY(find_image(*store, a.positional[0]));
+  if (img.tags.empty() && img.digests.empty()) img = TRY(store->lookup_image(img.id));
+  std::vector<std::string> names;
+  if (a.positional.size() == 1) {
+    names = img.tags;
+    names.insert(names.end(), img.digests.begin(), img.digests.end());
+  } else {
+    for (size_t i = 1; i < a.positional.size(); ++i) {
+      const std::string& text = a.positional[i];
+      std::string found;
+      for (auto& cand : local_candidates(text)) {
+        if (std::find(img.tags.begin(), img.tags.end(), cand) != img.tags.end() ||
+            std::find(img.digests.begin(), img.digests.end(), cand) != img.digests.end()) {
+          found = cand;
+          break;
+        }
+      }
+      if (found.empty())
+        return fail(kNotFound, fmt::format("{}: image {} has no such name: tag not known", text,
+                                           oci::truncate_id(img.id)));
+      names.push_back(found);
+    }
+  }
+  for (auto& n : names) TRY_CTX(store->untag_image(n), "untag {}", familiar(n));
+  return 0;
+}
+
+// podman image tree: the image, its size and its layers (with the names of the images whose
+// top layer each one is); --whatrequires: the images built on this one.
+Result<int> cmd_image_tree(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  storage::Store* store = TRY(e->store(false));
+  auto found = TRY(find_image(*store, a.positional[0]));
+  auto img = TRY(store->lookup_image(found.id));
+  auto images = TRY(store->list_images());
+  std::map<std::string, std::vector<std::string>> top_of;  // top layer → names of images
+  for (auto& i : images) {
+    auto full = store->lookup_image(i.id, false);
+    if (!full || full->top_layer.empty()) continue;
+    std::vector<std::string> names;
+    for (auto& t : i.tags) names.push_back(t);
+    top_of[full->top_layer].insert(top_of[full->top_layer].end(), names.begin(), names.end());
+  }
+  outf("Image ID: {}\n", oci::truncate_id(img.id).substr(0, 12));
+  std::vector<std::string> tags;
+  for (auto& t : img.tags) tags.push_back(t);
+  outf("Tags:     [{}]\n", join(tags, " "));
+  outf("Size:     {}\n", human_size(double(img.size), 4));
+  if (a.flag("whatrequires")) {
+    // Images whose layer chain contains this image's top layer (and are not it).
+    std::vector<std::string> kids;
+    for (auto& i : images) {
+      if (i.id == img.id || img.top_layer.empty()) continue;
+      auto full = store->lookup_image(i.id, false);
+      if (!full) continue;
+      bool on_top = false;
+      for (auto& l : full->layers) on_top |= l.chain_id == img.top_layer;
+      if (on_top && full->top_layer != img.top_layer)
+        kids.push_back(fmt::format("ID: {} Top Layer of: [{}]", oci::truncate_id(i.id).substr(0, 12), join(i.tags, " ")));
+    }
+    for (size_t k = 0; k < kids.size(); ++k) outf("{}{}\n", k + 1 == kids.size() ? "└── " : "├── ", kids[k]);
+    return 0;
+  }
+  outf("Image Layers\n");
+  for (size_t k = 0; k < img.layers.size(); ++k) {
+    auto& l = img.layers[k];
+    auto info = store->layer_info(l.chain_id);
+    std::string size = info ? human_size(double(info->size)) : "?";
+    std::string hex = l.chain_id.size() > 7 ? l.chain_id.substr(7, 12) : l.chain_id;
+    std::string line = fmt::format("ID: {} Size: {:>7}", hex, size);
+    auto it = top_of.find(l.chain_id);
+    if (it != top_of.end() && !it->second.empty()) line += fmt::format(" Top Layer of: [{}]", join(it->second, " "));
+    outf("{}{}\n", k + 1 == img.layers.size() ? "└── " : "├── ", line);
+  }
+  return 0;
+}
+
+}  // namespace skiff::cli
+
+namespace skiff::cli {
+
+Result<std::vector<std::string>> with_dependents(engine::Engine& e, const std::vector<std::string>& refs) {
+  // Depth first: a container's dependents go before it (they need it while they run).
+  auto list = TRY(engine::list_containers(e));
+  std::map<std::string, std::vector<std::string>> dependents;  // id → ids that require it
+  for (auto& c : list) {
+    auto full = engine::find_container(e, c.rec.id);
+    if (!full) continue;
+    for (auto& req : strings_of(json_get(full->rec.extra, "requires"))) dependents[req].push_back(c.rec.id);
+  }
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  std::function<void(const std::string&)> visit = [&](const std::string& id) {
+    if (!seen.insert(id).second) return;
+    for (auto& d : dependents[id]) visit(d);
+    out.push_back(id);
+  };
+  for (auto& ref : refs) {
+    auto c = engine::find_container(e, ref);
+    if (!c) {
+      out.push_back(ref);  // reported by the removal
+      continue;
+    }
+    visit(c->rec.id);
+  }
+  return out;
+}
+
+Result<std::optional<WaitConditions>> wait_conditions(const ParsedArgs& a) {
+  if (!a.has("condition") && !a.has("interval")) return std::optional<WaitConditions>();
+  static const std::set<std::string> kKnown = {"configured", "created", "exited",  "healthy", "initialized",
+                                               "paused",     "removing", "running", "stopped", "stopping",
+                                               "unhealthy"};
+  WaitConditions w;
+  for (auto& v : a.list("condition"))
+    for (auto& c : split(v, ',')) {
+      if (!kKnown.count(c))
+        return fail(kInvalid, fmt::format("{} is not a valid wait condition (one of: configured, created, exited, "
+                                          "healthy, initialized, paused, removing, running, stopped, stopping, "
+                                          "unhealthy)", go_quote(c)));
+      w.states.push_back(c);
+    }
+  if (w.states.empty()) w.states = {"stopped"};
+  std::string iv = a.str("interval", "250ms");
+  auto d = parse_go_duration(iv);
+  if (!d) {
+    auto ms = parse_int(iv);  // Podman: a bare number is milliseconds
+    if (!ms || *ms < 0) return fail(kInvalid, fmt::format("invalid --interval {}: a duration such as 250ms or 1s", go_quote(iv)));
+    w.interval_ns = *ms * 1000000;
+  } else {
+    w.interval_ns = *d;
+  }
+  if (w.interval_ns <= 0) w.interval_ns = 250000000;
+  return std::optional<WaitConditions>(std::move(w));
+}
+
+Result<int> wait_for_conditions(engine::Engine& e, const std::string& ref, const WaitConditions& w) {
+  auto first = TRY(engine::find_container(e, ref));
+  const std::string id = first.rec.id;
+  for (;;) {
+    auto c = engine::find_container(e, id);
+    if (!c) {
+      if (std::find(w.states.begin(), w.states.end(), "removing") != w.states.end()) return -1;
+      return c.error();
+    }
+    std::string st = engine::status_name(c->state.status);
+    bool stopped = c->state.status == engine::RunState::Exited || c->state.status == engine::RunState::Dead;
+    bool ever_ran = c->state.started_at != 0 || stopped;
+    for (auto& want : w.states) {
+      bool hit = want == st || (want == "stopped" && (stopped || (c->state.status == engine::RunState::Created && ever_ran))) ||
+                 (want == "configured" && c->state.status == engine::RunState::Created) ||
+                 (want == "initialized" && c->state.status == engine::RunState::Created);
+      if (hit) return stopped || want == "stopped" ? c->state.exit_code : -1;
+    }
+    usleep(useconds_t(w.interval_ns / 1000));
+  }
+}
+
+}  // namespace skiff::cli
+
+namespace skiff::cli {
+
+Status start_requirements(engine::Engine& e, const engine::ContainerRecord& r, const std::string& log_level) {
+  for (auto& req : strings_of(json_get(r.extra, "requires"))) {
+    auto c = engine::find_container(e, req);
+    if (!c) return fail(kNotFound, fmt::format("container {} requires container {}, which is gone", r.name, req.substr(0, 12)));
+    if (c->state.status == engine::RunState::Running) continue;
+    TRY(start_requirements(e, c->rec, log_level));
+    TRY_CTX(engine::start_container(e, c->rec.id, log_level), "start {} (required by {})", c->rec.name, r.name);
+  }
+  return ok();
+}
+
+Status start_with_requirements(engine::Engine& e, const std::string& ref, const std::string& log_level) {
+  auto c = TRY(engine::find_container(e, ref));
+  TRY(start_requirements(e, c.rec, log_level));
+  return engine::start_container(e, ref, log_level);
+}
+
+}  // namespace skiff::cli
+
+namespace skiff::cli {
+
+void podman_create_options(const ParsedArgs& a, engine::PodmanCreate& p) {
+  p.requires_ = a.list("requires");
+  p.userns = a.str("userns");
+  p.annotations = a.list("annotation");
+  p.tz = a.str("tz");
+  p.env_host = a.flag("env-host");
+  p.http_proxy = a.flag("http-proxy", true);
+  p.user_given = a.has("user");
+}
+
+}  // namespace skiff::cli
