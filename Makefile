@@ -103,6 +103,11 @@ $(OUT)/skiff: $(CORE_OBJS) $(MAIN_OBJ) $(OUT)/obj/plugin_blob.o
 $(OUT)/unit_tests: $(CORE_OBJS) $(PLUGIN_OBJS) $(UNIT_OBJS)
 	$(CXX) $(LDFLAGS) -rdynamic $^ -o $@ $(CORE_LIBS) $(PLUGIN_LIBS) -lboost_unit_test_framework
 
+# The notify-protocol tool runs inside busybox containers too: static, no Poco.
+$(OUT)/tools/sdnotify: tests/tools/sdnotify.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -static $< -o $@
+
 $(OUT)/tools/%: tests/tools/%.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $< -o $@ $(LDFLAGS) -lPocoJWT -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoJSON -lPocoUtil -lPocoFoundation -lcrypto -lssl

@@ -72,6 +72,7 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
   o.publish = a.list("publish");
   o.expose = a.list("expose");
   o.create_command = std::move(argv_all);
+  o.service = service_options(a);
   return o;
 }
 
@@ -161,8 +162,10 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
   return finish_attached(*e, rec.id, *res);
 }
 
-Result<int> cmd_start(Context& ctx, const ParsedArgs& a) {
+Result<int> cmd_start(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
+  ParsedArgs a = TRY(service_targets(*e, ctx, args));
+  if (a.positional.empty()) return 0;  // --ignore: nothing left
   bool attach = a.flag("attach"), interactive = a.flag("interactive");
   if ((attach || interactive) && a.positional.size() > 1)
     return fail(kInvalid, "you cannot start and attach multiple containers at once");

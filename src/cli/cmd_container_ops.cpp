@@ -55,22 +55,25 @@ std::string rfc3339_nano_fixed(int64_t ns) {
 
 }  // namespace
 
-Result<int> cmd_stop(Context& ctx, const ParsedArgs& a) {
+Result<int> cmd_stop(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
+  ParsedArgs a = TRY(service_targets(*e, ctx, args));
   auto t = timeout_flag(a);
   return for_each(a, [&](const std::string& ref) { return engine::stop_container(*e, ref, t); });
 }
 
-Result<int> cmd_kill(Context& ctx, const ParsedArgs& a) {
+Result<int> cmd_kill(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
+  ParsedArgs a = TRY(service_targets(*e, ctx, args));
   std::string s = a.str("signal", "KILL");
   auto sig = engine::parse_signal(s);
   if (!sig) return fail(kInvalid, fmt::format("invalid signal: {}", s));
   return for_each(a, [&](const std::string& ref) { return engine::kill_container(*e, ref, *sig); });
 }
 
-Result<int> cmd_restart(Context& ctx, const ParsedArgs& a) {
+Result<int> cmd_restart(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
+  ParsedArgs a = TRY(service_targets(*e, ctx, args));
   auto t = timeout_flag(a);
   return for_each(a, [&](const std::string& ref) -> Status {
     TRY(engine::stop_container(*e, ref, t));
@@ -78,11 +81,18 @@ Result<int> cmd_restart(Context& ctx, const ParsedArgs& a) {
   });
 }
 
-Result<int> cmd_rm(Context& ctx, const ParsedArgs& a) {
+Result<int> cmd_rm(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
+  ParsedArgs a = TRY(service_targets(*e, ctx, args));
   bool force = a.flag("force"), volumes = a.flag("volumes");
+  auto stop_first = timeout_flag(a);  // -f -t N: a stop with that timeout before the removal
   return for_each(
-      a, [&](const std::string& ref) { return engine::remove_container(*e, ref, force, volumes); }, true, force);
+      a,
+      [&](const std::string& ref) -> Status {
+        if (force && stop_first) TRY(engine::stop_container(*e, ref, stop_first));
+        return engine::remove_container(*e, ref, force, volumes);
+      },
+      true, force);
 }
 
 Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::string>& filters) {

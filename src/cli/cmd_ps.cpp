@@ -156,7 +156,7 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
     row["Size"] = "0B";
   }
   row["State"] = engine::status_name(c.state.status);
-  row["Status"] = engine::status_text(c.state, now);
+  row["Status"] = engine::status_text(c.state, now) + health_suffix(e, c);
   return row;
 }
 

@@ -48,6 +48,7 @@ constexpr OptSpec kVolumePruneOpts[] = {
 
 constexpr GroupSpec kGroups[] = {
     {"container", "Manage containers"},
+    {"healthcheck", "Manage health checks on containers"},
     {"image", "Manage images"},
     {"manifest", "Manage manifest lists"},
     {"system", "Manage skiff"},
@@ -65,11 +66,21 @@ constexpr GroupSpec kGroups[] = {
       {"creds", 0, OptType::String, "Registry credentials USERNAME:PASSWORD (when pulling)"},                  \
       {"cap-drop", 0, OptType::List, "Drop Linux capabilities"},                                               \
       {"cidfile", 0, OptType::String, "Write the container ID to the file", {}, Comp::Files},                 \
+      {"conmon-pidfile", 0, OptType::String, "Write the pid of the container's monitor to the file", {},         \
+       Comp::Files},                                                                                           \
       {"entrypoint", 0, OptType::String, "Overwrite the default ENTRYPOINT of the image"},                      \
       {"env", 'e', OptType::List, "Set environment variables"},                                                \
       {"env-file", 0, OptType::List, "Read in a file of environment variables", {}, Comp::Files},              \
       {"expose", 0, OptType::List, "Expose a port or a range of ports"},                                       \
       {"group-add", 0, OptType::List, "Add additional groups to join"},                                        \
+      {"health-cmd", 0, OptType::String, "Command to run to check health (\"none\" disables the image's)"},      \
+      {"health-interval", 0, OptType::String, "Time between running the check (\"disable\": no timer)", "30s"}, \
+      {"health-on-failure", 0, OptType::String, "Action when the container turns unhealthy", "none",            \
+       Comp::Enum, "kill none restart stop"},                                                                  \
+      {"health-retries", 0, OptType::Int, "Consecutive failures needed to report unhealthy", "3"},              \
+      {"health-start-period", 0, OptType::Duration, "Start period for the container to initialize before "     \
+       "starting health-retries countdown", "0s"},                                                             \
+      {"health-timeout", 0, OptType::Duration, "Maximum time to allow one check to run", "30s"},                \
       {"hostname", 'h', OptType::String, "Container host name"},                                               \
       {"init", 0, OptType::Bool, "Run an init inside the container that forwards signals and reaps processes"}, \
       {"interactive", 'i', OptType::Bool, "Keep STDIN open even if not attached"},                             \
@@ -83,6 +94,8 @@ constexpr GroupSpec kGroups[] = {
       {"net", 0, OptType::String, "Connect a container to a network", {}, Comp::Enum, "none host", true},      \
       {"network", 0, OptType::String, "Connect a container to a network (none, host)", "none", Comp::Enum,     \
        "none host"},                                                                                           \
+      {"no-healthcheck", 0, OptType::Bool, "Disable any container-specified HEALTHCHECK"},                      \
+      {"pidfile", 0, OptType::String, "Write the container process's pid to the file", {}, Comp::Files},      \
       {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},                    \
       {"privileged", 0, OptType::Bool, "Give extended privileges to this container"},                          \
       /* hidden until skiff has a container network: parsed so that -p is refused with the reason */   \
@@ -91,10 +104,13 @@ constexpr GroupSpec kGroups[] = {
        Comp::Enum, "always missing never newer"},                                                              \
       {"quiet", 'q', OptType::Bool, "Suppress the pull output"},                                               \
       {"read-only", 0, OptType::Bool, "Mount the container's root filesystem as read only"},                   \
+      {"replace", 0, OptType::Bool, "Replace (stop and remove) an existing container of the same name"},        \
       {"restart", 0, OptType::String, "Restart policy to apply when a container exits", "no", Comp::Enum,      \
        "no always on-failure unless-stopped"},                                                                 \
       {"rm", 0, OptType::Bool, "Automatically remove the container when it exits"},                            \
       {"rootfs", 0, OptType::Bool, "The first argument is an exploded root filesystem directory, not an image"}, \
+      {"sdnotify", 0, OptType::String, "How to use systemd's NOTIFY_SOCKET (conmon, container, healthy, "       \
+       "ignore)", "conmon", Comp::Enum, "conmon container healthy ignore"},                                    \
       {"security-opt", 0, OptType::List, "Security Options (seccomp=unconfined|FILE, no-new-privileges)"},     \
       {"stop-signal", 0, OptType::String, "Signal to stop the container", {}, Comp::Signals},                  \
       {"stop-timeout", 0, OptType::Int, "Timeout (in seconds) to stop a container"},                           \
@@ -116,7 +132,9 @@ constexpr OptSpec kRunOpts[] = {
 };
 constexpr OptSpec kStartOpts[] = {
     {"attach", 'a', OptType::Bool, "Attach STDOUT/STDERR and forward signals"},
+    {"cidfile", 0, OptType::List, "Read the container ID from the file", {}, Comp::Files},
     {"detach-keys", 0, OptType::String, "Override the key sequence for detaching a container"},
+    {"ignore", 0, OptType::Bool, "Ignore errors when a container (or --cidfile) does not exist"},
     {"interactive", 'i', OptType::Bool, "Attach container's STDIN"},
 };
 constexpr OptSpec kAttachOpts[] = {
@@ -146,14 +164,21 @@ constexpr OptSpec kPsOpts[] = {
     {"size", 's', OptType::Bool, "Display total file sizes"},
 };
 constexpr OptSpec kStopOpts[] = {
+    {"cidfile", 0, OptType::List, "Read the container ID from the file", {}, Comp::Files},
+    {"ignore", 'i', OptType::Bool, "Ignore errors when a container (or --cidfile) does not exist"},
     {"time", 't', OptType::Int, "Seconds to wait before killing the container"},
     {"timeout", 0, OptType::Int, "Seconds to wait before killing the container", {}, Comp::None, {}, true},
 };
 constexpr OptSpec kKillOpts[] = {
+    {"cidfile", 0, OptType::List, "Read the container ID from the file", {}, Comp::Files},
+    {"ignore", 0, OptType::Bool, "Ignore errors when a container (or --cidfile) does not exist"},
     {"signal", 's', OptType::String, "Signal to send to the container", "KILL", Comp::Signals},
 };
 constexpr OptSpec kRmOpts[] = {
+    {"cidfile", 0, OptType::List, "Read the container ID from the file", {}, Comp::Files},
     {"force", 'f', OptType::Bool, "Force the removal of a running container (uses SIGKILL)"},
+    {"ignore", 'i', OptType::Bool, "Ignore errors when a container (or --cidfile) does not exist"},
+    {"time", 't', OptType::Int, "Seconds to wait for a running container to stop before killing it (with -f)"},
     {"volumes", 'v', OptType::Bool, "Remove anonymous volumes associated with the container"},
 };
 constexpr OptSpec kPruneOpts[] = {
@@ -500,7 +525,6 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Kill one or more running containers",
      .opts = kKillOpts,
      .handler = cmd_kill,
-     .min_args = 1,
      .arg_comp = Comp::RunningContainers},
     {.path = "container logs",
      .aliases = "logs",
@@ -538,7 +562,6 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Restart one or more containers",
      .opts = kStopOpts,
      .handler = cmd_restart,
-     .min_args = 1,
      .arg_comp = Comp::Containers},
     {.path = "container rm",
      .aliases = "rm;container remove",
@@ -546,7 +569,6 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Remove one or more containers",
      .opts = kRmOpts,
      .handler = cmd_rm,
-     .min_args = 1,
      .arg_comp = Comp::Containers},
     {.path = "container run",
      .aliases = "run",
@@ -563,7 +585,6 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Start one or more stopped containers",
      .opts = kStartOpts,
      .handler = cmd_start,
-     .min_args = 1,
      .arg_comp = Comp::StoppedContainers},
     {.path = "container stop",
      .aliases = "stop",
@@ -571,7 +592,6 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Stop one or more running containers",
      .opts = kStopOpts,
      .handler = cmd_stop,
-     .min_args = 1,
      .arg_comp = Comp::RunningContainers},
     {.path = "container top",
      .aliases = "top",
@@ -596,6 +616,13 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_wait,
      .min_args = 1,
      .arg_comp = Comp::Containers},
+    {.path = "healthcheck run",
+     .usage = "CONTAINER",
+     .summary = "Run the healthcheck of a container once",
+     .handler = cmd_healthcheck_run,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::RunningContainers},
     {.path = "help",
      .usage = "[COMMAND]",
      .summary = "Show help for a command",

@@ -35,6 +35,13 @@ Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::s
 Result<PruneReport> prune_images(engine::Engine& e, bool all, const std::vector<std::string>& filters);
 Result<PruneReport> prune_volumes(engine::Engine& e, bool all, const std::vector<std::string>& filters);
 
+// cmd_service.cpp: the service flags of create/run; --cidfile/--ignore targets (the
+// positionals, then each file's ID; with --ignore, missing files and containers dropped).
+engine::ServiceOptions service_options(const ParsedArgs& a);
+Result<ParsedArgs> service_targets(engine::Engine& e, const Context& ctx, const ParsedArgs& a);
+/// ps STATUS's health part of a running container: " (healthy)", " (health: starting)" or "".
+std::string health_suffix(const engine::Engine& e, const engine::Container& c);
+Result<int> cmd_healthcheck_run(Context&, const ParsedArgs&);
 // cmd_container.cpp
 Result<int> cmd_create(Context&, const ParsedArgs&);
 Result<int> cmd_run(Context&, const ParsedArgs&);

@@ -2,6 +2,7 @@
 // Container lifecycle operations. Each is one function returning Result; the CLI parses flags
 // into the option structs and prints the outcome.
 
+#include "skiff/engine/service.hpp"
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,7 @@ struct CreateOptions {
   std::string network = "none";
   std::vector<std::string> publish, expose;
   std::vector<std::string> create_command;  ///< the CLI argv, for inspect Config.CreateCommand
+  ServiceOptions service;  ///< --replace, --sdnotify, --pidfile, --health-* … (service.hpp)
 };
 
 /// Creates a container (does not start it). Returns its record.
