@@ -325,7 +325,8 @@ void Monitor::start_container(bool initial) {
 // A probe of the healthcheck timer ended with the container's health now `status`.
 void Monitor::on_health_probe_done(const std::string& status) {
   if (status == "healthy") notifier_.healthy();
-  if (status != "unhealthy" || !running_) return;
+  // Acted on already for this run (a stop or restart under way): the timer keeps probing.
+  if (status != "unhealthy" || !running_ || stopping_ || health_restart_) return;
   const std::string& action = health_.on_failure();
   if (action == "none") return;
   log::warn("monitor: container unhealthy, --health-on-failure={}", action);
