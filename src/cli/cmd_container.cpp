@@ -87,6 +87,11 @@ static Result<std::optional<engine::ImageDefaults>> image_for(Context& ctx, Engi
 
 static std::vector<std::string> argv_for_record(const Context& ctx, const ParsedArgs& a) {
   std::vector<std::string> v{"skiff"};
+  // The whole command line, as Podman records it (generate systemd --new replays it).
+  if (!command_line().empty()) {
+    v.insert(v.end(), command_line().begin(), command_line().end());
+    return v;
+  }
   for (auto& w : split(ctx.invoked_as, ' ')) v.push_back(w);
   (void)a;
   return v;

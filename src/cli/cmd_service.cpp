@@ -77,3 +77,14 @@ Result<int> cmd_healthcheck_run(Context& ctx, const ParsedArgs& a) {
 }
 
 }  // namespace skiff::cli
+
+namespace skiff::cli {
+
+static std::vector<std::string>& command_line_store() {
+  static std::vector<std::string> v;
+  return v;
+}
+void set_command_line(const std::vector<std::string>& args) { command_line_store() = args; }
+const std::vector<std::string>& command_line() { return command_line_store(); }
+
+}  // namespace skiff::cli

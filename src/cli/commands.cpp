@@ -48,6 +48,7 @@ constexpr OptSpec kVolumePruneOpts[] = {
 
 constexpr GroupSpec kGroups[] = {
     {"container", "Manage containers"},
+    {"generate", "Generate structured data based on containers"},
     {"healthcheck", "Manage health checks on containers"},
     {"image", "Manage images"},
     {"manifest", "Manage manifest lists"},
@@ -162,6 +163,25 @@ constexpr OptSpec kPsOpts[] = {
     {"no-trunc", 0, OptType::Bool, "Don't truncate output"},
     {"quiet", 'q', OptType::Bool, "Only display container IDs"},
     {"size", 's', OptType::Bool, "Display total file sizes"},
+};
+constexpr OptSpec kGenerateSystemdOpts[] = {
+    {"after", 0, OptType::List, "Add dependencies order to the generated unit file"},
+    {"container-prefix", 0, OptType::String, "Systemd unit name prefix for containers", "container"},
+    {"env", 'e', OptType::List, "Set environment variables to the systemd unit files"},
+    {"files", 'f', OptType::Bool, "Generate .service files instead of printing to stdout"},
+    {"format", 0, OptType::String, "Print the created units in specified format (json)", {}, Comp::Enum, "json"},
+    {"name", 'n', OptType::Bool, "Use container/pod names instead of IDs"},
+    {"new", 0, OptType::Bool, "Create a new container instead of starting an existing one"},
+    {"no-header", 0, OptType::Bool, "Skip header generation"},
+    {"requires", 0, OptType::List, "Similar to wants, but declares stronger requirement dependencies"},
+    {"restart-policy", 0, OptType::String, "Systemd restart-policy", "on-failure", Comp::Enum,
+     "always no on-abnormal on-abort on-failure on-success on-watchdog"},
+    {"restart-sec", 0, OptType::Uint, "Configures the time to sleep before restarting a service"},
+    {"separator", 0, OptType::String, "Systemd unit name separator between name/id and prefix", "-"},
+    {"start-timeout", 0, OptType::Uint, "Start timeout override"},
+    {"template", 0, OptType::Bool, "Make it a template file and use %i and %I specifiers"},
+    {"time", 't', OptType::Uint, "Stop timeout override", "10"},
+    {"wants", 0, OptType::List, "Add (weak) requirement dependencies to the generated unit file"},
 };
 constexpr OptSpec kStopOpts[] = {
     {"cidfile", 0, OptType::List, "Read the container ID from the file", {}, Comp::Files},
@@ -615,6 +635,14 @@ constexpr CmdSpec kCommands[] = {
      .summary = "Block until one or more containers stop, then print their exit codes",
      .handler = cmd_wait,
      .min_args = 1,
+     .arg_comp = Comp::Containers},
+    {.path = "generate systemd",
+     .usage = "[OPTIONS] CONTAINER",
+     .summary = "Generate systemd units",
+     .opts = kGenerateSystemdOpts,
+     .handler = cmd_generate_systemd,
+     .min_args = 1,
+     .max_args = 1,
      .arg_comp = Comp::Containers},
     {.path = "healthcheck run",
      .usage = "CONTAINER",

@@ -42,6 +42,12 @@ Result<ParsedArgs> service_targets(engine::Engine& e, const Context& ctx, const 
 /// ps STATUS's health part of a running container: " (healthy)", " (health: starting)" or "".
 std::string health_suffix(const engine::Engine& e, const engine::Container& c);
 Result<int> cmd_healthcheck_run(Context&, const ParsedArgs&);
+/// The command line as typed (after the program name), recorded by main for
+/// Config.CreateCommand (`generate systemd --new` rebuilds the run from it).
+void set_command_line(const std::vector<std::string>& args);
+const std::vector<std::string>& command_line();
+// cmd_generate.cpp
+Result<int> cmd_generate_systemd(Context&, const ParsedArgs&);
 // cmd_container.cpp
 Result<int> cmd_create(Context&, const ParsedArgs&);
 Result<int> cmd_run(Context&, const ParsedArgs&);

@@ -22,6 +22,7 @@ using namespace skiff::cli;
 namespace {
 
 int run_cli(const std::vector<std::string>& args) {
+  set_command_line(args);
   Invocation inv = resolve(table(), args);
   if (!inv.global.log_level.empty()) {
     log::Level lvl;

@@ -35,6 +35,8 @@ bool sd_notify(const std::string& msg) {
 
 Status Notifier::setup(const Config& c) {
   pidfile_ = c.pidfile;
+  // The monitor's pid for `generate systemd`'s Type=forking units (PIDFile=), as conmon.pid.
+  if (c.exec_pid == 0) (void)write_file_atomic(c.run_dir + "/conmon.pid", std::to_string(getpid()), 0644, false);
   if (!c.conmon_pidfile.empty())
     TRY_CTX(write_file_atomic(c.conmon_pidfile, std::to_string(getpid()), 0644, false), "write --conmon-pidfile");
   const char* ns = getenv("NOTIFY_SOCKET");
