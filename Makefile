@@ -29,6 +29,12 @@ ZSHCOMPDIR  ?= $(if $(and $(filter /usr,$(PREFIX)),$(wildcard /etc/debian_versio
 # never /usr/local/share/fish: the completion goes where the installed fish looks, whatever
 # the prefix (FISHCOMPDIR=... to choose another).
 FISHCOMPDIR ?= $(or $(shell pkg-config --variable=completionsdir fish 2>/dev/null),/usr/share/fish/vendor_completions.d)
+# systemd: units, and the generators (links to skiff: it is the Quadlet-style generator when
+# called as skiff-systemd-generator). /usr/lib whatever the prefix (systemd looks nowhere else).
+SYSTEMDUNITDIR     ?= /usr/lib/systemd/system
+SYSTEMDUSERUNITDIR ?= /usr/lib/systemd/user
+SYSTEMDGENDIR      ?= /usr/lib/systemd/system-generators
+SYSTEMDUSERGENDIR  ?= /usr/lib/systemd/user-generators
 
 CXX ?= g++
 ifeq ($(FUZZ),1)
@@ -175,11 +181,16 @@ install: all
 	install -D -m 0644 completions/bash/skiff $(DESTDIR)$(BASHCOMPDIR)/skiff
 	install -D -m 0644 completions/zsh/_skiff $(DESTDIR)$(ZSHCOMPDIR)/_skiff
 	install -D -m 0644 completions/fish/skiff.fish $(DESTDIR)$(FISHCOMPDIR)/skiff.fish
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSTEMDUSERUNITDIR)
+	sed 's|/usr/bin/skiff|$(BINDIR)/skiff|g' packaging/systemd/skiff-restart.service >$(DESTDIR)$(SYSTEMDUNITDIR)/skiff-restart.service
+	sed 's|/usr/bin/skiff|$(BINDIR)/skiff|g' packaging/systemd/skiff-restart.service >$(DESTDIR)$(SYSTEMDUSERUNITDIR)/skiff-restart.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/skiff-restart.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/skiff-restart.service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/skiff
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/skiff $(DESTDIR)$(ZSHCOMPDIR)/_skiff $(DESTDIR)$(FISHCOMPDIR)/skiff.fish
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/skiff-restart.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/skiff-restart.service
 
 clean:
 	rm -rf out

@@ -132,9 +132,11 @@ constexpr OptSpec kRunOpts[] = {
     {"sig-proxy", 0, OptType::Bool, "Proxy received signals to the process", "true"},
 };
 constexpr OptSpec kStartOpts[] = {
+    {"all", 0, OptType::Bool, "Start all containers (with --filter: those that match)"},
     {"attach", 'a', OptType::Bool, "Attach STDOUT/STDERR and forward signals"},
     {"cidfile", 0, OptType::List, "Read the container ID from the file", {}, Comp::Files},
     {"detach-keys", 0, OptType::String, "Override the key sequence for detaching a container"},
+    {"filter", 'f', OptType::List, "With --all: start the containers that match (id, name, label, status, restart-policy)"},
     {"ignore", 0, OptType::Bool, "Ignore errors when a container (or --cidfile) does not exist"},
     {"interactive", 'i', OptType::Bool, "Attach container's STDIN"},
 };

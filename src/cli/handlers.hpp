@@ -39,6 +39,8 @@ Result<PruneReport> prune_volumes(engine::Engine& e, bool all, const std::vector
 // positionals, then each file's ID; with --ignore, missing files and containers dropped).
 engine::ServiceOptions service_options(const ParsedArgs& a);
 Result<ParsedArgs> service_targets(engine::Engine& e, const Context& ctx, const ParsedArgs& a);
+/// A container's restart policy as `--filter restart-policy=` matches it ("no" when none).
+std::string restart_policy_name(const engine::ContainerRecord& r);
 /// ps STATUS's health part of a running container: " (healthy)", " (health: starting)" or "".
 std::string health_suffix(const engine::Engine& e, const engine::Container& c);
 Result<int> cmd_healthcheck_run(Context&, const ParsedArgs&);

@@ -45,6 +45,7 @@ Json summary_json(const ContainerRecord& r) {
   Json hc = Json::object();
   hc["NetworkMode"] = json_str(r.host_config, "NetworkMode", "none");
   hc["AutoRemove"] = json_bool(r.host_config, "AutoRemove");
+  hc["RestartPolicy"] = json_get(r.host_config, "RestartPolicy");  // start --all --filter restart-policy=
   s.host_config = hc;
   Json x = Json::object();
   x["mounts"] = json_get(r.extra, "mounts");
