@@ -185,12 +185,16 @@ install: all
 	sed 's|/usr/bin/skiff|$(BINDIR)/skiff|g' packaging/systemd/skiff-restart.service >$(DESTDIR)$(SYSTEMDUNITDIR)/skiff-restart.service
 	sed 's|/usr/bin/skiff|$(BINDIR)/skiff|g' packaging/systemd/skiff-restart.service >$(DESTDIR)$(SYSTEMDUSERUNITDIR)/skiff-restart.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/skiff-restart.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/skiff-restart.service
+	install -d $(DESTDIR)$(SYSTEMDGENDIR) $(DESTDIR)$(SYSTEMDUSERGENDIR)
+	ln -sf $(BINDIR)/skiff $(DESTDIR)$(SYSTEMDGENDIR)/skiff-systemd-generator
+	ln -sf $(BINDIR)/skiff $(DESTDIR)$(SYSTEMDUSERGENDIR)/skiff-user-generator
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/skiff
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/skiff $(DESTDIR)$(ZSHCOMPDIR)/_skiff $(DESTDIR)$(FISHCOMPDIR)/skiff.fish
 	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/skiff-restart.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/skiff-restart.service
+	rm -f $(DESTDIR)$(SYSTEMDGENDIR)/skiff-systemd-generator $(DESTDIR)$(SYSTEMDUSERGENDIR)/skiff-user-generator
 
 clean:
 	rm -rf out

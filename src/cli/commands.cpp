@@ -185,6 +185,11 @@ constexpr OptSpec kGenerateSystemdOpts[] = {
     {"time", 't', OptType::Uint, "Stop timeout override", "10"},
     {"wants", 0, OptType::List, "Add (weak) requirement dependencies to the generated unit file"},
 };
+constexpr OptSpec kSystemdGeneratorOpts[] = {
+    {"dryrun", 0, OptType::Bool, "Print the units instead of writing them"},
+    {"no-kmsg-log", 0, OptType::Bool, "Accepted for Quadlet's sake (messages go to stderr)"},
+    {"user", 0, OptType::Bool, "Generate user units (from the user's directories)"},
+};
 constexpr OptSpec kStopOpts[] = {
     {"cidfile", 0, OptType::List, "Read the container ID from the file", {}, Comp::Files},
     {"ignore", 'i', OptType::Bool, "Ignore errors when a container (or --cidfile) does not exist"},
@@ -424,6 +429,14 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_docgen,
      .min_args = 2,
      .max_args = 2,
+     .arg_comp = Comp::Dirs,
+     .hidden = true},
+    {.path = "__systemd-generator",
+     .usage = "[OPTIONS] [NORMAL-DIR [EARLY-DIR [LATE-DIR]]]",
+     .summary = "The Quadlet-style systemd generator (also run as skiff-systemd-generator)",
+     .opts = kSystemdGeneratorOpts,
+     .handler = cmd_systemd_generator,
+     .max_args = 3,
      .arg_comp = Comp::Dirs,
      .hidden = true},
     {.path = "completion",

@@ -48,6 +48,8 @@ Result<int> cmd_healthcheck_run(Context&, const ParsedArgs&);
 /// Config.CreateCommand (`generate systemd --new` rebuilds the run from it).
 void set_command_line(const std::vector<std::string>& args);
 const std::vector<std::string>& command_line();
+// cmd_quadlet.cpp
+Result<int> cmd_systemd_generator(Context&, const ParsedArgs&);
 // cmd_generate.cpp
 Result<int> cmd_generate_systemd(Context&, const ParsedArgs&);
 // cmd_container.cpp

@@ -91,6 +91,15 @@ std::optional<int> run_role(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
+  // Installed as systemd generators (links to this binary): the Quadlet-style generator.
+  if (argc > 0) {
+    std::string_view a0 = argv[0];
+    a0 = a0.substr(a0.rfind('/') + 1);
+    if (a0 == "skiff-systemd-generator" || a0 == "skiff-user-generator") {
+      if (a0 == "skiff-user-generator") args.insert(args.begin(), "--user");
+      args.insert(args.begin(), "__systemd-generator");
+    }
+  }
   if (auto rc = run_role(args)) return *rc;
   int rc;
   try {
