@@ -29,6 +29,12 @@ ZSHCOMPDIR  ?= $(if $(and $(filter /usr,$(PREFIX)),$(wildcard /etc/debian_versio
 # never /usr/local/share/fish: the completion goes where the installed fish looks, whatever
 # the prefix (FISHCOMPDIR=... to choose another).
 FISHCOMPDIR ?= $(or $(shell pkg-config --variable=completionsdir fish 2>/dev/null),/usr/share/fish/vendor_completions.d)
+# systemd: units, and the generators (links to skiff: it is the Quadlet-style generator when
+# called as skiff-systemd-generator). /usr/lib whatever the prefix (systemd looks nowhere else).
+SYSTEMDUNITDIR     ?= /usr/lib/systemd/system
+SYSTEMDUSERUNITDIR ?= /usr/lib/systemd/user
+SYSTEMDGENDIR      ?= /usr/lib/systemd/system-generators
+SYSTEMDUSERGENDIR  ?= /usr/lib/systemd/user-generators
 
 CXX ?= g++
 ifeq ($(FUZZ),1)
@@ -103,6 +109,11 @@ $(OUT)/skiff: $(CORE_OBJS) $(MAIN_OBJ) $(OUT)/obj/plugin_blob.o
 $(OUT)/unit_tests: $(CORE_OBJS) $(PLUGIN_OBJS) $(UNIT_OBJS)
 	$(CXX) $(LDFLAGS) -rdynamic $^ -o $@ $(CORE_LIBS) $(PLUGIN_LIBS) -lboost_unit_test_framework
 
+# The notify-protocol tool runs inside busybox containers too: static, no Poco.
+$(OUT)/tools/sdnotify: tests/tools/sdnotify.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -static $< -o $@
+
 $(OUT)/tools/%: tests/tools/%.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $< -o $@ $(LDFLAGS) -lPocoJWT -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoJSON -lPocoUtil -lPocoFoundation -lcrypto -lssl
@@ -175,12 +186,21 @@ ifeq ($(COMPAT_LINKS),1)
 	ln -sf skiff $(DESTDIR)$(BINDIR)/docker
 	ln -sf skiff $(DESTDIR)$(BINDIR)/podman
 endif
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSTEMDUSERUNITDIR)
+	sed 's|/usr/bin/skiff|$(BINDIR)/skiff|g' packaging/systemd/skiff-restart.service >$(DESTDIR)$(SYSTEMDUNITDIR)/skiff-restart.service
+	sed 's|/usr/bin/skiff|$(BINDIR)/skiff|g' packaging/systemd/skiff-restart.service >$(DESTDIR)$(SYSTEMDUSERUNITDIR)/skiff-restart.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/skiff-restart.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/skiff-restart.service
+	install -d $(DESTDIR)$(SYSTEMDGENDIR) $(DESTDIR)$(SYSTEMDUSERGENDIR)
+	ln -sf $(BINDIR)/skiff $(DESTDIR)$(SYSTEMDGENDIR)/skiff-systemd-generator
+	ln -sf $(BINDIR)/skiff $(DESTDIR)$(SYSTEMDUSERGENDIR)/skiff-user-generator
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/skiff
 	for l in docker podman; do [ "$$(readlink $(DESTDIR)$(BINDIR)/$$l)" != skiff ] || rm -f $(DESTDIR)$(BINDIR)/$$l; done
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/skiff $(DESTDIR)$(ZSHCOMPDIR)/_skiff $(DESTDIR)$(FISHCOMPDIR)/skiff.fish
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/skiff-restart.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/skiff-restart.service
+	rm -f $(DESTDIR)$(SYSTEMDGENDIR)/skiff-systemd-generator $(DESTDIR)$(SYSTEMDUSERGENDIR)/skiff-user-generator
 
 clean:
 	rm -rf out

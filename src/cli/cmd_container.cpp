@@ -78,6 +78,7 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
     if (engine::is_resource_flag(k))
       for (auto& v : vs) o.resources.emplace_back(k, v);
   podman_create_options(a, o.podman);
+  o.service = service_options(a);
   return o;
 }
 
@@ -92,6 +93,11 @@ static Result<std::optional<engine::ImageDefaults>> image_for(Context& ctx, Engi
 
 static std::vector<std::string> argv_for_record(const Context& ctx, const ParsedArgs& a) {
   std::vector<std::string> v{"skiff"};
+  // The whole command line, as Podman records it (generate systemd --new replays it).
+  if (!command_line().empty()) {
+    v.insert(v.end(), command_line().begin(), command_line().end());
+    return v;
+  }
   for (auto& w : split(ctx.invoked_as, ' ')) v.push_back(w);
   (void)a;
   return v;
@@ -170,8 +176,10 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
   return finish_attached(*e, rec.id, *res);
 }
 
-Result<int> cmd_start(Context& ctx, const ParsedArgs& a) {
+Result<int> cmd_start(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
+  ParsedArgs a = TRY(service_targets(*e, ctx, args));
+  if (a.positional.empty()) return 0;  // --ignore: nothing left
   bool attach = a.flag("attach"), interactive = a.flag("interactive");
   auto refs = TRY(target_containers(*e, a, ctx, TargetScope::All));
   if ((attach || interactive) && refs.size() > 1)

@@ -61,15 +61,17 @@ std::string rfc3339_nano_fixed(int64_t ns) {
 
 }  // namespace
 
-Result<int> cmd_stop(Context& ctx, const ParsedArgs& a) {
+Result<int> cmd_stop(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
+  ParsedArgs a = TRY(service_targets(*e, ctx, args));
   auto t = timeout_flag(a);
   auto refs = TRY(target_containers(*e, a, ctx, TargetScope::Running));
   return for_each(refs, [&](const std::string& ref) { return engine::stop_container(*e, ref, t); });
 }
 
-Result<int> cmd_kill(Context& ctx, const ParsedArgs& a) {
+Result<int> cmd_kill(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
+  ParsedArgs a = TRY(service_targets(*e, ctx, args));
   std::string s = a.str("signal", "KILL");
   auto sig = engine::parse_signal(s);
   if (!sig) return fail(kInvalid, fmt::format("invalid signal: {}", s));
@@ -77,8 +79,9 @@ Result<int> cmd_kill(Context& ctx, const ParsedArgs& a) {
   return for_each(refs, [&](const std::string& ref) { return engine::kill_container(*e, ref, *sig); });
 }
 
-Result<int> cmd_restart(Context& ctx, const ParsedArgs& a) {
+Result<int> cmd_restart(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
+  ParsedArgs a = TRY(service_targets(*e, ctx, args));
   auto t = timeout_flag(a);
   auto refs = TRY(target_containers(*e, a, ctx, a.flag("running") ? TargetScope::Running : TargetScope::All));
   return for_each(refs, [&](const std::string& ref) -> Status {
@@ -87,8 +90,9 @@ Result<int> cmd_restart(Context& ctx, const ParsedArgs& a) {
   });
 }
 
-Result<int> cmd_rm(Context& ctx, const ParsedArgs& a) {
+Result<int> cmd_rm(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
+  ParsedArgs a = TRY(service_targets(*e, ctx, args));
   bool force = a.flag("force"), volumes = a.flag("volumes");
   auto refs = TRY(target_containers(*e, a, ctx, TargetScope::All));
   bool depend = a.flag("depend");

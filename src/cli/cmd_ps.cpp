@@ -23,7 +23,8 @@ struct Filters {
 };
 
 Result<Filters> parse_filters(const std::vector<std::string>& raw) {
-  static const char* kKeys[] = {"id", "name", "label", "status", "ancestor", "exited", "before", "since", "volume", "network"};
+  static const char* kKeys[] = {"id", "name", "label", "status", "ancestor", "exited", "before", "since", "volume", "network",
+                                "restart-policy"};
   Filters f;
   for (auto& r : raw) {
     auto [k, v] = split_once(r, '=');
@@ -97,6 +98,7 @@ bool keep(const engine::Container& c, const Filters& f, const engine::Engine& e)
         auto ref = engine::find_container(e, v);
         if (ref) any |= key == "before" ? c.rec.created < ref->rec.created : c.rec.created > ref->rec.created;
       } else if (key == "network") any |= json_str(c.rec.host_config, "NetworkMode") == v;
+      else if (key == "restart-policy") any |= restart_policy_name(c.rec) == v;
       else if (key == "volume") {
         const Json& ms = json_get(c.rec.extra, "mounts");
         if (ms.is_array())
@@ -163,7 +165,7 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
     row["Size"] = "0B";
   }
   row["State"] = engine::status_name(c.state.status);
-  row["Status"] = engine::status_text(c.state, now);
+  row["Status"] = engine::status_text(c.state, now) + health_suffix(e, c);
   return row;
 }
 

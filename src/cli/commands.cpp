@@ -62,6 +62,8 @@ constexpr GroupSpec kGroups[] = {
     {"builder", "Manage builds"},
     {"buildx", "Build with BuildKit's command names (skiff's own builder)"},
     {"container", "Manage containers"},
+    {"generate", "Generate structured data based on containers"},
+    {"healthcheck", "Manage health checks on containers"},
     {"image", "Manage images"},
     {"manifest", "Manage manifest lists"},
     {"system", "Manage skiff"},
@@ -80,12 +82,22 @@ constexpr GroupSpec kGroups[] = {
       {"creds", 0, OptType::String, "Registry credentials USERNAME:PASSWORD (when pulling)"},                  \
       {"cap-drop", 0, OptType::List, "Drop Linux capabilities"},                                               \
       {"cidfile", 0, OptType::String, "Write the container ID to the file", {}, Comp::Files},                 \
+      {"conmon-pidfile", 0, OptType::String, "Write the pid of the container's monitor to the file", {},         \
+       Comp::Files},                                                                                           \
       {"entrypoint", 0, OptType::String, "Overwrite the default ENTRYPOINT of the image"},                      \
       {"env", 'e', OptType::List, "Set environment variables"},                                                \
       {"env-file", 0, OptType::List, "Read in a file of environment variables", {}, Comp::Files},              \
       {"env-host", 0, OptType::Bool, "Use all current host environment variables in the container"},           \
       {"expose", 0, OptType::List, "Expose a port or a range of ports"},                                       \
       {"group-add", 0, OptType::List, "Add additional groups to join"},                                        \
+      {"health-cmd", 0, OptType::String, "Command to run to check health (\"none\" disables the image's)"},      \
+      {"health-interval", 0, OptType::String, "Time between running the check (\"disable\": no timer)", "30s"}, \
+      {"health-on-failure", 0, OptType::String, "Action when the container turns unhealthy", "none",            \
+       Comp::Enum, "kill none restart stop"},                                                                  \
+      {"health-retries", 0, OptType::Int, "Consecutive failures needed to report unhealthy", "3"},              \
+      {"health-start-period", 0, OptType::Duration, "Start period for the container to initialize before "     \
+       "starting health-retries countdown", "0s"},                                                             \
+      {"health-timeout", 0, OptType::Duration, "Maximum time to allow one check to run", "30s"},                \
       {"hostname", 'h', OptType::String, "Container host name"},                                               \
       {"http-proxy", 0, OptType::Bool, "Set the host's proxy environment variables in the container", "true"},  \
       {"init", 0, OptType::Bool, "Run an init inside the container that forwards signals and reaps processes"}, \
@@ -100,6 +112,8 @@ constexpr GroupSpec kGroups[] = {
       {"net", 0, OptType::String, "Connect a container to a network", {}, Comp::Enum, kNetworkModes, true},    \
       {"network", 0, OptType::String, "Connect a container to a network (bridge, none, host, container:NAME, ...)", \
        "bridge", Comp::Enum, kNetworkModes},                                                                   \
+      {"no-healthcheck", 0, OptType::Bool, "Disable any container-specified HEALTHCHECK"},                      \
+      {"pidfile", 0, OptType::String, "Write the container process's pid to the file", {}, Comp::Files},      \
       {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},                    \
       {"privileged", 0, OptType::Bool, "Give extended privileges to this container"},                          \
       /* hidden until skiff has a container network: parsed so that -p is refused with the reason */   \
@@ -108,11 +122,14 @@ constexpr GroupSpec kGroups[] = {
        Comp::Enum, "always missing never newer"},                                                              \
       {"quiet", 'q', OptType::Bool, "Suppress the pull output"},                                               \
       {"read-only", 0, OptType::Bool, "Mount the container's root filesystem as read only"},                   \
+      {"replace", 0, OptType::Bool, "Replace (stop and remove) an existing container of the same name"},        \
       {"requires", 0, OptType::List, "Containers to start before this one (and that rm refuses to remove first)"}, \
       {"restart", 0, OptType::String, "Restart policy to apply when a container exits", "no", Comp::Enum,      \
        "no always on-failure unless-stopped"},                                                                 \
       {"rm", 0, OptType::Bool, "Automatically remove the container when it exits"},                            \
       {"rootfs", 0, OptType::Bool, "The first argument is an exploded root filesystem directory, not an image"}, \
+      {"sdnotify", 0, OptType::String, "How to use systemd's NOTIFY_SOCKET (conmon, container, healthy, "       \
+       "ignore)", "conmon", Comp::Enum, "conmon container healthy ignore"},                                    \
       {"security-opt", 0, OptType::List, "Security Options (seccomp=unconfined|FILE, no-new-privileges)"},     \
       {"stop-signal", 0, OptType::String, "Signal to stop the container", {}, Comp::Signals},                  \
       {"stop-timeout", 0, OptType::Int, "Timeout (in seconds) to stop a container"},                           \
@@ -136,10 +153,12 @@ constexpr OptSpec kRunOpts[] = {
     {"sig-proxy", 0, OptType::Bool, "Proxy received signals to the process", "true"},
 };
 constexpr OptSpec kStartOpts[] = {
-    {"all", 0, OptType::Bool, "Start all containers regardless of their state"},
+    {"all", 0, OptType::Bool, "Start all containers (with --filter: those that match)"},
     {"attach", 'a', OptType::Bool, "Attach STDOUT/STDERR and forward signals"},
+    {"cidfile", 0, OptType::List, "Read the container ID from the file", {}, Comp::Files},
     {"detach-keys", 0, OptType::String, "Override the key sequence for detaching a container"},
-    {"filter", 'f', OptType::List, "Act on the containers that match the filter (as ps --filter)"},
+    {"filter", 'f', OptType::List, "With --all: start the containers that match (id, name, label, status, restart-policy)"},
+    {"ignore", 0, OptType::Bool, "Ignore errors when a container (or --cidfile) does not exist"},
     {"interactive", 'i', OptType::Bool, "Attach container's STDIN"},
     {"latest", 'l', OptType::Bool, "Act on the latest container created"},
 };
@@ -173,16 +192,44 @@ constexpr OptSpec kPsOpts[] = {
     {"sort", 0, OptType::String, "Sort output by: command, created, id, image, names, runningfor, size, status",
      "created", Comp::Enum, "command created id image names runningfor size status"},
 };
+constexpr OptSpec kGenerateSystemdOpts[] = {
+    {"after", 0, OptType::List, "Add dependencies order to the generated unit file"},
+    {"container-prefix", 0, OptType::String, "Systemd unit name prefix for containers", "container"},
+    {"env", 'e', OptType::List, "Set environment variables to the systemd unit files"},
+    {"files", 'f', OptType::Bool, "Generate .service files instead of printing to stdout"},
+    {"format", 0, OptType::String, "Print the created units in specified format (json)", {}, Comp::Enum, "json"},
+    {"name", 'n', OptType::Bool, "Use container/pod names instead of IDs"},
+    {"new", 0, OptType::Bool, "Create a new container instead of starting an existing one"},
+    {"no-header", 0, OptType::Bool, "Skip header generation"},
+    {"requires", 0, OptType::List, "Similar to wants, but declares stronger requirement dependencies"},
+    {"restart-policy", 0, OptType::String, "Systemd restart-policy", "on-failure", Comp::Enum,
+     "always no on-abnormal on-abort on-failure on-success on-watchdog"},
+    {"restart-sec", 0, OptType::Uint, "Configures the time to sleep before restarting a service"},
+    {"separator", 0, OptType::String, "Systemd unit name separator between name/id and prefix", "-"},
+    {"start-timeout", 0, OptType::Uint, "Start timeout override"},
+    {"template", 0, OptType::Bool, "Make it a template file and use %i and %I specifiers"},
+    {"time", 't', OptType::Uint, "Stop timeout override", "10"},
+    {"wants", 0, OptType::List, "Add (weak) requirement dependencies to the generated unit file"},
+};
+constexpr OptSpec kSystemdGeneratorOpts[] = {
+    {"dryrun", 0, OptType::Bool, "Print the units instead of writing them"},
+    {"no-kmsg-log", 0, OptType::Bool, "Accepted for Quadlet's sake (messages go to stderr)"},
+    {"user", 0, OptType::Bool, "Generate user units (from the user's directories)"},
+};
 constexpr OptSpec kStopOpts[] = {
     {"all", 'a', OptType::Bool, "Stop all running containers"},
+    {"cidfile", 0, OptType::List, "Read the container ID from the file", {}, Comp::Files},
     {"filter", 'f', OptType::List, "Act on the containers that match the filter (as ps --filter)"},
+    {"ignore", 'i', OptType::Bool, "Ignore errors when a container (or --cidfile) does not exist"},
     {"latest", 'l', OptType::Bool, "Act on the latest container created"},
     {"time", 't', OptType::Int, "Seconds to wait before killing the container"},
     {"timeout", 0, OptType::Int, "Seconds to wait before killing the container", {}, Comp::None, {}, true},
 };
 constexpr OptSpec kRestartOpts[] = {
     {"all", 'a', OptType::Bool, "Restart all containers"},
+    {"cidfile", 0, OptType::List, "Read the container ID from the file", {}, Comp::Files},
     {"filter", 'f', OptType::List, "Act on the containers that match the filter (as ps --filter)"},
+    {"ignore", 'i', OptType::Bool, "Ignore errors when a container (or --cidfile) does not exist"},
     {"latest", 'l', OptType::Bool, "Act on the latest container created"},
     {"running", 0, OptType::Bool, "With --all, restart only running containers"},
     {"time", 't', OptType::Int, "Seconds to wait before killing the container"},
@@ -190,14 +237,18 @@ constexpr OptSpec kRestartOpts[] = {
 };
 constexpr OptSpec kKillOpts[] = {
     {"all", 'a', OptType::Bool, "Signal all running containers"},
+    {"cidfile", 0, OptType::List, "Read the container ID from the file", {}, Comp::Files},
+    {"ignore", 0, OptType::Bool, "Ignore errors when a container (or --cidfile) does not exist"},
     {"latest", 'l', OptType::Bool, "Act on the latest container created"},
     {"signal", 's', OptType::String, "Signal to send to the container", "KILL", Comp::Signals},
 };
 constexpr OptSpec kRmOpts[] = {
     {"all", 'a', OptType::Bool, "Remove all containers"},
+    {"cidfile", 0, OptType::List, "Read the container ID from the file", {}, Comp::Files},
     {"depend", 0, OptType::Bool, "Also remove the containers that depend on (--requires) the container"},
     {"filter", 0, OptType::List, "Act on the containers that match the filter (as ps --filter)"},
     {"force", 'f', OptType::Bool, "Force the removal of a running container (uses SIGKILL)"},
+    {"ignore", 'i', OptType::Bool, "Ignore errors when a container (or --cidfile) does not exist"},
     {"latest", 'l', OptType::Bool, "Act on the latest container created"},
     {"time", 't', OptType::Int, "Seconds to wait for a stop before killing the container (with --force)"},
     {"volumes", 'v', OptType::Bool, "Remove anonymous volumes associated with the container"},
@@ -504,6 +555,14 @@ constexpr CmdSpec kCommands[] = {
      .max_args = 2,
      .arg_comp = Comp::Dirs,
      .hidden = true},
+    {.path = "__systemd-generator",
+     .usage = "[OPTIONS] [NORMAL-DIR [EARLY-DIR [LATE-DIR]]]",
+     .summary = "The Quadlet-style systemd generator (also run as skiff-systemd-generator)",
+     .opts = kSystemdGeneratorOpts,
+     .handler = cmd_systemd_generator,
+     .max_args = 3,
+     .arg_comp = Comp::Dirs,
+     .hidden = true},
     {.path = "builder prune",
      .usage = "[OPTIONS]",
      .summary = "Remove build cache",
@@ -781,6 +840,21 @@ constexpr CmdSpec kCommands[] = {
      .opts = kWaitOpts,
      .handler = cmd_wait,
      .arg_comp = Comp::Containers},
+    {.path = "generate systemd",
+     .usage = "[OPTIONS] CONTAINER",
+     .summary = "Generate systemd units",
+     .opts = kGenerateSystemdOpts,
+     .handler = cmd_generate_systemd,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Containers},
+    {.path = "healthcheck run",
+     .usage = "CONTAINER",
+     .summary = "Run the healthcheck of a container once",
+     .handler = cmd_healthcheck_run,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::RunningContainers},
     {.path = "help",
      .usage = "[COMMAND]",
      .summary = "Show help for a command",

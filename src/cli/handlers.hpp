@@ -35,6 +35,23 @@ Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::s
 Result<PruneReport> prune_images(engine::Engine& e, bool all, const std::vector<std::string>& filters);
 Result<PruneReport> prune_volumes(engine::Engine& e, bool all, const std::vector<std::string>& filters);
 
+// cmd_service.cpp: the service flags of create/run; --cidfile/--ignore targets (the
+// positionals, then each file's ID; with --ignore, missing files and containers dropped).
+engine::ServiceOptions service_options(const ParsedArgs& a);
+Result<ParsedArgs> service_targets(engine::Engine& e, const Context& ctx, const ParsedArgs& a);
+/// A container's restart policy as `--filter restart-policy=` matches it ("no" when none).
+std::string restart_policy_name(const engine::ContainerRecord& r);
+/// ps STATUS's health part of a running container: " (healthy)", " (health: starting)" or "".
+std::string health_suffix(const engine::Engine& e, const engine::Container& c);
+Result<int> cmd_healthcheck_run(Context&, const ParsedArgs&);
+/// The command line as typed (after the program name), recorded by main for
+/// Config.CreateCommand (`generate systemd --new` rebuilds the run from it).
+void set_command_line(const std::vector<std::string>& args);
+const std::vector<std::string>& command_line();
+// cmd_quadlet.cpp
+Result<int> cmd_systemd_generator(Context&, const ParsedArgs&);
+// cmd_generate.cpp
+Result<int> cmd_generate_systemd(Context&, const ParsedArgs&);
 // cmd_container.cpp
 Result<int> cmd_create(Context&, const ParsedArgs&);
 Result<int> cmd_run(Context&, const ParsedArgs&);

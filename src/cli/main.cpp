@@ -22,6 +22,7 @@ using namespace skiff::cli;
 namespace {
 
 int run_cli(const std::vector<std::string>& args) {
+  set_command_line(args);
   Invocation inv = resolve(table(), args);
   if (!inv.global.log_level.empty()) {
     log::Level lvl;
@@ -94,6 +95,15 @@ std::optional<int> run_role(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
+  // Installed as systemd generators (links to this binary): the Quadlet-style generator.
+  if (argc > 0) {
+    std::string_view a0 = argv[0];
+    a0 = a0.substr(a0.rfind('/') + 1);
+    if (a0 == "skiff-systemd-generator" || a0 == "skiff-user-generator") {
+      if (a0 == "skiff-user-generator") args.insert(args.begin(), "--user");
+      args.insert(args.begin(), "__systemd-generator");
+    }
+  }
   if (auto rc = run_role(args)) return *rc;
   if (auto st = init_personality(argc > 0 ? argv[0] : "skiff"); !st) {
     print_error(st.error(), "");

@@ -299,9 +299,14 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   h["Sysctls"] = sysctls;
   std::string cgroups_mode = TRY(set_resources(e, o.resources, r, cc.cgroups));
 
+  Json service_extra = Json::object();
+  TRY(apply_service_options(o.service, img ? &img->config : nullptr, c, service_extra));
+
   // Everything is valid: `-v` creates a missing host directory now, as Docker's does.
   TRY(create_bind_sources(mounts));
   Json& x = r.extra;
+  if (!x.is_object()) x = Json::object();
+  x.update(service_extra);
   x["mounts"] = mounts_to_json(mounts);
   x["hostname"] = c["Hostname"];
   if (cgroups_mode != "enabled") x["cgroups"] = cgroups_mode;
@@ -323,10 +328,17 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   }
   TRY(podman_record(e, o.podman, r));
 
-  // --cidfile must not exist yet (Docker).
+  // --replace: the old container of that name goes first (stopped, removed).
+  if (o.service.replace) TRY(replace_container(e, o.name));
+  // --cidfile must not exist yet (Docker), or be empty (Podman: a unit's leftover).
   UniqueFd cid;
   if (!o.cidfile.empty()) {
     auto f = open_path(o.cidfile, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (!f && f.error().code == EEXIST) {
+      struct stat st;
+      if (stat(o.cidfile.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+        f = open_path(o.cidfile, O_WRONLY | O_TRUNC | O_NOFOLLOW, 0644);
+    }
     if (!f) {
       if (f.error().code == EEXIST)
         return fail(kConflict, fmt::format("container ID file found, make sure the other container isn't running or delete {}", o.cidfile));
@@ -351,6 +363,11 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   for (int attempt = 0;; ++attempt) {
     auto st = claim_name(e, r.name, r.id);
     if (st) break;
+    // --replace racing another create of the name: remove that one too (bounded).
+    if (o.service.replace && st.error().code == kConflict && attempt < 3) {
+      (void)replace_container(e, r.name);
+      continue;
+    }
     if (!o.name.empty() || attempt > 20) {
       undo_cid();
       (void)remove_tree(e.run_dir(r.id));

@@ -162,6 +162,10 @@ Json inspect_container(const Engine& e, const Container& c) {
   st["Error"] = s.error;
   st["StartedAt"] = format_rfc3339nano(s.started_at);
   st["FinishedAt"] = format_rfc3339nano(s.status == RunState::Running ? 0 : s.finished_at);
+  if (Json h = health_state(e, c); h.is_object()) {
+    h.erase("startedAt");
+    st["Health"] = h;
+  }
   j["State"] = st;
   j["Image"] = r.image_id.empty() ? "" : r.image_id;
   j["ResolvConfPath"] = rdir + "/resolv.conf";

@@ -213,6 +213,8 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   mc.stop_timeout = int(json_int(c.rec.config, "StopTimeout", 10));
   mc.log_level = log_level.empty() ? "warn" : log_level;
   mc.cleanup_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "--log-level", mc.log_level, "__cleanup", c.rec.id};
+  TRY(service_spec(e, c.rec, spec));
+  service_monitor_config(e, c.rec, mc);
   mc.spec = std::move(spec);
   mc.network = std::move(net);
   mc.start_lock_fd = start_lock.get();
@@ -319,6 +321,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
   (void)write_json_atomic(dir + "/state.json", st, 0600, false);
   std::string gone = e.graph() + "/containers/.removing-" + id;
   if (rename(dir.c_str(), gone.c_str()) < 0) return fail_errno(fmt::format("remove container {}", id));
+  remove_cidfile(c.rec);
   std::string link = e.graph() + "/names/containers/" + c.rec.name;
   char buf[512];
   ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);

@@ -40,10 +40,12 @@ Json summary_json(const ContainerRecord& r) {
   Json cfg = Json::object();
   cfg["Labels"] = json_get(r.config, "Labels");
   cfg["Tty"] = json_bool(r.config, "Tty");
+  if (r.config.contains("Healthcheck")) cfg["Healthcheck"] = r.config["Healthcheck"];  // ps "(healthy)"
   s.config = cfg;
   Json hc = Json::object();
   hc["NetworkMode"] = json_str(r.host_config, "NetworkMode", "none");
   hc["AutoRemove"] = json_bool(r.host_config, "AutoRemove");
+  hc["RestartPolicy"] = json_get(r.host_config, "RestartPolicy");  // start --all --filter restart-policy=
   s.host_config = hc;
   Json x = Json::object();
   x["mounts"] = json_get(r.extra, "mounts");

@@ -36,6 +36,13 @@ Json to_json(const Config& c) {
   j["execPid"] = c.exec_pid;
   j["execPidStart"] = c.exec_pid_start;
   j["startLock"] = c.start_lock_fd >= 0 || c.start_lock;
+  j["sdnotify"] = c.sdnotify;
+  j["pidfile"] = c.pidfile;
+  j["conmonPidfile"] = c.conmon_pidfile;
+  j["healthIntervalNs"] = c.health_interval_ns;
+  j["healthOnFailure"] = c.health_on_failure;
+  j["healthPath"] = c.health_path;
+  j["healthArgv"] = c.health_argv;
   j["spec"] = oci::to_json(c.spec);
   if (c.network.info.has_stack()) j["network"] = network::to_json(c.network);
   return j;
@@ -64,6 +71,15 @@ Result<Config> config_from_json(const Json& j) {
   c.exec_pid = pid_t(json_int(j, "execPid"));
   c.exec_pid_start = uint64_t(json_int(j, "execPidStart"));
   c.start_lock = json_bool(j, "startLock");
+  c.sdnotify = json_str(j, "sdnotify");
+  c.pidfile = json_str(j, "pidfile");
+  c.conmon_pidfile = json_str(j, "conmonPidfile");
+  c.health_interval_ns = json_int(j, "healthIntervalNs");
+  c.health_on_failure = json_str(j, "healthOnFailure", "none");
+  c.health_path = json_str(j, "healthPath");
+  if (const Json& ha = json_get(j, "healthArgv"); ha.is_array())
+    for (auto& a : ha)
+      if (a.is_string()) c.health_argv.push_back(a.get<std::string>());
   c.spec = TRY(oci::spec_from_json(json_get(j, "spec")));
   if (j.contains("network")) c.network = network::stack_config_from_json(j["network"]);
   return c;

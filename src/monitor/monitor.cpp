@@ -21,6 +21,7 @@
 #include <map>
 
 #include "limits.hpp"
+#include "health.hpp"
 #include "logging.hpp"
 #include "skiff/network/stack.hpp"
 #include "skiff/runtime/container.hpp"
@@ -48,7 +49,7 @@ constexpr size_t kMaxPacket = 65536 + 1;  // largest attach packet a client send
 constexpr size_t kClientQueueCap = 4u << 20;  // a client further behind than this is dropped
 constexpr size_t kStdinQueueCap = 1u << 20;   // stop reading clients until the container reads
 
-enum class Kind { Signal, Sync, AttachListen, AttachClient, CtlListen, CtlConn, Output, Stdin, Timer };
+enum class Kind { Signal, Sync, AttachListen, AttachClient, CtlListen, CtlConn, Output, Stdin, Timer, Notify, Health };
 
 struct Client {
   UniqueFd fd;
@@ -153,8 +154,12 @@ class Monitor {
   void write_exit(int code, const std::string& error, bool final = true);
   void reply_exit_waiters();
   void sync_send(const std::string& msg);
+  void on_health_probe_done(const std::string& status);
 
   Config cfg_;
+  Notifier notifier_;
+  HealthTimer health_;
+  bool health_restart_ = false;
   UniqueFd sync_;
   UniqueFd ep_, sig_, attach_l_, ctl_l_, timer_;
   LogWriter log_;
@@ -226,6 +231,10 @@ Status Monitor::setup() {
   ctl_l_ = TRY(listen_at(cfg_.run_dir, "ctl"));
   add(ctl_l_.get(), Kind::CtlListen);
   (void)unlink((cfg_.run_dir + "/exit").c_str());
+  TRY(notifier_.setup(cfg_));
+  if (notifier_.fd() >= 0) add(notifier_.fd(), Kind::Notify);
+  health_.setup(cfg_);
+  if (health_.fd() >= 0) add(health_.fd(), Kind::Health);
   // An exec'd process is our child (CLONE_PARENT); whatever it leaves behind is ours too.
   if (cfg_.exec_pid > 0 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) return fail_errno("become a subreaper");
   return ok();
@@ -334,22 +343,35 @@ void Monitor::start_container(bool initial) {
   if (initial) {
     sync_send(fmt::format("started {}", pid_));
     sync_.reset();
-    if (const char* ns = getenv("NOTIFY_SOCKET")) {
-      // systemd Type=notify units: the monitor is the main process (Podman's sdnotify=conmon).
-      std::string path = ns;
-      if (!path.empty() && path[0] == '@') path[0] = '\0';
-      int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-      if (fd >= 0) {
-        struct sockaddr_un a{};
-        a.sun_family = AF_UNIX;
-        memcpy(a.sun_path, path.data(), std::min(path.size(), sizeof a.sun_path - 1));
-        std::string msg = fmt::format("MAINPID={}\nREADY=1", getpid());
-        (void)sendto(fd, msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&a),
-                     socklen_t(offsetof(sockaddr_un, sun_path) + path.size()));
-        close(fd);
-      }
-    }
   }
+  // systemd Type=notify units: the monitor is the main process (health.hpp).
+  notifier_.container_started(pid_, initial);
+  health_.container_started();
+}
+
+// A probe of the healthcheck timer ended with the container's health now `status`.
+void Monitor::on_health_probe_done(const std::string& status) {
+  if (status == "healthy") notifier_.healthy();
+  // Acted on already for this run (a stop or restart under way): the timer keeps probing.
+  if (status != "unhealthy" || !running_ || stopping_ || health_restart_) return;
+  const std::string& action = health_.on_failure();
+  if (action == "none") return;
+  log::warn("monitor: container unhealthy, --health-on-failure={}", action);
+  if (action == "kill") {
+    stopping_ = true;
+    (void)kill(pid_, SIGKILL);
+    return;
+  }
+  // stop: the stop signal, SIGKILL after the stop timeout, no restart; restart: the same,
+  // then a new run whatever the restart policy.
+  if (action == "stop") stopping_ = true;
+  else health_restart_ = true;
+  (void)kill(pid_, cfg_.stop_signal);
+  struct itimerspec t{};
+  t.it_value.tv_sec = cfg_.stop_timeout < 0 ? 0 : cfg_.stop_timeout;
+  if (cfg_.stop_timeout <= 0) t.it_value.tv_nsec = 1;
+  timer_is_kill_ = true;
+  timerfd_settime(timer_.get(), 0, &t, nullptr);
 }
 
 void Monitor::on_sync() {
@@ -610,12 +632,15 @@ void Monitor::on_signal() {
       int status;
       pid_t p;
       while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
-        if (p == pid_ && running_) container_exited(status);
+        if (std::string hs; health_.reaped(p, hs)) on_health_probe_done(hs);
+        else if (p == pid_ && running_) container_exited(status);
         else if (net_ && p == net_->helper_pid()) net_->helper_exited(status);
       }
       continue;
     }
-    // systemd's SIGTERM to the main process, or a terminal's SIGHUP: pass it on.
+    // systemd's SIGTERM to the main process, or a terminal's SIGHUP: pass it on. A stop from
+    // outside (systemd stopping the unit) ends the container for good: no restart.
+    if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) stopping_ = true;
     if (running_) (void)kill(pid_, int(si.ssi_signo));
   }
 }
@@ -643,6 +668,7 @@ void Monitor::container_exited(int status) {
   running_ = false;
   net_.reset();  // the namespace is gone with the container: so goes its stack
   timer_is_kill_ = false;
+  health_.container_stopped();
   struct itimerspec off{};
   timerfd_settime(timer_.get(), 0, &off, nullptr);
   drain_outputs();
@@ -653,8 +679,9 @@ void Monitor::container_exited(int status) {
   exit_code_ = exit_code_from_status(status);
   oom_killed_ = container_exited_checks(cfg_, exit_code_);
   log::debug("monitor: container exited");
-  bool restart = false;
-  if (!stopping_) {
+  bool restart = health_restart_ && !stopping_;
+  health_restart_ = false;
+  if (!stopping_ && !restart) {
     const std::string& p = cfg_.restart_policy;
     if (p == "always" || p == "unless-stopped") restart = true;
     else if (p == "on-failure")
@@ -759,6 +786,8 @@ int Monitor::run() {
           break;
         case Kind::Stdin: on_stdin_writable(); break;
         case Kind::Timer: on_timer(); break;
+        case Kind::Notify: notifier_.on_readable(); break;
+        case Kind::Health: health_.on_timer(); break;
       }
     }
   }
@@ -770,7 +799,8 @@ int Monitor::run() {
   ctls_.clear();
   if (cfg_.exec_pid == 0) remove_container_cgroup(cfg_.spec);
   log::debug("monitor: done");
-  return 0;
+  // systemd sees the container's code as the main process's (Restart=on-failure).
+  return cfg_.exec_pid > 0 || exit_code_ < 0 ? 0 : exit_code_;
 }
 
 }  // namespace
@@ -838,7 +868,10 @@ int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup) {
   sigprocmask(SIG_SETMASK, &none, nullptr);
   // In this process when the caller gave the cleanup (one exec less on `run --rm`'s path: about
   // 1.5 ms here), else as a fresh process.
-  if (cleanup) return cleanup(cleanup_argv);
+  if (cleanup) {
+    int crc = cleanup(cleanup_argv);
+    return rc != 0 ? rc : crc;
+  }
   std::vector<char*> argv;
   for (auto& a : cleanup_argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);

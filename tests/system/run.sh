@@ -145,6 +145,8 @@ cp "$OUT/skiff" "$RUN/bin/skiff"
 find "$OUT/tools" -maxdepth 1 -type f -perm -u+x -exec cp {} "$RUN/bin/" \;
 [ ! -x "$OUT/unit_tests" ] || cp "$OUT/unit_tests" "$RUN/bin/unit_tests"  # unit-live.sh
 cp -r "$HERE" "$RUN/suite"
+# Files the packaging tests check (systemd units, generator links).
+[ ! -d "$HERE/../../packaging" ] || cp -r "$HERE/../../packaging" "$RUN/packaging"
 cp "$OUT/fixtures"/{fixtures.tsv,manifests.tsv,blobs.tsv,layered.tree,tree.sh,FIXTURES.md} "$RUN/fixtures/"
 # Hard links when allowed (fs.protected_hardlinks refuses them to a user for root's files).
 cp -al "$OUT/fixtures/oci" "$RUN/fixtures/oci" 2>/dev/null ||

@@ -2,6 +2,7 @@
 // Container lifecycle operations. Each is one function returning Result; the CLI parses flags
 // into the option structs and prints the outcome.
 
+#include "skiff/engine/service.hpp"
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,7 @@ struct CreateOptions {
   std::vector<std::string> create_command;  ///< the CLI argv, for inspect Config.CreateCommand
   std::vector<std::pair<std::string, std::string>> resources;  ///< resource flags (resources.hpp)
   PodmanCreate podman;  ///< Podman's options (podman.hpp)
+  ServiceOptions service;  ///< --replace, --sdnotify, --pidfile, --health-* … (service.hpp)
 };
 
 /// Creates a container (does not start it). Returns its record.

@@ -58,6 +58,13 @@ struct Config {
   /// -1: none (exec sessions). Not serialised: the config says only whether fd 4 is it.
   int start_lock_fd = -1;
   bool start_lock = false;
+  /// Service settings (engine/service.hpp): --sdnotify ("" = conmon under NOTIFY_SOCKET; exec
+  /// sessions never notify), --pidfile, --conmon-pidfile, and the healthcheck timer (health.hpp).
+  std::string sdnotify, pidfile, conmon_pidfile;
+  int64_t health_interval_ns = 0;       ///< 0: no timer
+  std::string health_on_failure = "none";
+  std::string health_path;              ///< health.json, read after each probe
+  std::vector<std::string> health_argv;  ///< `skiff … healthcheck run <id>`
   oci::Spec spec;
   /// The user-mode network stack the monitor starts for each run of the container (after
   /// the process is created, before "created" is answered) and stops at its exit; mode

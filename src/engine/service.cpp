@@ -1,0 +1,323 @@
+// Containers as services: --replace, --sdnotify, --pidfile, --conmon-pidfile, the cidfile's
+// removal, healthcheck settings and `healthcheck run` (see skiff/engine/service.hpp).
+#include "skiff/engine/service.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "skiff/engine/lifecycle.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/util/lock.hpp"
+#include "skiff/util/log.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
+
+namespace skiff::engine {
+
+namespace {
+
+constexpr int64_t kSecond = 1'000'000'000LL;
+constexpr int64_t kDefaultInterval = 30 * kSecond, kDefaultTimeout = 30 * kSecond;
+constexpr int kDefaultRetries = 3;
+constexpr size_t kMaxOutput = 4096;  // Docker keeps this much of a probe's output
+constexpr size_t kMaxLog = 5;        // and this many probes
+
+bool one_of(const std::string& v, std::initializer_list<const char*> set) {
+  for (auto* s : set)
+    if (v == s) return true;
+  return false;
+}
+
+// --health-cmd: a JSON array is the exec form (its first word CMD, CMD-SHELL or NONE, or a
+// plain command, as Podman takes it); anything else runs under /bin/sh -c.
+Result<Json> health_test(const std::string& cmd) {
+  if (cmd == "none" || cmd == "NONE") return Json::array({"NONE"});
+  std::string_view t = trim(cmd);
+  if (!t.empty() && t[0] == '[') {
+    auto j = parse_json(t, "--health-cmd");
+    if (!j || !j->is_array() || j->empty())
+      return fail(kInvalid, fmt::format("invalid --health-cmd {}: want a command or a JSON array of strings", cmd));
+    Json out = Json::array();
+    for (auto& w : *j) {
+      if (!w.is_string()) return fail(kInvalid, fmt::format("invalid --health-cmd {}: not all strings", cmd));
+      out.push_back(w);
+    }
+    std::string first = out[0].get<std::string>();
+    if (first != "CMD" && first != "CMD-SHELL" && first != "NONE") out.insert(out.begin(), "CMD");
+    return out;
+  }
+  if (t.empty()) return fail(kInvalid, "--health-cmd is empty: give a command, or none to disable the healthcheck");
+  return Json::array({"CMD-SHELL", cmd});
+}
+
+int64_t hc_ns(const Json& hc, const char* key, int64_t dflt) {
+  int64_t v = json_int(hc, key);
+  return v > 0 ? v : dflt;
+}
+
+std::string health_path(const Engine& e, const std::string& id) { return e.container_dir(id) + "/health.json"; }
+
+std::string absolute_path(const std::string& p) {
+  if (p.empty() || p[0] == '/') return p;
+  char cwd[4096];
+  if (!getcwd(cwd, sizeof cwd)) return p;
+  return std::string(cwd) + "/" + p;
+}
+
+// Go's time.Duration String() for whole milliseconds and up: "30s", "1m30s", "1.5s".
+std::string go_duration(int64_t ns) {
+  int64_t ms = ns / 1000000;
+  int64_t h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60, frac = ms % 1000;
+  std::string out;
+  if (h) out += fmt::format("{}h", h);
+  if (h || m) out += fmt::format("{}m", m);
+  std::string f = frac ? fmt::format(".{:03d}", frac) : "";
+  while (!f.empty() && f.back() == '0') f.pop_back();
+  out += fmt::format("{}{}s", s, f);
+  return out;
+}
+
+Json fresh_health(int64_t started_at) {
+  Json h = Json::object();
+  h["Status"] = "starting";
+  h["FailingStreak"] = 0;
+  h["Log"] = Json::array();
+  h["startedAt"] = started_at;
+  return h;
+}
+
+}  // namespace
+
+Status apply_service_options(const ServiceOptions& o, const Json* image_config, Json& config, Json& extra) {
+  if (!o.sdnotify.empty() && !one_of(o.sdnotify, {"conmon", "container", "healthy", "ignore"}))
+    return fail(kInvalid, fmt::format("invalid --sdnotify \"{}\": want conmon, container, healthy or ignore", o.sdnotify));
+  if (!o.health_on_failure.empty() && !one_of(o.health_on_failure, {"none", "kill", "restart", "stop"}))
+    return fail(kInvalid, fmt::format("invalid --health-on-failure \"{}\": want none, kill, restart or stop",
+                                      o.health_on_failure));
+  bool any_health_flag = o.health_cmd || o.health_interval || o.health_timeout || o.health_start_period ||
+                         o.health_retries;
+  if (o.no_healthcheck && any_health_flag)
+    return fail(kInvalid, "--no-healthcheck conflicts with the --health-* options");
+  Json hc = Json(nullptr);
+  if (image_config && json_get(*image_config, "Healthcheck").is_object()) hc = (*image_config)["Healthcheck"];
+  if (o.no_healthcheck) hc = Json::object({{"Test", Json::array({"NONE"})}});
+  if (any_health_flag) {
+    if (!hc.is_object()) hc = Json::object();
+    if (o.health_cmd) hc["Test"] = TRY(health_test(*o.health_cmd));
+    if (!json_get(hc, "Test").is_array())
+      return fail(kInvalid, "the --health-* options need a --health-cmd (the image defines no HEALTHCHECK)");
+    if (o.health_interval) {
+      if (*o.health_interval == "disable") {
+        hc["Interval"] = 0;
+        extra["healthTimer"] = false;
+      } else {
+        auto d = parse_go_duration(*o.health_interval);
+        if (!d || *d < kSecond)
+          return fail(kInvalid, fmt::format("invalid --health-interval \"{}\": want a duration of at least 1s, or "
+                                            "disable", *o.health_interval));
+        hc["Interval"] = *d;
+      }
+    }
+    if (o.health_timeout) {
+      if (*o.health_timeout < kSecond) return fail(kInvalid, "--health-timeout must be at least 1 second");
+      hc["Timeout"] = *o.health_timeout;
+    }
+    if (o.health_start_period) {
+      if (*o.health_start_period < 0) return fail(kInvalid, "--health-start-period must be 0 or more");
+      hc["StartPeriod"] = *o.health_start_period;
+    }
+    if (o.health_retries) {
+      if (*o.health_retries < 1) return fail(kInvalid, "--health-retries must be at least 1");
+      hc["Retries"] = *o.health_retries;
+    }
+  }
+  bool enabled = hc.is_object() && json_get(hc, "Test").is_array() && !hc["Test"].empty() && hc["Test"][0] != "NONE";
+  if (o.sdnotify == "healthy" && !enabled)
+    return fail(kInvalid, "--sdnotify=healthy needs a healthcheck (--health-cmd or the image's HEALTHCHECK)");
+  if (hc.is_object()) config["Healthcheck"] = hc;
+  if (!o.sdnotify.empty()) extra["sdNotify"] = o.sdnotify;
+  if (!o.pidfile.empty()) extra["pidFile"] = absolute_path(o.pidfile);
+  if (!o.conmon_pidfile.empty()) extra["conmonPidFile"] = absolute_path(o.conmon_pidfile);
+  if (!o.health_on_failure.empty() && o.health_on_failure != "none") extra["healthOnFailure"] = o.health_on_failure;
+  return ok();
+}
+
+Status replace_container(Engine& e, const std::string& name) {
+  if (name.empty()) return fail(kInvalid, "cannot replace a container without a name: give --name with --replace");
+  auto c = find_container(e, name);
+  if (!c) return c.error().code == kNotFound ? ok() : Status(c.error());
+  if (c->rec.name != name) return ok();  // an ID prefix, not the name
+  auto st = remove_container(e, c->rec.id, true, true);
+  if (!st && st.error().code != kNotFound) return wrap(st.error(), fmt::format("replace container {}", name));
+  return ok();
+}
+
+const Json& healthcheck_config(const ContainerRecord& r) { return json_get(r.config, "Healthcheck"); }
+
+bool healthcheck_enabled(const ContainerRecord& r) {
+  const Json& t = json_get(healthcheck_config(r), "Test");
+  return t.is_array() && !t.empty() && t[0].is_string() && t[0] != "NONE";
+}
+
+void service_monitor_config(const Engine& e, const ContainerRecord& r, monitor::Config& mc) {
+  mc.sdnotify = json_str(r.extra, "sdNotify");
+  mc.pidfile = json_str(r.extra, "pidFile");
+  mc.conmon_pidfile = json_str(r.extra, "conmonPidFile");
+  if (healthcheck_enabled(r)) {
+    const Json& hc = healthcheck_config(r);
+    mc.health_interval_ns = json_bool(r.extra, "healthTimer", true) ? hc_ns(hc, "Interval", kDefaultInterval) : 0;
+    mc.health_on_failure = json_str(r.extra, "healthOnFailure", "none");
+    mc.health_path = health_path(e, r.id);
+    mc.health_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "healthcheck", "run", r.id};
+  }
+}
+
+Status service_spec(const Engine& e, const ContainerRecord& r, oci::Spec& spec) {
+  if (json_str(r.extra, "sdNotify") != "container") return ok();
+  // The monitor binds its notify socket in this directory before the container is cloned.
+  std::string dir = e.run_dir(r.id) + "/notify";
+  if (mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) return fail_errno(fmt::format("mkdir `{}`", dir));
+  oci::Mount m;
+  m.destination = "/run/notify";
+  m.type = "bind";
+  m.source = dir;
+  m.options = {"rbind", "nosuid", "nodev", "noexec"};
+  spec.mounts.push_back(m);
+  std::erase_if(spec.process.env, [](const std::string& v) { return v.rfind("NOTIFY_SOCKET=", 0) == 0; });
+  spec.process.env.push_back("NOTIFY_SOCKET=/run/notify/notify.sock");
+  return ok();
+}
+
+void remove_cidfile(const ContainerRecord& r) {
+  std::string path = json_str(r.host_config, "ContainerIDFile");
+  if (path.empty()) return;
+  auto text = read_file(path, 4096);
+  if (text && trim(*text) == r.id) (void)unlink(path.c_str());
+}
+
+Json health_state(const Engine& e, const Container& c) {
+  if (!healthcheck_enabled(c.rec)) return Json(nullptr);
+  auto j = read_json_file(health_path(e, c.rec.id), 1 << 20);
+  // A record of an earlier run of the container (restarted since) does not count.
+  if (j && j->is_object() && json_int(*j, "startedAt") == c.state.started_at) return *j;
+  return fresh_health(c.state.started_at);
+}
+
+namespace {
+
+struct Probe {
+  int exit_code = -1;
+  std::string output;
+};
+
+// Runs the probe as an exec session and collects its output (capped) from the attach socket.
+Result<Probe> probe(Engine& e, const Container& c, const std::vector<std::string>& cmd, int64_t timeout_ns,
+                    const std::string& log_level) {
+  ExecOptions o;
+  o.command = cmd;
+  auto s = TRY(begin_exec(e, c.rec.id, o, log_level));
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() { (void)remove_tree(dir); }
+  } cleanup{s.run_dir};
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail_errno("socket");
+  UniqueFd sock(fd);
+  struct sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  UniqueFd dirfd = TRY(open_path(s.run_dir, O_PATH | O_DIRECTORY));
+  std::string path = fd_path(dirfd.get()) + "/attach";
+  memcpy(addr.sun_path, path.c_str(), std::min(path.size() + 1, sizeof addr.sun_path - 1));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) return fail_errno("attach to the probe");
+  if (auto st = s.launch.go(); !st) {
+    Probe p;
+    p.exit_code = st.error().code == kCommandNotFound ? 127 : st.error().code == kCannotInvoke ? 126 : 125;
+    p.output = st.error().msg;
+    return p;
+  }
+  Probe p;
+  int64_t deadline = now_ns() + timeout_ns;
+  static char buf[65537];
+  for (;;) {
+    int64_t left = (deadline - now_ns()) / 1000000;
+    struct pollfd pf{fd, POLLIN, 0};
+    int r = left > 0 ? poll(&pf, 1, int(left)) : 0;
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      (void)monitor_request(s.run_dir, "kill 9", 5000);
+      p.exit_code = -1;
+      p.output = fmt::format("Health check exceeded timeout ({})", go_duration(timeout_ns));
+      return p;
+    }
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (buf[0] == 'X') {
+      p.exit_code = int(parse_int(std::string_view(buf + 1, size_t(n - 1))).value_or(1));
+      break;
+    }
+    if ((buf[0] == 2 || buf[0] == 3) && p.output.size() < kMaxOutput)
+      p.output.append(buf + 1, std::min(size_t(n - 1), kMaxOutput - p.output.size()));
+  }
+  if (p.exit_code < 0) {  // no exit packet: the session ended early; the monitor recorded it
+    auto code = read_file(s.run_dir + "/exit");
+    p.exit_code = code ? int(parse_int(trim(*code)).value_or(1)) : 1;
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<std::string> run_healthcheck(Engine& e, const std::string& ref, const std::string& log_level) {
+  auto c = TRY(find_container(e, ref));
+  if (!healthcheck_enabled(c.rec))
+    return fail(kInvalid, fmt::format("container {} has no defined healthcheck", c.rec.name));
+  if (c.state.status != RunState::Running)
+    return fail(kConflict, fmt::format("container {} is not running", c.rec.name));
+  const Json& hc = healthcheck_config(c.rec);
+  std::vector<std::string> test;
+  for (auto& w : hc["Test"]) test.push_back(w.get<std::string>());
+  std::vector<std::string> cmd;
+  if (test[0] == "CMD-SHELL") {
+    cmd = {"/bin/sh", "-c", test.size() > 1 ? test[1] : ""};
+  } else {
+    cmd.assign(test.begin() + 1, test.end());
+  }
+  if (cmd.empty()) return fail(kInvalid, fmt::format("container {} has an empty healthcheck command", c.rec.name));
+  int64_t start = now_ns();
+  Probe p = TRY(probe(e, c, cmd, hc_ns(hc, "Timeout", kDefaultTimeout), log_level));
+  int64_t end = now_ns();
+
+  auto lock = TRY(lock_file(e.container_dir(c.rec.id) + "/health.lock", LockMode::Exclusive));
+  c.state = read_state(e, c.rec);
+  Json h = health_state(e, c);
+  if (p.exit_code == 0) {
+    h["Status"] = "healthy";
+    h["FailingStreak"] = 0;
+  } else {
+    bool in_start_period = start < c.state.started_at + json_int(hc, "StartPeriod");
+    if (!(in_start_period && json_str(h, "Status") != "healthy")) {
+      int64_t streak = json_int(h, "FailingStreak") + 1;
+      h["FailingStreak"] = streak;
+      if (streak >= json_int(hc, "Retries", kDefaultRetries)) h["Status"] = "unhealthy";
+    }
+  }
+  Json entry = Json::object();
+  entry["Start"] = format_local_rfc3339nano(start);
+  entry["End"] = format_local_rfc3339nano(end);
+  entry["ExitCode"] = p.exit_code;
+  entry["Output"] = p.output;
+  Json& log = h["Log"];
+  if (!log.is_array()) log = Json::array();
+  log.push_back(entry);
+  while (log.size() > kMaxLog) log.erase(log.begin());
+  TRY(write_json_atomic(health_path(e, c.rec.id), h, 0644, false));
+  return json_str(h, "Status");
+}
+
+}  // namespace skiff::engine
