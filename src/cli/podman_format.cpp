@@ -6,7 +6,7 @@
 
 #include "handlers.hpp"
 #include "output.hpp"
-#include "tabwriter.hpp"
+#include "skiff/gotmpl/tabwriter.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/oci/digest.hpp"
 #include "skiff/storage/store.hpp"
@@ -21,10 +21,10 @@ namespace {
 constexpr int64_t kZeroUnix = -62135596800;
 
 std::string table(const std::string& text) {
-  TabWriter::Options o;
+  gotmpl::TabWriter::Options o;
   o.min_width = 12;
   o.padding = 2;
-  TabWriter tw(o);
+  gotmpl::TabWriter tw(o);
   std::string out;
   tw.write(text, out);
   tw.flush(out);
