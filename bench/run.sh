@@ -21,7 +21,7 @@ OUT=$REPO/out
 RUNS=20
 WARMUP=3
 BENCH_USER=${SKIFF_BENCH_USER:-skiff-test}
-CASES=(version info images ps_a pull push rmi images_500 rmi_shared run_rm run_d exec ps_1000 monitor_rss save load)
+CASES=(version info images ps_a pull push rmi images_500 rmi_shared run_rm run_d exec ps_1000 monitor_rss save load build_cold build_cached build_ctx10k)
 PS_N=${SKIFF_BENCH_PS_N:-1000}  # containers in the store for ps_1000
 HEAVY_RUNS=5    # runs of the slow cases (pull moves 64 MiB; podman lists 500 images in seconds)
 only=()
@@ -354,6 +354,41 @@ case_load() {
   RUNS=$HEAVY_RUNS floor "tar -x (big archive)" floor_reset tar -xf "$SAVE_SKIFF" -C "$FLOOR_DIR"
   skiff_no_big
   podman_no_big
+}
+
+# build (issue 12): a 10-step Dockerfile (FROM, ARG, ENV, WORKDIR, COPY of 100 small files,
+# 3 RUNs, LABEL, CMD), cold (--no-cache) and fully cached; and a cached rebuild whose COPY
+# hashes a context of 10,000 files. RUN steps use the host network in both engines.
+BCTX=$WORK/user/bctx
+BCTX10K=$WORK/user/bctx10k
+make_build_contexts() {
+  [ -d "$BCTX" ] && return 0
+  as mkdir -p "$BCTX/files" "$BCTX10K/tree"
+  as sh -c "cd '$BCTX/files' && for i in \$(seq 1 100); do echo \"file \$i\" > f\$i.txt; done"
+  printf '%s\n' "FROM $BB" 'ARG VERSION=1' 'ENV APP=/app' 'WORKDIR /app' 'COPY files/ /app/files/' \
+    'RUN ls /app/files | wc -l > /app/count' 'RUN echo "v$VERSION" > /app/version' \
+    'RUN cat /app/count /app/version > /app/summary' 'LABEL bench=build' 'CMD ["cat", "/app/summary"]' |
+    as tee "$BCTX/Dockerfile" >/dev/null
+  as sh -c "cd '$BCTX10K/tree' && for d in \$(seq 1 100); do mkdir d\$d; for i in \$(seq 1 100); do echo \$d-\$i > d\$d/f\$i; done; done"
+  printf '%s\n' "FROM $BB" 'COPY tree/ /tree/' | as tee "$BCTX10K/Dockerfile" >/dev/null
+}
+case_build_cold() {
+  both_busybox
+  make_build_contexts
+  RUNS=$HEAVY_RUNS WARMUP=1 compare "build (cold)" "build -q --no-cache --network host -t bench-build $BCTX" \
+    "build -q --no-cache --network host -t bench-build $BCTX"
+}
+case_build_cached() {
+  both_busybox
+  make_build_contexts
+  RUNS=$HEAVY_RUNS WARMUP=1 compare "build (cached)" "build -q --network host -t bench-build $BCTX" \
+    "build -q --network host -t bench-build $BCTX"
+}
+case_build_ctx10k() {
+  both_busybox
+  make_build_contexts
+  RUNS=$HEAVY_RUNS WARMUP=1 compare "build (cached, 10k files)" "build -q -t bench-10k $BCTX10K" \
+    "build -q -t bench-10k $BCTX10K"
 }
 
 # The memory a running container costs beside its own processes: the monitor (skiff) or conmon

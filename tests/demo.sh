@@ -59,3 +59,13 @@ step pull "$IMAGE"
 step images
 step run --rm "$IMAGE" sh -c 'echo "hello from container $(hostname), as $(id -un), in $(pwd)"'
 step history "$IMAGE"
+# skiff build: a small image from a Dockerfile, then run.
+mkdir -p "$DEMO/app"
+echo 'hello from a skiff-built image' >"$DEMO/app/message.txt"
+printf 'FROM %s\nWORKDIR /app\nCOPY message.txt .\nRUN echo "built on $(date -u +%%F)" >> message.txt\nCMD ["cat", "/app/message.txt"]\n' \
+  "$IMAGE" >"$DEMO/app/Dockerfile"
+printf '\n%s$ cat Dockerfile%s\n' "$bold" "$plain"
+cat "$DEMO/app/Dockerfile"
+step build -t demo-app "$DEMO/app"
+step run --rm demo-app
+step history demo-app

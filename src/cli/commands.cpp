@@ -47,6 +47,8 @@ constexpr OptSpec kVolumePruneOpts[] = {
 };
 
 constexpr GroupSpec kGroups[] = {
+    {"builder", "Manage builds"},
+    {"buildx", "Build with BuildKit's command names (skiff's own builder)"},
     {"container", "Manage containers"},
     {"image", "Manage images"},
     {"manifest", "Manage manifest lists"},
@@ -322,6 +324,30 @@ constexpr OptSpec kRmiOpts[] = {
     {"force", 'f', OptType::Bool, "Force removal of the image"},
     {"no-prune", 0, OptType::Bool, "Do not delete untagged parents"},
 };
+constexpr OptSpec kBuildOpts[] = {
+    {"authfile", 0, OptType::String, "Path of the registry authentication file (when pulling)", {}, Comp::Files},
+    {"build-arg", 0, OptType::List, "Set build-time variables (NAME=VALUE, or NAME to take it from the environment)"},
+    {"cert-dir", 0, OptType::String, "Directory of registry certificates, certs.d layout (when pulling)", {}, Comp::Dirs},
+    {"creds", 0, OptType::String, "Registry credentials USERNAME:PASSWORD (when pulling)"},
+    {"file", 'f', OptType::String, "Name of the Dockerfile (default: PATH/Dockerfile, then PATH/Containerfile)", {},
+     Comp::Files},
+    {"iidfile", 0, OptType::String, "Write the image ID to the file", {}, Comp::Files},
+    {"label", 0, OptType::List, "Set metadata for an image"},
+    {"network", 0, OptType::String, "Set the networking mode for the RUN instructions during build"},
+    {"no-cache", 0, OptType::Bool, "Do not use cache when building the image"},
+    {"platform", 0, OptType::String, "Set the target platform (only the host's is built)"},
+    {"pull", 0, OptType::Bool, "Always attempt to pull a newer version of the image"},
+    {"quiet", 'q', OptType::Bool, "Suppress the build output and print image ID on success"},
+    {"secret", 0, OptType::List, "Secret to expose to the build (id=ID,src=FILE)"},
+    {"squash", 0, OptType::Bool, "Squash newly built layers into a single new layer"},
+    {"tag", 't', OptType::List, "Name and optionally a tag in the \"name:tag\" format"},
+    {"target", 0, OptType::String, "Set the target build stage to build"},
+    {"timestamp", 0, OptType::Int, "Pin every time in the image to this many seconds since the epoch"},
+    {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates (when pulling)", "true"},
+};
+constexpr OptSpec kBuilderPruneOpts[] = {
+    {"force", 'f', OptType::Bool, "Do not prompt for confirmation"},
+};
 constexpr OptSpec kHistoryOpts[] = {
     {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
     {"human", 'H', OptType::Bool, "Print sizes and dates in human readable format", "true"},
@@ -379,6 +405,12 @@ constexpr CmdSpec kCommands[] = {
      .max_args = 2,
      .arg_comp = Comp::Dirs,
      .hidden = true},
+    {.path = "builder prune",
+     .usage = "[OPTIONS]",
+     .summary = "Remove build cache",
+     .opts = kBuilderPruneOpts,
+     .handler = cmd_builder_prune,
+     .max_args = 0},
     {.path = "completion",
      .usage = "[OPTIONS] bash|zsh|fish",
      .summary = "Print the shell completion script for bash, zsh or fish",
@@ -603,6 +635,15 @@ constexpr CmdSpec kCommands[] = {
      .max_args = 2,
      .arg_comp = Comp::Commands,
      .examples = "$ skiff help run\n$ skiff help system info"},
+    {.path = "image build",
+     .aliases = "build;buildx build;builder build",
+     .usage = "[OPTIONS] PATH | -",
+     .summary = "Build an image from a Dockerfile",
+     .opts = kBuildOpts,
+     .handler = cmd_build,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Dirs},
     {.path = "image history",
      .aliases = "history",
      .usage = "[OPTIONS] IMAGE",

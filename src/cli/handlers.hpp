@@ -68,6 +68,9 @@ Result<int> cmd_image_inspect(Context&, const ParsedArgs&);
 Result<int> cmd_inspect(Context&, const ParsedArgs&);
 Result<int> cmd_history(Context&, const ParsedArgs&);
 Result<int> cmd_image_prune(Context&, const ParsedArgs&);
+// cmd_build.cpp
+Result<int> cmd_build(Context&, const ParsedArgs&);
+Result<int> cmd_builder_prune(Context&, const ParsedArgs&);
 // cmd_archive.cpp
 Result<int> cmd_save(Context&, const ParsedArgs&);
 Result<int> cmd_load(Context&, const ParsedArgs&);

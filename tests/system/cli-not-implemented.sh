@@ -1,24 +1,24 @@
 #!/usr/bin/env bash
 # A Docker command skiff does not have yet says so plainly (no "Did you mean …?" for
-# `build`), in a group too; a typo of a command skiff has still gets cobra's suggestion, and a
+# `swarm`), in a group too; a typo of a command skiff has still gets cobra's suggestion, and a
 # command skiff has is never reported missing.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-run_split sk build
-assert_eq "$status" 125 "build: exit status"
-assert_eq "$stderr" "skiff: 'build' is a docker command that skiff does not implement yet.
-See 'skiff --help' for the commands skiff has." "build: message"
-assert_not_contains "$stderr" "Did you mean" "build: no guess"
+run_split sk swarm
+assert_eq "$status" 125 "swarm: exit status"
+assert_eq "$stderr" "skiff: 'swarm' is a docker command that skiff does not implement yet.
+See 'skiff --help' for the commands skiff has." "swarm: message"
+assert_not_contains "$stderr" "Did you mean" "swarm: no guess"
 run_split sk network ls
 assert_eq "$status" 125 "network ls: exit status"
 assert_contains "$stderr" "skiff: 'network' is a docker command that skiff does not implement yet." "network"
 run_split sk container pause x
 assert_contains "$stderr" "skiff: 'container pause' is a docker command that skiff does not implement yet." \
   "container pause"
-run_split sk help build
-assert_eq "$status" 125 "help build: exit status"
-assert_contains "$stderr" "'build' is a docker command that skiff does not implement yet" "help build"
+run_split sk help swarm
+assert_eq "$status" 125 "help swarm: exit status"
+assert_contains "$stderr" "'swarm' is a docker command that skiff does not implement yet" "help swarm"
 
 # Close typos of what skiff has: cobra's rule (distance <= 2 or a prefix).
 run_split sk lgos

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# ONBUILD: triggers are stored in the parent's config, fire in a child build right after its
+# FROM (in order, with the child's context), and are not inherited by the child image.
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+require_registry
+ref=$(fixture_ref busybox)
+assert_success sk pull -q "$ref"
+
+mkdir parent child
+cat >parent/Dockerfile <<DOCKERFILE
+FROM $ref
+ONBUILD COPY payload.txt /payload.txt
+ONBUILD RUN echo "triggered" > /trigger.txt
+DOCKERFILE
+assert_success sk build -t onb:parent parent
+assert_eq "$(sk inspect --format '{{json .Config.OnBuild}}' onb:parent)" \
+  '["COPY payload.txt /payload.txt","RUN echo \"triggered\" > /trigger.txt"]' "triggers stored"
+assert_status 1 sk run --rm onb:parent cat /trigger.txt
+
+echo "from the child" >child/payload.txt
+printf 'FROM onb:parent\nRUN cat /trigger.txt /payload.txt > /both.txt\n' >child/Dockerfile
+run_split sk build -t onb:child child
+assert_eq "$status" 0 "child build ($stderr)"
+assert_contains "$stdout" "# Executing 2 build triggers" "the triggers announced"
+assert_eq "$(sk run --rm onb:child cat /both.txt)" "triggered
+from the child" "the triggers ran with the child's context"
+assert_eq "$(sk inspect --format '{{json .Config.OnBuild}}' onb:child)" "null" "triggers are not inherited"
