@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <memory>
 #include <set>
 
 #include "attach.hpp"
@@ -641,6 +642,11 @@ Status Executor::do_run(StageState& st, const Instruction& ins, const std::strin
     if (auto it = o_.build_args.find(p); it != o_.build_args.end() && !st.args.count(p))
       o.env.push_back(std::string(p) + "=" + it->second);
   o.network = network;
+  if (auto f = ins.flag("security")) {
+    if (f->value == "insecure") o.privileged = true;
+    else if (f->value != "sandbox")
+      return fail(kInvalid, fmt::format("{}: RUN --security={}: sandbox or insecure", where, f->value));
+  }
   auto ctr = TRY(engine::create_container(e_, o, &img));
   say(fmt::format(" ---> Running in {}\n", ctr.id.substr(0, 12)));
   auto cleanup = [&]() { (void)engine::remove_container(e_, ctr.id, true, true); };
@@ -731,10 +737,17 @@ Status Executor::do_copy(StageState& st, const Instruction& ins, const std::stri
     r.chmod = uint32_t(*m);
   }
   r.parents = ins.flag_bool("parents");
+  std::vector<std::string> excludes = ins.flag_values("exclude");
+  if (!excludes.empty()) {
+    auto m = std::make_shared<build::IgnoreMatcher>(
+        TRY_CTX(build::IgnoreMatcher::from_patterns(excludes), "{}: {} --exclude", where, upper));
+    r.exclude = [m](const std::string& rel) { return m->excluded(rel); };
+  }
+  bool unpack = !ins.flag("unpack") || ins.flag_bool("unpack");
   std::string from = ins.flag("from") ? ins.flag("from")->value : "";
   std::string checksum = ins.flag("checksum") ? ins.flag("checksum")->value : "";
   std::vector<std::string> sources(ins.args.begin(), ins.args.end() - 1);
-  std::string extra = "dest=" + dest + "\nchown=" + r.chown + "\nchmod=" + (r.chmod ? std::to_string(*r.chmod) : "") +
+  std::string extra = "exclude=" + join(excludes, "\n") + "\nunpack=" + (unpack ? "1" : "0") + "\ndest=" + dest + "\nchown=" + r.chown + "\nchmod=" + (r.chmod ? std::to_string(*r.chmod) : "") +
                       "\nparents=" + (r.parents ? "1" : "0") + "\n";
   std::vector<std::string> ctx_sources;
   std::string kind = "file";
@@ -797,7 +810,10 @@ Status Executor::do_copy(StageState& st, const Instruction& ins, const std::stri
     }
     extra += "hash " + h + "\n";
   }
-  r.extract_archives = add;
+  r.extract_archives = add && unpack;
+  if (add && ins.flag("unpack") && unpack && !r.inline_files.empty())
+    return fail(kUnsupported, fmt::format("{}: ADD --unpack of a downloaded archive is not supported: download it "
+                                          "into the context and ADD the file", where));
   std::string key = TRY(cache_key(st, ins.original, extra));
   if (try_cache(st, key)) return ok();
   auto layer = TRY_CTX(engine::build_copy_layer(e_, st.image, r, st.clamp), "{}", where);
