@@ -97,6 +97,7 @@ struct StageState {
   std::vector<std::string> shell{"/bin/sh", "-c"};
   int64_t clamp = 0;  ///< layer mtime clamp
   bool cache_ok = true;
+  bool cmd_set = false;  ///< CMD given in this stage (ENTRYPOINT then keeps it)
 };
 
 struct Options {
@@ -429,6 +430,7 @@ Status Executor::step(StageState& st, const Instruction& raw, int stage_idx, boo
     return commit_meta(st, nop("ARG " + text), key);
   }
   std::string key = TRY(cache_key(st, raw.original, ""));
+  if (c == "cmd") st.cmd_set = true;  // also when the step comes from the cache
   if (try_cache(st, key)) return ok();
   if (c == "env") {
     for (auto& kv : ins.kvs) {
@@ -454,8 +456,9 @@ Status Executor::step(StageState& st, const Instruction& raw, int stage_idx, boo
     if (!ins.json) v.push_back(ins.args.empty() ? "" : ins.args[0]);
     std::string field = c == "cmd" ? "Cmd" : "Entrypoint";
     rc[field] = json_strings(v);
-    // ENTRYPOINT resets a CMD inherited from the base (Docker).
-    if (c == "entrypoint") rc.erase("Cmd");
+    // ENTRYPOINT resets a CMD inherited from the base, not one this stage set (Docker).
+    if (c == "entrypoint" && !st.cmd_set) rc.erase("Cmd");
+    if (c == "cmd") st.cmd_set = true;
     if (!ins.json) rc["ArgsEscaped"] = true;
     std::string upper = c == "cmd" ? "CMD" : "ENTRYPOINT";
     return commit_meta(st, nop(upper + " " + json_list_text(v)), key);
