@@ -589,8 +589,9 @@ Status Executor::do_run(StageState& st, const Instruction& ins, const std::strin
   if (auto f = ins.flag("network")) network = f->value == "default" ? network : f->value;
   std::vector<std::string> mount_targets;
   std::string mounts_text;
+  Vars mvars = vars_for(st);
   for (auto& spec : ins.flag_values("mount")) {
-    auto m = TRY_CTX(build::parse_run_mount(spec), "{}", where);
+    auto m = TRY_CTX(build::parse_run_mount(spec, &mvars, df_.escape), "{}", where);
     mounts_text += spec + "\n";
     std::string target = m.target;
     if (m.type == "secret") {
@@ -845,25 +846,17 @@ Result<Status> Executor::run_stage(int idx) {
 }
 
 Result<std::string> Executor::run() {
-  // ARGs before the first FROM: their defaults, overridden by --build-arg; usable in FROM.
+  // ARGs before the first FROM (their defaults, overridden by --build-arg) and the platform
+  // args Docker puts in the global scope: what FROM lines expand with.
+  Vars automatic{{"TARGETPLATFORM", o_.platform.str()}, {"TARGETOS", o_.platform.os},
+                 {"TARGETARCH", o_.platform.arch},      {"TARGETVARIANT", o_.platform.variant},
+                 {"BUILDPLATFORM", o_.platform.str()},  {"BUILDOS", o_.platform.os},
+                 {"BUILDARCH", o_.platform.arch},       {"BUILDVARIANT", o_.platform.variant}};
+  Vars bargs(o_.build_args.begin(), o_.build_args.end());
+  meta_args_ = TRY(build::resolve_meta_args(df_, bargs, automatic));
   for (auto& m : df_.meta_args)
-    for (auto& kv : m.kvs) {
-      if (auto it = o_.build_args.find(kv.key); it != o_.build_args.end()) {
-        meta_args_[kv.key] = it->second;
-        o_.used_build_args.insert(kv.key);
-      } else if (kv.has_value) {
-        meta_args_[kv.key] = TRY_CTX(build::expand_word(kv.value, meta_args_, df_.escape), "{}:{}", df_.file, m.line);
-      }
-    }
-  for (auto& [k, v] : std::map<std::string, std::string>{{"TARGETPLATFORM", o_.platform.str()},
-                                                          {"TARGETOS", o_.platform.os},
-                                                          {"TARGETARCH", o_.platform.arch},
-                                                          {"TARGETVARIANT", o_.platform.variant},
-                                                          {"BUILDPLATFORM", o_.platform.str()},
-                                                          {"BUILDOS", o_.platform.os},
-                                                          {"BUILDARCH", o_.platform.arch},
-                                                          {"BUILDVARIANT", o_.platform.variant}})
-    if (!meta_args_.count(k)) meta_args_[k] = v;
+    for (auto& kv : m.kvs)
+      if (o_.build_args.count(kv.key)) o_.used_build_args.insert(kv.key);
   if (df_.stages.empty()) return fail(kInvalid, fmt::format("{}: no FROM instruction: a Dockerfile starts with FROM", df_.file));
   int target = int(df_.stages.size()) - 1;
   if (!o_.target.empty()) {

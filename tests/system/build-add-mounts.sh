@@ -2,7 +2,7 @@
 # ADD of a URL (a loopback HTTP server) with and without --checksum (a wrong one fails),
 # COPY wildcards, --parents, trailing-slash rules and a destination symlink resolved inside
 # the image; RUN --mount=type=cache (kept across builds, never in a layer), tmpfs, secret and
-# bind; the Dockerfile on standard input (no context) and a tar context on standard input.
+# bind (mount values expanded with the ARGs in effect); the Dockerfile on standard input (no context) and a tar context on standard input.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_registry
@@ -39,6 +39,8 @@ RUN --mount=type=secret,id=tok cat /run/secrets/tok > /dev/null && test ! -e /to
 RUN --mount=type=bind,source=src,target=/mnt ls /mnt > /bound
 COPY --exclude=*.md --exclude=src/b . /ex/
 ADD --unpack=false t.tar /kept/
+ARG MT=/mt
+RUN --mount=type=tmpfs,target=\$MT test -d /mt && ! test -e /\$MT/x
 DOCKERFILE
 tar -C ctx -cf ctx/t.tar x.md
 run_split sk build --secret id=tok,src=secret.txt -t am:1 ctx
