@@ -510,6 +510,12 @@ Instruction parse_instruction(std::string_view line, const LineCtx& ctx, std::ve
     }
     ins.args = std::move(w);
   } else if (c == "run" || c == "cmd" || c == "entrypoint") {
+    if (c == "run") {
+      if (const Flag* f = ins.flag("network"); f && f->value != "default" && f->value != "none" && f->value != "host")
+        errs.push_back(fmt::format("RUN --network={}: unsupported network mode (default, none or host)", f->value));
+      if (const Flag* f = ins.flag("security"); f && f->value != "sandbox" && f->value != "insecure")
+        errs.push_back(fmt::format("RUN --security={}: unsupported security mode (sandbox or insecure)", f->value));
+    }
     if (!need_args()) return ins;
     std::string err;
     int j = parse_json_form(rest, ins.args, err);

@@ -383,7 +383,9 @@ BOOST_AUTO_TEST_CASE(bad_flags) {
       "HEALTHCHECK --interval=abc CMD true\n"
       "HEALTHCHECK --timeout=10us CMD true\n"
       "HEALTHCHECK --retries=-1 CMD true\n"
-      "HEALTHCHECK --retries=1 NONE\n");
+      "HEALTHCHECK --retries=1 NONE\n"
+      "RUN --network=bridge true\n"
+      "RUN --security=weird true\n");
   BOOST_TEST(has_error(errs, 2, "unknown flag: --frm"), dump_errors(errs));
   BOOST_TEST(has_error(errs, 3, "missing a value on flag: --from"), dump_errors(errs));
   BOOST_TEST(has_error(errs, 4, "expecting boolean value for flag --link"), dump_errors(errs));
@@ -395,6 +397,8 @@ BOOST_AUTO_TEST_CASE(bad_flags) {
   BOOST_TEST(has_error(errs, 10, "cannot be less than 1ms"), dump_errors(errs));
   BOOST_TEST(has_error(errs, 11, "cannot be negative"), dump_errors(errs));
   BOOST_TEST(has_error(errs, 12, "HEALTHCHECK NONE takes no options"), dump_errors(errs));
+  BOOST_TEST(has_error(errs, 13, "unsupported network mode"), dump_errors(errs));
+  BOOST_TEST(has_error(errs, 14, "unsupported security mode"), dump_errors(errs));
 }
 
 BOOST_AUTO_TEST_CASE(double_dash_ends_flags) {

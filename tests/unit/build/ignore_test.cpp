@@ -244,6 +244,15 @@ BOOST_AUTO_TEST_CASE(comments_bom_and_errors) {
   BOOST_TEST(bang.error().msg.find("illegal exclusion pattern") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(crlf_and_trailing_slashes) {
+  auto m = rules("node_modules/\r\n*.log\r\n!keep.log\r\n");
+  BOOST_TEST(m.excluded("node_modules"));
+  BOOST_TEST(m.excluded("node_modules/x/y.js"));
+  BOOST_TEST(m.excluded("a.log"));
+  BOOST_TEST(!m.excluded("keep.log"));
+  BOOST_TEST((m.patterns() == std::vector<std::string>{"node_modules", "*.log", "!keep.log"}));
+}
+
 BOOST_AUTO_TEST_CASE(pathological_patterns_stay_fast) {
   // Backtracking without a memo takes exponential time on these.
   auto m = rules("**/**/**/**/**/**/**/**/**/**/**/**/x\n*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n");
