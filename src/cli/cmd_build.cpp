@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <memory>
 #include <set>
 
 #include "attach.hpp"
@@ -96,6 +97,7 @@ struct StageState {
   std::vector<std::string> shell{"/bin/sh", "-c"};
   int64_t clamp = 0;  ///< layer mtime clamp
   bool cache_ok = true;
+  bool cmd_set = false;  ///< CMD given in this stage (ENTRYPOINT then keeps it)
 };
 
 struct Options {
@@ -428,6 +430,7 @@ Status Executor::step(StageState& st, const Instruction& raw, int stage_idx, boo
     return commit_meta(st, nop("ARG " + text), key);
   }
   std::string key = TRY(cache_key(st, raw.original, ""));
+  if (c == "cmd") st.cmd_set = true;  // also when the step comes from the cache
   if (try_cache(st, key)) return ok();
   if (c == "env") {
     for (auto& kv : ins.kvs) {
@@ -453,8 +456,9 @@ Status Executor::step(StageState& st, const Instruction& raw, int stage_idx, boo
     if (!ins.json) v.push_back(ins.args.empty() ? "" : ins.args[0]);
     std::string field = c == "cmd" ? "Cmd" : "Entrypoint";
     rc[field] = json_strings(v);
-    // ENTRYPOINT resets a CMD inherited from the base (Docker).
-    if (c == "entrypoint") rc.erase("Cmd");
+    // ENTRYPOINT resets a CMD inherited from the base, not one this stage set (Docker).
+    if (c == "entrypoint" && !st.cmd_set) rc.erase("Cmd");
+    if (c == "cmd") st.cmd_set = true;
     if (!ins.json) rc["ArgsEscaped"] = true;
     std::string upper = c == "cmd" ? "CMD" : "ENTRYPOINT";
     return commit_meta(st, nop(upper + " " + json_list_text(v)), key);
@@ -585,8 +589,9 @@ Status Executor::do_run(StageState& st, const Instruction& ins, const std::strin
   if (auto f = ins.flag("network")) network = f->value == "default" ? network : f->value;
   std::vector<std::string> mount_targets;
   std::string mounts_text;
+  Vars mvars = vars_for(st);
   for (auto& spec : ins.flag_values("mount")) {
-    auto m = TRY_CTX(build::parse_run_mount(spec), "{}", where);
+    auto m = TRY_CTX(build::parse_run_mount(spec, &mvars, df_.escape), "{}", where);
     mounts_text += spec + "\n";
     std::string target = m.target;
     if (m.type == "secret") {
@@ -641,6 +646,11 @@ Status Executor::do_run(StageState& st, const Instruction& ins, const std::strin
     if (auto it = o_.build_args.find(p); it != o_.build_args.end() && !st.args.count(p))
       o.env.push_back(std::string(p) + "=" + it->second);
   o.network = network;
+  if (auto f = ins.flag("security")) {
+    if (f->value == "insecure") o.privileged = true;
+    else if (f->value != "sandbox")
+      return fail(kInvalid, fmt::format("{}: RUN --security={}: sandbox or insecure", where, f->value));
+  }
   auto ctr = TRY(engine::create_container(e_, o, &img));
   say(fmt::format(" ---> Running in {}\n", ctr.id.substr(0, 12)));
   auto cleanup = [&]() { (void)engine::remove_container(e_, ctr.id, true, true); };
@@ -731,10 +741,17 @@ Status Executor::do_copy(StageState& st, const Instruction& ins, const std::stri
     r.chmod = uint32_t(*m);
   }
   r.parents = ins.flag_bool("parents");
+  std::vector<std::string> excludes = ins.flag_values("exclude");
+  if (!excludes.empty()) {
+    auto m = std::make_shared<build::IgnoreMatcher>(
+        TRY_CTX(build::IgnoreMatcher::from_patterns(excludes), "{}: {} --exclude", where, upper));
+    r.exclude = [m](const std::string& rel) { return m->excluded(rel); };
+  }
+  bool unpack = !ins.flag("unpack") || ins.flag_bool("unpack");
   std::string from = ins.flag("from") ? ins.flag("from")->value : "";
   std::string checksum = ins.flag("checksum") ? ins.flag("checksum")->value : "";
   std::vector<std::string> sources(ins.args.begin(), ins.args.end() - 1);
-  std::string extra = "dest=" + dest + "\nchown=" + r.chown + "\nchmod=" + (r.chmod ? std::to_string(*r.chmod) : "") +
+  std::string extra = "exclude=" + join(excludes, "\n") + "\nunpack=" + (unpack ? "1" : "0") + "\ndest=" + dest + "\nchown=" + r.chown + "\nchmod=" + (r.chmod ? std::to_string(*r.chmod) : "") +
                       "\nparents=" + (r.parents ? "1" : "0") + "\n";
   std::vector<std::string> ctx_sources;
   std::string kind = "file";
@@ -797,7 +814,10 @@ Status Executor::do_copy(StageState& st, const Instruction& ins, const std::stri
     }
     extra += "hash " + h + "\n";
   }
-  r.extract_archives = add;
+  r.extract_archives = add && unpack;
+  if (add && ins.flag("unpack") && unpack && !r.inline_files.empty())
+    return fail(kUnsupported, fmt::format("{}: ADD --unpack of a downloaded archive is not supported: download it "
+                                          "into the context and ADD the file", where));
   std::string key = TRY(cache_key(st, ins.original, extra));
   if (try_cache(st, key)) return ok();
   auto layer = TRY_CTX(engine::build_copy_layer(e_, st.image, r, st.clamp), "{}", where);
@@ -826,25 +846,17 @@ Result<Status> Executor::run_stage(int idx) {
 }
 
 Result<std::string> Executor::run() {
-  // ARGs before the first FROM: their defaults, overridden by --build-arg; usable in FROM.
+  // ARGs before the first FROM (their defaults, overridden by --build-arg) and the platform
+  // args Docker puts in the global scope: what FROM lines expand with.
+  Vars automatic{{"TARGETPLATFORM", o_.platform.str()}, {"TARGETOS", o_.platform.os},
+                 {"TARGETARCH", o_.platform.arch},      {"TARGETVARIANT", o_.platform.variant},
+                 {"BUILDPLATFORM", o_.platform.str()},  {"BUILDOS", o_.platform.os},
+                 {"BUILDARCH", o_.platform.arch},       {"BUILDVARIANT", o_.platform.variant}};
+  Vars bargs(o_.build_args.begin(), o_.build_args.end());
+  meta_args_ = TRY(build::resolve_meta_args(df_, bargs, automatic));
   for (auto& m : df_.meta_args)
-    for (auto& kv : m.kvs) {
-      if (auto it = o_.build_args.find(kv.key); it != o_.build_args.end()) {
-        meta_args_[kv.key] = it->second;
-        o_.used_build_args.insert(kv.key);
-      } else if (kv.has_value) {
-        meta_args_[kv.key] = TRY_CTX(build::expand_word(kv.value, meta_args_, df_.escape), "{}:{}", df_.file, m.line);
-      }
-    }
-  for (auto& [k, v] : std::map<std::string, std::string>{{"TARGETPLATFORM", o_.platform.str()},
-                                                          {"TARGETOS", o_.platform.os},
-                                                          {"TARGETARCH", o_.platform.arch},
-                                                          {"TARGETVARIANT", o_.platform.variant},
-                                                          {"BUILDPLATFORM", o_.platform.str()},
-                                                          {"BUILDOS", o_.platform.os},
-                                                          {"BUILDARCH", o_.platform.arch},
-                                                          {"BUILDVARIANT", o_.platform.variant}})
-    if (!meta_args_.count(k)) meta_args_[k] = v;
+    for (auto& kv : m.kvs)
+      if (o_.build_args.count(kv.key)) o_.used_build_args.insert(kv.key);
   if (df_.stages.empty()) return fail(kInvalid, fmt::format("{}: no FROM instruction: a Dockerfile starts with FROM", df_.file));
   int target = int(df_.stages.size()) - 1;
   if (!o_.target.empty()) {

@@ -317,17 +317,20 @@ Status write_parents(TarWriter& w, int viewfd, const std::vector<std::string>& d
 // Walks `dirfd` (the source directory `src_rel` of its root) into `tar_prefix`, skipping
 // excluded context entries.
 Status walk_dir(TreeTar& tt, int dirfd, const std::string& src_rel, const std::string& tar_prefix,
-                const std::function<bool(const std::string&, bool)>& excluded) {
+                const std::function<bool(const std::string&, bool)>& excluded,
+                const std::function<bool(const std::string&)>& exclude = nullptr, const std::string& below = "") {
   auto names = TRY(sorted_names(dirfd));
   for (auto& n : names) {
     struct stat st;
     if (fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
     std::string rel = src_rel.empty() ? n : src_rel + "/" + n;
+    std::string under = below.empty() ? n : below + "/" + n;  // relative to the source directory
     bool is_dir = S_ISDIR(st.st_mode);
     if (excluded && excluded(rel, is_dir)) continue;
+    if (exclude && exclude(under)) continue;
     std::string tname = tar_prefix.empty() ? n : tar_prefix + "/" + n;
     auto sub = TRY(tt.add_entry(dirfd, n, is_dir ? tname + "/" : tname, st, is_dir));
-    if (is_dir && sub && *sub) TRY(walk_dir(tt, sub->get(), rel, tname, excluded));
+    if (is_dir && sub && *sub) TRY(walk_dir(tt, sub->get(), rel, tname, excluded, exclude, under));
   }
   return ok();
 }
@@ -445,6 +448,7 @@ Status produce_copy(TarWriter& w, const CopyRequest& r, const ViewSpec& dest_vie
     auto list = TRY(expand_source(srcroot.get(), s, !from_ctx ? nullptr : r.excluded));
     if (list.empty() && has_wildcard(s)) return fail(kNotFound, fmt::format("COPY failed: no source files were specified"));
     for (auto& rel : list) {
+      if (r.exclude && !rel.empty() && (r.exclude(rel) || r.exclude(components(rel).back()))) continue;
       struct stat st;
       auto fd = open_in_root(srcroot.get(), rel.empty() ? "." : rel, O_PATH);
       if (!fd || fstat(fd->get(), &st) < 0) return not_found(s);
@@ -497,7 +501,7 @@ Status produce_copy(TarWriter& w, const CopyRequest& r, const ViewSpec& dest_vie
       if (s.is_dir) {
         TRY(write_parents(w, viewfd, target, new_dir_owner, clamp, written));
         auto dfd = TRY(open_in_root(srcroot.get(), s.rel, O_RDONLY | O_DIRECTORY));
-        TRY(walk_dir(tt, dfd.get(), s.rel, join(target, "/"), !from_ctx ? nullptr : r.excluded));
+        TRY(walk_dir(tt, dfd.get(), s.rel, join(target, "/"), !from_ctx ? nullptr : r.excluded, r.exclude));
         continue;
       }
     }
@@ -505,7 +509,7 @@ Status produce_copy(TarWriter& w, const CopyRequest& r, const ViewSpec& dest_vie
       // A directory's contents go into dest (which becomes a directory).
       TRY(write_parents(w, viewfd, target, new_dir_owner, clamp, written));
       auto dfd = TRY(open_in_root(srcroot.get(), s.rel.empty() ? "." : s.rel, O_RDONLY | O_DIRECTORY));
-      TRY(walk_dir(tt, dfd.get(), s.rel, join(target, "/"), !from_ctx ? nullptr : r.excluded));
+      TRY(walk_dir(tt, dfd.get(), s.rel, join(target, "/"), !from_ctx ? nullptr : r.excluded, r.exclude));
       continue;
     }
     auto [pfd, name] = TRY(open_parent_in_root(srcroot.get(), "/" + s.rel));

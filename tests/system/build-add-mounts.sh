@@ -2,7 +2,7 @@
 # ADD of a URL (a loopback HTTP server) with and without --checksum (a wrong one fails),
 # COPY wildcards, --parents, trailing-slash rules and a destination symlink resolved inside
 # the image; RUN --mount=type=cache (kept across builds, never in a layer), tmpfs, secret and
-# bind; the Dockerfile on standard input (no context) and a tar context on standard input.
+# bind (mount values expanded with the ARGs in effect); the Dockerfile on standard input (no context) and a tar context on standard input.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_registry
@@ -37,7 +37,12 @@ RUN --mount=type=cache,target=/cache echo run >> /cache/count && wc -l < /cache/
 RUN --mount=type=tmpfs,target=/scratch touch /scratch/x && ! test -e /x
 RUN --mount=type=secret,id=tok cat /run/secrets/tok > /dev/null && test ! -e /tok
 RUN --mount=type=bind,source=src,target=/mnt ls /mnt > /bound
+COPY --exclude=*.md --exclude=src/b . /ex/
+ADD --unpack=false t.tar /kept/
+ARG MT=/mt
+RUN --mount=type=tmpfs,target=\$MT test -d /mt && ! test -e /\$MT/x
 DOCKERFILE
+tar -C ctx -cf ctx/t.tar x.md
 run_split sk build --secret id=tok,src=secret.txt -t am:1 ctx
 assert_eq "$status" 0 "build ($stderr)"
 assert_eq "$(sk run --rm am:1 cat /dl/file.txt /dl/checked.txt)" "downloaded
@@ -54,6 +59,9 @@ assert_status 1 sk run --rm am:1 test -e /cache/count
 assert_status 1 sk run --rm am:1 test -e /run/secrets/tok
 assert_eq "$(sk run --rm am:1 cat /bound)" "a
 b" "bind mount of the context"
+assert_eq "$(sk run --rm am:1 find /ex -name '*.md' -o -name b)" "" "--exclude"
+assert_eq "$(sk run --rm am:1 cat /ex/src/a/one.txt)" 1 "--exclude leaves the rest"
+assert_eq "$(sk run --rm am:1 ls /kept)" "t.tar" "ADD --unpack=false copies the archive"
 run_split sk image history --no-trunc --format '{{.CreatedBy}}' am:1
 assert_not_contains "$stdout" "topsecret" "the secret is not in the history"
 

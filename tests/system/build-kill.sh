@@ -19,7 +19,7 @@ DOCKERFILE
 
 "$SKIFF" --root "$SKIFF_ROOT" --runroot "$SKIFF_RUNROOT" build ctx >build.out 2>&1 &
 pid=$!
-wait_until 30 grep -q started build.out
+wait_until 30 grep -qx started build.out
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
 run_split sk system check
@@ -43,7 +43,7 @@ done
 # SIGINT: the build stops and removes its working container.
 "$SKIFF" --root "$SKIFF_ROOT" --runroot "$SKIFF_RUNROOT" build ctx >build2.out 2>&1 &
 pid=$!
-wait_until 30 grep -q started build2.out
+wait_until 30 grep -qx started build2.out
 kill -INT "$pid"
 set +e
 wait "$pid"

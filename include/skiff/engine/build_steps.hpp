@@ -46,6 +46,9 @@ struct CopyRequest {
   std::vector<InlineFile> inline_files;
   /// Context entries to leave out (.dockerignore), by path relative to the context.
   std::function<bool(const std::string& rel, bool is_dir)> excluded;
+  /// --exclude: entries to leave out, by path relative to the source directory they are in
+  /// (a matched source itself by its path relative to its root).
+  std::function<bool(const std::string& rel)> exclude;
   std::string dest;   ///< absolute (WORKDIR applied), a trailing '/' kept
   std::string chown;  ///< user[:group], names looked up in the destination image
   std::optional<uint32_t> chmod;
