@@ -63,7 +63,8 @@ class HelperStack : public Stack {
   std::string run_dir_;
 };
 
-// Forks and execs `argv` with stdout/stderr to `log`, keeping `keep` fds (as they are numbered).
+// Forks and execs `argv` with stdout/stderr to `log`, keeping the `keep` fds (as they are
+// numbered), with SIGKILL as its parent-death signal and a clean signal mask.
 Result<pid_t> spawn(const std::vector<std::string>& argv, const std::string& log, const std::vector<int>& keep) {
   auto lf = TRY_CTX(open_path(log, O_WRONLY | O_CREAT | O_TRUNC, 0600), "open the network helper's log");
   pid_t parent = getpid();
@@ -210,8 +211,7 @@ Result<std::unique_ptr<Stack>> start_slirp4netns(const StackConfig& c, const Nam
   if (r < 0 || e < 0) return fail_errno("dup");
   pid_t hp;
   {
-    // spawn() keeps fds by number: move them into 3 and 4 in a tiny exec wrapper is overkill;
-    // instead dup2 in the child through /proc-free means: pass them as 3 and 4 here.
+    // Like spawn(), but the fds slirp4netns is told about are renumbered to 3-6 in the child.
     pid_t parent = getpid();
     auto lf = TRY_CTX(open_path(log, O_WRONLY | O_CREAT | O_TRUNC, 0600), "open the network helper's log");
     hp = fork();
