@@ -221,6 +221,7 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["Config"] = or_null(r.config);
   j["NetworkSettings"] = network_settings_json(r, s);
   add_network_addresses(e, c, j["NetworkSettings"]);
+  add_network_error(e, c, j["State"]);
   return j;
 }
 

@@ -84,6 +84,12 @@ void add_network_addresses(const Engine& e, const Container& c, Json& n) {
     }
 }
 
+void add_network_error(const Engine& e, const Container& c, Json& state) {
+  if (c.state.pid <= 0 || !state.is_object()) return;
+  auto text = read_file(e.run_dir(c.rec.id) + "/" + network::kNetErrorFile, 1 << 16);
+  if (text && !text->empty()) state["Error"] = std::string(trim(*text));
+}
+
 Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r, oci::Spec& spec,
                                              const std::string& rdir) {
   std::string mode = json_str(r.host_config, "NetworkMode", "none");

@@ -86,6 +86,7 @@ rundir=$(ctr_rundir np)
 wait_until 5 grep -q "pasta exited" "$rundir/monitor.log"
 assert_contains "$(cat "$rundir/monitor.log")" "the container's network is down"
 assert_match "$(ctr_status np)" '^Up ' "the container runs on"
+assert_contains "$(sk inspect -f '{{.State.Error}}' np)" "pasta exited" "inspect shows the network is down"
 assert_success timeout 20 "$SKIFF" --root "$SKIFF_ROOT" --runroot "$SKIFF_RUNROOT" stop -t 1 np
 sk rm np >/dev/null
 
