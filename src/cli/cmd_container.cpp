@@ -8,6 +8,7 @@
 #include "handlers.hpp"
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/ports.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/fs.hpp"
@@ -71,6 +72,8 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
   o.network = a.has("network") ? a.str("network") : a.str("net", "none");
   o.publish = a.list("publish");
   o.expose = a.list("expose");
+  o.publish_all = a.flag("publish-all");
+  o.network_explicit = a.has("network") || a.has("net");
   o.create_command = std::move(argv_all);
   return o;
 }
@@ -144,7 +147,11 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
     }
     return err;
   };
-  if (!starting) return removed_on_error(starting.error());
+  if (!starting) {
+    // A taken port (or another failure to publish): nothing of this run stays behind.
+    if (engine::is_publish_error(starting.error())) (void)engine::remove_container(*e, rec.id, true, true);
+    return removed_on_error(starting.error());
+  }
   pid_t monitor = starting->launch.monitor_pid();
   if (detach) {
     if (auto st = starting->launch.go(); !st) return removed_on_error(st.error());

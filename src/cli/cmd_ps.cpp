@@ -4,6 +4,7 @@
 #include "handlers.hpp"
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/ports.hpp"
 #include "skiff/oci/digest.hpp"
 #include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
@@ -143,7 +144,7 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
   row["Mounts"] = join(mounts, ",");
   row["Names"] = r.name;
   row["Networks"] = json_str(r.host_config, "NetworkMode", "none");
-  row["Ports"] = "";
+  row["Ports"] = network::displayable_ports(engine::published_ports(e, c));
   row["RunningFor"] = human_duration(now - r.created) + " ago";
   if (size) {
     uint64_t rw = 0;

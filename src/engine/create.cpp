@@ -10,6 +10,7 @@
 #include "mounts.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/ports.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/util/copy.hpp"
 #include "skiff/util/fs.hpp"
@@ -184,8 +185,8 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   TRY(parse_restart(o.restart, restart, restart_max));
   if (o.auto_remove && restart != "no") return fail(kInvalid, "conflicting options: --restart and --rm");
   if (!o.name.empty()) TRY(validate_name(o.name));
-  if (!o.publish.empty())
-    return fail(kUnsupported, "publishing ports (-p) needs a container network; only --network none and host are available");
+  Json exposed, port_bindings;
+  TRY(record_ports(o, ic, exposed, port_bindings));
   if (o.network != "none" && o.network != "host" && o.network != "private")
     return fail(kUnsupported, fmt::format("network mode \"{}\" is not available: use --network none or --network host", o.network));
 
@@ -246,6 +247,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   c["AttachStdin"] = o.interactive;
   c["AttachStdout"] = true;
   c["AttachStderr"] = true;
+  if (!exposed.empty()) c["ExposedPorts"] = exposed;
   c["Tty"] = o.tty;
   c["OpenStdin"] = o.interactive;
   c["StdinOnce"] = o.interactive;
@@ -269,12 +271,13 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   lc["Config"] = log_opts;
   h["LogConfig"] = lc;
   h["NetworkMode"] = o.network == "private" ? "none" : o.network;
-  h["PortBindings"] = Json::object();
+  h["PortBindings"] = port_bindings;
   Json rp = Json::object();
   rp["Name"] = restart;
   rp["MaximumRetryCount"] = restart_max;
   h["RestartPolicy"] = rp;
   h["AutoRemove"] = o.auto_remove;
+  if (o.publish_all) h["PublishAllPorts"] = true;
   h["CapAdd"] = o.cap_add.empty() ? Json(nullptr) : Json(o.cap_add);
   h["CapDrop"] = o.cap_drop.empty() ? Json(nullptr) : Json(o.cap_drop);
   h["GroupAdd"] = o.group_add.empty() ? Json(nullptr) : Json(o.group_add);

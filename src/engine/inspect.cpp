@@ -8,6 +8,7 @@
 
 #include "mounts.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/ports.hpp"
 #include "skiff/runtime/defaults.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/paths.hpp"
@@ -49,7 +50,7 @@ Json host_config_json(const ContainerRecord& r) {
   o["OomScoreAdj"] = 0;
   o["PidMode"] = "";
   o["Privileged"] = get("Privileged", false);
-  o["PublishAllPorts"] = false;
+  o["PublishAllPorts"] = get("PublishAllPorts", false);
   o["ReadonlyRootfs"] = get("ReadonlyRootfs", false);
   o["SecurityOpt"] = get("SecurityOpt", nullptr);
   o["Tmpfs"] = get("Tmpfs", Json::object());
@@ -204,6 +205,7 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["Mounts"] = mounts;
   j["Config"] = or_null(r.config);
   j["NetworkSettings"] = network_settings_json(r, s);
+  j["NetworkSettings"]["Ports"] = published_ports(e, c);
   return j;
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "mounts.hpp"
+#include "skiff/engine/ports.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/strings.hpp"
@@ -212,6 +213,7 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   mc.cleanup_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "--log-level", mc.log_level, "__cleanup", c.rec.id};
   mc.spec = std::move(spec);
   mc.start_lock_fd = start_lock.get();
+  auto published = TRY(bind_published_ports(e, c.rec, mc));  // held until the monitor has them
 
   Json intent = Json::object();
   intent["startedAt"] = now_ns();

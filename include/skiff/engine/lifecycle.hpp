@@ -45,6 +45,8 @@ struct CreateOptions {
   std::vector<std::string> log_opts;
   std::string network = "none";
   std::vector<std::string> publish, expose;
+  bool publish_all = false;       ///< -P
+  bool network_explicit = true;   ///< --network was given (else `network` is the default)
   std::vector<std::string> create_command;  ///< the CLI argv, for inspect Config.CreateCommand
 };
 

@@ -57,6 +57,15 @@ struct Config {
   /// -1: none (exec sessions). Not serialised: the config says only whether fd 4 is it.
   int start_lock_fd = -1;
   bool start_lock = false;
+  /// Published ports to forward (src/monitor/portfwd.hpp). Their host sockets, bound by the
+  /// caller (`port_fds`, same order, not serialised), reach the monitor as fds 5, 6, ….
+  struct Port {
+    std::string proto;  ///< tcp | udp
+    uint16_t container_port = 0;
+    std::string host;   ///< "0.0.0.0:8080" (for the log)
+  };
+  std::vector<Port> ports;
+  std::vector<int> port_fds;
   oci::Spec spec;
 };
 
