@@ -25,7 +25,7 @@ namespace {
 
 enum : uint64_t { kListen = 0, kOut = 1, kIn = 2, kFlow = 3, kTimer = 4 };
 constexpr uint64_t tag(uint64_t id, uint64_t t) { return id << 3 | t; }
-constexpr int kBatch = 16;                       // inner sockets made per helper child
+constexpr int kBatch = 64;                       // inner sockets made per helper child
 constexpr int64_t kFlowIdleNs = 90'000'000'000;  // Docker's proxy: 90 s per UDP flow
 constexpr size_t kMaxFlows = 4096;
 
