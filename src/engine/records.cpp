@@ -40,6 +40,7 @@ Json summary_json(const ContainerRecord& r) {
   Json cfg = Json::object();
   cfg["Labels"] = json_get(r.config, "Labels");
   cfg["Tty"] = json_bool(r.config, "Tty");
+  if (r.config.contains("ExposedPorts")) cfg["ExposedPorts"] = r.config["ExposedPorts"];  // ps -f expose=
   s.config = cfg;
   Json hc = Json::object();
   hc["NetworkMode"] = json_str(r.host_config, "NetworkMode", "none");

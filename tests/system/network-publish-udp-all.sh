@@ -28,7 +28,15 @@ assert_eq "$(sk port all)" "$(printf '80/tcp -> 0.0.0.0:%s\n80/tcp -> [::]:%s\n8
   "${p80#*:}" "${p80#*:}" "${p81#*:}" "${p81#*:}")" "port all"
 assert_eq "$(sk inspect -f '{{.HostConfig.PublishAllPorts}} {{json .HostConfig.PortBindings}}' all)" "true {}"
 assert_eq "$(sk inspect -f '{{json .Config.ExposedPorts}}' all)" '{"80/tcp":{},"81/tcp":{}}'
-assert_success sk rm -f all
+# ps filters: publish= and expose= (a port, a range, a protocol).
+sk run -d --name other --expose 9000/udp "$img" sleep 100 >/dev/null
+assert_eq "$(sk ps --format '{{.Names}}' -f publish=80)" all
+assert_eq "$(sk ps --format '{{.Names}}' -f publish=79-81/tcp)" all
+assert_eq "$(sk ps --format '{{.Names}}' -f publish=9000/udp)" ""
+assert_eq "$(sk ps --format '{{.Names}}' -f expose=9000/udp)" other
+assert_eq "$(sk ps -a --format '{{.Names}}' -f expose=81)" all
+assert_status 125 sk ps -f publish=x
+assert_success sk rm -f all other
 
 # A range on the same numbers is one group in ps; an exposed port without a binding shows bare.
 a=$(free_port)
