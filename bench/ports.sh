@@ -55,6 +55,7 @@ WORK=$(mktemp -d /tmp/skiff-bench-ports.XXXXXX)
 chmod 0755 "$WORK"
 cleanup() {
   as "$OUT/skiff" --root "$WORK/u/sk" --runroot "$WORK/u/sk-run" rm -f bp >/dev/null 2>&1 || true
+  "$OUT/skiff" --root "$WORK/sk-root" --runroot "$WORK/sk-root-run" rm -f bp >/dev/null 2>&1 || true
   pm rm -f -t 0 bp >/dev/null 2>&1 || true
   pm system reset --force >/dev/null 2>&1 || true
   reg_stop_all
@@ -96,8 +97,10 @@ pm() {
   fi
 }
 SK=("$OUT/skiff" --root "$WORK/u/sk" --runroot "$WORK/u/sk-run")
+SKR=("$OUT/skiff" --root "$WORK/sk-root" --runroot "$WORK/sk-root-run")  # as root (--podman-root)
 BB=$REG_HTTP/busybox:latest
 as "${SK[@]}" pull -q "$BB" >/dev/null
+[ "$PODMAN_ROOT" != 1 ] || "${SKR[@]}" pull -q --tls-verify=false "$BB" >/dev/null
 pm pull -q "$BB" >/dev/null
 
 free_port() {
@@ -113,7 +116,9 @@ median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (
 start() {
   local eng=$1 port=$2
   shift 2
-  if [ "$eng" = skiff ]; then
+  if [ "$eng" = skiff-root ]; then
+    "${SKR[@]}" run -d --name bp -p "$port:80" -v "$WORK/u/netprobe:/netprobe:ro" "$BB" /netprobe "$@" >/dev/null
+  elif [ "$eng" = skiff ]; then
     as "${SK[@]}" run -d --name bp -p "$port:80" -v "$WORK/u/netprobe:/netprobe:ro" "$BB" /netprobe "$@" >/dev/null
   else
     # (A nofile limit the caller can grant: runc refuses to raise it here, even as root.)
@@ -127,13 +132,19 @@ start() {
   sleep 0.3  # the server in the container
 }
 stop() {
-  if [ "$1" = skiff ]; then as "${SK[@]}" rm -f bp >/dev/null; else pm rm -f -t 0 bp >/dev/null; fi
+  case $1 in
+    skiff) as "${SK[@]}" rm -f bp >/dev/null ;;
+    skiff-root) "${SKR[@]}" rm -f bp >/dev/null ;;
+    *) pm rm -f -t 0 bp >/dev/null ;;
+  esac
 }
 
 GIB=1073741824
 declare -A tput conn
 rss_line=
-for eng in skiff podman; do
+engines=(skiff podman)
+[ "$PODMAN_ROOT" != 1 ] || engines=(skiff skiff-root podman)
+for eng in "${engines[@]}"; do
   # 1 GiB, RUNS times: MiB/s.
   p=$(free_port)
   start "$eng" "$p" tcp-source 80 "$GIB"
@@ -182,10 +193,10 @@ $(podman --version) $(if [ "$PODMAN_ROOT" = 1 ]; then echo "as root, with its de
 The server runs in a busybox container (\`netprobe tcp-source\`, bind-mounted), the client on the
 host connects to 127.0.0.1:PORT published with \`-p PORT:80\`.
 
-| case | skiff | podman | no forwarding (host loopback) |
-|---|---:|---:|---:|
-| 1 GiB from the container to the host through \`-p\` | ${tput[skiff]} MiB/s | ${tput[podman]} MiB/s | $floor_tput MiB/s |
-| 1,000 sequential connections through \`-p\` | ${conn[skiff]} s | ${conn[podman]} s | $floor_conn s |
+| case | skiff (rootless) | $([ "$PODMAN_ROOT" = 1 ] && echo "skiff (root) | ")podman | no forwarding (host loopback) |
+|---|---:|---:|$([ "$PODMAN_ROOT" = 1 ] && echo "---:|")---:|
+| 1 GiB from the container to the host through \`-p\` | ${tput[skiff]} MiB/s | $([ "$PODMAN_ROOT" = 1 ] && echo "${tput[skiff-root]} MiB/s | ")${tput[podman]} MiB/s | $floor_tput MiB/s |
+| 1,000 sequential connections through \`-p\` | ${conn[skiff]} s | $([ "$PODMAN_ROOT" = 1 ] && echo "${conn[skiff-root]} s | ")${conn[podman]} s | $floor_conn s |
 
 skiff's monitor right after forwarding 1 GiB (\`/proc/PID/smaps_rollup\`): $rss_line.
 EOF

@@ -28,6 +28,7 @@ constexpr uint64_t tag(uint64_t id, uint64_t t) { return id << 3 | t; }
 constexpr int kBatch = 64;                       // inner sockets made per helper child
 constexpr int64_t kFlowIdleNs = 90'000'000'000;  // Docker's proxy: 90 s per UDP flow
 constexpr size_t kMaxFlows = 4096;
+constexpr size_t kBigPipe = 1 << 20;             // a busy direction's pipe (pipe-max-size)
 
 void reset_close(UniqueFd& fd) {
   if (!fd) return;
@@ -298,11 +299,17 @@ void PortForwarder::pump(uint64_t id) {
   }
   // One direction: src → pipe → dst. `full`: the pipe took no more although it held less
   // than its size (a pipe counts buffers, not bytes): read again only after a drain.
-  auto dir = [&](int src, int pw, int pr, int dst, size_t& q, bool& eof, bool& shut, bool& full) {
+  auto dir = [&](int src, int pw, int pr, int dst, size_t& q, bool& eof, bool& shut, bool& full, size_t& cap) {
     for (int round = 0; round < 16; ++round) {
       bool progress = false;
-      if (!eof && (q == 0 || !full) && q < pipe_cap_) {
-        ssize_t n = splice(src, nullptr, pw, nullptr, pipe_cap_ - q, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      // A direction that fills its pipe carries a stream: a bigger pipe moves it in fewer
+      // calls (pages of the kernel's, not ours; over the user's pipe quota it stays as it is).
+      if (q >= cap && cap < kBigPipe) {
+        int got = fcntl(pw, F_SETPIPE_SZ, int(kBigPipe));
+        cap = got > 0 ? size_t(got) : kBigPipe;  // (failed: do not ask again)
+      }
+      if (!eof && (q == 0 || !full) && q < cap) {
+        ssize_t n = splice(src, nullptr, pw, nullptr, cap - q, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
         if (n > 0) {
           q += size_t(n);
           progress = true;
@@ -334,8 +341,8 @@ void PortForwarder::pump(uint64_t id) {
     return true;
   };
   bool full1 = false, full2 = false;  // found again on each call (one read that takes nothing)
-  if (!dir(c.out.get(), c.p1w.get(), c.p1r.get(), c.in.get(), c.q1, c.eof1, c.shut1, full1) ||
-      !dir(c.in.get(), c.p2w.get(), c.p2r.get(), c.out.get(), c.q2, c.eof2, c.shut2, full2))
+  if (!dir(c.out.get(), c.p1w.get(), c.p1r.get(), c.in.get(), c.q1, c.eof1, c.shut1, full1, c.cap1) ||
+      !dir(c.in.get(), c.p2w.get(), c.p2r.get(), c.out.get(), c.q2, c.eof2, c.shut2, full2, c.cap2))
     return close_conn(id, true);
   if (c.shut1 && c.shut2) return close_conn(id, false);
   uint32_t want_out = 0, want_in = 0;

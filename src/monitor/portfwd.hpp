@@ -60,6 +60,7 @@ class PortForwarder {
     UniqueFd out, in;          // host side (accepted), container side
     UniqueFd p1r, p1w, p2r, p2w;  // pipes: out→in, in→out
     size_t q1 = 0, q2 = 0;     // bytes in each pipe
+    size_t cap1 = 65536, cap2 = 65536;  // each pipe's size (grown for a busy direction)
     bool eof1 = false, eof2 = false, shut1 = false, shut2 = false;
     bool connecting = true;
     uint32_t ev_out = 0, ev_in = 0;
@@ -90,7 +91,6 @@ class PortForwarder {
   std::map<std::string, uint64_t> flow_by_peer_;  // listener index + peer bytes → flow id
   std::vector<int> pool_tcp_, pool_udp_;
   uint64_t next_id_ = 1;
-  size_t pipe_cap_ = 65536;
 };
 
 }  // namespace skiff::monitor
