@@ -40,6 +40,20 @@ bad "conflicting options: port publishing and the none network mode" --network n
 assert_success sk ps -aq
 assert_eq "$output" "" "containers left by refused specs"
 
+# An address the host does not have; a privileged port rootless (with the sysctl at its default).
+p=$(free_port)
+run_split sk run -d -p "192.0.2.1:$p:80" "$img" sleep 100
+assert_eq "$status" 125 "run with an address not on this host"
+assert_contains "$stderr" "192.0.2.1:$p/tcp" "the error names the address"
+assert_contains "$stderr" "cannot assign requested address"
+if [ "$SKIFF_TEST_ROLE" = rootless ] && [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" -gt 80 ]; then
+  run_split sk run -d -p 127.0.0.1:80:80 "$img" sleep 100
+  assert_eq "$status" 125 "rootless run -p 80"
+  assert_contains "$stderr" "permission denied"
+  assert_contains "$stderr" "net.ipv4.ip_unprivileged_port_start"
+fi
+assert_eq "$(sk ps -aq)" "" "nothing left by the failed runs"
+
 # A taken port.
 p=$(free_port)
 "$SKIFF_TOOLS/netprobe" tcp-source "$p" 0 &
