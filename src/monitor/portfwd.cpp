@@ -217,6 +217,7 @@ void PortForwarder::on_ready() {
       case kTimer: {
         uint64_t x;
         (void)!read(timer_.get(), &x, sizeof x);
+        resume_listeners();
         sweep_flows();
         break;
       }
@@ -230,7 +231,18 @@ void PortForwarder::accept_tcp(size_t li) {
     int fd = accept4(p.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == ECONNABORTED || errno == EINTR) continue;
-      return;  // EAGAIN, or out of descriptors (the backlog keeps them)
+      if (errno != EAGAIN) {
+        // Out of descriptors or memory: the socket stays readable, so stop polling it (the
+        // backlog keeps the connections) until a connection closes or a second has passed.
+        (void)epoll_ctl(ep_.get(), EPOLL_CTL_DEL, p.fd, nullptr);
+        listeners_[li].polled = false;
+        struct itimerspec t{};
+        t.it_value.tv_sec = t.it_interval.tv_sec = 1;
+        timerfd_settime(timer_.get(), 0, &t, nullptr);
+        timer_armed_ = true;
+        log::warn("ports: accept on {}: {}", p.host, strerror(errno));
+      }
+      return;
     }
     UniqueFd out(fd);
     int in = take_socket(false);
@@ -280,6 +292,17 @@ void PortForwarder::close_conn(uint64_t id, bool reset) {
     reset_close(it->second.in);
   }
   conns_.erase(it);
+  resume_listeners();
+}
+
+// Listeners set aside when accept ran out of descriptors are polled again.
+void PortForwarder::resume_listeners() {
+  if (!netns_) return;
+  for (size_t i = 0; i < listeners_.size(); ++i)
+    if (!listeners_[i].polled) {
+      add(listeners_[i].port.fd, tag(i, kListen), EPOLLIN);
+      listeners_[i].polled = true;
+    }
 }
 
 // Moves what can move in both directions, then asks epoll for exactly what would let it move
@@ -437,7 +460,9 @@ void PortForwarder::sweep_flows() {
     flow_by_peer_.erase(key);
     it = flows_.erase(it);
   }
-  if (flows_.empty() && timer_armed_) {
+  bool all_polled = true;
+  for (auto& l : listeners_) all_polled &= l.polled;
+  if (flows_.empty() && all_polled && timer_armed_) {
     struct itimerspec off{};
     timerfd_settime(timer_.get(), 0, &off, nullptr);
     timer_armed_ = false;

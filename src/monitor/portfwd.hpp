@@ -80,6 +80,7 @@ class PortForwarder {
   void pump(uint64_t id);
   void close_conn(uint64_t id, bool reset);
   void sweep_flows();
+  void resume_listeners();
   int take_socket(bool udp);
   bool refill(bool udp);
 
