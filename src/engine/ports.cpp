@@ -48,8 +48,7 @@ Status record_ports(const CreateOptions& o, const Json& image_config, Json& expo
   return ok();
 }
 
-Result<std::vector<network::BoundPort>> bind_published_ports(const Engine& e, const ContainerRecord& r,
-                                                            monitor::Config& mc) {
+Result<std::vector<network::BoundPort>> bind_published_ports(const Engine& e, const ContainerRecord& r) {
   std::string path = e.run_dir(r.id) + "/ports.json";
   std::vector<network::BoundPort> bound;
   const Json& exposed = json_get(r.config, "ExposedPorts");
@@ -60,12 +59,15 @@ Result<std::vector<network::BoundPort>> bind_published_ports(const Engine& e, co
   }
   bound = TRY(network::bind_ports(json_get(r.host_config, "PortBindings"), exposed,
                                   json_bool(r.host_config, "PublishAllPorts")));
+  TRY(write_json_atomic(path, network::ports_map(bound, exposed), 0600, false));
+  return bound;
+}
+
+void hand_ports_to_monitor(const std::vector<network::BoundPort>& bound, monitor::Config& mc) {
   for (auto& b : bound) {
     mc.ports.push_back({b.proto, b.container_port, network::join_host_port(b.host_ip, std::to_string(b.host_port))});
     mc.port_fds.push_back(b.fd.get());
   }
-  TRY(write_json_atomic(path, network::ports_map(bound, exposed), 0600, false));
-  return bound;
 }
 
 bool is_publish_error(const Error& err) {

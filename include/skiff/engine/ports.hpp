@@ -17,11 +17,11 @@ namespace skiff::engine {
 Status record_ports(const CreateOptions& o, const Json& image_config, Json& exposed, Json& port_bindings);
 
 /// A start: binds the host sockets of a container's published ports (at once, so a taken
-/// port fails the start, naming it), puts them in the monitor's config, and records what was
-/// bound in <run dir>/ports.json (Docker's NetworkSettings.Ports). The sockets stay open in
-/// the returned vector until the monitor has them.
-Result<std::vector<network::BoundPort>> bind_published_ports(const Engine& e, const ContainerRecord& r,
-                                                            monitor::Config& mc);
+/// port fails the start, naming it) and records what was bound in <run dir>/ports.json
+/// (Docker's NetworkSettings.Ports). The sockets stay open in the returned vector until the
+/// monitor has them (hand_ports_to_monitor puts them in its config).
+Result<std::vector<network::BoundPort>> bind_published_ports(const Engine& e, const ContainerRecord& r);
+void hand_ports_to_monitor(const std::vector<network::BoundPort>& bound, monitor::Config& mc);
 
 /// True for the errors of bind_published_ports (a taken port, a bad address): `run` removes
 /// the container it created when its start fails so.
