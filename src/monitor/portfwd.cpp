@@ -278,9 +278,10 @@ void PortForwarder::accept_tcp(size_t li) {
     if (ref.connecting) {
       ref.ev_in = EPOLLOUT;
       add(ref.in.get(), tag(id, kIn), EPOLLOUT);
-    } else {
-      pump(id);
     }
+    // On loopback the handshake is usually done by now (connect's EINPROGRESS nonetheless):
+    // go on at once rather than after another wake-up.
+    pump(id);
   }
 }
 
