@@ -165,7 +165,7 @@ for eng in "${engines[@]}"; do
   start "$eng" "$p" tcp-source 80 0
   vals=()
   for ((i = 0; i < RUNS; i++)); do
-    read -r n secs us < <("$PROBE" tcp-connects 127.0.0.1 "$p" 1000)
+    read -r _ secs _ < <("$PROBE" tcp-connects 127.0.0.1 "$p" 1000)
     vals+=("$secs")
   done
   conn[$eng]=$(printf '%s\n' "${vals[@]}" | median)

@@ -65,7 +65,7 @@ assert_eq "$status" 125 "run with a taken port"
 assert_contains "$stderr" "0.0.0.0:$p" "the error names the port"
 assert_contains "$stderr" "address already in use"
 assert_eq "$(sk ps -aq)" "" "nothing left by the failed run"
-assert_eq "$(ls "$SKIFF_RUNROOT/c" 2>/dev/null | wc -l)" 0 "no run directory left"
+assert_eq "$(find "$SKIFF_RUNROOT/c" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)" 0 "no run directory left"
 # With several ports, the free ones bound before the taken one are released too.
 q=$(free_port)
 assert_status 125 sk run -d -p "$q:81" -p "$p:80" "$img" sleep 100

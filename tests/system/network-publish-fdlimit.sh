@@ -15,7 +15,7 @@ p=$(free_port)
 sk run -d --name lim -p "$p:80" "$img" sh -c "$(web_server)" >/dev/null
 wait_until 5 http_get "$p"
 mon=$(ctr_monitor_pid lim)
-open=$(ls "/proc/$mon/fd" | wc -l)
+open=$(find "/proc/$mon/fd" -mindepth 1 -maxdepth 1 | wc -l)
 # Room for two connections (six descriptors each, a few spare for the helper's socket pair).
 prlimit --pid "$mon" --nofile=$((open + 14)):$((open + 14))
 # Idle connections (httpd waits for their request) take the room.

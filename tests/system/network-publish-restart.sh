@@ -14,6 +14,7 @@ img=$(busybox_image)
 p=$(free_port)
 
 # Each run serves its own number (the run count kept in a volume) for 2 s, then fails.
+# shellcheck disable=SC2016  # expanded by the container's shell
 sk run -d --name rs --restart on-failure -p "$p:80" -v rsdata:/d "$img" sh -c \
   'n=$(($(cat /d/n 2>/dev/null || echo 0) + 1)); echo $n > /d/n; mkdir -p /w; echo "run $n" > /w/index.html; httpd -p 80 -h /w; sleep 2; exit 3' >/dev/null
 wait_until 5 http_get "$p"

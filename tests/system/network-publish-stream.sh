@@ -23,7 +23,7 @@ sk run -d --name st -p "$up:80" -p "$down:81" "$img" sh -c \
 head -c 20000000 /dev/urandom >"$T/up"
 want=$(md5sum <"$T/up")
 wait_until 10 port_bound "$up"
-reply() { busybox nc 127.0.0.1 "$up" <"$T/up" >"$T/reply" && grep -q done "$T/reply"; }
+reply() { busybox nc 127.0.0.1 "$up" <"$T/up" >"$T/reply" && grep -q "done" "$T/reply"; }
 wait_until 10 reply
 assert_eq "$(head -1 "$T/reply")" "$want" "upload through -p: the server got every byte, then EOF"
 assert_eq "$(sed -n 2p "$T/reply")" "done" "the answer after the half-close"

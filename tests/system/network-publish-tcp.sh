@@ -41,6 +41,7 @@ assert_eq "$(sk inspect -f '{{json .Config.ExposedPorts}}' web)" '{"80/tcp":{}}'
 assert_eq "$(sk inspect -f '{{.HostConfig.PublishAllPorts}}' web)" false
 # The templates scripts use to find the host port.
 assert_eq "$(sk inspect -f '{{(index (index .NetworkSettings.Ports "80/tcp") 0).HostPort}}' web)" "$p"
+# shellcheck disable=SC2016  # a Go template
 assert_eq "$(sk inspect -f '{{range $k, $v := .NetworkSettings.Ports}}{{$k}}={{(index $v 0).HostPort}}{{end}}' web)" "80/tcp=$p"
 assert_eq "$(sk ps --format '{{.Names}} {{.Ports}}' -f name=web)" "web 0.0.0.0:$p->80/tcp, [::]:$p->80/tcp"
 
