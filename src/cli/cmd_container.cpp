@@ -69,7 +69,7 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
   o.restart = a.str("restart", "no");
   o.log_driver = a.str("log-driver");
   o.log_opts = a.list("log-opt");
-  o.network = a.has("network") ? a.str("network") : a.str("net", "none");
+  o.network = a.has("network") ? a.str("network") : a.str("net", "");
   o.publish = a.list("publish");
   o.expose = a.list("expose");
   o.publish_all = a.flag("publish-all");

@@ -16,6 +16,9 @@ namespace skiff::cli {
 
 namespace {
 
+// --network's completions (container:NAME and ns:PATH take a value after the colon).
+constexpr const char* kNetworkModes = "bridge none host container: ns: pasta slirp4netns builtin";
+
 constexpr OptSpec kGlobalOpts[] = {
     {"log-level", 0, OptType::String, "Log messages above specified level (trace, debug, info, warn, error, off)",
      "warn", Comp::Enum, "trace debug info warn error off"},
@@ -80,9 +83,9 @@ constexpr GroupSpec kGroups[] = {
       {"log-opt", 0, OptType::List, "Log driver options (max-size=SIZE)"},                                     \
       {"mount", 0, OptType::List, "Attach a filesystem mount to the container"},                               \
       {"name", 0, OptType::String, "Assign a name to the container"},                                          \
-      {"net", 0, OptType::String, "Connect a container to a network", {}, Comp::Enum, "none host", true},      \
-      {"network", 0, OptType::String, "Connect a container to a network (none, host)", "none", Comp::Enum,     \
-       "none host"},                                                                                           \
+      {"net", 0, OptType::String, "Connect a container to a network", {}, Comp::Enum, kNetworkModes, true},    \
+      {"network", 0, OptType::String, "Connect a container to a network (bridge, none, host, container:NAME, ...)", \
+       "bridge", Comp::Enum, kNetworkModes},                                                                   \
       {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},                    \
       {"privileged", 0, OptType::Bool, "Give extended privileges to this container"},                          \
       {"publish", 'p', OptType::List, "Publish a container's port(s) to the host"},                            \

@@ -45,6 +45,12 @@ void merge(ContainersConf& c, const Json& doc) {
     if (ct.contains("no_new_privileges") && ct["no_new_privileges"].is_boolean())
       c.no_new_privileges = ct["no_new_privileges"].get<bool>();
   }
+  const Json& nw = json_get(doc, "network");
+  if (nw.is_object()) {
+    if (nw.contains("default_rootless_network_cmd"))
+      c.default_rootless_network_cmd = json_str(nw, "default_rootless_network_cmd");
+    if (nw.contains("pasta_options")) c.pasta_options = strings(nw["pasta_options"]);
+  }
   const Json& en = json_get(doc, "engine");
   if (en.is_object()) {
     if (en.contains("detach_keys")) c.detach_keys = json_str(en, "detach_keys");

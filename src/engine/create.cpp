@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "mounts.hpp"
+#include "network.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/ports.hpp"
@@ -187,8 +188,6 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   if (!o.name.empty()) TRY(validate_name(o.name));
   Json exposed, port_bindings;
   TRY(record_ports(o, ic, exposed, port_bindings));
-  if (o.network != "none" && o.network != "host" && o.network != "private")
-    return fail(kUnsupported, fmt::format("network mode \"{}\" is not available: use --network none or --network host", o.network));
 
   std::string stop_signal = o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal;
   if (!parse_signal(stop_signal)) return fail(kInvalid, fmt::format("invalid signal: {}", stop_signal));
@@ -270,7 +269,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   lc["Type"] = log_driver;
   lc["Config"] = log_opts;
   h["LogConfig"] = lc;
-  h["NetworkMode"] = o.network == "private" ? "none" : o.network;
+  TRY(resolve_network_mode(e, o.network, cc, h, r.extra));
   h["PortBindings"] = port_bindings;
   Json rp = Json::object();
   rp["Name"] = restart;
@@ -302,7 +301,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
 
   // Everything is valid: `-v` creates a missing host directory now, as Docker's does.
   TRY(create_bind_sources(mounts));
-  Json& x = r.extra = Json::object();
+  Json& x = r.extra;
   x["mounts"] = mounts_to_json(mounts);
   x["hostname"] = c["Hostname"];
   bool seccomp_set = std::any_of(o.security_opt.begin(), o.security_opt.end(), [](auto& so) { return so.rfind("seccomp", 0) == 0; });

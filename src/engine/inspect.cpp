@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "mounts.hpp"
+#include "network.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/ports.hpp"
 #include "skiff/runtime/defaults.hpp"
@@ -206,6 +207,7 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["Config"] = or_null(r.config);
   j["NetworkSettings"] = network_settings_json(r, s);
   j["NetworkSettings"]["Ports"] = published_ports(e, c);
+  add_network_addresses(e, c, j["NetworkSettings"]);
   return j;
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "mounts.hpp"
+#include "network.hpp"
 #include "skiff/engine/ports.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
@@ -194,6 +195,7 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   TRY(write_file_atomic(rdir + "/hostname", spec.hostname + "\n", 0644, false));
   TRY(write_file_atomic(rdir + "/hosts", etc_hosts(spec.hostname), 0644, false));
   TRY(write_file_atomic(rdir + "/resolv.conf", resolv_conf(host_net), 0644, false));
+  auto net = TRY(prepare_network(e, c.rec, spec, rdir));
   (void)unlink((rdir + "/exit").c_str());
 
   monitor::Config mc;
@@ -214,6 +216,7 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   mc.log_level = log_level.empty() ? "warn" : log_level;
   mc.cleanup_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "--log-level", mc.log_level, "__cleanup", c.rec.id};
   mc.spec = std::move(spec);
+  mc.network = std::move(net);
   mc.start_lock_fd = start_lock.get();
   hand_ports_to_monitor(published, mc);
 

@@ -63,8 +63,19 @@ Result<std::vector<network::BoundPort>> bind_published_ports(const Engine& e, co
   return bound;
 }
 
-void hand_ports_to_monitor(const std::vector<network::BoundPort>& bound, monitor::Config& mc) {
+void hand_ports_to_monitor(std::vector<network::BoundPort>& bound, monitor::Config& mc) {
+  bool pasta = mc.network.info.mode == "pasta";
   for (auto& b : bound) {
+    // TCP behind pasta: pasta's own forwarding, spec [ADDRESS/]HOST_PORT:CONTAINER_PORT (no
+    // address = every address). UDP stays with the monitor: the pasta of Debian 12
+    // (2023_03_09) answered no datagram through -u to a client on the host's loopback.
+    if (pasta && b.proto == "tcp") {
+      std::string addr = b.dual ? "" : b.host_ip + "/";
+      mc.network.extra_args.push_back("-t");
+      mc.network.extra_args.push_back(fmt::format("{}{}:{}", addr, b.host_port, b.container_port));
+      b.fd.reset();
+      continue;
+    }
     mc.ports.push_back({b.proto, b.container_port, network::join_host_port(b.host_ip, std::to_string(b.host_port))});
     mc.port_fds.push_back(b.fd.get());
   }

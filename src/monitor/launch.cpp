@@ -42,6 +42,7 @@ Json to_json(const Config& c) {
     j["ports"] = ports;
   }
   j["spec"] = oci::to_json(c.spec);
+  if (c.network.info.has_stack()) j["network"] = network::to_json(c.network);
   return j;
 }
 
@@ -73,6 +74,7 @@ Result<Config> config_from_json(const Json& j) {
     for (auto& p : ports)
       c.ports.push_back({json_str(p, "proto", "tcp"), uint16_t(json_int(p, "containerPort")), json_str(p, "host")});
   c.spec = TRY(oci::spec_from_json(json_get(j, "spec")));
+  if (j.contains("network")) c.network = network::stack_config_from_json(j["network"]);
   return c;
 }
 

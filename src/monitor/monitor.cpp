@@ -23,6 +23,7 @@
 
 #include "logging.hpp"
 #include "portfwd.hpp"
+#include "skiff/network/stack.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
@@ -131,6 +132,7 @@ class Monitor {
   Status create_container();
   void start_container(bool initial);
   void add(int fd, Kind k, uint32_t events = EPOLLIN);
+  int net_wait(struct epoll_event* evs, int max);
   void del(int fd);
   void on_signal();
   void on_sync();
@@ -161,6 +163,7 @@ class Monitor {
   std::map<int, Client> clients_;
   std::map<int, CtlConn> ctls_;
   runtime::Container ctr_;
+  std::unique_ptr<network::Stack> net_;  // the container's user-mode network, per run
   pid_t pid_ = -1;
   UniqueFd pty_, stdin_w_, stdout_r_, stderr_r_;
   std::string stdin_pending_;
@@ -173,6 +176,21 @@ class Monitor {
   uint16_t rows_ = 0, cols_ = 0;
   PortForwarder ports_;
 };
+
+// epoll_wait, or, with an in-process network stack, a poll() over the epoll fd and the stack's
+// fds with its timeout (the stack runs on this loop's turns).
+int Monitor::net_wait(struct epoll_event* evs, int max) {
+  if (!net_ || net_->helper_pid() > 0) return epoll_wait(ep_.get(), evs, max, -1);
+  std::vector<struct pollfd> fds{{ep_.get(), POLLIN, 0}};
+  int timeout = -1;
+  net_->fill(fds, timeout);
+  if (fds.size() == 1) return epoll_wait(ep_.get(), evs, max, -1);
+  int n = poll(fds.data(), fds.size(), timeout);
+  if (n < 0) return n;
+  net_->poll_done(fds.data() + 1, fds.size() - 1);
+  if (!(fds[0].revents & POLLIN)) return 0;
+  return epoll_wait(ep_.get(), evs, max, 0);
+}
 
 void Monitor::add(int fd, Kind k, uint32_t events) {
   struct epoll_event ev{};
@@ -237,6 +255,12 @@ Status Monitor::create_container() {
   if (cfg_.exec_pid > 0) ctr_ = TRY(runtime::exec(cfg_.spec, cfg_.exec_pid, cfg_.exec_pid_start, io));
   else ctr_ = TRY(runtime::create(cfg_.spec, io));
   pid_ = ctr_.pid();
+  // The container's network namespace exists and its process waits for "go": its stack now.
+  if (cfg_.exec_pid == 0 && cfg_.network.info.has_stack()) {
+    UniqueFd netns = ctr_.take_netns(), userns = ctr_.take_userns();
+    net_ = TRY(network::start_stack(cfg_.network, {netns.get(), userns.get()}, cfg_.run_dir));
+    log::debug("monitor: network ({}) up", cfg_.network.info.mode);
+  }
   stdin_eof_ = false;
   stdin_pending_.clear();
   if (cfg_.spec.process.terminal) {
@@ -593,8 +617,10 @@ void Monitor::on_signal() {
     if (si.ssi_signo == SIGCHLD) {
       int status;
       pid_t p;
-      while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+      while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
         if (p == pid_ && running_) container_exited(status);
+        else if (net_ && p == net_->helper_pid()) net_->helper_exited(status);
+      }
       continue;
     }
     // systemd's SIGTERM to the main process, or a terminal's SIGHUP: pass it on.
@@ -624,6 +650,7 @@ void Monitor::on_timer() {
 void Monitor::container_exited(int status) {
   running_ = false;
   ports_.detach();
+  net_.reset();  // the namespace is gone with the container: so goes its stack
   timer_is_kill_ = false;
   struct itimerspec off{};
   timerfd_settime(timer_.get(), 0, &off, nullptr);
@@ -719,7 +746,7 @@ int Monitor::run() {
       trim_file_pages();  // after: malloc_trim's own code pages go too
       trimmed = true;
     }
-    int n = epoll_wait(ep_.get(), evs, 32, -1);
+    int n = net_wait(evs, 32);
     if (n < 0) {
       if (errno == EINTR) continue;
       break;

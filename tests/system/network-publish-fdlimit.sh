@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A forwarding monitor out of file descriptors does not spin: it stops accepting (the host
+# A forwarding monitor (--network slirp4netns: pasta would forward itself) out of file descriptors does not spin: it stops accepting (the host
 # socket's backlog keeps the connections), uses no CPU meanwhile, and serves the waiting
 # connections once descriptors are free again.
 # shellcheck source=lib.sh
@@ -12,7 +12,7 @@ require_registry
 require_cmd prlimit curl ss busybox
 img=$(busybox_image)
 p=$(free_port)
-sk run -d --name lim -p "$p:80" "$img" sh -c "$(web_server)" >/dev/null
+sk run -d --name lim --network slirp4netns -p "$p:80" "$img" sh -c "$(web_server)" >/dev/null
 wait_until 5 http_get "$p"
 mon=$(ctr_monitor_pid lim)
 open=$(find "/proc/$mon/fd" -mindepth 1 -maxdepth 1 | wc -l)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The bytes through -p arrive whole and in order both ways (20 MB each, checksums compared), and
+# skiff's own forwarder (the monitor's; --network slirp4netns: pasta would forward itself):
+# the bytes through -p arrive whole and in order both ways (20 MB each, checksums compared), and
 # a half-close is passed on: the host client shuts its sending side, the container's server
 # reads to EOF and still answers on the open half.
 # shellcheck source=lib.sh
@@ -18,7 +19,7 @@ nc_get() { busybox nc 127.0.0.1 "$1" </dev/null; }
 
 # Upload: the server answers with the checksum and size of what it read until EOF (the client's
 # shutdown after its last byte); download: the server sends a 20 MB file and closes.
-sk run -d --name st -p "$up:80" -p "$down:81" "$img" sh -c \
+sk run -d --name st --network slirp4netns -p "$up:80" -p "$down:81" "$img" sh -c \
   'head -c 20000000 /dev/urandom > /f; md5sum < /f > /f.md5; nc -ll -p 81 -e cat /f & exec nc -ll -p 80 -e sh -c "md5sum; echo done"' >/dev/null
 head -c 20000000 /dev/urandom >"$T/up"
 want=$(md5sum <"$T/up")

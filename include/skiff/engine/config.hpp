@@ -27,6 +27,9 @@ struct ContainersConf {
   std::optional<bool> init;                   ///< init
   std::string seccomp_profile;                ///< seccomp_profile (a file)
   bool no_new_privileges = false;             ///< no_new_privileges (Podman's; default off)
+  // [network]
+  std::string default_rootless_network_cmd;   ///< pasta | slirp4netns | builtin ("" = pasta if installed)
+  std::vector<std::string> pasta_options;     ///< extra arguments for pasta
   // [engine]
   std::string detach_keys;                    ///< detach_keys
   std::string pull_policy;                    ///< pull_policy

@@ -43,7 +43,7 @@ struct CreateOptions {
   std::string restart = "no";
   std::string log_driver;
   std::vector<std::string> log_opts;
-  std::string network = "none";
+  std::string network;  ///< --network as given ("" = the default: a private network)
   std::vector<std::string> publish, expose;
   bool publish_all = false;       ///< -P
   bool network_explicit = true;   ///< --network was given (else `network` is the default)

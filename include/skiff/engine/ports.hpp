@@ -21,7 +21,10 @@ Status record_ports(const CreateOptions& o, const Json& image_config, Json& expo
 /// (Docker's NetworkSettings.Ports). The sockets stay open in the returned vector until the
 /// monitor has them (hand_ports_to_monitor puts them in its config).
 Result<std::vector<network::BoundPort>> bind_published_ports(const Engine& e, const ContainerRecord& r);
-void hand_ports_to_monitor(const std::vector<network::BoundPort>& bound, monitor::Config& mc);
+/// The monitor forwards the bound sockets itself, except behind pasta: pasta forwards with its
+/// own -t/-u (and keeps the client's address), so it gets the ports that were bound (the same
+/// numbers, random ones included) and the sockets are let go just before it binds them.
+void hand_ports_to_monitor(std::vector<network::BoundPort>& bound, monitor::Config& mc);
 
 /// True for the errors of bind_published_ports (a taken port, a bad address): `run` removes
 /// the container it created when its start fails so.

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "skiff/network/mode.hpp"
 #include "skiff/oci/runtime_spec.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/json.hpp"
@@ -67,6 +68,10 @@ struct Config {
   std::vector<Port> ports;
   std::vector<int> port_fds;
   oci::Spec spec;
+  /// The user-mode network stack the monitor starts for each run of the container (after
+  /// the process is created, before "created" is answered) and stops at its exit; mode
+  /// "none" = no stack (none, host, container:, ns:).
+  network::StackConfig network;
 };
 
 Json to_json(const Config& c);
