@@ -118,6 +118,9 @@ start() {
   shift 2
   if [ "$eng" = skiff-root ]; then
     "${SKR[@]}" run -d --name bp -p "$port:80" -v "$WORK/u/netprobe:/netprobe:ro" "$BB" /netprobe "$@" >/dev/null
+  elif [ "$eng" = skiff-fwd ]; then
+    # slirp4netns for the network, the monitor's own forwarder for the port
+    as "${SK[@]}" run -d --network slirp4netns --name bp -p "$port:80" -v "$WORK/u/netprobe:/netprobe:ro" "$BB" /netprobe "$@" >/dev/null
   elif [ "$eng" = skiff ]; then
     as "${SK[@]}" run -d --name bp -p "$port:80" -v "$WORK/u/netprobe:/netprobe:ro" "$BB" /netprobe "$@" >/dev/null
   else
@@ -133,7 +136,7 @@ start() {
 }
 stop() {
   case $1 in
-    skiff) as "${SK[@]}" rm -f bp >/dev/null ;;
+    skiff | skiff-fwd) as "${SK[@]}" rm -f bp >/dev/null ;;
     skiff-root) "${SKR[@]}" rm -f bp >/dev/null ;;
     *) pm rm -f -t 0 bp >/dev/null ;;
   esac
@@ -142,8 +145,8 @@ stop() {
 GIB=1073741824
 declare -A tput conn
 rss_line=
-engines=(skiff podman)
-[ "$PODMAN_ROOT" != 1 ] || engines=(skiff skiff-root podman)
+engines=(skiff skiff-fwd podman)
+[ "$PODMAN_ROOT" != 1 ] || engines=(skiff skiff-fwd skiff-root podman)
 for eng in "${engines[@]}"; do
   # 1 GiB, RUNS times: MiB/s.
   p=$(free_port)
@@ -155,7 +158,7 @@ for eng in "${engines[@]}"; do
     vals+=("$rate")
   done
   tput[$eng]=$(printf '%s\n' "${vals[@]}" | median)
-  if [ "$eng" = skiff ]; then
+  if [ "$eng" = skiff-fwd ]; then
     mon=$(sed -n 's/.*"monitorPid":\([0-9]*\).*/\1/p' "$WORK/u/sk-run/c/$(as "${SK[@]}" inspect -f '{{.Id}}' bp | cut -c1-12)/monitor.json")
     rss_line=$(awk '/^Rss:/ {r = $2} /^Pss:/ {p = $2} /^Anonymous:/ {a = $2} END {printf "%.2f MiB (Pss %.2f MiB, anonymous %.2f MiB)", r / 1024, p / 1024, a / 1024}' "/proc/$mon/smaps_rollup")
   fi
@@ -193,10 +196,10 @@ $(podman --version) $(if [ "$PODMAN_ROOT" = 1 ]; then echo "as root, with its de
 The server runs in a busybox container (\`netprobe tcp-source\`, bind-mounted), the client on the
 host connects to 127.0.0.1:PORT published with \`-p PORT:80\`.
 
-| case | skiff (rootless) | $([ "$PODMAN_ROOT" = 1 ] && echo "skiff (root) | ")podman | no forwarding (host loopback) |
-|---|---:|---:|$([ "$PODMAN_ROOT" = 1 ] && echo "---:|")---:|
-| 1 GiB from the container to the host through \`-p\` | ${tput[skiff]} MiB/s | $([ "$PODMAN_ROOT" = 1 ] && echo "${tput[skiff-root]} MiB/s | ")${tput[podman]} MiB/s | $floor_tput MiB/s |
-| 1,000 sequential connections through \`-p\` | ${conn[skiff]} s | $([ "$PODMAN_ROOT" = 1 ] && echo "${conn[skiff-root]} s | ")${conn[podman]} s | $floor_conn s |
+| case | skiff, default network (pasta forwards) | skiff, \`--network slirp4netns\` (the monitor forwards) | $([ "$PODMAN_ROOT" = 1 ] && echo "skiff as root | ")podman | no forwarding (host loopback) |
+|---|---:|---:|---:|$([ "$PODMAN_ROOT" = 1 ] && echo "---:|")---:|
+| 1 GiB from the container to the host through \`-p\` | ${tput[skiff]} MiB/s | ${tput[skiff-fwd]} MiB/s | $([ "$PODMAN_ROOT" = 1 ] && echo "${tput[skiff-root]} MiB/s | ")${tput[podman]} MiB/s | $floor_tput MiB/s |
+| 1,000 sequential connections through \`-p\` | ${conn[skiff]} s | ${conn[skiff-fwd]} s | $([ "$PODMAN_ROOT" = 1 ] && echo "${conn[skiff-root]} s | ")${conn[podman]} s | $floor_conn s |
 
-skiff's monitor right after forwarding 1 GiB (\`/proc/PID/smaps_rollup\`): $rss_line.
+skiff's monitor (\`--network slirp4netns\`) right after forwarding 1 GiB (\`/proc/PID/smaps_rollup\`): $rss_line.
 EOF
