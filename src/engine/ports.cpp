@@ -35,6 +35,10 @@ Status record_ports(const CreateOptions& o, const Json& image_config, Json& expo
     if (publishing) return fail(kInvalid, "conflicting options: port publishing and the container type network mode");
     if (!o.expose.empty()) return fail(kInvalid, "conflicting options: port exposing and the container type network mode");
   }
+  // A namespace made elsewhere (Podman refuses port bindings there too).
+  if (mode.rfind("ns:", 0) == 0 && publishing)
+    return fail(kInvalid, "conflicting options: port publishing and the ns network mode (ports are published into a "
+                          "network namespace of the container's own)");
   // The default network (today a namespace of the container's own with loopback; recorded as
   // "none" until the user-mode network lands) is where ports are forwarded to; only an
   // explicit --network none or host has no place for them.

@@ -37,6 +37,9 @@ bad "invalid range format for --expose: 9-1" --expose 9-1
 bad "conflicting options: port publishing and the host network mode" --network host -p 8080:80
 bad "conflicting options: port publishing and the none network mode" --network none -p 8080:80
 bad "conflicting options: port publishing and the none network mode" --network none -P
+bad "conflicting options: port publishing and the ns network mode" --network ns:/proc/self/ns/net -p 8080:80
+bad "conflicting options: port publishing and the container type network mode" --network container:other -p 8080:80
+bad "conflicting options: port exposing and the container type network mode" --network container:other --expose 80
 assert_success sk ps -aq
 assert_eq "$output" "" "containers left by refused specs"
 
