@@ -10,6 +10,8 @@ source "$(dirname "$0")/ctrlib.sh"
 # shellcheck source=portlib.sh
 source "$(dirname "$0")/portlib.sh"
 require_registry
+require_cmd slirp4netns
+[ -w /dev/net/tun ] || skip "/dev/net/tun is not usable by this user (slirp4netns needs it)"
 require_cmd busybox ss md5sum
 img=$(busybox_image)
 up=$(free_port)
