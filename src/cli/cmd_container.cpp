@@ -144,6 +144,9 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
     if (a.flag("rm") && (err.code == kCommandNotFound || err.code == kCannotInvoke)) {
       std::string cfg = e->container_dir(rec.id) + "/config.json";
       for (int i = 0; i < 2000 && path_exists(cfg); ++i) usleep(5000);
+    } else if (a.flag("rm")) {
+      // Refused before any monitor ran (its network, say): Docker's CLI removes it too.
+      (void)engine::remove_container(*e, rec.id, true, true);
     }
     return err;
   };

@@ -208,6 +208,7 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["NetworkSettings"] = network_settings_json(r, s);
   j["NetworkSettings"]["Ports"] = published_ports(e, c);
   add_network_addresses(e, c, j["NetworkSettings"]);
+  add_network_error(e, c, j["State"]);
   return j;
 }
 

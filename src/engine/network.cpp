@@ -84,6 +84,12 @@ void add_network_addresses(const Engine& e, const Container& c, Json& n) {
     }
 }
 
+void add_network_error(const Engine& e, const Container& c, Json& state) {
+  if (c.state.pid <= 0 || !state.is_object()) return;
+  auto text = read_file(e.run_dir(c.rec.id) + "/" + network::kNetErrorFile, 1 << 16);
+  if (text && !text->empty()) state["Error"] = std::string(trim(*text));
+}
+
 Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r, oci::Spec& spec,
                                              const std::string& rdir) {
   std::string mode = json_str(r.host_config, "NetworkMode", "none");
@@ -133,10 +139,15 @@ Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r
         return fail(kUnsupported, fmt::format("the container's network needs {}, which is not installed (package {}); "
                                               "use --network {} or --network none", stack,
                                               stack == "pasta" ? "passt" : "slirp4netns", network::kBuiltin));
-    } else if (access("/dev/net/tun", F_OK) != 0) {
+    }
+    // Every stack opens it inside the container's namespace: say so before any of them fails.
+    if (access("/dev/net/tun", F_OK) != 0)
       return fail(kUnsupported, "the container network needs /dev/net/tun, which this system lacks (load the tun "
                                 "module: modprobe tun), or use --network none");
-    }
+    if (access("/dev/net/tun", R_OK | W_OK) != 0)
+      return fail(kUnsupported, "the container network needs /dev/net/tun readable and writable by you, and it is "
+                                "not (Debian's udev makes it mode 0666: `chmod 0666 /dev/net/tun` as root), or use "
+                                "--network none");
     const Json& pa = json_get(net, "pastaArgs");
     if (pa.is_array())
       for (auto& a : pa)

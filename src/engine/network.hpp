@@ -29,4 +29,8 @@ Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r
 /// Networks entry).
 void add_network_addresses(const Engine& e, const Container& c, Json& settings);
 
+/// inspect: a running container whose network stack died (the monitor's `network-error` in
+/// the run directory) shows it in State.Error.
+void add_network_error(const Engine& e, const Container& c, Json& state);
+
 }  // namespace skiff::engine

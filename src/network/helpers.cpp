@@ -27,7 +27,8 @@ constexpr int kReadyTimeoutMs = 10000;
 // a log file of the run directory.
 class HelperStack : public Stack {
  public:
-  HelperStack(std::string name, pid_t pid, std::string log) : name_(std::move(name)), pid_(pid), log_(std::move(log)) {}
+  HelperStack(std::string name, pid_t pid, std::string log, std::string run_dir)
+      : name_(std::move(name)), pid_(pid), log_(std::move(log)), run_dir_(std::move(run_dir)) {}
   ~HelperStack() override {
     if (pid_ <= 0) return;
     (void)kill(pid_, SIGTERM);
@@ -48,8 +49,10 @@ class HelperStack : public Stack {
     auto text = read_file(log_, 1 << 16);
     std::string last = text ? std::string(trim(*text)) : std::string();
     if (auto nl = last.rfind('\n'); nl != std::string::npos) last = last.substr(nl + 1);
-    log::error("{} exited ({}): the container's network is down{}{}", name_, exit_code_from_status(status),
-               last.empty() ? "" : ": ", last);
+    std::string msg = fmt::format("{} exited ({}): the container's network is down{}{}", name_,
+                                  exit_code_from_status(status), last.empty() ? "" : ": ", last);
+    log::error("{}", msg);
+    (void)write_file_atomic(run_dir_ + "/" + kNetErrorFile, msg + "\n", 0644, false);
   }
   UniqueFd exit_pipe;  // slirp4netns --exit-fd: its read end closes when we go
 
@@ -57,9 +60,11 @@ class HelperStack : public Stack {
   std::string name_;
   pid_t pid_;
   std::string log_;
+  std::string run_dir_;
 };
 
-// Forks and execs `argv` with stdout/stderr to `log`, keeping `keep` fds (as they are numbered).
+// Forks and execs `argv` with stdout/stderr to `log`, keeping the `keep` fds (as they are
+// numbered), with SIGKILL as its parent-death signal and a clean signal mask.
 Result<pid_t> spawn(const std::vector<std::string>& argv, const std::string& log, const std::vector<int>& keep) {
   auto lf = TRY_CTX(open_path(log, O_WRONLY | O_CREAT | O_TRUNC, 0600), "open the network helper's log");
   pid_t parent = getpid();
@@ -174,7 +179,7 @@ Result<std::unique_ptr<Stack>> start_pasta(const StackConfig& c, const Namespace
   auto got = wait_ready("pasta", rd.get(), hp, log);  // on failure, the helper is reaped
   (void)unlink(fifo.c_str());
   if (!got) return got.error();
-  return std::unique_ptr<Stack>(std::make_unique<HelperStack>("pasta", hp, log));
+  return std::unique_ptr<Stack>(std::make_unique<HelperStack>("pasta", hp, log, run_dir));
 }
 
 Result<std::unique_ptr<Stack>> start_slirp4netns(const StackConfig& c, const Namespaces& ns, const std::string& run_dir) {
@@ -206,8 +211,7 @@ Result<std::unique_ptr<Stack>> start_slirp4netns(const StackConfig& c, const Nam
   if (r < 0 || e < 0) return fail_errno("dup");
   pid_t hp;
   {
-    // spawn() keeps fds by number: move them into 3 and 4 in a tiny exec wrapper is overkill;
-    // instead dup2 in the child through /proc-free means: pass them as 3 and 4 here.
+    // Like spawn(), but the fds slirp4netns is told about are renumbered to 3-6 in the child.
     pid_t parent = getpid();
     auto lf = TRY_CTX(open_path(log, O_WRONLY | O_CREAT | O_TRUNC, 0600), "open the network helper's log");
     hp = fork();
@@ -240,7 +244,7 @@ Result<std::unique_ptr<Stack>> start_slirp4netns(const StackConfig& c, const Nam
   exitp.read.reset();
   auto got = wait_ready("slirp4netns", ready.read.get(), hp, log);
   if (!got) return got.error();
-  auto st = std::make_unique<HelperStack>("slirp4netns", hp, log);
+  auto st = std::make_unique<HelperStack>("slirp4netns", hp, log, run_dir);
   st->exit_pipe = std::move(exitp.write);
   return std::unique_ptr<Stack>(std::move(st));
 }
@@ -251,6 +255,7 @@ Result<std::unique_ptr<Stack>> start_builtin(const StackConfig& c, const Namespa
 
 Result<std::unique_ptr<Stack>> start_stack(const StackConfig& c, const Namespaces& ns, const std::string& run_dir) {
   if (ns.net < 0) return fail(EPROTO, "the container process sent no network namespace");
+  (void)unlink((run_dir + "/" + kNetErrorFile).c_str());
   const std::string& m = c.info.mode;
   if (m == "pasta") return start_pasta(c, ns, run_dir);
   if (m == "slirp4netns") return start_slirp4netns(c, ns, run_dir);

@@ -2,8 +2,13 @@
 #include "skiff/network/mode.hpp"
 
 #include <arpa/inet.h>
-#include <ifaddrs.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include "skiff/util/fs.hpp"
 #include "skiff/util/process.hpp"
@@ -129,25 +134,39 @@ HostRoute host_default_route() {
   return r;
 }
 
-// The first IPv4 (and global IPv6) address of `iface`.
+// The IPv4 address (ioctls: no netlink round trip in the CLI) and the first global IPv6
+// address (/proc/net/if_inet6) of `iface`.
 void iface_addresses(const std::string& iface, NetInfo& n) {
-  struct ifaddrs* ifs = nullptr;
-  if (getifaddrs(&ifs) < 0) return;
-  for (auto* i = ifs; i; i = i->ifa_next) {
-    if (!i->ifa_addr || iface != i->ifa_name) continue;
-    char buf[INET6_ADDRSTRLEN];
-    if (i->ifa_addr->sa_family == AF_INET && n.ip.empty()) {
-      auto* a = reinterpret_cast<sockaddr_in*>(i->ifa_addr);
-      auto* m = reinterpret_cast<sockaddr_in*>(i->ifa_netmask);
-      if (inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf)) n.ip = buf;
-      n.prefix = m ? __builtin_popcount(m->sin_addr.s_addr) : 24;
-    } else if (i->ifa_addr->sa_family == AF_INET6 && n.ip6.empty()) {
-      auto* a = reinterpret_cast<sockaddr_in6*>(i->ifa_addr);
-      if (IN6_IS_ADDR_LINKLOCAL(&a->sin6_addr)) continue;
-      if (inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf)) n.ip6 = buf;
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s >= 0) {
+    struct ifreq ifr{};
+    memcpy(ifr.ifr_name, iface.data(), std::min(iface.size(), size_t(IFNAMSIZ - 1)));
+    char buf[INET_ADDRSTRLEN];
+    if (ioctl(s, SIOCGIFADDR, &ifr) == 0 &&
+        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&ifr.ifr_addr)->sin_addr, buf, sizeof buf)) {
+      n.ip = buf;
+      n.prefix = 24;
+      if (ioctl(s, SIOCGIFNETMASK, &ifr) == 0)
+        n.prefix = __builtin_popcount(reinterpret_cast<sockaddr_in*>(&ifr.ifr_netmask)->sin_addr.s_addr);
     }
+    close(s);
   }
-  freeifaddrs(ifs);
+  auto v6 = read_file("/proc/net/if_inet6", 1 << 20);
+  if (!v6) return;
+  for (auto& line : split(*v6, '\n')) {
+    // address index prefix scope flags name; scope 00 = global
+    auto f = split(std::string(trim(line)), ' ');
+    std::vector<std::string> w;
+    for (auto& x : f)
+      if (!x.empty()) w.push_back(x);
+    if (w.size() < 6 || w[5] != iface || w[3] != "00" || w[0].size() != 32) continue;
+    std::string a;
+    for (size_t k = 0; k < 32; k += 4) a += (k ? ":" : "") + w[0].substr(k, 4);
+    struct in6_addr x{};
+    char buf[INET6_ADDRSTRLEN];
+    if (inet_pton(AF_INET6, a.c_str(), &x) == 1 && inet_ntop(AF_INET6, &x, buf, sizeof buf)) n.ip6 = buf;
+    break;
+  }
 }
 
 // slirp's addresses in a /24 (or larger) network: .100 for the container, .2 the gateway

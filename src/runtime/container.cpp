@@ -425,8 +425,8 @@ Result<pid_t> clone_joined(const oci::Spec& spec, uint64_t flags, const Stdio& s
       die(sync, errno_error(fmt::format("join the network namespace `{}`", spec.join_netns)));
     int gone[2];
     if (pipe2(gone, O_CLOEXEC) < 0) die(sync, errno_error("pipe"));
-    int unused = -1;
-    pid_t inner = do_clone(flags | CLONE_PARENT, &unused);
+    // clone3 refuses CLONE_PARENT with an exit signal; the legacy call takes the parent's.
+    pid_t inner = pid_t(syscall(SYS_clone, flags | CLONE_PARENT, nullptr, nullptr, nullptr, 0));
     if (inner < 0) die(sync, errno_error("clone the container process"));
     if (inner == 0) {
       close(gone[1]);

@@ -14,7 +14,10 @@
 # A test run alone as root sets one up for itself the same way (nethost_self).
 
 nethost_up() {  # DIR
-  local dir=$1 n fd
+  local dir=$1 n fd c
+  for c in ip dnsmasq busybox flock; do
+    command -v "$c" >/dev/null || { echo "nethost: $c is missing (packaging/deps.sh test)" >&2; return 1; }
+  done
   mkdir -p "$dir/www"
   for n in $(seq 1 60); do
     exec {fd}>"/run/skiff-nethost.$n.lock"

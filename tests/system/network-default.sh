@@ -58,6 +58,16 @@ mkdir -p "$XDG_CONFIG_HOME/containers"
 printf '[network]\ndefault_rootless_network_cmd = "builtin"\n' >"$T/builtin.conf"
 outbound "built-in (containers.conf)" CONTAINERS_CONF="$T/builtin.conf" --
 
+# libslirp is mapped only by the monitors of built-in-stack containers.
+slirp_maps() { grep -c libslirp "/proc/$(ctr_monitor_pid "$1")/maps" || true; }
+sk run -d --name m-none --network none "$img" sleep 1000 >/dev/null
+sk run -d --name m-pasta "$img" sleep 1000 >/dev/null
+sk run -d --name m-builtin --network builtin "$img" sleep 1000 >/dev/null
+assert_eq "$(slirp_maps m-none)" "0" "libslirp in a --network none monitor"
+assert_eq "$(slirp_maps m-pasta)" "0" "libslirp in a pasta monitor"
+assert_ne "$(slirp_maps m-builtin)" "0" "libslirp in a built-in stack's monitor"
+sk rm -f m-none m-pasta m-builtin >/dev/null
+
 # No helper outlives its container: stop, kill -9 of the monitor, rm -f.
 helper_of() {  # MONITOR PID → the pasta child
   pgrep -P "$1" -x passt.avx2 || pgrep -P "$1" -x passt || pgrep -P "$1" -x pasta || true

@@ -40,4 +40,8 @@ NetInfo netinfo_from_json(const Json& j);
 inline constexpr const char* kNetInfoFile = "network.json";
 Result<NetInfo> read_netinfo(const std::string& run_dir);
 
+/// <run dir>/network-error: written by the monitor when the stack's helper died while the
+/// container runs (the message; removed when a new stack starts).
+inline constexpr const char* kNetErrorFile = "network-error";
+
 }  // namespace skiff::network
