@@ -118,6 +118,11 @@ $(OUT)/tools/%: tests/tools/%.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $< -o $@ $(LDFLAGS) -lPocoJWT -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoJSON -lPocoUtil -lPocoFoundation -lcrypto -lssl
 
+# netprobe also runs inside busybox containers (bind-mounted): static, libc only.
+$(OUT)/tools/netprobe: tests/tools/netprobe.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -static $< -o $@
+
 tools: $(TOOLS)
 
 # Storage micro-benchmarks (extraction throughput, image listing): see bench/storage_bench.cpp.

@@ -83,7 +83,6 @@ for f in "${pages[@]}"; do
         [[ -n ${have[$c]+x} ]] && continue
         if grep -q "\\\\fB$c\\\\f[PR]" "$f"; then err "$f: names \"$c\", which skiff does not have"; fi
     done
-    grep -q -- '--publish' "$tmp/out" && err "$f: offers --publish, which skiff refuses without a network"
     # `[x] (y)` in the markdown is a link to go-md2man: the text comes out as `x ⟨y⟩`.
     grep -q '⟨' "$tmp/out" && err "$f: a markdown link by mistake (\"[...] (...)\" in man/prose; use \`[...]\`)"
 done

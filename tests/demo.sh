@@ -69,3 +69,10 @@ cat "$DEMO/app/Dockerfile"
 step build -t demo-app "$DEMO/app"
 step run --rm demo-app
 step history demo-app
+# A published web server (issue 11): a free port of the host to the container's port 80.
+WEB_PORT=$(for _ in $(seq 50); do p=$((20000 + RANDOM % 20000)); [ -z "$(ss -ltnH "sport = :$p")" ] && { echo "$p"; break; }; done)
+step run -d --name web -p "$WEB_PORT:80" "$IMAGE" sh -c 'mkdir -p /www && echo "hello from a published port" > /www/index.html && exec httpd -f -p 80 -h /www'
+step port web
+printf '\n%s$ curl http://127.0.0.1:%s/%s\n' "$bold" "$WEB_PORT" "$plain"
+for _ in $(seq 50); do curl -sS --max-time 2 "http://127.0.0.1:$WEB_PORT/" 2>/dev/null && break; sleep 0.1; done
+step rm -f web

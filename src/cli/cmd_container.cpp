@@ -9,6 +9,7 @@
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/resources.hpp"
+#include "skiff/engine/ports.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/fs.hpp"
@@ -73,6 +74,8 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
   o.network = a.has("network") ? a.str("network") : a.str("net", "");
   o.publish = a.list("publish");
   o.expose = a.list("expose");
+  o.publish_all = a.flag("publish-all");
+  o.network_explicit = a.has("network") || a.has("net");
   o.create_command = std::move(argv_all);
   for (auto& [k, vs] : a.values)
     if (engine::is_resource_flag(k))
@@ -159,7 +162,11 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
     }
     return err;
   };
-  if (!starting) return removed_on_error(starting.error());
+  if (!starting) {
+    // A taken port (or another failure to publish): nothing of this run stays behind.
+    if (engine::is_publish_error(starting.error())) (void)engine::remove_container(*e, rec.id, true, true);
+    return removed_on_error(starting.error());
+  }
   pid_t monitor = starting->launch.monitor_pid();
   if (detach) {
     if (auto st = starting->launch.go(); !st) return removed_on_error(st.error());

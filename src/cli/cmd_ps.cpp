@@ -4,6 +4,7 @@
 #include "handlers.hpp"
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/ports.hpp"
 #include "skiff/oci/digest.hpp"
 #include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
@@ -24,7 +25,7 @@ struct Filters {
 
 Result<Filters> parse_filters(const std::vector<std::string>& raw) {
   static const char* kKeys[] = {"id", "name", "label", "status", "ancestor", "exited", "before", "since", "volume", "network",
-                                "restart-policy"};
+                                "restart-policy", "publish", "expose"};
   Filters f;
   for (auto& r : raw) {
     auto [k, v] = split_once(r, '=');
@@ -39,6 +40,9 @@ Result<Filters> parse_filters(const std::vector<std::string>& raw) {
       if (!ok_state) return fail(kInvalid, fmt::format("invalid filter 'status={}'", *v));
     }
     if (k == "exited" && !parse_int(*v)) return fail(kInvalid, fmt::format("invalid filter 'exited={}'", *v));
+    if ((k == "publish" || k == "expose") && !network::parse_expose(*v)) {
+      return fail(kInvalid, fmt::format("invalid filter '{}={}': {}", k, *v, network::parse_expose(*v).error().msg));
+    }
     if (k == "name" && !f.name_res.count(*v))
       if (auto re = Regex::compile(*v)) f.name_res[*v] = std::make_shared<const Regex>(std::move(*re));
     f.by_key[k].push_back(*v);
@@ -99,6 +103,15 @@ bool keep(const engine::Container& c, const Filters& f, const engine::Engine& e)
         if (ref) any |= key == "before" ? c.rec.created < ref->rec.created : c.rec.created > ref->rec.created;
       } else if (key == "network") any |= json_str(c.rec.host_config, "NetworkMode") == v;
       else if (key == "restart-policy") any |= restart_policy_name(c.rec) == v;
+      else if (key == "publish" || key == "expose") {
+        // Docker's: a port (or range, tcp by default) published now / exposed by the container.
+        Json ports = engine::published_ports(e, c);
+        const Json& exposed = json_get(c.rec.config, "ExposedPorts");
+        for (auto& k : network::parse_expose(v).value_or({})) {
+          if (key == "publish") any |= ports.contains(k) && ports[k].is_array() && !ports[k].empty();
+          else any |= ports.contains(k) || (exposed.is_object() && exposed.contains(k));
+        }
+      }
       else if (key == "volume") {
         const Json& ms = json_get(c.rec.extra, "mounts");
         if (ms.is_array())
@@ -152,7 +165,7 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
   row["Mounts"] = join(mounts, ",");
   row["Names"] = r.name;
   row["Networks"] = json_str(r.host_config, "NetworkMode", "none");
-  row["Ports"] = "";
+  row["Ports"] = network::displayable_ports(engine::published_ports(e, c));
   row["RunningFor"] = human_duration(now - r.created) + " ago";
   if (size) {
     uint64_t rw = 0;

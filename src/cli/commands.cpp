@@ -116,8 +116,8 @@ constexpr GroupSpec kGroups[] = {
       {"pidfile", 0, OptType::String, "Write the container process's pid to the file", {}, Comp::Files},      \
       {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},                    \
       {"privileged", 0, OptType::Bool, "Give extended privileges to this container"},                          \
-      /* hidden until skiff has a container network: parsed so that -p is refused with the reason */   \
-      {"publish", 'p', OptType::List, "Publish a container's port(s) to the host", {}, Comp::None, {}, true}, \
+      {"publish", 'p', OptType::List, "Publish a container's port(s) to the host"},                            \
+      {"publish-all", 'P', OptType::Bool, "Publish all exposed ports to random ports"},                         \
       {"pull", 0, OptType::String, "Pull image before running (always, missing, never, newer)", "missing",     \
        Comp::Enum, "always missing never newer"},                                                              \
       {"quiet", 'q', OptType::Bool, "Suppress the pull output"},                                               \
@@ -726,6 +726,14 @@ constexpr CmdSpec kCommands[] = {
                     "rootless only with a delegated cgroup v2 subtree (refused otherwise). A paused container "
                     "can still be stopped, killed or removed.",
      .examples = "$ skiff pause web\n$ skiff ps --format '{{.Names}} {{.Status}}'\n$ skiff unpause web"},
+    {.path = "container port",
+     .aliases = "port",
+     .usage = "CONTAINER [PRIVATE_PORT[/PROTO]]",
+     .summary = "List port mappings or a specific mapping for the container",
+     .handler = cmd_port,
+     .min_args = 1,
+     .max_args = 2,
+     .arg_comp = Comp::Containers},
     {.path = "container prune",
      .usage = "[OPTIONS]",
      .summary = "Remove all stopped containers",

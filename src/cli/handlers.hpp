@@ -60,6 +60,8 @@ Result<int> cmd_attach(Context&, const ParsedArgs&);
 Result<int> cmd_exec(Context&, const ParsedArgs&);
 // cmd_ps.cpp
 Result<int> cmd_ps(Context&, const ParsedArgs&);
+// cmd_port.cpp
+Result<int> cmd_port(Context&, const ParsedArgs&);
 // cmd_container_ops.cpp
 Result<int> cmd_stop(Context&, const ParsedArgs&);
 Result<int> cmd_kill(Context&, const ParsedArgs&);

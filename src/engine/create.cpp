@@ -12,6 +12,7 @@
 #include "skiff/engine/volumes.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/resources.hpp"
+#include "skiff/engine/ports.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/util/copy.hpp"
 #include "skiff/util/fs.hpp"
@@ -187,8 +188,8 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   TRY(parse_restart(o.restart, restart, restart_max));
   if (o.auto_remove && restart != "no") return fail(kInvalid, "conflicting options: --restart and --rm");
   if (!o.name.empty()) TRY(validate_name(o.name));
-  if (!o.publish.empty())
-    return fail(kUnsupported, "publishing ports (-p) needs a container network; only --network none and host are available");
+  Json exposed, port_bindings;
+  TRY(record_ports(o, ic, exposed, port_bindings));
 
   std::string stop_signal = o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal;
   if (!parse_signal(stop_signal)) return fail(kInvalid, fmt::format("invalid signal: {}", stop_signal));
@@ -247,6 +248,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   c["AttachStdin"] = o.interactive;
   c["AttachStdout"] = true;
   c["AttachStderr"] = true;
+  if (!exposed.empty()) c["ExposedPorts"] = exposed;
   c["Tty"] = o.tty;
   c["OpenStdin"] = o.interactive;
   c["StdinOnce"] = o.interactive;
@@ -270,12 +272,13 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   lc["Config"] = log_opts;
   h["LogConfig"] = lc;
   TRY(resolve_network_mode(e, o.network, cc, h, r.extra));
-  h["PortBindings"] = Json::object();
+  h["PortBindings"] = port_bindings;
   Json rp = Json::object();
   rp["Name"] = restart;
   rp["MaximumRetryCount"] = restart_max;
   h["RestartPolicy"] = rp;
   h["AutoRemove"] = o.auto_remove;
+  if (o.publish_all) h["PublishAllPorts"] = true;
   h["CapAdd"] = o.cap_add.empty() ? Json(nullptr) : Json(o.cap_add);
   h["CapDrop"] = o.cap_drop.empty() ? Json(nullptr) : Json(o.cap_drop);
   h["GroupAdd"] = o.group_add.empty() ? Json(nullptr) : Json(o.group_add);

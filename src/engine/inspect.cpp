@@ -9,6 +9,7 @@
 #include "mounts.hpp"
 #include "network.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/ports.hpp"
 #include "skiff/runtime/defaults.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/paths.hpp"
@@ -58,7 +59,7 @@ Json host_config_json(const ContainerRecord& r) {
   o["OomScoreAdj"] = 0;
   o["PidMode"] = "";
   o["Privileged"] = get("Privileged", false);
-  o["PublishAllPorts"] = false;
+  o["PublishAllPorts"] = get("PublishAllPorts", false);
   o["ReadonlyRootfs"] = get("ReadonlyRootfs", false);
   o["SecurityOpt"] = get("SecurityOpt", nullptr);
   o["Tmpfs"] = get("Tmpfs", Json::object());
@@ -220,6 +221,7 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["Mounts"] = mounts;
   j["Config"] = or_null(r.config);
   j["NetworkSettings"] = network_settings_json(r, s);
+  j["NetworkSettings"]["Ports"] = published_ports(e, c);
   add_network_addresses(e, c, j["NetworkSettings"]);
   add_network_error(e, c, j["State"]);
   return j;

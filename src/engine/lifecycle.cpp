@@ -14,6 +14,7 @@
 
 #include "mounts.hpp"
 #include "network.hpp"
+#include "skiff/engine/ports.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/strings.hpp"
@@ -186,6 +187,8 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   // The store's start lock: one monitor per container, whatever run root started it.
   UniqueFd start_lock = TRY(take_start_lock_waiting(e, c));
   auto spec = TRY(build_spec(e, c.rec));
+  // Published ports first: a taken one fails the start before anything else changes.
+  auto published = TRY(bind_published_ports(e, c.rec));  // held until the monitor has them
   std::string rdir = e.run_dir(c.rec.id);
   std::string cdir = e.container_dir(c.rec.id);
   // /etc/hostname, /etc/hosts, /etc/resolv.conf as the container sees them (bind-mounted).
@@ -218,6 +221,7 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   mc.spec = std::move(spec);
   mc.network = std::move(net);
   mc.start_lock_fd = start_lock.get();
+  hand_ports_to_monitor(published, mc);
 
   Json intent = Json::object();
   intent["startedAt"] = now_ns();

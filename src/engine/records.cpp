@@ -41,6 +41,7 @@ Json summary_json(const ContainerRecord& r) {
   cfg["Labels"] = json_get(r.config, "Labels");
   cfg["Tty"] = json_bool(r.config, "Tty");
   if (r.config.contains("Healthcheck")) cfg["Healthcheck"] = r.config["Healthcheck"];  // ps "(healthy)"
+  if (r.config.contains("ExposedPorts")) cfg["ExposedPorts"] = r.config["ExposedPorts"];  // ps -f expose=
   s.config = cfg;
   Json hc = Json::object();
   hc["NetworkMode"] = json_str(r.host_config, "NetworkMode", "none");

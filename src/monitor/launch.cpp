@@ -43,6 +43,11 @@ Json to_json(const Config& c) {
   j["healthOnFailure"] = c.health_on_failure;
   j["healthPath"] = c.health_path;
   j["healthArgv"] = c.health_argv;
+  if (!c.ports.empty()) {
+    Json ports = Json::array();
+    for (auto& p : c.ports) ports.push_back(Json{{"proto", p.proto}, {"containerPort", p.container_port}, {"host", p.host}});
+    j["ports"] = ports;
+  }
   j["spec"] = oci::to_json(c.spec);
   if (c.network.info.has_stack()) j["network"] = network::to_json(c.network);
   return j;
@@ -80,6 +85,10 @@ Result<Config> config_from_json(const Json& j) {
   if (const Json& ha = json_get(j, "healthArgv"); ha.is_array())
     for (auto& a : ha)
       if (a.is_string()) c.health_argv.push_back(a.get<std::string>());
+  const Json& ports = json_get(j, "ports");
+  if (ports.is_array())
+    for (auto& p : ports)
+      c.ports.push_back({json_str(p, "proto", "tcp"), uint16_t(json_int(p, "containerPort")), json_str(p, "host")});
   c.spec = TRY(oci::spec_from_json(json_get(j, "spec")));
   if (j.contains("network")) c.network = network::stack_config_from_json(j["network"]);
   return c;
@@ -107,8 +116,10 @@ Result<Launch> launch(const Config& cfg) {
   TRY(write_json_atomic(cfg_path, to_json(cfg), 0600, /*sync=*/false));
   auto self = TRY_CTX(open_path("/proc/self/exe", O_PATH), "open the skiff binary");
   auto sp = TRY(make_socketpair(SOCK_SEQPACKET));
-  std::string arg0 = "skiff", role = "__monitor";
-  char* argv[] = {arg0.data(), role.data(), cfg_path.data(), nullptr};
+  std::string arg0 = "skiff", role = "__monitor", nports = std::to_string(cfg.port_fds.size());
+  char* argv[] = {arg0.data(), role.data(), cfg_path.data(), nports.data(), nullptr};
+  size_t np = cfg.port_fds.size();
+  std::vector<int> pf(np, -1);  // allocated before the fork (the caller may have threads)
   pid_t pid = fork();
   if (pid < 0) return fail_errno("fork the monitor");
   if (pid == 0) {
@@ -125,9 +136,12 @@ Result<Launch> launch(const Config& cfg) {
       dup2(devnull, 2);
     }
     // Keep the binary's fd and the socket clear of fd 3 before placing the socket there.
-    int exe = fcntl(self.get(), F_DUPFD_CLOEXEC, 10);
-    int sock = fcntl(sp.write.get(), F_DUPFD_CLOEXEC, 10);
-    int lk = cfg.start_lock_fd >= 0 ? fcntl(cfg.start_lock_fd, F_DUPFD_CLOEXEC, 10) : -1;
+    // (Above every target: 3, 4, and 5… for the published ports' sockets.)
+    int hi = int(10 + np);
+    int exe = fcntl(self.get(), F_DUPFD_CLOEXEC, hi);
+    int sock = fcntl(sp.write.get(), F_DUPFD_CLOEXEC, hi);
+    int lk = cfg.start_lock_fd >= 0 ? fcntl(cfg.start_lock_fd, F_DUPFD_CLOEXEC, hi) : -1;
+    for (size_t i = 0; i < np; ++i) pf[i] = fcntl(cfg.port_fds[i], F_DUPFD_CLOEXEC, hi);
     if (exe < 0 || sock < 0 || dup2(sock, 3) < 0) _exit(1);  // dup2 clears close-on-exec on fd 3
     // Nothing else of the caller's reaches the monitor: an inherited pipe (`skiff run -d … |
     // cat`, a script's fd 7) would stay open until the container exits, and its reader hang.
@@ -135,6 +149,9 @@ Result<Launch> launch(const Config& cfg) {
       for (int fd = 4; fd < 1024; ++fd) (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
     // The start lock goes on fd 4 (dup2 clears close-on-exec there).
     if (cfg.start_lock_fd >= 0 && (lk < 0 || dup2(lk, 4) < 0)) _exit(1);
+    // The published ports' sockets on 5, 6, … (the monitor is told how many in its argv).
+    for (size_t i = 0; i < np; ++i)
+      if (pf[i] < 0 || dup2(pf[i], int(5 + i)) < 0) _exit(1);
     execveat(exe, "", argv, environ, AT_EMPTY_PATH);
     _exit(127);
   }

@@ -2,6 +2,7 @@
 #include "skiff/monitor/monitor.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -23,6 +24,7 @@
 #include "limits.hpp"
 #include "health.hpp"
 #include "logging.hpp"
+#include "portfwd.hpp"
 #include "skiff/network/stack.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/util/fs.hpp"
@@ -49,7 +51,7 @@ constexpr size_t kMaxPacket = 65536 + 1;  // largest attach packet a client send
 constexpr size_t kClientQueueCap = 4u << 20;  // a client further behind than this is dropped
 constexpr size_t kStdinQueueCap = 1u << 20;   // stop reading clients until the container reads
 
-enum class Kind { Signal, Sync, AttachListen, AttachClient, CtlListen, CtlConn, Output, Stdin, Timer, Notify, Health };
+enum class Kind { Signal, Sync, AttachListen, AttachClient, CtlListen, CtlConn, Output, Stdin, Timer, Notify, Health, Ports };
 
 struct Client {
   UniqueFd fd;
@@ -179,6 +181,7 @@ class Monitor {
   int restart_count_ = 0;
   int64_t started_at_ = 0;
   uint16_t rows_ = 0, cols_ = 0;
+  PortForwarder ports_;
 };
 
 // epoll_wait, or, with an in-process network stack, a poll() over the epoll fd and the stack's
@@ -235,6 +238,13 @@ Status Monitor::setup() {
   if (notifier_.fd() >= 0) add(notifier_.fd(), Kind::Notify);
   health_.setup(cfg_);
   if (health_.fd() >= 0) add(health_.fd(), Kind::Health);
+  if (!cfg_.ports.empty()) {
+    std::vector<FwdPort> fp;
+    for (size_t i = 0; i < cfg_.ports.size(); ++i)
+      fp.push_back({cfg_.ports[i].proto, cfg_.ports[i].container_port, cfg_.ports[i].host, int(5 + i)});
+    TRY(ports_.init(std::move(fp)));
+    add(ports_.fd(), Kind::Ports);
+  }
   // An exec'd process is our child (CLONE_PARENT); whatever it leaves behind is ours too.
   if (cfg_.exec_pid > 0 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) return fail_errno("become a subreaper");
   return ok();
@@ -338,6 +348,7 @@ void Monitor::start_container(bool initial) {
   log::debug("monitor: container started");
   running_ = true;
   started_at_ = now_ns();
+  ports_.attach(pid_);
   write_monitor_state();
   container_started(cfg_);
   if (initial) {
@@ -666,6 +677,7 @@ void Monitor::on_timer() {
 
 void Monitor::container_exited(int status) {
   running_ = false;
+  ports_.detach();
   net_.reset();  // the namespace is gone with the container: so goes its stack
   timer_is_kill_ = false;
   health_.container_stopped();
@@ -761,7 +773,8 @@ int Monitor::run() {
   bool trimmed = false;
   while (!done_) {
     if (running_ && !trimmed) {
-      trim_file_pages();
+      malloc_trim(0);  // what start-up freed (the first container of a store: ~1 MiB of heap)
+      trim_file_pages();  // after: malloc_trim's own code pages go too
       trimmed = true;
     }
     int n = net_wait(evs, 32);
@@ -788,6 +801,7 @@ int Monitor::run() {
         case Kind::Timer: on_timer(); break;
         case Kind::Notify: notifier_.on_readable(); break;
         case Kind::Health: health_.on_timer(); break;
+        case Kind::Ports: ports_.on_ready(); break;
       }
     }
   }
@@ -810,7 +824,11 @@ int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup) {
   // its launcher placed at fd 3, and the start lock at fd 4 when there is one: the launcher
   // lets nothing else of the caller's through exec), so no pipe of the caller's stays open
   // until the container ends.
-  close_other_fds({3, 4});
+  // The published ports' host sockets follow, on 5, 6, … (their count is args[1]).
+  std::vector<int> keep{3, 4};
+  size_t nports = args.size() > 1 ? size_t(parse_uint(args[1]).value_or(0)) : 0;
+  for (size_t i = 0; i < nports; ++i) keep.push_back(int(5 + i));
+  close_other_fds(keep);
   UniqueFd sync(3);
   signal(SIGPIPE, SIG_IGN);
   if (args.empty()) return 2;
@@ -829,6 +847,11 @@ int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup) {
   // The container's start lock, inherited as fd 4: held as long as this monitor lives, so
   // no other monitor of the container can start, from any run root. It must be the lock file
   // of our container and still ours (a re-lock by the holder succeeds; anyone else's fails).
+  if (cfg->ports.size() != nports) {
+    std::string m = fmt::format("error {}\nthe published ports' sockets were not handed to the monitor", EPROTO);
+    (void)send(3, m.data(), m.size(), MSG_NOSIGNAL);
+    return 1;
+  }
   UniqueFd start_lock;
   if (!cfg->start_lock) (void)close(4);
   if (cfg->start_lock) {

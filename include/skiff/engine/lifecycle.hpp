@@ -47,6 +47,8 @@ struct CreateOptions {
   std::vector<std::string> log_opts;
   std::string network;  ///< --network as given ("" = the default: a private network)
   std::vector<std::string> publish, expose;
+  bool publish_all = false;       ///< -P
+  bool network_explicit = true;   ///< --network was given (else `network` is the default)
   std::vector<std::string> create_command;  ///< the CLI argv, for inspect Config.CreateCommand
   std::vector<std::pair<std::string, std::string>> resources;  ///< resource flags (resources.hpp)
   PodmanCreate podman;  ///< Podman's options (podman.hpp)

@@ -65,6 +65,15 @@ struct Config {
   std::string health_on_failure = "none";
   std::string health_path;              ///< health.json, read after each probe
   std::vector<std::string> health_argv;  ///< `skiff … healthcheck run <id>`
+  /// Published ports to forward (src/monitor/portfwd.hpp). Their host sockets, bound by the
+  /// caller (`port_fds`, same order, not serialised), reach the monitor as fds 5, 6, ….
+  struct Port {
+    std::string proto;  ///< tcp | udp
+    uint16_t container_port = 0;
+    std::string host;   ///< "0.0.0.0:8080" (for the log)
+  };
+  std::vector<Port> ports;
+  std::vector<int> port_fds;
   oci::Spec spec;
   /// The user-mode network stack the monitor starts for each run of the container (after
   /// the process is created, before "created" is answered) and stops at its exit; mode
