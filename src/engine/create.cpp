@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "mounts.hpp"
+#include "skiff/engine/netnames.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/runtime/container.hpp"
@@ -186,7 +187,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   if (!o.name.empty()) TRY(validate_name(o.name));
   if (!o.publish.empty())
     return fail(kUnsupported, "publishing ports (-p) needs a container network; only --network none and host are available");
-  if (o.network != "none" && o.network != "host" && o.network != "private")
+  if (o.network != "none" && o.network != "host" && o.network != "private" && is_network_mode(o.network))
     return fail(kUnsupported, fmt::format("network mode \"{}\" is not available: use --network none or --network host", o.network));
 
   std::string stop_signal = o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal;
@@ -296,6 +297,9 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
     sysctls[k] = *v;
   }
   h["Sysctls"] = sysctls;
+  // Names, DNS and user networks; the network store's lock is held until the record exists
+  // (the addresses allocated are recorded in it).
+  FileLock net_lock = TRY(apply_network_options(e, o, r));
 
   // Everything is valid: `-v` creates a missing host directory now, as Docker's does.
   TRY(create_bind_sources(mounts));
@@ -392,6 +396,8 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   if (auto st = write_record(e, r, !o.auto_remove); !st)
     return fail_clean(st.error());
   if (cid) (void)write_all(cid.get(), r.id);
+  net_lock.release();
+  refresh_after_membership_change(e, r);  // its peers' /etc/hosts gain it
   return r;
 }
 

@@ -45,6 +45,11 @@ struct CreateOptions {
   std::vector<std::string> log_opts;
   std::string network = "none";
   std::vector<std::string> publish, expose;
+  // Names and user networks (engine/netnames.hpp).
+  std::vector<std::string> networks;  ///< every --network given (several user networks)
+  std::vector<std::string> add_hosts, dns, dns_search, dns_options, network_aliases, links;
+  std::string ip, mac_address;
+  bool no_hosts = false;
   std::vector<std::string> create_command;  ///< the CLI argv, for inspect Config.CreateCommand
 };
 
