@@ -49,7 +49,7 @@ constexpr std::string_view kContainer = R"({"_type": "types.ContainerJSON",
   "NetworkSettings": {"_type": "types.NetworkSettings", "Ports": "map",
     "SecondaryIPAddresses": "slice", "SecondaryIPv6Addresses": "slice",
     "Networks": {"map": {"_type": "network.EndpointSettings", "IPAMConfig": "ptr", "Links": "slice",
-      "Aliases": "slice", "DriverOpts": "map"}}}})";
+      "Aliases": "slice", "DriverOpts": "map", "DNSNames": "slice"}}}})";
 
 constexpr std::string_view kImage = R"({"_type": "types.ImageInspect",
   "RepoTags": "slice", "RepoDigests": "slice", "Variant": "string", "OsVersion": "string",

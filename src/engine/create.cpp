@@ -297,13 +297,13 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
     sysctls[k] = *v;
   }
   h["Sysctls"] = sysctls;
+
   // Names, DNS and user networks; the network store's lock is held until the record exists
   // (the addresses allocated are recorded in it).
   FileLock net_lock = TRY(apply_network_options(e, o, r));
-
   // Everything is valid: `-v` creates a missing host directory now, as Docker's does.
   TRY(create_bind_sources(mounts));
-  Json& x = r.extra = Json::object();
+  Json& x = r.extra;  // apply_network_options filled its part
   x["mounts"] = mounts_to_json(mounts);
   x["hostname"] = c["Hostname"];
   bool seccomp_set = std::any_of(o.security_opt.begin(), o.security_opt.end(), [](auto& so) { return so.rfind("seccomp", 0) == 0; });

@@ -224,6 +224,7 @@ bool is_network_mode(std::string_view v) {
 
 Result<FileLock> apply_network_options(Engine& e, const CreateOptions& o, ContainerRecord& r) {
   Json& h = r.host_config;
+  if (!r.extra.is_object()) r.extra = Json::object();
   Json& x = r.extra;
   std::vector<std::string> nets = o.networks;
   if (nets.empty()) nets = {o.network};
@@ -359,6 +360,44 @@ void refresh_after_membership_change(Engine& e, const ContainerRecord& r) {
     (void)unused;
     refresh_network_hosts(e, net);
   }
+}
+
+Json links_json(const ContainerRecord& r) {
+  const Json& links = json_get(r.extra, "links");
+  if (!links.is_array() || links.empty()) return nullptr;
+  Json out = Json::array();
+  for (auto& l : links) out.push_back(fmt::format("/{}:/{}/{}", json_str(l, "name"), r.name, json_str(l, "alias")));
+  return out;
+}
+
+void user_network_settings(const ContainerRecord& r, Json& settings) {
+  const Json& nets = json_get(r.extra, "networks");
+  if (!nets.is_object() || nets.empty()) return;
+  Json out = Json::object();
+  for (auto& [name, a] : nets.items()) {
+    Json n = Json::object();
+    Json ipam = Json::object();
+    ipam["IPv4Address"] = json_str(a, "ip");
+    n["IPAMConfig"] = ipam;
+    n["Links"] = links_json(r);
+    std::vector<std::string> aliases = strs(json_get(a, "aliases"));
+    n["Aliases"] = aliases.empty() ? Json(nullptr) : Json(aliases);
+    n["MacAddress"] = json_str(a, "mac");
+    n["DriverOpts"] = nullptr;
+    n["NetworkID"] = json_str(a, "id");
+    n["EndpointID"] = r.id;
+    n["Gateway"] = json_str(a, "gateway");
+    n["IPAddress"] = json_str(a, "ip");
+    n["IPPrefixLen"] = json_int(a, "prefix");
+    n["IPv6Gateway"] = "";
+    n["GlobalIPv6Address"] = "";
+    n["GlobalIPv6PrefixLen"] = 0;
+    std::vector<std::string> dns{r.name, r.id.substr(0, 12)};
+    dns.insert(dns.end(), aliases.begin(), aliases.end());
+    n["DNSNames"] = dns;
+    out[name] = n;
+  }
+  settings["Networks"] = out;
 }
 
 Json network_json(const Engine& e, const network::Network& n) {

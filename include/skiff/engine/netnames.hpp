@@ -62,6 +62,11 @@ void refresh_after_membership_change(Engine& e, const ContainerRecord& r);
 
 std::vector<NetMember> network_members(const Engine& e, const std::string& network);
 
+/// inspect: HostConfig.Links ("/db:/app/alias" as Docker), null without links.
+Json links_json(const ContainerRecord& r);
+/// inspect: NetworkSettings.Networks for a container on user networks (left as it is otherwise).
+void user_network_settings(const ContainerRecord& r, Json& settings);
+
 /// Docker's `network inspect` object.
 Json network_json(const Engine& e, const network::Network& n);
 
