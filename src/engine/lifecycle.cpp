@@ -183,6 +183,7 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   mc.log_level = log_level.empty() ? "warn" : log_level;
   mc.cleanup_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "--log-level", mc.log_level, "__cleanup", c.rec.id};
   mc.spec = std::move(spec);
+  mc.taps = network_taps(e, c.rec);
   mc.start_lock_fd = start_lock.get();
 
   Json intent = Json::object();

@@ -353,6 +353,30 @@ void refresh_network_hosts(Engine& e, const std::string& network) {
   }
 }
 
+std::vector<network::TapSpec> network_taps(const Engine& e, const ContainerRecord& r) {
+  std::vector<network::TapSpec> out;
+  const Json& nets = json_get(r.extra, "networks");
+  if (!nets.is_object()) return out;
+  // The NetworkMode network first: it is eth0, and its gateway the default route.
+  std::vector<std::string> order;
+  std::string mode = json_str(r.host_config, "NetworkMode");
+  if (nets.contains(mode)) order.push_back(mode);
+  for (auto& [name, unused] : nets.items())
+    if ((void)unused, name != mode) order.push_back(name);
+  for (auto& name : order) {
+    const Json& a = nets[name];
+    network::TapSpec t;
+    t.ifname = fmt::format("eth{}", out.size());
+    t.mac = json_str(a, "mac");
+    t.ip = json_str(a, "ip");
+    t.prefix = int(json_int(a, "prefix", 24));
+    if (out.empty() && !json_bool(a, "internal")) t.gateway = json_str(a, "gateway");
+    t.sock_dir = e.run() + "/n/" + json_str(a, "id").substr(0, 12);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 void refresh_after_membership_change(Engine& e, const ContainerRecord& r) {
   const Json& nets = json_get(r.extra, "networks");
   if (!nets.is_object()) return;

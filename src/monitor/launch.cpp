@@ -37,6 +37,13 @@ Json to_json(const Config& c) {
   j["execPidStart"] = c.exec_pid_start;
   j["startLock"] = c.start_lock_fd >= 0 || c.start_lock;
   j["spec"] = oci::to_json(c.spec);
+  if (!c.taps.empty()) {
+    Json t = Json::array();
+    for (auto& s : c.taps)
+      t.push_back(Json{{"ifname", s.ifname}, {"mac", s.mac}, {"ip", s.ip}, {"prefix", s.prefix},
+                       {"gateway", s.gateway}, {"sockDir", s.sock_dir}});
+    j["taps"] = t;
+  }
   return j;
 }
 
@@ -64,6 +71,11 @@ Result<Config> config_from_json(const Json& j) {
   c.exec_pid_start = uint64_t(json_int(j, "execPidStart"));
   c.start_lock = json_bool(j, "startLock");
   c.spec = TRY(oci::spec_from_json(json_get(j, "spec")));
+  const Json& taps = json_get(j, "taps");
+  if (taps.is_array())
+    for (auto& t : taps)
+      c.taps.push_back({json_str(t, "ifname"), json_str(t, "mac"), json_str(t, "ip"), int(json_int(t, "prefix", 24)),
+                        json_str(t, "gateway"), json_str(t, "sockDir")});
   return c;
 }
 

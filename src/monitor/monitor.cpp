@@ -46,7 +46,7 @@ constexpr size_t kMaxPacket = 65536 + 1;  // largest attach packet a client send
 constexpr size_t kClientQueueCap = 4u << 20;  // a client further behind than this is dropped
 constexpr size_t kStdinQueueCap = 1u << 20;   // stop reading clients until the container reads
 
-enum class Kind { Signal, Sync, AttachListen, AttachClient, CtlListen, CtlConn, Output, Stdin, Timer };
+enum class Kind { Signal, Sync, AttachListen, AttachClient, CtlListen, CtlConn, Output, Stdin, Timer, NetTap, NetSock };
 
 struct Client {
   UniqueFd fd;
@@ -150,6 +150,8 @@ class Monitor {
   void write_exit(int code, const std::string& error, bool final = true);
   void reply_exit_waiters();
   void sync_send(const std::string& msg);
+  Status attach_networks();
+  void detach_networks();
 
   Config cfg_;
   UniqueFd sync_;
@@ -169,7 +171,33 @@ class Monitor {
   int restart_count_ = 0;
   int64_t started_at_ = 0;
   uint16_t rows_ = 0, cols_ = 0;
+  std::vector<network::SwitchPort> ports_;  // user networks (network/l2switch.hpp)
+  std::map<int, size_t> port_of_;
 };
+
+// User networks: the container's taps, and this monitor's ports on their switches.
+Status Monitor::attach_networks() {
+  detach_networks();
+  if (cfg_.taps.empty() || cfg_.exec_pid > 0) return ok();
+  auto taps = TRY(network::make_taps(pid_, cfg_.spec.new_userns, cfg_.taps));
+  for (size_t i = 0; i < taps.size(); ++i) {
+    ports_.push_back(TRY(network::SwitchPort::open(std::move(taps[i]), cfg_.taps[i].sock_dir, cfg_.taps[i].mac)));
+    port_of_[ports_.back().tap_fd()] = ports_.size() - 1;
+    port_of_[ports_.back().sock_fd()] = ports_.size() - 1;
+    add(ports_.back().tap_fd(), Kind::NetTap);
+    add(ports_.back().sock_fd(), Kind::NetSock);
+  }
+  return ok();
+}
+
+void Monitor::detach_networks() {
+  for (auto& p : ports_) {
+    del(p.tap_fd());
+    del(p.sock_fd());
+  }
+  ports_.clear();
+  port_of_.clear();
+}
 
 void Monitor::add(int fd, Kind k, uint32_t events) {
   struct epoll_event ev{};
@@ -227,6 +255,7 @@ Status Monitor::create_container() {
   if (cfg_.exec_pid > 0) ctr_ = TRY(runtime::exec(cfg_.spec, cfg_.exec_pid, cfg_.exec_pid_start, io));
   else ctr_ = TRY(runtime::create(cfg_.spec, io));
   pid_ = ctr_.pid();
+  TRY(attach_networks());
   stdin_eof_ = false;
   stdin_pending_.clear();
   if (cfg_.spec.process.terminal) {
@@ -616,6 +645,7 @@ void Monitor::container_exited(int status) {
   struct itimerspec off{};
   timerfd_settime(timer_.get(), 0, &off, nullptr);
   drain_outputs();
+  detach_networks();
   if (stdin_w_) {
     del(stdin_w_.get());
     stdin_w_.reset();
@@ -728,6 +758,8 @@ int Monitor::run() {
           break;
         case Kind::Stdin: on_stdin_writable(); break;
         case Kind::Timer: on_timer(); break;
+        case Kind::NetTap: ports_[port_of_[fd]].on_tap(); break;
+        case Kind::NetSock: ports_[port_of_[fd]].on_sock(); break;
       }
     }
   }

@@ -14,6 +14,7 @@
 
 #include "skiff/engine/engine.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/network/l2switch.hpp"
 #include "skiff/network/netstore.hpp"
 #include "skiff/oci/runtime_spec.hpp"
 #include "skiff/util/lock.hpp"
@@ -42,6 +43,10 @@ struct StackAddrs {
 /// process environment. kConflict when a linked container is not running (Docker's error).
 Status prepare_names(Engine& e, const ContainerRecord& r, oci::Spec& spec, const std::string& rdir,
                      const StackAddrs& stack = {});
+
+/// start: the container's interfaces on its user networks (eth0, eth1, … in attachment order),
+/// for its monitor.
+std::vector<network::TapSpec> network_taps(const Engine& e, const ContainerRecord& r);
 
 /// `network reload`: writes a running container's /etc/hosts and /etc/resolv.conf again
 /// (in place: they are bind-mounted), from its record and its networks' members now.

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "skiff/network/l2switch.hpp"
 #include "skiff/oci/runtime_spec.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/json.hpp"
@@ -58,6 +59,8 @@ struct Config {
   int start_lock_fd = -1;
   bool start_lock = false;
   oci::Spec spec;
+  /// User networks: one tap each in the container's namespace, switched by this monitor.
+  std::vector<network::TapSpec> taps;
 };
 
 Json to_json(const Config& c);
