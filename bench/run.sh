@@ -21,7 +21,8 @@ OUT=$REPO/out
 RUNS=20
 WARMUP=3
 BENCH_USER=${SKIFF_BENCH_USER:-skiff-test}
-CASES=(version info images ps_a pull push rmi images_500 rmi_shared run_rm run_d exec ps_1000 monitor_rss save load)
+CASES=(version info images ps_a pull push rmi images_500 rmi_shared run_rm run_d exec ps_1000 monitor_rss save load
+       run_rm_net net_out)
 PS_N=${SKIFF_BENCH_PS_N:-1000}  # containers in the store for ps_1000
 HEAVY_RUNS=5    # runs of the slow cases (pull moves 64 MiB; podman lists 500 images in seconds)
 only=()
@@ -48,6 +49,8 @@ if [ "$(id -u)" = 0 ]; then
   # shellcheck source=../tests/system/testuser.sh
   source "$REPO/tests/system/testuser.sh"
   ensure_test_user "$BENCH_USER"
+  # Rootless container networks need /dev/net/tun usable by the user (Debian's udev: 0666).
+  [ ! -c /dev/net/tun ] || chmod 0666 /dev/net/tun
   as_user=(--uid "$TEST_UID" --gid "$TEST_GID")
 else
   TEST_USER=$(id -un) TEST_UID=$(id -u) TEST_GID=$(id -g) TEST_HOME=$HOME
@@ -310,6 +313,46 @@ case_run_d() {
   compare "run -d sleep" "run -d --network none $BB sleep 600" "run -d --network none $BB sleep 600"
   as "$SKIFF" rm -f $(as "$SKIFF" ps -aq) >/dev/null 2>&1 || true
   as podman rm -f -t 0 -a >/dev/null 2>&1 || true
+}
+
+# run --rm busybox true with each engine's default network (skiff: pasta when installed, podman
+# 4.3: slirp4netns), and skiff's built-in stack against podman's slirp4netns.
+case_run_rm_net() {
+  both_busybox
+  compare "run --rm true (default network)" "run --rm $BB true" "run --rm $BB true"
+  compare "run --rm true (builtin / slirp4netns)" "run --rm --network builtin $BB true" \
+    "run --rm --network slirp4netns $BB true"
+}
+
+# Outbound throughput: a container sends NET_MIB MiB to a sink on the test host (a network
+# namespace of ours behind a veth pair, tests/system/nethost.sh; never another address).
+NET_MIB=${SKIFF_BENCH_NET_MIB:-256}
+case_net_out() {
+  [ "$(id -u)" = 0 ] || { echo "  net_out needs root (the test host)"; return 0; }
+  both_busybox
+  # shellcheck source=../tests/system/nethost.sh
+  source "$REPO/tests/system/nethost.sh"
+  nethost_up "$WORK/nethost"
+  ip netns exec "$NETHOST_NS" python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 5001)); s.listen(8)
+while True:
+    c, _ = s.accept()
+    while c.recv(1 << 20): pass
+    c.close()' "$NETHOST_IP" &
+  local sink=$!
+  sleep 0.5
+  printf 'dd if=/dev/zero bs=64k count=%d 2>/dev/null | nc %s 5001\n' $((NET_MIB * 16)) "$NETHOST_IP" >"$WORK/send.sh"
+  chmod 0644 "$WORK/send.sh"
+  RUNS=$HEAVY_RUNS WARMUP=1 compare "net out $NET_MIB MiB (default network)" \
+    "run --rm -v $WORK/send.sh:/send.sh:ro $BB sh /send.sh" "run --rm -v $WORK/send.sh:/send.sh:ro $BB sh /send.sh"
+  RUNS=$HEAVY_RUNS WARMUP=1 compare "net out $NET_MIB MiB (builtin / slirp4netns)" \
+    "run --rm --network builtin -v $WORK/send.sh:/send.sh:ro $BB sh /send.sh" \
+    "run --rm --network slirp4netns -v $WORK/send.sh:/send.sh:ro $BB sh /send.sh"
+  kill "$sink" 2>/dev/null || true
+  wait "$sink" 2>/dev/null || true
+  nethost_down
 }
 
 # exec of true in a running container.

@@ -9,16 +9,17 @@ set -euo pipefail
 declare -A groups=(
   [build]="g++ make pkg-config libpoco-dev libarchive-dev libseccomp-dev libspdlog-dev libfmt-dev
            nlohmann-json3-dev libtomlplusplus-dev libboost-test-dev libzstd-dev zlib1g-dev libssl-dev
-           libre2-dev
+           libre2-dev libslirp-dev
            go-md2man man-db groff-base"
-  [runtime]="uidmap"
+  [runtime]="uidmap libslirp0 passt"
   # test: the fixture registry and images (docker-registry, busybox-static, zstd, tar, gzip;
   # openssl for the test CA, apache2-utils for htpasswd, skopeo to cross-check with a real
   # client), tmux to drive terminals, curl and jq for registry checks, util-linux (unshare,
   # setpriv), procps, passwd (useradd/usermod for the test user), uidmap (newuidmap); zsh and
-  # fish tell tests/install-paths.sh where they look for completions.
+  # fish tell tests/install-paths.sh where they look for completions; passt, slirp4netns, dnsmasq-base
+  # and iproute2 for the network tests (their test host, tests/system/nethost.sh).
   [test]="docker-registry busybox-static skopeo tmux apache2-utils openssl curl jq util-linux procps
-          zstd tar gzip coreutils passwd uidmap zsh fish"
+          zstd tar gzip coreutils passwd uidmap zsh fish passt slirp4netns dnsmasq-base iproute2"
   [bench]="podman runc slirp4netns hyperfine uidmap"
   # fuzz: clang with libFuzzer and the sanitizer runtimes (make fuzz)
   [fuzz]="clang libclang-rt-14-dev"

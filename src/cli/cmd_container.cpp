@@ -68,7 +68,7 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
   o.restart = a.str("restart", "no");
   o.log_driver = a.str("log-driver");
   o.log_opts = a.list("log-opt");
-  o.network = a.has("network") ? a.str("network") : a.str("net", "none");
+  o.network = a.has("network") ? a.str("network") : a.str("net", "");
   o.networks = a.list("net");
   for (auto& n : a.list("network")) o.networks.push_back(n);
   if (!o.networks.empty()) o.network = o.networks[0];
@@ -153,6 +153,9 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
     if (a.flag("rm") && (err.code == kCommandNotFound || err.code == kCannotInvoke)) {
       std::string cfg = e->container_dir(rec.id) + "/config.json";
       for (int i = 0; i < 2000 && path_exists(cfg); ++i) usleep(5000);
+    } else if (a.flag("rm")) {
+      // Refused before any monitor ran (its network, say): Docker's CLI removes it too.
+      (void)engine::remove_container(*e, rec.id, true, true);
     }
     return err;
   };

@@ -16,6 +16,9 @@ namespace skiff::cli {
 
 namespace {
 
+// --network's completions (container:NAME and ns:PATH take a value after the colon).
+constexpr const char* kNetworkModes = "bridge none host container: ns: pasta slirp4netns builtin";
+
 constexpr OptSpec kGlobalOpts[] = {
     {"log-level", 0, OptType::String, "Log messages above specified level (trace, debug, info, warn, error, off)",
      "warn", Comp::Enum, "trace debug info warn error off"},
@@ -88,8 +91,9 @@ constexpr GroupSpec kGroups[] = {
       {"mac-address", 0, OptType::String, "Container MAC address (e.g., 92:d0:c6:0a:29:33)"},                  \
       {"mount", 0, OptType::List, "Attach a filesystem mount to the container"},                               \
       {"name", 0, OptType::String, "Assign a name to the container"},                                          \
-      {"net", 0, OptType::String, "Connect a container to a network", {}, Comp::Enum, "none host", true},      \
-      {"network", 0, OptType::String, "Connect a container to a network (none, host, or a user network; repeat for several)", "none", Comp::Networks}, \
+      {"net", 0, OptType::String, "Connect a container to a network", {}, Comp::Enum, kNetworkModes, true},    \
+      {"network", 0, OptType::String, "Connect a container to a network (bridge, none, host, container:NAME, a user network, ...)", \
+       "bridge", Comp::Networks},                                                                              \
       {"network-alias", 0, OptType::List, "Add network-scoped alias for the container"},                       \
       {"no-hosts", 0, OptType::Bool, "Do not create /etc/hosts for the container (the image's is used)"},     \
       {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},                    \

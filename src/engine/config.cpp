@@ -49,6 +49,12 @@ void merge(ContainersConf& c, const Json& doc) {
     if (ct.contains("dns_searches")) c.dns_searches = strings(ct["dns_searches"]);
     if (ct.contains("dns_options")) c.dns_options = strings(ct["dns_options"]);
   }
+  const Json& nw = json_get(doc, "network");
+  if (nw.is_object()) {
+    if (nw.contains("default_rootless_network_cmd"))
+      c.default_rootless_network_cmd = json_str(nw, "default_rootless_network_cmd");
+    if (nw.contains("pasta_options")) c.pasta_options = strings(nw["pasta_options"]);
+  }
   const Json& en = json_get(doc, "engine");
   if (en.is_object()) {
     if (en.contains("detach_keys")) c.detach_keys = json_str(en, "detach_keys");

@@ -9,6 +9,7 @@
 
 #include "mounts.hpp"
 #include "skiff/engine/netnames.hpp"
+#include "network.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/runtime/container.hpp"
@@ -187,8 +188,6 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   if (!o.name.empty()) TRY(validate_name(o.name));
   if (!o.publish.empty())
     return fail(kUnsupported, "publishing ports (-p) needs a container network; only --network none and host are available");
-  if (o.network != "none" && o.network != "host" && o.network != "private" && is_network_mode(o.network))
-    return fail(kUnsupported, fmt::format("network mode \"{}\" is not available: use --network none or --network host", o.network));
 
   std::string stop_signal = o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal;
   if (!parse_signal(stop_signal)) return fail(kInvalid, fmt::format("invalid signal: {}", stop_signal));
@@ -269,7 +268,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   lc["Type"] = log_driver;
   lc["Config"] = log_opts;
   h["LogConfig"] = lc;
-  h["NetworkMode"] = o.network == "private" ? "none" : o.network;
+  if (is_network_mode(o.network)) TRY(resolve_network_mode(e, o.network, cc, h, r.extra));  // else a user network
   h["PortBindings"] = Json::object();
   Json rp = Json::object();
   rp["Name"] = restart;
@@ -303,7 +302,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   FileLock net_lock = TRY(apply_network_options(e, o, r));
   // Everything is valid: `-v` creates a missing host directory now, as Docker's does.
   TRY(create_bind_sources(mounts));
-  Json& x = r.extra;  // apply_network_options filled its part
+  Json& x = r.extra;  // resolve_network_mode and apply_network_options filled their parts
   x["mounts"] = mounts_to_json(mounts);
   x["hostname"] = c["Hostname"];
   bool seccomp_set = std::any_of(o.security_opt.begin(), o.security_opt.end(), [](auto& so) { return so.rfind("seccomp", 0) == 0; });

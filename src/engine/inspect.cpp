@@ -8,6 +8,7 @@
 
 #include "mounts.hpp"
 #include "skiff/engine/netnames.hpp"
+#include "network.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/runtime/defaults.hpp"
 #include "skiff/util/fs.hpp"
@@ -206,6 +207,7 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["Mounts"] = mounts;
   j["Config"] = or_null(r.config);
   j["NetworkSettings"] = network_settings_json(r, s);
+  add_network_addresses(e, c, j["NetworkSettings"]);
   return j;
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "mounts.hpp"
+#include "network.hpp"
 #include "skiff/engine/netnames.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
@@ -162,7 +163,9 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   std::string rdir = e.run_dir(c.rec.id);
   std::string cdir = e.container_dir(c.rec.id);
   // /etc/hostname, /etc/hosts, /etc/resolv.conf as the container sees them (bind-mounted).
-  TRY(prepare_names(e, c.rec, spec, rdir));
+  // The stack first (what it offers: addresses, DNS), then the names files from it.
+  auto net = TRY(prepare_network(e, c.rec, spec, rdir));
+  TRY(prepare_names(e, c.rec, spec, rdir, {net.info.ip, net.info.host_ip, net.info.dns}));
   (void)unlink((rdir + "/exit").c_str());
 
   monitor::Config mc;
@@ -183,6 +186,7 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   mc.log_level = log_level.empty() ? "warn" : log_level;
   mc.cleanup_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "--log-level", mc.log_level, "__cleanup", c.rec.id};
   mc.spec = std::move(spec);
+  mc.network = std::move(net);
   mc.taps = network_taps(e, c.rec);
   mc.start_lock_fd = start_lock.get();
 

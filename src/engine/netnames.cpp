@@ -216,7 +216,8 @@ Status rewrite_in_place(const std::string& path, const std::string& text) {
 network::NetStore net_store(const Engine& e) { return network::NetStore(e.graph() + "/networks"); }
 
 bool is_network_mode(std::string_view v) {
-  static const char* kModes[] = {"none", "host", "bridge", "default", "private", "slirp4netns", "pasta"};
+  if (v.empty()) return true;  // the default
+  static const char* kModes[] = {"none", "host", "bridge", "default", "private", "slirp4netns", "pasta", "builtin"};
   for (auto m : kModes)
     if (v == m) return true;
   return v.find(':') != std::string_view::npos;  // container:X, ns:PATH, slirp4netns:opts, pasta:opts
@@ -296,8 +297,10 @@ Result<FileLock> apply_network_options(Engine& e, const CreateOptions& o, Contai
 Status prepare_names(Engine& e, const ContainerRecord& r, oci::Spec& spec, const std::string& rdir,
                      const StackAddrs& stack) {
   std::vector<std::string> env;
-  std::string hosts = TRY(hosts_text(e, r, spec.hostname, stack, &env));
   TRY(write_file_atomic(rdir + "/hostname", spec.hostname + "\n", 0644, false));
+  // container:X shares X's files (prepare_network copied them), as Docker.
+  if (json_str(r.host_config, "NetworkMode").rfind("container:", 0) == 0) return ok();
+  std::string hosts = TRY(hosts_text(e, r, spec.hostname, stack, &env));
   TRY(write_file_atomic(rdir + "/hosts", hosts, 0644, false));
   TRY(write_file_atomic(rdir + "/resolv.conf", resolv_text(e, r, stack), 0644, false));
   // Link variables go under the container's own (-e wins, as Docker's).

@@ -44,6 +44,7 @@ Json to_json(const Config& c) {
                        {"gateway", s.gateway}, {"sockDir", s.sock_dir}});
     j["taps"] = t;
   }
+  if (c.network.info.has_stack()) j["network"] = network::to_json(c.network);
   return j;
 }
 
@@ -76,6 +77,7 @@ Result<Config> config_from_json(const Json& j) {
     for (auto& t : taps)
       c.taps.push_back({json_str(t, "ifname"), json_str(t, "mac"), json_str(t, "ip"), int(json_int(t, "prefix", 24)),
                         json_str(t, "gateway"), json_str(t, "sockDir")});
+  if (j.contains("network")) c.network = network::stack_config_from_json(j["network"]);
   return c;
 }
 

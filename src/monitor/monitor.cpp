@@ -21,6 +21,7 @@
 #include <map>
 
 #include "logging.hpp"
+#include "skiff/network/stack.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
@@ -129,6 +130,7 @@ class Monitor {
   Status create_container();
   void start_container(bool initial);
   void add(int fd, Kind k, uint32_t events = EPOLLIN);
+  int net_wait(struct epoll_event* evs, int max);
   void del(int fd);
   void on_signal();
   void on_sync();
@@ -150,7 +152,7 @@ class Monitor {
   void write_exit(int code, const std::string& error, bool final = true);
   void reply_exit_waiters();
   void sync_send(const std::string& msg);
-  Status attach_networks();
+  Status attach_networks(int netns, int userns);
   void detach_networks();
 
   Config cfg_;
@@ -161,6 +163,7 @@ class Monitor {
   std::map<int, Client> clients_;
   std::map<int, CtlConn> ctls_;
   runtime::Container ctr_;
+  std::unique_ptr<network::Stack> net_;  // the container's user-mode network, per run
   pid_t pid_ = -1;
   UniqueFd pty_, stdin_w_, stdout_r_, stderr_r_;
   std::string stdin_pending_;
@@ -176,10 +179,10 @@ class Monitor {
 };
 
 // User networks: the container's taps, and this monitor's ports on their switches.
-Status Monitor::attach_networks() {
+Status Monitor::attach_networks(int netns, int userns) {
   detach_networks();
   if (cfg_.taps.empty() || cfg_.exec_pid > 0) return ok();
-  auto taps = TRY(network::make_taps(pid_, cfg_.spec.new_userns, cfg_.taps));
+  auto taps = TRY(network::make_taps(netns, userns, cfg_.taps));
   for (size_t i = 0; i < taps.size(); ++i) {
     ports_.push_back(TRY(network::SwitchPort::open(std::move(taps[i]), cfg_.taps[i].sock_dir, cfg_.taps[i].mac)));
     port_of_[ports_.back().tap_fd()] = ports_.size() - 1;
@@ -197,6 +200,21 @@ void Monitor::detach_networks() {
   }
   ports_.clear();
   port_of_.clear();
+}
+
+// epoll_wait, or, with an in-process network stack, a poll() over the epoll fd and the stack's
+// fds with its timeout (the stack runs on this loop's turns).
+int Monitor::net_wait(struct epoll_event* evs, int max) {
+  if (!net_ || net_->helper_pid() > 0) return epoll_wait(ep_.get(), evs, max, -1);
+  std::vector<struct pollfd> fds{{ep_.get(), POLLIN, 0}};
+  int timeout = -1;
+  net_->fill(fds, timeout);
+  if (fds.size() == 1) return epoll_wait(ep_.get(), evs, max, -1);
+  int n = poll(fds.data(), fds.size(), timeout);
+  if (n < 0) return n;
+  net_->poll_done(fds.data() + 1, fds.size() - 1);
+  if (!(fds[0].revents & POLLIN)) return 0;
+  return epoll_wait(ep_.get(), evs, max, 0);
 }
 
 void Monitor::add(int fd, Kind k, uint32_t events) {
@@ -255,7 +273,16 @@ Status Monitor::create_container() {
   if (cfg_.exec_pid > 0) ctr_ = TRY(runtime::exec(cfg_.spec, cfg_.exec_pid, cfg_.exec_pid_start, io));
   else ctr_ = TRY(runtime::create(cfg_.spec, io));
   pid_ = ctr_.pid();
-  TRY(attach_networks());
+  // The container's network namespace exists and its process waits for "go": its stack now,
+  // and its interfaces on user networks.
+  if (cfg_.exec_pid == 0 && (cfg_.network.info.has_stack() || !cfg_.taps.empty())) {
+    UniqueFd netns = ctr_.take_netns(), userns = ctr_.take_userns();
+    if (cfg_.network.info.has_stack()) {
+      net_ = TRY(network::start_stack(cfg_.network, {netns.get(), userns.get()}, cfg_.run_dir));
+      log::debug("monitor: network ({}) up", cfg_.network.info.mode);
+    }
+    TRY(attach_networks(netns.get(), userns.get()));
+  }
   stdin_eof_ = false;
   stdin_pending_.clear();
   if (cfg_.spec.process.terminal) {
@@ -611,8 +638,10 @@ void Monitor::on_signal() {
     if (si.ssi_signo == SIGCHLD) {
       int status;
       pid_t p;
-      while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+      while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
         if (p == pid_ && running_) container_exited(status);
+        else if (net_ && p == net_->helper_pid()) net_->helper_exited(status);
+      }
       continue;
     }
     // systemd's SIGTERM to the main process, or a terminal's SIGHUP: pass it on.
@@ -641,6 +670,7 @@ void Monitor::on_timer() {
 
 void Monitor::container_exited(int status) {
   running_ = false;
+  net_.reset();  // the namespace is gone with the container: so goes its stack
   timer_is_kill_ = false;
   struct itimerspec off{};
   timerfd_settime(timer_.get(), 0, &off, nullptr);
@@ -736,7 +766,7 @@ int Monitor::run() {
       trim_file_pages();
       trimmed = true;
     }
-    int n = epoll_wait(ep_.get(), evs, 32, -1);
+    int n = net_wait(evs, 32);
     if (n < 0) {
       if (errno == EINTR) continue;
       break;

@@ -93,14 +93,10 @@ int make_tap(const TapSpec& s, int* tap_out, const char** step) {
 
 }  // namespace
 
-Result<std::vector<UniqueFd>> make_taps(pid_t pid, bool own_userns, const std::vector<TapSpec>& specs) {
+Result<std::vector<UniqueFd>> make_taps(int netns, int userns, const std::vector<TapSpec>& specs) {
   std::vector<UniqueFd> taps;
   if (specs.empty()) return taps;
-  // A pidfd, not /proc/<pid>/ns/*: the container's process is not dumpable, so its ns links are
-  // out of reach rootless, while setns(pidfd) checks only the namespaces' capabilities.
-  long pfd = syscall(SYS_pidfd_open, pid, 0);
-  if (pfd < 0) return fail_errno("pidfd_open of the container");
-  UniqueFd pidfd{int(pfd)};
+  if (netns < 0) return fail(EINVAL, "user network interface: the container's network namespace was not sent");
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return fail_errno("socketpair");
   UniqueFd parent{sv[0]}, child{sv[1]};
@@ -112,7 +108,9 @@ Result<std::vector<UniqueFd>> make_taps(pid_t pid, bool own_userns, const std::v
       (void)send(child.get(), msg.data(), msg.size(), MSG_NOSIGNAL);
       _exit(1);
     };
-    if (setns(pidfd.get(), CLONE_NEWNET | (own_userns ? CLONE_NEWUSER : 0)) < 0)
+    if (userns >= 0 && setns(userns, CLONE_NEWUSER) < 0)
+      report(fmt::format("join the container's user namespace: {}", strerror(errno)));
+    if (setns(netns, CLONE_NEWNET) < 0)
       report(fmt::format("join the container's network namespace: {}", strerror(errno)));
     for (auto& s : specs) {
       int tap = -1;

@@ -75,6 +75,8 @@ Json to_json(const Spec& s) {
   idm["source"] = s.idmap.source;
   j["idmap"] = idm;
   j["newNetns"] = s.new_netns;
+  if (!s.join_netns.empty()) j["joinNetns"] = s.join_netns;
+  if (s.send_ns_fds) j["sendNsFds"] = true;
   j["privileged"] = s.privileged;
   Json sc = Json::array();
   for (auto& [k, v] : s.sysctl) sc.push_back(Json::array({k, v}));
@@ -135,6 +137,8 @@ Result<Spec> spec_from_json(const Json& j) {
     s.idmap.gids = ranges_from(idm.value("gids", Json::array()));
     s.idmap.source = idm.value("source", "");
     s.new_netns = j.value("newNetns", true);
+    s.join_netns = j.value("joinNetns", "");
+    s.send_ns_fds = j.value("sendNsFds", false);
     s.privileged = j.value("privileged", false);
     for (auto& kv : j.value("sysctl", Json::array())) s.sysctl.emplace_back(kv[0].get<std::string>(), kv[1].get<std::string>());
     return s;

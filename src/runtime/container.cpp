@@ -4,6 +4,7 @@
 // of it and may allocate (malloc's locks are free); it still reports every failure as a value
 // over the sync socket and never throws.
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <sched.h>
@@ -42,7 +43,7 @@ namespace {
 // Sync protocol (SOCK_SEQPACKET, one message per packet, first byte = type):
 //   M→C 'M' mapped            C→M 'P'+fd pty master      C→M 'R' ready (waiting for go)
 //   M→C 'G' go                C→M 'E'<code>\n<msg> error; EOF after 'G' = execve succeeded
-constexpr char kMapped = 'M', kPty = 'P', kReady = 'R', kGo = 'G', kErr = 'E';
+constexpr char kMapped = 'M', kPty = 'P', kReady = 'R', kGo = 'G', kErr = 'E', kNetns = 'N', kUserns = 'U';
 
 void send_msg(int fd, char type, std::string_view body = {}) {
   std::string m(1, type);
@@ -284,8 +285,18 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   };
   if (spec.new_userns) {
     char c = 0;
-    if (recv(sync, &c, 1, 0) != 1 || c != kMapped) _exit(125);
+    // A container that joined another's namespaces was mapped long ago.
+    if (spec.join_netns.empty() && (recv(sync, &c, 1, 0) != 1 || c != kMapped)) _exit(125);
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) die(sync, errno_error("become root in the user namespace"));
+  }
+  if (spec.send_ns_fds) {
+    // For the monitor's network stack: it may not open a non-dumpable process's namespaces.
+    for (auto [path, tag] : {std::pair{"/proc/self/ns/net", kNetns}, std::pair{"/proc/self/ns/user", kUserns}}) {
+      if (tag == kUserns && !spec.new_userns) continue;
+      auto fd = open_path(path, O_RDONLY);
+      if (!fd) die(sync, wrap(fd.error(), "open the container's namespaces"));
+      check(send_fd(sync, fd->get(), tag));
+    }
   }
   auto rootfd = mount_rootfs(spec);
   if (!rootfd) die(sync, rootfd.error());
@@ -389,6 +400,58 @@ pid_t do_clone(uint64_t flags, int* pidfd_out) {
   return pid_t(syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0));
 }
 
+// --network container:X / ns:PATH: a helper joins the namespace (rootless, first the user
+// namespace that owns it: the container shares it, the only way to be allowed in) and clones
+// the container process with CLONE_PARENT, so it is the monitor's child. The process waits for
+// the helper's exit before it goes on, so the helper's 'I'<pid> comes first on the socket.
+Result<pid_t> clone_joined(const oci::Spec& spec, uint64_t flags, const Stdio& stdio, Pipe& sp, const Prepared& pr) {
+  auto netns = open_path(spec.join_netns, O_RDONLY);
+  if (!netns) return wrap(netns.error(), fmt::format("open the network namespace `{}`", spec.join_netns));
+  UniqueFd userns;
+  if (spec.new_userns) {
+    int u = ioctl(netns->get(), NS_GET_USERNS);
+    if (u < 0) return fail_errno(fmt::format("find the user namespace of `{}`", spec.join_netns));
+    userns.reset(u);
+  }
+  pid_t h = fork();
+  if (h < 0) return fail_errno("fork");
+  if (h == 0) {
+    sp.read.reset();
+    int sync = sp.write.get();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (userns && setns(userns.get(), CLONE_NEWUSER) < 0)
+      die(sync, errno_error(fmt::format("join the user namespace of `{}`", spec.join_netns)));
+    if (setns(netns->get(), CLONE_NEWNET) < 0)
+      die(sync, errno_error(fmt::format("join the network namespace `{}`", spec.join_netns)));
+    int gone[2];
+    if (pipe2(gone, O_CLOEXEC) < 0) die(sync, errno_error("pipe"));
+    // clone3 refuses CLONE_PARENT with an exit signal; the legacy call takes the parent's.
+    pid_t inner = pid_t(syscall(SYS_clone, flags | CLONE_PARENT, nullptr, nullptr, nullptr, 0));
+    if (inner < 0) die(sync, errno_error("clone the container process"));
+    if (inner == 0) {
+      close(gone[1]);
+      char b;
+      while (read(gone[0], &b, 1) < 0 && errno == EINTR) {
+      }
+      close(gone[0]);
+      netns->reset();
+      userns.reset();
+      child_main(spec, stdio, sync, pr);
+    }
+    send_msg(sync, 'I', std::to_string(inner));
+    _exit(0);
+  }
+  int st;
+  while (waitpid(h, &st, 0) < 0 && errno == EINTR) {
+  }
+  char buf[8192];
+  ssize_t n = recv(sp.read.get(), buf, sizeof buf, 0);
+  if (n <= 0) return fail(EIO, "the namespace helper died");
+  if (buf[0] == kErr) return parse_err(std::string_view(buf + 1, size_t(n - 1)));
+  if (buf[0] != 'I') return fail(EPROTO, "unexpected message from the namespace helper");
+  return pid_t(parse_int(std::string_view(buf + 1, size_t(n - 1))).value_or(-1));
+}
+
 }  // namespace
 
 Container::~Container() { kill_and_reap(); }
@@ -418,12 +481,12 @@ Status await_ready(Container& c) {
       c.pid_ = -1;
       return fail(EIO, fmt::format("the container process died during setup ({})", exit_code_from_status(st)));
     }
-    if (buf[0] == kPty) {
+    if (buf[0] == kPty || buf[0] == kNetns || buf[0] == kUserns) {
       struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-      if (!cm || cm->cmsg_type != SCM_RIGHTS) return fail(EPROTO, "container process sent no terminal");
+      if (!cm || cm->cmsg_type != SCM_RIGHTS) return fail(EPROTO, "container process sent no fd");
       int fd;
       memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-      c.pty_master_.reset(fd);
+      (buf[0] == kPty ? c.pty_master_ : buf[0] == kNetns ? c.netns_ : c.userns_).reset(fd);
       continue;
     }
     if (buf[0] == kErr) return parse_err(std::string_view(buf + 1, size_t(n - 1)));
@@ -455,11 +518,16 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
     if (fd) (void)write_all(fd->get(), std::to_string(spec.process.oom_score_adj));
   }
   int pidfd = -1;
-  pid_t pid = do_clone(flags, &pidfd);
-  if (pid < 0) return fail_errno("clone the container process");
-  if (pid == 0) {
-    sp.read.reset();
-    child_main(spec, stdio, sp.write.get(), pr);
+  pid_t pid;
+  if (!spec.join_netns.empty()) {
+    pid = TRY(clone_joined(spec, flags & ~uint64_t(CLONE_NEWUSER), stdio, sp, pr));
+  } else {
+    pid = do_clone(flags, &pidfd);
+    if (pid < 0) return fail_errno("clone the container process");
+    if (pid == 0) {
+      sp.read.reset();
+      child_main(spec, stdio, sp.write.get(), pr);
+    }
   }
   Container c;
   c.pid_ = pid;
@@ -471,7 +539,7 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
   sp.write.reset();
   c.sync_ = std::move(sp.read);
   log::debug("runtime: cloned");
-  if (spec.new_userns) {
+  if (spec.new_userns && spec.join_netns.empty()) {
     TRY_CTX(apply_idmap(pid, spec.idmap), "set up the user namespace");
     log::debug("runtime: id map written");
     send_msg(c.sync_.get(), kMapped);
@@ -516,7 +584,8 @@ Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_star
   };
   // The user namespace first: it gives us the capabilities to join the others.
   const Ns kNs[] = {{"user", CLONE_NEWUSER, spec.new_userns}, {"ipc", CLONE_NEWIPC, true},
-                    {"uts", CLONE_NEWUTS, true},              {"net", CLONE_NEWNET, spec.new_netns},
+                    {"uts", CLONE_NEWUTS, true},
+                    {"net", CLONE_NEWNET, spec.new_netns || !spec.join_netns.empty()},
                     {"cgroup", CLONE_NEWCGROUP, true},        {"pid", CLONE_NEWPID, true},
                     {"mnt", CLONE_NEWNS, true}};
   std::vector<std::pair<UniqueFd, int>> fds;

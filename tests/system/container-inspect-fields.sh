@@ -31,7 +31,7 @@ assert_eq "$stdout" "map[]|[]|[]|[]|<nil>|[]|<nil>||[]" "empty fields"
 run_split sk inspect -f '{{json .Config.Volumes}} {{json .State.Health}} {{len .Config.Labels}} {{.Config.Labels.nope}}' filled
 assert_eq "$stdout" "null null 0 <no value>" "json of nil, len of a nil map, a missing label"
 run_split sk inspect -f '{{range .Mounts}}{{.Name}}{{end}}{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{$v.Aliases}}{{end}}' filled
-assert_eq "$stdout" "none []" "networks"
+assert_eq "$stdout" "bridge []" "networks"
 
 # A typo: Go's error, exit 1; every object still gets its try.
 assert_success sk create --name other "$img" true

@@ -59,11 +59,11 @@ assert_status 125 sk ps --filter bogus=1
 assert_contains "$output" "invalid filter 'bogus'"
 
 # --format: fields, Label, table, json (one object per line, string values).
-assert_eq "$(sk ps --format '{{.Label "tier"}} {{.Labels}} {{.Networks}} {{.LocalVolumes}}')" "front app=demo,tier=front none 0"
+assert_eq "$(sk ps --format '{{.Label "tier"}} {{.Labels}} {{.Networks}} {{.LocalVolumes}}')" "front app=demo,tier=front bridge 0"
 run_split sk ps --format 'table {{.Names}}\t{{.State}}'
 assert_eq "$stdout" $'NAMES     STATE\nweb       running'
 run_split sk ps --format json
-assert_match "$stdout" '^\{"Command":"\\"sh -c .*","CreatedAt":"20[0-9-]+ [0-9:]+ \+0000 UTC","ID":"'"${id1:0:12}"'","Image":"'"$img"'","Labels":"app=demo,tier=front","LocalVolumes":"0","Mounts":"","Names":"web","Networks":"none","Ports":"","RunningFor":"[^"]+","Size":"[^"]+","State":"running","Status":"Up [^"]+"\}$'
+assert_match "$stdout" '^\{"Command":"\\"sh -c .*","CreatedAt":"20[0-9-]+ [0-9:]+ \+0000 UTC","ID":"'"${id1:0:12}"'","Image":"'"$img"'","Labels":"app=demo,tier=front","LocalVolumes":"0","Mounts":"","Names":"web","Networks":"bridge","Ports":"","RunningFor":"[^"]+","Size":"[^"]+","State":"running","Status":"Up [^"]+"\}$'
 assert_eq "$(sk ps -a --format '{{json .Names}}' | tr '\n' ' ')" '"fresh" "ex3" "web" '
 # -s: a SIZE column; the container's own layer grows with what it writes.
 sk exec web sh -c 'head -c 2000000 /dev/zero >/big'
@@ -101,7 +101,7 @@ assert_eq "$(echo "$stdout" | sed -n 's/^            "\([A-Za-z]*\)":.*/\1/p' | 
   "Status Running Paused Restarting OOMKilled Dead Pid ExitCode Error StartedAt FinishedAt "
 assert_match "$stdout" $'^\\[\n    \\{\n        "Id": "'"$id1"$'",\n        "Created": "20[0-9-]+T[0-9:.]+Z",'
 run_split sk inspect -f '{{.Name}} {{.State.Status}} {{.State.Running}} {{.Config.Hostname}} {{.Path}} {{index .Args 0}} {{.Config.Labels.app}} {{.HostConfig.NetworkMode}}' web2
-assert_eq "$stdout" "/web2 running true ${id1:0:12} sh -c demo none"
+assert_eq "$stdout" "/web2 running true ${id1:0:12} sh -c demo bridge"
 assert_match "$(sk inspect -f '{{.State.Pid}}' web2)" '^[1-9][0-9]*$'
 assert_eq "$(sk inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Pid}} {{.State.Running}}' ex3)" "exited 3 0 false"
 assert_match "$(sk inspect -f '{{.State.StartedAt}} {{.State.FinishedAt}}' ex3)" '^20[0-9-]+T[0-9:.]+Z 20[0-9-]+T[0-9:.]+Z$'

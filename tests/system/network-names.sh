@@ -13,8 +13,8 @@ require_registry
 img=$(busybox_image)
 ok_run() { run_split "$@"; [ "$status" = 0 ] || fail "exit status $status from: $* (stderr: $stderr)"; }
 
-# Default (no network): localhost lines, then the container's own line.
-ok_run sk run --name plain --hostname web1 "$img" cat /etc/hosts /etc/hostname
+# No network: localhost lines, then the container's own line.
+ok_run sk run --name plain --network none --hostname web1 "$img" cat /etc/hosts /etc/hostname
 id12=$(ctr_id plain | cut -c1-12)
 assert_contains "$stdout" $'127.0.0.1\tlocalhost' "localhost"
 assert_contains "$stdout" $'::1\tlocalhost ip6-localhost ip6-loopback' "ip6 localhost"
@@ -44,6 +44,12 @@ if [ -r /etc/resolv.conf ]; then
   first=$(grep -m1 '^nameserver' /etc/resolv.conf || true)
   [ -z "$first" ] || assert_contains "$stdout" "$first" "the host's name server"
 fi
+
+# The default network: the stack's addresses (netinfo) for the container and the host.
+ok_run sk run --name dflt --add-host gw:host-gateway "$img" cat /etc/hosts
+ip=$(sk inspect -f '{{.NetworkSettings.IPAddress}}' dflt 2>/dev/null || true)
+assert_match "$stdout" $'\n[0-9.]+\tgw\n' "host-gateway resolved on the default network"
+assert_match "$stdout" $'\n[0-9.]+\thost.containers.internal host.docker.internal\n' "host names on the default network"
 
 # --no-hosts: the image's /etc/hosts (none in busybox: the init layer's empty stub).
 ok_run sk run --rm --no-hosts "$img" cat /etc/hosts
@@ -102,7 +108,7 @@ run_split sk run --rm --mac-address 12:34 "$img" true
 assert_contains "$stderr" "12:34 is not a valid mac address" "bad --mac-address"
 run_split sk run --rm --no-hosts --add-host a:1.2.3.4 "$img" true
 assert_contains "$stderr" "--no-hosts and --add-host cannot be set together" "--no-hosts with --add-host"
-run_split sk run --rm --add-host gw:host-gateway "$img" true
+run_split sk run --rm --network none --add-host gw:host-gateway "$img" true
 assert_contains "$stderr" "host-gateway" "host-gateway without a route to the host"
 run_split sk run --rm --ip 10.1.1.1 "$img" true
 assert_contains "$stderr" "user specified IP address is supported on user defined networks only" "--ip without a user network"

@@ -102,6 +102,7 @@ cleanup() {
   for pid in "${!job_role[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${!job_role[@]}"; do wait "$pid" 2>/dev/null || true; done
   reg_stop_all
+  [ -z "${NETHOST_IP:-}" ] || nethost_down
   if [ "$KEEP" = 1 ]; then
     echo "run.sh: kept $RUN"
   else
@@ -123,6 +124,18 @@ t0=$EPOCHREALTIME
 fixtures_build "$OUT/fixtures"
 t1=$EPOCHREALTIME
 reg_start_all "$RUN/registry" "$OUT/fixtures" "$OUT/tools"
+# The default network needs /dev/net/tun usable by the rootless user (Debian's udev makes it
+# 0666; some VMs leave it 0600). Tests marked "# harness: nethost" get the test host.
+if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ]; then chmod 0666 /dev/net/tun; fi
+# ICMP echo from rootless stacks uses ping sockets (systemd sets this range; some VMs do not).
+[ "$(id -u)" != 0 ] || sysctl -qw net.ipv4.ping_group_range="0 2147483647" || true
+# shellcheck source=nethost.sh
+source "$HERE/nethost.sh"
+if [ "$(id -u)" = 0 ]; then
+  for t in "${tests[@]}"; do
+    if grep -q '^# harness:.*nethost' "$HERE/$t.sh"; then nethost_up "$RUN/nethost"; break; fi
+  done
+fi
 t2=$EPOCHREALTIME
 
 # What the tests use is copied into the run directory, which every role can read even when the
@@ -146,7 +159,7 @@ printf 'run.sh: fixtures ready in %.1f s, registries in %.1f s; %d test(s) x %d 
 
 base_env=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
   SKIFF="$RUN/bin/skiff" SKIFF_TOOLS="$RUN/bin" FIXTURES_DIR="$RUN/fixtures" SKIFF_TEST_KEEP="$KEEP")
-while IFS='=' read -r k _; do base_env+=("$k=${!k}"); done < <(env | grep '^REG_' | sort)
+while IFS='=' read -r k _; do base_env+=("$k=${!k}"); done < <(env | grep -E '^(REG|NETHOST)_' | sort)
 [ -z "${CI:-}" ] || base_env+=(CI="$CI")
 
 header_timeout() {  # TEST
@@ -171,6 +184,11 @@ start_job() {  # ROLE TEST
     [ -z "$TEST_XDG" ] || cmd+=(XDG_RUNTIME_DIR="$TEST_XDG")
   fi
   cmd+=("$RUN/bin/reaper" --timeout "$to" -- bash "$RUN/suite/$t.sh")
+  # The network tests' test host (nethost.sh): its resolv.conf in a mount namespace of the job's.
+  if [ -n "${NETHOST_IP:-}" ] && grep -q '^# harness:.*nethost' "$HERE/$t.sh"; then
+    cmd=(unshare -m --propagation private sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$NETHOST_RESOLV"
+         "${cmd[@]}")
+  fi
   (cd "$RUN" && exec "${cmd[@]}") >"$LOGS/$role/$t.log" 2>&1 </dev/null &
   job_role[$!]=$role
   job_test[$!]=$t

@@ -43,7 +43,7 @@ struct CreateOptions {
   std::string restart = "no";
   std::string log_driver;
   std::vector<std::string> log_opts;
-  std::string network = "none";
+  std::string network;  ///< --network as given ("" = the default: a private network)
   std::vector<std::string> publish, expose;
   // Names and user networks (engine/netnames.hpp).
   std::vector<std::string> networks;  ///< every --network given (several user networks)

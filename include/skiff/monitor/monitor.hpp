@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "skiff/network/l2switch.hpp"
+#include "skiff/network/mode.hpp"
 #include "skiff/oci/runtime_spec.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/json.hpp"
@@ -61,6 +62,10 @@ struct Config {
   oci::Spec spec;
   /// User networks: one tap each in the container's namespace, switched by this monitor.
   std::vector<network::TapSpec> taps;
+  /// The user-mode network stack the monitor starts for each run of the container (after
+  /// the process is created, before "created" is answered) and stops at its exit; mode
+  /// "none" = no stack (none, host, container:, ns:).
+  network::StackConfig network;
 };
 
 Json to_json(const Config& c);

@@ -28,9 +28,11 @@ struct TapSpec {
   std::string sock_dir;  ///< <run root>/n/<network id12>
 };
 
-/// Creates and configures the taps inside the network namespace of `pid` (and its user
-/// namespace when `own_userns`) in a forked helper; returns the tap fds, in order.
-Result<std::vector<UniqueFd>> make_taps(pid_t pid, bool own_userns, const std::vector<TapSpec>& specs);
+/// Creates and configures the taps inside the network namespace `netns` (joining the user
+/// namespace `userns` first, -1 when the container has none of its own) in a forked helper;
+/// the fds are the ones the container's process sent (oci::Spec::send_ns_fds). Returns the
+/// tap fds, in order.
+Result<std::vector<UniqueFd>> make_taps(int netns, int userns, const std::vector<TapSpec>& specs);
 
 /// One member's port on its network's switch.
 class SwitchPort {

@@ -73,7 +73,13 @@ struct Spec {
   Process process;
   bool new_userns = true;   ///< rootless: a user namespace mapped with `idmap`
   IdMap idmap;
-  bool new_netns = true;    ///< false for --network host
+  bool new_netns = true;    ///< false for --network host (and when joining one below)
+  /// --network container:X / ns:PATH: the network namespace file to join (new_netns false).
+  /// Rootless, the container joins the user namespace that owns it too.
+  std::string join_netns;
+  /// The container's first process sends its network (and user) namespace fds to the monitor
+  /// at the start of its setup (the monitor cannot open them: the process is not dumpable).
+  bool send_ns_fds = false;
   bool privileged = false;
   std::vector<std::pair<std::string, std::string>> sysctl;
 };

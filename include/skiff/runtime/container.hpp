@@ -42,7 +42,7 @@ class Container {
   Container() = default;
   Container(Container&& o) noexcept
       : pid_(std::exchange(o.pid_, -1)), pidfd_(std::move(o.pidfd_)), sync_(std::move(o.sync_)),
-        pty_master_(std::move(o.pty_master_)) {}
+        pty_master_(std::move(o.pty_master_)), netns_(std::move(o.netns_)), userns_(std::move(o.userns_)) {}
   Container& operator=(Container&& o) noexcept {
     if (this != &o) {
       kill_and_reap();
@@ -50,6 +50,8 @@ class Container {
       pidfd_ = std::move(o.pidfd_);
       sync_ = std::move(o.sync_);
       pty_master_ = std::move(o.pty_master_);
+      netns_ = std::move(o.netns_);
+      userns_ = std::move(o.userns_);
     }
     return *this;
   }
@@ -60,6 +62,9 @@ class Container {
   int pidfd() const { return pidfd_.get(); }
   /// The PTY master (terminal containers), taken by the caller.
   UniqueFd take_pty_master() { return std::move(pty_master_); }
+  /// The process's network and user namespaces (Spec::send_ns_fds), taken by the caller.
+  UniqueFd take_netns() { return std::move(netns_); }
+  UniqueFd take_userns() { return std::move(userns_); }
   /// Lets the process execve. Returns once the exec happened, or the exec error:
   /// kCommandNotFound (127), kCannotInvoke (126), or another error (125).
   Status start();
@@ -75,6 +80,7 @@ class Container {
   UniqueFd pidfd_;
   UniqueFd sync_;
   UniqueFd pty_master_;
+  UniqueFd netns_, userns_;
 };
 
 /// Runs the start sequence up to "ready to exec". Errors name the step that failed
