@@ -72,6 +72,18 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
   o.log_driver = a.str("log-driver");
   o.log_opts = a.list("log-opt");
   o.network = a.has("network") ? a.str("network") : a.str("net", "");
+  o.networks = a.list("net");
+  for (auto& n : a.list("network")) o.networks.push_back(n);
+  if (!o.networks.empty()) o.network = o.networks[0];
+  o.add_hosts = a.list("add-host");
+  o.dns = a.list("dns");
+  o.dns_search = a.list("dns-search");
+  o.dns_options = a.list("dns-option");
+  o.network_aliases = a.list("network-alias");
+  o.links = a.list("link");
+  o.ip = a.str("ip");
+  o.mac_address = a.str("mac-address");
+  o.no_hosts = a.flag("no-hosts");
   o.publish = a.list("publish");
   o.expose = a.list("expose");
   o.publish_all = a.flag("publish-all");

@@ -33,6 +33,7 @@ enum class Comp {
   Signals,            ///< signal names (KILL, TERM, …; SIGKILL… once "SIG" is typed)
   Commands,           ///< command names (for `help`)
   CopyPaths,          ///< `cp`: container names followed by ':' (no space), else local files
+  Networks,           ///< network names (predefined and user networks)
 };
 
 struct OptSpec {

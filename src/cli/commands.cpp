@@ -66,6 +66,7 @@ constexpr GroupSpec kGroups[] = {
     {"healthcheck", "Manage health checks on containers"},
     {"image", "Manage images"},
     {"manifest", "Manage manifest lists"},
+    {"network", "Manage networks"},
     {"system", "Manage skiff"},
     {"volume", "Manage volumes"},
 };
@@ -74,6 +75,7 @@ constexpr GroupSpec kGroups[] = {
 
 // Options shared by `create` and `run` (Docker's names, types and help).
 #define SKIFF_CREATE_OPTS                                                                                      \
+  {"add-host", 0, OptType::List, "Add a custom host-to-IP mapping (host:ip)"},                                 \
   {"annotation", 0, OptType::List, "Add an annotation to the container (KEY=VALUE)"},                          \
       {"authfile", 0, OptType::String, "Path of the registry authentication file (when pulling)", {}, Comp::Files}, \
       {"cap-add", 0, OptType::List, "Add Linux capabilities"},                                                 \
@@ -84,6 +86,9 @@ constexpr GroupSpec kGroups[] = {
       {"cidfile", 0, OptType::String, "Write the container ID to the file", {}, Comp::Files},                 \
       {"conmon-pidfile", 0, OptType::String, "Write the pid of the container's monitor to the file", {},         \
        Comp::Files},                                                                                           \
+      {"dns", 0, OptType::List, "Set custom DNS servers"},                                                     \
+      {"dns-option", 0, OptType::List, "Set DNS options"},                                                     \
+      {"dns-search", 0, OptType::List, "Set custom DNS search domains"},                                        \
       {"entrypoint", 0, OptType::String, "Overwrite the default ENTRYPOINT of the image"},                      \
       {"env", 'e', OptType::List, "Set environment variables"},                                                \
       {"env-file", 0, OptType::List, "Read in a file of environment variables", {}, Comp::Files},              \
@@ -102,16 +107,21 @@ constexpr GroupSpec kGroups[] = {
       {"http-proxy", 0, OptType::Bool, "Set the host's proxy environment variables in the container", "true"},  \
       {"init", 0, OptType::Bool, "Run an init inside the container that forwards signals and reaps processes"}, \
       {"interactive", 'i', OptType::Bool, "Keep STDIN open even if not attached"},                             \
+      {"ip", 0, OptType::String, "IPv4 address on a user network (e.g., 10.89.0.10)"},                         \
       {"label", 'l', OptType::List, "Set meta data on a container"},                                           \
       {"label-file", 0, OptType::List, "Read in a line delimited file of labels", {}, Comp::Files},            \
+      {"link", 0, OptType::List, "Add link to another container", {}, Comp::Containers},                     \
       {"log-driver", 0, OptType::String, "Logging driver for the container (json-file, k8s-file, none)", {},   \
        Comp::Enum, "json-file k8s-file none"},                                                                 \
       {"log-opt", 0, OptType::List, "Log driver options (max-size=SIZE)"},                                     \
+      {"mac-address", 0, OptType::String, "Container MAC address (e.g., 92:d0:c6:0a:29:33)"},                  \
       {"mount", 0, OptType::List, "Attach a filesystem mount to the container"},                               \
       {"name", 0, OptType::String, "Assign a name to the container"},                                          \
       {"net", 0, OptType::String, "Connect a container to a network", {}, Comp::Enum, kNetworkModes, true},    \
-      {"network", 0, OptType::String, "Connect a container to a network (bridge, none, host, container:NAME, ...)", \
-       "bridge", Comp::Enum, kNetworkModes},                                                                   \
+      {"network", 0, OptType::String, "Connect a container to a network (bridge, none, host, container:NAME, a user network, ...)", \
+       "bridge", Comp::Networks},                                                                              \
+      {"network-alias", 0, OptType::List, "Add network-scoped alias for the container"},                       \
+      {"no-hosts", 0, OptType::Bool, "Do not create /etc/hosts for the container (the image's is used)"},     \
       {"no-healthcheck", 0, OptType::Bool, "Disable any container-specified HEALTHCHECK"},                      \
       {"pidfile", 0, OptType::String, "Write the container process's pid to the file", {}, Comp::Files},      \
       {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},                    \
@@ -345,6 +355,37 @@ constexpr OptSpec kEventsOpts[] = {
     {"since", 0, OptType::String, "Show all events created since timestamp"},
     {"stream", 0, OptType::Bool, "Keep following new events (--stream=false: print the past ones and exit)", "true"},
     {"until", 0, OptType::String, "Stream events until this timestamp"},
+};
+constexpr OptSpec kNetworkCreateOpts[] = {
+    {"driver", 'd', OptType::String, "Driver to manage the Network", "bridge", Comp::Enum, "bridge"},
+    {"gateway", 0, OptType::String, "IPv4 Gateway for the master subnet"},
+    {"internal", 0, OptType::Bool, "Restrict external access to the network"},
+    {"label", 0, OptType::List, "Set metadata on a network"},
+    {"opt", 'o', OptType::List, "Set driver specific options"},
+    {"subnet", 0, OptType::String, "Subnet in CIDR format that represents a network segment"},
+};
+constexpr OptSpec kNetworkLsOpts[] = {
+    {"filter", 'f', OptType::List, "Provide filter values (e.g. \"driver=bridge\")"},
+    {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
+    {"no-trunc", 0, OptType::Bool, "Do not truncate the output"},
+    {"quiet", 'q', OptType::Bool, "Only display network IDs"},
+};
+constexpr OptSpec kNetworkRmOpts[] = {
+    {"force", 'f', OptType::Bool, "Do not error if the network does not exist; remove the containers using it"},
+};
+constexpr OptSpec kNetworkPruneOpts[] = {
+    {"filter", 0, OptType::List, "Provide filter values (e.g. \"until=<timestamp>\")"},
+    {"force", 'f', OptType::Bool, "Do not prompt for confirmation"},
+};
+constexpr OptSpec kNetworkConnectOpts[] = {
+    {"alias", 0, OptType::List, "Add network-scoped alias for the container"},
+    {"ip", 0, OptType::String, "IPv4 address (e.g., 10.89.0.10)"},
+};
+constexpr OptSpec kNetworkDisconnectOpts[] = {
+    {"force", 'f', OptType::Bool, "Force the container to disconnect from a network"},
+};
+constexpr OptSpec kNetworkReloadOpts[] = {
+    {"all", 'a', OptType::Bool, "Reload the names of all running containers"},
 };
 constexpr OptSpec kFormatOnly[] = {
     {"format", 'f', OptType::String, "Format output using a custom template: 'json' or a Go template"},
@@ -1097,6 +1138,70 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_manifest_rm,
      .min_args = 1,
      .arg_comp = Comp::Images},
+    {.path = "network connect",
+     .usage = "[OPTIONS] NETWORK CONTAINER",
+     .summary = "Connect a container to a network",
+     .opts = kNetworkConnectOpts,
+     .handler = cmd_network_connect,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::Networks},
+    {.path = "network create",
+     .usage = "[OPTIONS] NETWORK",
+     .summary = "Create a network",
+     .opts = kNetworkCreateOpts,
+     .handler = cmd_network_create,
+     .min_args = 1,
+     .max_args = 1},
+    {.path = "network disconnect",
+     .usage = "[OPTIONS] NETWORK CONTAINER",
+     .summary = "Disconnect a container from a network",
+     .opts = kNetworkDisconnectOpts,
+     .handler = cmd_network_disconnect,
+     .min_args = 2,
+     .max_args = 2,
+     .arg_comp = Comp::Networks},
+    {.path = "network exists",
+     .usage = "NETWORK",
+     .summary = "Exit with status 0 if the network exists, 1 if not",
+     .handler = cmd_network_exists,
+     .min_args = 1,
+     .max_args = 1,
+     .arg_comp = Comp::Networks},
+    {.path = "network inspect",
+     .usage = "[OPTIONS] NETWORK [NETWORK...]",
+     .summary = "Display detailed information on one or more networks",
+     .opts = kFormatOnly,
+     .handler = cmd_network_inspect,
+     .min_args = 1,
+     .arg_comp = Comp::Networks},
+    {.path = "network ls",
+     .aliases = "network list",
+     .usage = "[OPTIONS]",
+     .summary = "List networks",
+     .opts = kNetworkLsOpts,
+     .handler = cmd_network_ls,
+     .max_args = 0},
+    {.path = "network prune",
+     .usage = "[OPTIONS]",
+     .summary = "Remove all unused networks",
+     .opts = kNetworkPruneOpts,
+     .handler = cmd_network_prune,
+     .max_args = 0},
+    {.path = "network reload",
+     .usage = "[OPTIONS] [CONTAINER...]",
+     .summary = "Write the names files (/etc/hosts, /etc/resolv.conf) of running containers again",
+     .opts = kNetworkReloadOpts,
+     .handler = cmd_network_reload,
+     .arg_comp = Comp::RunningContainers},
+    {.path = "network rm",
+     .aliases = "network remove",
+     .usage = "[OPTIONS] NETWORK [NETWORK...]",
+     .summary = "Remove one or more networks",
+     .opts = kNetworkRmOpts,
+     .handler = cmd_network_rm,
+     .min_args = 1,
+     .arg_comp = Comp::Networks},
     {.path = "search",
      .usage = "[OPTIONS] TERM",
      .summary = "Search registries for images",

@@ -168,6 +168,9 @@ struct Candidates {
       case Comp::Volumes:
         if (CompSource* s = src()) out = s->volume_names(prefix);
         return kCompNoFileComp;
+      case Comp::Networks:
+        if (CompSource* s = src()) out = s->network_names(prefix);
+        return kCompNoFileComp;
       case Comp::Signals:
         // KILL, TERM, … (as Docker's --signal default is written); SIGKILL, … once "SIG" is typed.
         for (auto& v : split(kSignals, ' ')) {

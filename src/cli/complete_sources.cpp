@@ -150,6 +150,16 @@ class StoreSource final : public CompSource {
     return out;
   }
 
+  std::vector<std::string> network_names(std::string_view prefix) override {
+    std::vector<std::string> out = CompSource::network_names(prefix);
+    if (!graph_) return out;
+    for_each_entry(graph_.get(), "networks", [&](int, std::string_view name, const char*) {
+      if (name.size() > 5 && name.substr(name.size() - 5) == ".json" && name[0] != '.' && starts_with(name, prefix))
+        out.emplace_back(name.substr(0, name.size() - 5));
+    });
+    return out;
+  }
+
  private:
   // Running: <run root>/c/<id12>/exit does not exist, .../monitor.json does, same boot. `exit` is
   // looked at first (one syscall for the usual exited container), and ids without a state

@@ -19,6 +19,7 @@
 //                                          docker.io%2Flibrary%2Fbusybox:latest
 //   <graph root>/images/<image-id>/        one directory per image (<image-id> = 64 hex)
 //   <graph root>/volumes/<name>/           one directory per volume
+//   <graph root>/networks/<name>.json      one record per user network
 //   <run root>/boot_id                     boot ID when the run root was set up
 //   <run root>/c/<id12>/monitor.json       written by the container's monitor when it starts
 //                                          (<id12> = first 12 hex digits of the ID)
@@ -63,6 +64,13 @@ class CompSource {
   virtual std::vector<std::string> short_name_refs(std::string_view name);
   /// Volume names that start with `prefix`.
   virtual std::vector<std::string> volume_names(std::string_view prefix) = 0;
+  /// Network names that start with `prefix` (bridge, host, none and the user networks).
+  virtual std::vector<std::string> network_names(std::string_view prefix) {
+    std::vector<std::string> out;
+    for (std::string_view n : {"bridge", "host", "none"})
+      if (n.substr(0, prefix.size()) == prefix) out.emplace_back(n);
+    return out;
+  }
 };
 
 /// Reads the layout above under `graph_root` and `run_root` (nothing is created; a missing

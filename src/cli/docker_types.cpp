@@ -49,7 +49,7 @@ constexpr std::string_view kContainer = R"({"_type": "types.ContainerJSON",
   "NetworkSettings": {"_type": "types.NetworkSettings", "Ports": {"map": {"slice": {"_type": "nat.PortBinding"}}},
     "SecondaryIPAddresses": "slice", "SecondaryIPv6Addresses": "slice",
     "Networks": {"map": {"_type": "network.EndpointSettings", "IPAMConfig": "ptr", "Links": "slice",
-      "Aliases": "slice", "DriverOpts": "map"}}}})";
+      "Aliases": "slice", "DriverOpts": "map", "DNSNames": "slice"}}}})";
 
 constexpr std::string_view kImage = R"({"_type": "types.ImageInspect",
   "RepoTags": "slice", "RepoDigests": "slice", "Variant": "string", "OsVersion": "string",
@@ -87,6 +87,11 @@ constexpr std::string_view kInfo = R"({"_type": "system.info",
 
 constexpr std::string_view kVolume = R"({"_type": "volume.Volume", "ClusterVolume": "ptr",
   "CreatedAt": "string", "Labels": "map", "Options": "map", "Status": "map", "UsageData": "ptr"})";
+
+constexpr std::string_view kNetwork = R"({"_type": "network.Inspect", "IPAM": {"_type": "network.IPAM",
+  "Options": "map", "Config": {"slice": {"_type": "network.IPAMConfig", "AuxiliaryAddresses": "map"}}},
+  "ConfigFrom": {"_type": "network.ConfigReference"}, "Containers": {"map": {"_type": "network.EndpointResource"}},
+  "Options": "map", "Labels": "map", "Peers": "slice", "Services": "map"})";
 
 Json parse_schema(std::string_view text) {
   auto j = Json::parse(text, nullptr, false);
@@ -134,6 +139,11 @@ const Json& info_type() {
     j["ClientInfo"] = c;
     return j;
   }();
+  return t;
+}
+
+const Json& network_type() {
+  static const Json t = parse_schema(kNetwork);
   return t;
 }
 

@@ -13,6 +13,7 @@ const Json& container_json_type();  ///< types.ContainerJSON (container inspect)
 const Json& image_inspect_type();   ///< types.ImageInspect (image inspect)
 const Json& version_type();         ///< system.versionInfo (version: Client, Server)
 const Json& info_type();            ///< system.info (info: types.Info and ClientInfo)
+const Json& network_type();         ///< network.Inspect (network inspect)
 const Json& volume_type();          ///< volume.Volume (volume inspect)
 
 /// A container.Config object (an image config's "config", or a container's Config) in

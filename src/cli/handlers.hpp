@@ -112,6 +112,17 @@ Result<int> cmd_system_df(Context&, const ParsedArgs&);
 Result<int> cmd_system_check(Context&, const ParsedArgs&);
 Result<int> cmd_system_migrate(Context&, const ParsedArgs&);
 Result<int> cmd_system_reset(Context&, const ParsedArgs&);
+// cmd_network.cpp
+Result<int> cmd_network_create(Context&, const ParsedArgs&);
+Result<int> cmd_network_ls(Context&, const ParsedArgs&);
+Result<int> cmd_network_inspect(Context&, const ParsedArgs&);
+Result<int> cmd_network_rm(Context&, const ParsedArgs&);
+Result<int> cmd_network_prune(Context&, const ParsedArgs&);
+Result<int> cmd_network_connect(Context&, const ParsedArgs&);
+Result<int> cmd_network_disconnect(Context&, const ParsedArgs&);
+Result<int> cmd_network_exists(Context&, const ParsedArgs&);
+Result<int> cmd_network_reload(Context&, const ParsedArgs&);
+
 // cmd_volume.cpp
 Result<int> cmd_volume_create(Context&, const ParsedArgs&);
 Result<int> cmd_volume_ls(Context&, const ParsedArgs&);

@@ -45,6 +45,10 @@ void merge(ContainersConf& c, const Json& doc) {
     if (ct.contains("seccomp_profile")) c.seccomp_profile = json_str(ct, "seccomp_profile");
     if (ct.contains("no_new_privileges") && ct["no_new_privileges"].is_boolean())
       c.no_new_privileges = ct["no_new_privileges"].get<bool>();
+    if (ct.contains("base_hosts_file")) c.base_hosts_file = json_str(ct, "base_hosts_file");
+    if (ct.contains("dns_servers")) c.dns_servers = strings(ct["dns_servers"]);
+    if (ct.contains("dns_searches")) c.dns_searches = strings(ct["dns_searches"]);
+    if (ct.contains("dns_options")) c.dns_options = strings(ct["dns_options"]);
   }
   const Json& nw = json_get(doc, "network");
   if (nw.is_object()) {

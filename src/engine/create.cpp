@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "mounts.hpp"
+#include "skiff/engine/netnames.hpp"
 #include "network.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/engine/lifecycle.hpp"
@@ -271,7 +272,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   lc["Type"] = log_driver;
   lc["Config"] = log_opts;
   h["LogConfig"] = lc;
-  TRY(resolve_network_mode(e, o.network, cc, h, r.extra));
+  if (is_network_mode(o.network)) TRY(resolve_network_mode(e, o.network, cc, h, r.extra));  // else a user network
   h["PortBindings"] = port_bindings;
   Json rp = Json::object();
   rp["Name"] = restart;
@@ -305,9 +306,12 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   Json service_extra = Json::object();
   TRY(apply_service_options(o.service, img ? &img->config : nullptr, c, service_extra));
 
+  // Names, DNS and user networks; the network store's lock is held until the record exists
+  // (the addresses allocated are recorded in it).
+  FileLock net_lock = TRY(apply_network_options(e, o, r));
   // Everything is valid: `-v` creates a missing host directory now, as Docker's does.
   TRY(create_bind_sources(mounts));
-  Json& x = r.extra;
+  Json& x = r.extra;  // resolve_network_mode and apply_network_options filled their parts
   if (!x.is_object()) x = Json::object();
   x.update(service_extra);
   x["mounts"] = mounts_to_json(mounts);
@@ -417,6 +421,8 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   if (auto st = write_record(e, r, !o.auto_remove); !st)
     return fail_clean(st.error());
   if (cid) (void)write_all(cid.get(), r.id);
+  net_lock.release();
+  refresh_after_membership_change(e, r);  // its peers' /etc/hosts gain it
   container_event(e, r, "create");
   return r;
 }

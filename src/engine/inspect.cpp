@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "mounts.hpp"
+#include "skiff/engine/netnames.hpp"
 #include "network.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/ports.hpp"
@@ -48,14 +49,14 @@ Json host_config_json(const ContainerRecord& r) {
   o["CapAdd"] = get("CapAdd", nullptr);
   o["CapDrop"] = get("CapDrop", nullptr);
   o["CgroupnsMode"] = "private";
-  o["Dns"] = Json::array();
-  o["DnsOptions"] = Json::array();
-  o["DnsSearch"] = Json::array();
-  o["ExtraHosts"] = nullptr;
+  o["Dns"] = get("Dns", Json::array());
+  o["DnsOptions"] = get("DnsOptions", Json::array());
+  o["DnsSearch"] = get("DnsSearch", Json::array());
+  o["ExtraHosts"] = get("ExtraHosts", nullptr);
   o["GroupAdd"] = get("GroupAdd", nullptr);
   o["IpcMode"] = "private";
   o["Cgroup"] = "";
-  o["Links"] = nullptr;
+  o["Links"] = links_json(r);
   o["OomScoreAdj"] = 0;
   o["PidMode"] = "";
   o["Privileged"] = get("Privileged", false);
@@ -136,6 +137,7 @@ Json network_settings_json(const ContainerRecord& r, const ContainerState& s) {
   Json nets = Json::object();
   nets[mode] = net;
   n["Networks"] = nets;
+  user_network_settings(r, n);  // user networks: one entry each (engine/netnames.cpp)
   return n;
 }
 

@@ -15,6 +15,7 @@
 #include "mounts.hpp"
 #include "network.hpp"
 #include "skiff/engine/ports.hpp"
+#include "skiff/engine/netnames.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/strings.hpp"
@@ -116,32 +117,6 @@ Status require_reachable(const Container& c) {
                                      c.rec.id, c.state.elsewhere));
 }
 
-std::string etc_hosts(const std::string& hostname) {
-  return fmt::format(
-      "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
-      "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n127.0.1.1\t{}\n",
-      hostname);
-}
-
-// The host's resolv.conf; loopback name servers cannot be reached from a private network
-// namespace, so they are dropped there (Docker does the same).
-std::string resolv_conf(bool host_network) {
-  auto text = read_file("/etc/resolv.conf", 1 << 20);
-  if (!text) return "";
-  if (host_network) return *text;
-  std::string out;
-  for (auto& line : split(*text, '\n')) {
-    auto t = trim(line);
-    if (t.rfind("nameserver", 0) == 0) {
-      auto f = split(std::string(t), ' ');
-      if (f.size() >= 2 && (f.back().rfind("127.", 0) == 0 || f.back() == "::1")) continue;
-    }
-    out += line + "\n";
-  }
-  while (out.size() >= 2 && out.substr(out.size() - 2) == "\n\n") out.pop_back();
-  return out;
-}
-
 Status remove_dir_as_owner(const Engine& e, const std::string& path) {
   if (!path_exists(path)) return ok();
   auto st = remove_tree(path);
@@ -192,11 +167,9 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   std::string rdir = e.run_dir(c.rec.id);
   std::string cdir = e.container_dir(c.rec.id);
   // /etc/hostname, /etc/hosts, /etc/resolv.conf as the container sees them (bind-mounted).
-  bool host_net = json_str(c.rec.host_config, "NetworkMode") == "host";
-  TRY(write_file_atomic(rdir + "/hostname", spec.hostname + "\n", 0644, false));
-  TRY(write_file_atomic(rdir + "/hosts", etc_hosts(spec.hostname), 0644, false));
-  TRY(write_file_atomic(rdir + "/resolv.conf", resolv_conf(host_net), 0644, false));
+  // The stack first (what it offers: addresses, DNS), then the names files from it.
   auto net = TRY(prepare_network(e, c.rec, spec, rdir));
+  TRY(prepare_names(e, c.rec, spec, rdir, {net.info.ip, net.info.host_ip, net.info.dns}));
   (void)unlink((rdir + "/exit").c_str());
 
   monitor::Config mc;
@@ -220,6 +193,7 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   service_monitor_config(e, c.rec, mc);
   mc.spec = std::move(spec);
   mc.network = std::move(net);
+  mc.taps = network_taps(e, c.rec);
   mc.start_lock_fd = start_lock.get();
   hand_ports_to_monitor(published, mc);
 
@@ -341,6 +315,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
   (void)remove_tree(e.run_dir(id));
   lock.release();
   sweep_containers(e, false);
+  refresh_after_membership_change(e, c.rec);  // its peers' /etc/hosts lose it
   return ok();
 }
 
@@ -378,6 +353,8 @@ Status rename_container(Engine& e, const std::string& ref, const std::string& ne
     return st;
   }
   (void)unlink((e.graph() + "/names/containers/" + old).c_str());
+  lock.release();
+  refresh_after_membership_change(e, fresh.rec);  // peers know it by its new name
   container_event(e, fresh.rec, "rename", {{"oldName", "/" + old}});
   return ok();
 }

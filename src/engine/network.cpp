@@ -1,6 +1,8 @@
 // --network at create and at start: see network.hpp.
 #include "network.hpp"
 
+#include "skiff/engine/netnames.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -11,30 +13,6 @@
 namespace skiff::engine {
 
 namespace {
-
-std::string hosts_text(const std::string& hostname, const network::NetInfo& n) {
-  std::string s =
-      "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
-      "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
-  s += fmt::format("{}\t{}\n", n.ip.empty() ? "127.0.1.1" : n.ip, hostname);
-  if (!n.host_ip.empty()) s += fmt::format("{}\thost.containers.internal host.docker.internal\n", n.host_ip);
-  return s;
-}
-
-// The host's resolv.conf with its nameservers replaced by the stack's DNS forwarder (search and
-// options lines kept).
-std::string resolv_text(const network::NetInfo& n) {
-  std::string out;
-  auto text = read_file("/etc/resolv.conf", 1 << 20);
-  if (text)
-    for (auto& line : split(*text, '\n')) {
-      auto t = trim(line);
-      if (t.empty() || t.rfind("nameserver", 0) == 0) continue;
-      out += line + "\n";
-    }
-  out += fmt::format("nameserver {}\n", n.dns);
-  return out;
-}
 
 }  // namespace
 
@@ -122,6 +100,21 @@ Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r
       return fail(kNotFound, fmt::format("network namespace `{}` (--network ns:{}) does not exist", n.ns_path, n.ns_path));
   } else if (mode == "none" || mode == "host") {
     n.mode = mode;
+  } else if (!is_network_mode(mode)) {
+    // A user network (netnames.cpp): its interfaces are made by the monitor from the record;
+    // the container's namespace fds go to the monitor for that.
+    n.mode = "network";
+    if (auto taps = network_taps(e, r); !taps.empty()) {
+      n.iface = taps[0].ifname;
+      n.ip = taps[0].ip;
+      n.prefix = taps[0].prefix;
+      n.gateway = taps[0].gateway;
+      n.mac = taps[0].mac;
+    }
+    spec.send_ns_fds = true;
+    bool has_ping = false;
+    for (auto& [k, v] : spec.sysctl) has_ping |= k == "net.ipv4.ping_group_range";
+    if (!has_ping) spec.sysctl.emplace_back("net.ipv4.ping_group_range", "0 0");
   } else {
     std::string stack = json_str(net, "stack");
     if (stack.empty()) stack = TRY(network::default_stack(TRY(e.conf())->default_rootless_network_cmd));
@@ -158,8 +151,7 @@ Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r
     bool has_ping = false;
     for (auto& [k, v] : spec.sysctl) has_ping |= k == "net.ipv4.ping_group_range";
     if (!has_ping) spec.sysctl.emplace_back("net.ipv4.ping_group_range", "0 0");
-    TRY(write_file_atomic(rdir + "/resolv.conf", resolv_text(n), 0644, false));
-    TRY(write_file_atomic(rdir + "/hosts", hosts_text(spec.hostname, n), 0644, false));
+    // /etc/hosts and /etc/resolv.conf: prepare_names (netnames.cpp), from what `n` offers.
   }
   TRY(write_json_atomic(rdir + "/" + network::kNetInfoFile, network::to_json(n), 0644, false));
   return sc;

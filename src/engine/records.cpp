@@ -51,6 +51,7 @@ Json summary_json(const ContainerRecord& r) {
   Json x = Json::object();
   x["mounts"] = json_get(r.extra, "mounts");
   x["topLayer"] = json_get(r.extra, "topLayer");
+  if (r.extra.contains("networks")) x["networks"] = r.extra["networks"];  // network members, addresses
   s.extra = x;
   return to_json(s);
 }

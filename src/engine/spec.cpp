@@ -121,6 +121,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   for (const char* f : {"hostname", "hosts", "resolv.conf"}) {
     std::string dst = std::string("/etc/") + f;
     if (user_has(dst)) continue;
+    if (dst == "/etc/hosts" && json_bool(r.extra, "noHosts")) continue;  // --no-hosts: the image's
     oci::Mount m{dst, "bind", rdir + "/" + f, {"rbind", "rprivate"}};
     m.file = true;
     s.mounts.push_back(m);

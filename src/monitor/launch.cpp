@@ -49,6 +49,13 @@ Json to_json(const Config& c) {
     j["ports"] = ports;
   }
   j["spec"] = oci::to_json(c.spec);
+  if (!c.taps.empty()) {
+    Json t = Json::array();
+    for (auto& s : c.taps)
+      t.push_back(Json{{"ifname", s.ifname}, {"mac", s.mac}, {"ip", s.ip}, {"prefix", s.prefix},
+                       {"gateway", s.gateway}, {"sockDir", s.sock_dir}});
+    j["taps"] = t;
+  }
   if (c.network.info.has_stack()) j["network"] = network::to_json(c.network);
   return j;
 }
@@ -90,6 +97,11 @@ Result<Config> config_from_json(const Json& j) {
     for (auto& p : ports)
       c.ports.push_back({json_str(p, "proto", "tcp"), uint16_t(json_int(p, "containerPort")), json_str(p, "host")});
   c.spec = TRY(oci::spec_from_json(json_get(j, "spec")));
+  const Json& taps = json_get(j, "taps");
+  if (taps.is_array())
+    for (auto& t : taps)
+      c.taps.push_back({json_str(t, "ifname"), json_str(t, "mac"), json_str(t, "ip"), int(json_int(t, "prefix", 24)),
+                        json_str(t, "gateway"), json_str(t, "sockDir")});
   if (j.contains("network")) c.network = network::stack_config_from_json(j["network"]);
   return c;
 }

@@ -51,7 +51,7 @@ constexpr size_t kMaxPacket = 65536 + 1;  // largest attach packet a client send
 constexpr size_t kClientQueueCap = 4u << 20;  // a client further behind than this is dropped
 constexpr size_t kStdinQueueCap = 1u << 20;   // stop reading clients until the container reads
 
-enum class Kind { Signal, Sync, AttachListen, AttachClient, CtlListen, CtlConn, Output, Stdin, Timer, Notify, Health, Ports };
+enum class Kind { Signal, Sync, AttachListen, AttachClient, CtlListen, CtlConn, Output, Stdin, Timer, Notify, Health, Ports, NetTap, NetSock };
 
 struct Client {
   UniqueFd fd;
@@ -157,6 +157,8 @@ class Monitor {
   void reply_exit_waiters();
   void sync_send(const std::string& msg);
   void on_health_probe_done(const std::string& status);
+  Status attach_networks(int netns, int userns);
+  void detach_networks();
 
   Config cfg_;
   Notifier notifier_;
@@ -182,7 +184,33 @@ class Monitor {
   int64_t started_at_ = 0;
   uint16_t rows_ = 0, cols_ = 0;
   PortForwarder ports_;
+  std::vector<network::SwitchPort> switch_ports_;  // user networks (network/l2switch.hpp)
+  std::map<int, size_t> port_of_;
 };
+
+// User networks: the container's taps, and this monitor's ports on their switches.
+Status Monitor::attach_networks(int netns, int userns) {
+  detach_networks();
+  if (cfg_.taps.empty() || cfg_.exec_pid > 0) return ok();
+  auto taps = TRY(network::make_taps(netns, userns, cfg_.taps));
+  for (size_t i = 0; i < taps.size(); ++i) {
+    switch_ports_.push_back(TRY(network::SwitchPort::open(std::move(taps[i]), cfg_.taps[i].sock_dir, cfg_.taps[i].mac)));
+    port_of_[switch_ports_.back().tap_fd()] = switch_ports_.size() - 1;
+    port_of_[switch_ports_.back().sock_fd()] = switch_ports_.size() - 1;
+    add(switch_ports_.back().tap_fd(), Kind::NetTap);
+    add(switch_ports_.back().sock_fd(), Kind::NetSock);
+  }
+  return ok();
+}
+
+void Monitor::detach_networks() {
+  for (auto& p : switch_ports_) {
+    del(p.tap_fd());
+    del(p.sock_fd());
+  }
+  switch_ports_.clear();
+  port_of_.clear();
+}
 
 // epoll_wait, or, with an in-process network stack, a poll() over the epoll fd and the stack's
 // fds with its timeout (the stack runs on this loop's turns).
@@ -266,11 +294,15 @@ Status Monitor::create_container() {
   if (cfg_.exec_pid > 0) ctr_ = TRY(runtime::exec(cfg_.spec, cfg_.exec_pid, cfg_.exec_pid_start, io));
   else ctr_ = TRY(runtime::create(cfg_.spec, io));
   pid_ = ctr_.pid();
-  // The container's network namespace exists and its process waits for "go": its stack now.
-  if (cfg_.exec_pid == 0 && cfg_.network.info.has_stack()) {
+  // The container's network namespace exists and its process waits for "go": its stack now,
+  // and its interfaces on user networks.
+  if (cfg_.exec_pid == 0 && (cfg_.network.info.has_stack() || !cfg_.taps.empty())) {
     UniqueFd netns = ctr_.take_netns(), userns = ctr_.take_userns();
-    net_ = TRY(network::start_stack(cfg_.network, {netns.get(), userns.get()}, cfg_.run_dir));
-    log::debug("monitor: network ({}) up", cfg_.network.info.mode);
+    if (cfg_.network.info.has_stack()) {
+      net_ = TRY(network::start_stack(cfg_.network, {netns.get(), userns.get()}, cfg_.run_dir));
+      log::debug("monitor: network ({}) up", cfg_.network.info.mode);
+    }
+    TRY(attach_networks(netns.get(), userns.get()));
   }
   stdin_eof_ = false;
   stdin_pending_.clear();
@@ -684,6 +716,7 @@ void Monitor::container_exited(int status) {
   struct itimerspec off{};
   timerfd_settime(timer_.get(), 0, &off, nullptr);
   drain_outputs();
+  detach_networks();
   if (stdin_w_) {
     del(stdin_w_.get());
     stdin_w_.reset();
@@ -802,6 +835,8 @@ int Monitor::run() {
         case Kind::Notify: notifier_.on_readable(); break;
         case Kind::Health: health_.on_timer(); break;
         case Kind::Ports: ports_.on_ready(); break;
+        case Kind::NetTap: switch_ports_[port_of_[fd]].on_tap(); break;
+        case Kind::NetSock: switch_ports_[port_of_[fd]].on_sock(); break;
       }
     }
   }

@@ -10,9 +10,9 @@ assert_eq "$status" 125 "swarm: exit status"
 assert_eq "$stderr" "skiff: 'swarm' is a docker command that skiff does not implement yet.
 See 'skiff --help' for the commands skiff has." "swarm: message"
 assert_not_contains "$stderr" "Did you mean" "swarm: no guess"
-run_split sk network ls
-assert_eq "$status" 125 "network ls: exit status"
-assert_contains "$stderr" "skiff: 'network' is a docker command that skiff does not implement yet." "network"
+run_split sk plugin ls
+assert_eq "$status" 125 "plugin ls: exit status"
+assert_contains "$stderr" "skiff: 'plugin' is a docker command that skiff does not implement yet." "plugin"
 run_split sk container pause x
 assert_contains "$stderr" "skiff: 'container pause' is a docker command that skiff does not implement yet." \
   "container pause"
@@ -28,3 +28,4 @@ assert_contains "$stderr" $'Did you mean this?\n\tpull\n' "image pul suggests pu
 # Docker commands skiff has run as usual.
 assert_success sk version
 assert_success sk image ls
+assert_success sk network ls

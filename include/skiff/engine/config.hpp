@@ -27,6 +27,8 @@ struct ContainersConf {
   std::optional<bool> init;                   ///< init
   std::string seccomp_profile;                ///< seccomp_profile (a file)
   bool no_new_privileges = false;             ///< no_new_privileges (Podman's; default off)
+  std::string base_hosts_file;                ///< base_hosts_file: a path, "image", "none" ("" = Docker's lines)
+  std::vector<std::string> dns_servers, dns_searches, dns_options;  ///< dns_servers, dns_searches, dns_options
   // [network]
   std::string default_rootless_network_cmd;   ///< pasta | slirp4netns | builtin ("" = pasta if installed)
   std::vector<std::string> pasta_options;     ///< extra arguments for pasta

@@ -49,6 +49,11 @@ struct CreateOptions {
   std::vector<std::string> publish, expose;
   bool publish_all = false;       ///< -P
   bool network_explicit = true;   ///< --network was given (else `network` is the default)
+  // Names and user networks (engine/netnames.hpp).
+  std::vector<std::string> networks;  ///< every --network given (several user networks)
+  std::vector<std::string> add_hosts, dns, dns_search, dns_options, network_aliases, links;
+  std::string ip, mac_address;
+  bool no_hosts = false;
   std::vector<std::string> create_command;  ///< the CLI argv, for inspect Config.CreateCommand
   std::vector<std::pair<std::string, std::string>> resources;  ///< resource flags (resources.hpp)
   PodmanCreate podman;  ///< Podman's options (podman.hpp)

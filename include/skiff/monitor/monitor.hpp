@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "skiff/network/l2switch.hpp"
 #include "skiff/network/mode.hpp"
 #include "skiff/oci/runtime_spec.hpp"
 #include "skiff/util/fd.hpp"
@@ -75,6 +76,8 @@ struct Config {
   std::vector<Port> ports;
   std::vector<int> port_fds;
   oci::Spec spec;
+  /// User networks: one tap each in the container's namespace, switched by this monitor.
+  std::vector<network::TapSpec> taps;
   /// The user-mode network stack the monitor starts for each run of the container (after
   /// the process is created, before "created" is answered) and stops at its exit; mode
   /// "none" = no stack (none, host, container:, ns:).

@@ -1,0 +1,226 @@
+// network create, ls, inspect, rm, prune, connect, disconnect, exists, reload.
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "docker_types.hpp"
+#include "format.hpp"
+#include "handlers.hpp"
+#include "output.hpp"
+#include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/netnames.hpp"
+#include "skiff/util/strings.hpp"
+#include "skiff/util/time.hpp"
+
+namespace skiff::cli {
+
+// cmd_images.cpp: inspect's shared steps.
+void inspect_object(const std::string& format, Json j, const Json& type, Json& all, bool& template_failed);
+Result<int> inspect_result(const std::string& format, const Json& all, bool failed, bool template_failed);
+
+namespace {
+
+Json kv_object(const std::vector<std::string>& items) {
+  Json o = Json::object();
+  for (auto& l : items) {
+    auto [k, v] = split_once(l, '=');
+    o[k] = v.value_or("");
+  }
+  return o;
+}
+
+Result<bool> network_filter(const engine::Engine& e, const network::Network& n, const std::vector<std::string>& filters) {
+  // Docker: values of one key are ORed, keys are ANDed.
+  std::map<std::string, std::vector<std::string>> by_key;
+  for (auto& f : filters) {
+    auto [k, v] = split_once(f, '=');
+    by_key[k].push_back(v.value_or(""));
+  }
+  for (auto& [k, values] : by_key) {
+    bool any = false;
+    for (auto& v : values) {
+      if (k == "name") any |= n.name.find(v) != std::string::npos;
+      else if (k == "id") any |= n.id.rfind(v, 0) == 0;
+      else if (k == "driver") any |= n.driver == v;
+      else if (k == "scope") any |= v == "local";
+      else if (k == "type") {
+        if (v != "custom" && v != "builtin") return fail(kInvalid, fmt::format("invalid filter: 'type'='{}'", v));
+        any |= (v == "builtin") == n.predefined;
+      } else if (k == "label") {
+        auto [lk, lv] = split_once(v, '=');
+        any |= n.labels.contains(lk) && (!lv || n.labels[lk] == *lv);
+      } else if (k == "dangling") {
+        auto b = parse_bool(v);
+        if (!b) return fail(kInvalid, fmt::format("invalid filter 'dangling={}'", v));
+        any |= !n.predefined && engine::network_members(e, n.name).empty() == *b;
+      } else if (k == "until") {
+        auto t = parse_rfc3339(v);
+        if (!t) {
+          if (auto secs = parse_int(v)) t = *secs * 1000000000LL;
+        }
+        if (!t) return fail(kInvalid, fmt::format("invalid filter 'until={}': want a timestamp", v));
+        any |= !n.predefined && n.created < *t;
+      } else {
+        return fail(kInvalid, fmt::format("invalid filter '{}'", k));
+      }
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<int> cmd_network_create(Context& ctx, const ParsedArgs& a) {
+  network::CreateRequest req;
+  req.name = a.positional[0];
+  req.driver = a.str("driver", "bridge");
+  req.subnet = a.str("subnet");
+  req.gateway = a.str("gateway");
+  req.internal = a.flag("internal");
+  req.labels = kv_object(a.list("label"));
+  req.options = kv_object(a.list("opt"));
+  auto e = TRY(open_engine(ctx, true));
+  auto n = TRY(engine::net_store(*e).create(req));
+  outf("{}\n", n.id);
+  return 0;
+}
+
+Result<int> cmd_network_ls(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  auto nets = TRY(engine::net_store(*e).list());
+  std::sort(nets.begin(), nets.end(), [](auto& x, auto& y) { return x.name < y.name; });
+  bool trunc = !a.flag("no-trunc");
+  std::vector<Json> rows;
+  for (auto& n : nets) {
+    if (!TRY(network_filter(*e, n, a.list("filter")))) continue;
+    std::string id = trunc ? n.id.substr(0, 12) : n.id;
+    if (a.flag("quiet")) {
+      outf("{}\n", id);
+      continue;
+    }
+    Json r = Json::object();
+    r["ID"] = id;
+    r["Name"] = n.name;
+    r["Driver"] = n.driver;
+    r["Scope"] = "local";
+    r["IPv6"] = "false";
+    r["Internal"] = n.internal ? "true" : "false";
+    std::vector<std::string> labels;
+    for (auto& [k, v] : n.labels.items()) labels.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : ""));
+    std::sort(labels.begin(), labels.end());
+    r["Labels"] = join(labels, ",");
+    r["CreatedAt"] = n.predefined ? "" : format_go_time(n.created);
+    rows.push_back(std::move(r));
+  }
+  if (a.flag("quiet")) return 0;
+  static const std::map<std::string, std::string> kHeaders = {
+      {"ID", "NETWORK ID"}, {"Name", "NAME"},         {"Driver", "DRIVER"},  {"Scope", "SCOPE"},
+      {"IPv6", "IPV6"},     {"Internal", "INTERNAL"}, {"Labels", "LABELS"}, {"CreatedAt", "CREATED AT"}};
+  out(TRY(format_list(a.str("format"), "table {{.ID}}\\t{{.Name}}\\t{{.Driver}}\\t{{.Scope}}", rows, kHeaders)));
+  return 0;
+}
+
+Result<int> cmd_network_inspect(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  auto store = engine::net_store(*e);
+  Json all = Json::array();
+  bool failed = false, template_failed = false;
+  std::string format = a.str("format");
+  for (auto& name : a.positional) {
+    auto n = store.find(name);
+    if (!n) {
+      flush_out();
+      print_error(n.error(), "");
+      failed = true;
+      continue;
+    }
+    inspect_object(format, engine::network_json(*e, *n), network_type(), all, template_failed);
+  }
+  return inspect_result(format, all, failed, template_failed);
+}
+
+Result<int> cmd_network_rm(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  bool failed = false;
+  for (auto& name : a.positional) {
+    auto st = engine::remove_network(*e, name, a.flag("force"));
+    if (!st) {
+      if (a.flag("force") && st.error().code == kNotFound) continue;  // Docker's -f
+      flush_out();
+      print_error(st.error(), "");
+      failed = true;
+      continue;
+    }
+    outf("{}\n", name);
+  }
+  if (failed) return fail(kPartial, "");
+  return 0;
+}
+
+Result<int> cmd_network_prune(Context& ctx, const ParsedArgs& a) {
+  if (!a.flag("force") && !confirm("WARNING! This will remove all custom networks not used by at least one container.\n"
+                                   "Are you sure you want to continue? [y/N] "))
+    return 0;
+  auto e = TRY(open_engine(ctx, true));
+  auto nets = TRY(engine::net_store(*e).list());
+  std::vector<std::string> removed;
+  for (auto& n : nets) {
+    if (n.predefined || !engine::network_members(*e, n.name).empty()) continue;
+    if (!TRY(network_filter(*e, n, a.list("filter")))) continue;
+    if (engine::remove_network(*e, n.name, false)) removed.push_back(n.name);
+  }
+  if (!removed.empty()) {
+    out("Deleted Networks:\n");
+    for (auto& n : removed) outf("{}\n", n);
+  }
+  return 0;
+}
+
+Result<int> cmd_network_connect(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  TRY(engine::connect_network(*e, a.positional[0], a.positional[1], a.str("ip"), a.list("alias")));
+  return 0;
+}
+
+Result<int> cmd_network_disconnect(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  TRY(engine::disconnect_network(*e, a.positional[0], a.positional[1], a.flag("force")));
+  return 0;
+}
+
+Result<int> cmd_network_exists(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  auto n = engine::net_store(*e).find(a.positional[0]);
+  if (n) return 0;
+  if (n.error().code == kNotFound) return 1;
+  return n.error();
+}
+
+Result<int> cmd_network_reload(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, true));
+  std::vector<std::string> ids;
+  if (a.flag("all")) {
+    if (!a.positional.empty()) return fail(kUsage, "--all and containers cannot be given together");
+    for (auto& c : TRY(engine::list_containers(*e)))
+      if (c.state.status == engine::RunState::Running) ids.push_back(c.rec.id);
+  } else {
+    if (a.positional.empty()) return fail(kUsage, "give one or more containers, or --all");
+    for (auto& ref : a.positional) ids.push_back(TRY(engine::find_container(*e, ref)).rec.id);
+  }
+  bool failed = false;
+  for (auto& id : ids) {
+    auto st = engine::reload_names(*e, id);
+    if (!st) {
+      flush_out();
+      print_error(st.error(), "");
+      failed = true;
+      continue;
+    }
+    outf("{}\n", id);
+  }
+  if (failed) return fail(kPartial, "");
+  return 0;
+}
+
+}  // namespace skiff::cli
