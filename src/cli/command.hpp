@@ -98,6 +98,7 @@ inline std::span<const GroupSpec> groups() { return table().groups; }
 /// Values of the global options.
 struct GlobalOptions {
   std::string root, runroot, storage_driver, log_level;
+  std::string cgroup_manager;  ///< --cgroup-manager (cgroupfs; systemd where it is PID 1)
 };
 
 /// What a handler gets: global options and lazily computed paths.

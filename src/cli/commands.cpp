@@ -18,6 +18,8 @@ namespace skiff::cli {
 namespace {
 
 constexpr OptSpec kGlobalOpts[] = {
+    {"cgroup-manager", 0, OptType::String, "Cgroup manager to use (cgroupfs; systemd needs systemd as PID 1)",
+     "cgroupfs", Comp::Enum, "cgroupfs systemd"},
     {"log-level", 0, OptType::String, "Log messages above specified level (trace, debug, info, warn, error, off)",
      "warn", Comp::Enum, "trace debug info warn error off"},
     {"root", 0, OptType::String, "Path to the persistent store (images, containers, volumes)", {}, Comp::Dirs},
