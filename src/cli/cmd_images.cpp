@@ -286,7 +286,10 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
       if (!(ro.force && err.code == kNotFound)) failed = true;
       continue;
     }
-    for (auto& x : *ev) outf("{}: {}\n", x.deleted ? "Deleted" : "Untagged", x.deleted ? x.what : familiar(x.what));
+    for (auto& x : *ev) {
+      outf("{}: {}\n", x.deleted ? "Deleted" : "Untagged", x.deleted ? x.what : familiar(x.what));
+      log_event(*e, "image", x.deleted ? "delete" : "untag", x.what, {{"name", x.deleted ? text : x.what}});
+    }
   }
   if (failed) return fail(kPartial, "");
   return 0;
@@ -299,6 +302,7 @@ Result<int> cmd_tag(Context& ctx, const ParsedArgs& a) {
   auto target = TRY(oci::Reference::parse(a.positional[1]));
   if (target.digest()) return fail(kInvalid, "refusing to create a tag with a digest reference");
   TRY(store->tag_image(img.id, target.str_with_default_tag()));
+  log_event(*e, "image", "tag", img.id, {{"name", target.str_with_default_tag()}});
   return 0;
 }
 
