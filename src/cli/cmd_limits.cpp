@@ -136,7 +136,12 @@ Result<int> cmd_stats(Context& ctx, const ParsedArgs& a) {
     for (auto& c : TRY(engine::list_containers(*e))) {
       if (!all && c.state.status != engine::RunState::Running) continue;
       std::string id = c.rec.id;
-      // list_containers gives summaries: the full record holds CgroupParent.
+      // list_containers gives summaries, which hold CgroupParent (older ones do not: then the
+      // full record).
+      if (c.rec.host_config.contains("CgroupParent")) {
+        out.emplace_back(std::move(c), id.substr(0, 12));
+        continue;
+      }
       auto full = engine::find_container(*e, id);
       if (full) out.emplace_back(std::move(*full), id.substr(0, 12));
     }

@@ -44,6 +44,7 @@ Json summary_json(const ContainerRecord& r) {
   Json hc = Json::object();
   hc["NetworkMode"] = json_str(r.host_config, "NetworkMode", "none");
   hc["AutoRemove"] = json_bool(r.host_config, "AutoRemove");
+  if (r.host_config.contains("CgroupParent")) hc["CgroupParent"] = r.host_config["CgroupParent"];  // stats
   s.host_config = hc;
   Json x = Json::object();
   x["mounts"] = json_get(r.extra, "mounts");
