@@ -20,6 +20,7 @@ namespace skiff::cli {
 using engine::Engine;
 
 Result<std::unique_ptr<Engine>> open_engine(Context& ctx, bool write) {
+  if (!ctx.global.cgroup_manager.empty()) TRY(engine::check_cgroup_manager(ctx.global.cgroup_manager));
   const Paths* p = TRY(ctx.paths());
   TRY(check_volumepath(ctx.global.podman, p->graph_root));
   return Engine::open(*p, ctx.global.storage_driver, write);

@@ -152,6 +152,11 @@ Status drain(int fd, uint64_t& off, Printer& p) {
 
 }  // namespace
 
+void log_event(engine::Engine& e, const std::string& type, const std::string& action, const std::string& id,
+               const std::vector<std::pair<std::string, std::string>>& attrs) {
+  events::emit(e.run(), type, action, id, attrs);
+}
+
 Result<int> cmd_events(Context& ctx, const ParsedArgs& a) {
   const Paths* paths = TRY(ctx.paths());
   Printer p;

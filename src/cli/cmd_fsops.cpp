@@ -6,6 +6,7 @@
 #include "handlers.hpp"
 #include "output.hpp"
 #include "skiff/engine/fsops.hpp"
+#include "skiff/engine/resources.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
@@ -87,7 +88,19 @@ Result<int> cmd_commit(Context& ctx, const ParsedArgs& a) {
   o.pause = a.flag("pause", true);
   if (a.positional.size() > 1) o.reference = a.positional[1];
   auto e = TRY(open_engine(ctx, true));
-  auto res = TRY(engine::commit_container(*e, a.positional[0], o));
+  // --pause (the default): a running container with a cgroup is frozen while its layer is read.
+  bool paused_here = false;
+  if (o.pause)
+    if (auto c = engine::find_container(*e, a.positional[0]);
+        c && c->state.status == engine::RunState::Running && !c->state.paused && !engine::live_cgroup(*e, *c).empty())
+      paused_here = bool(engine::pause_container(*e, c->rec.id));
+  auto committed = engine::commit_container(*e, a.positional[0], o);
+  if (committed)  // Docker's order: pause, commit, unpause
+    if (auto c = engine::find_container(*e, a.positional[0]))
+      engine::container_event(*e, c->rec, "commit",
+                              {{"comment", o.message}, {"imageID", committed->image_id}, {"imageRef", o.reference}});
+  if (paused_here) (void)engine::unpause_container(*e, a.positional[0]);
+  auto res = TRY(std::move(committed));
   outf("{}\n", res.image_id);
   return 0;
 }

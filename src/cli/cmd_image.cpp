@@ -146,6 +146,7 @@ Result<int> cmd_pull(Context& ctx, const ParsedArgs& a) {
   }
   for (auto& r : refs) {
     auto res = TRY(image::pull(*store, r, po));
+    log_event(*e, "image", "pull", res.name, {{"name", res.name}});
     // Docker prints the reference it pulled, also with -q (which only hides the progress).
     if (quiet) {
       outf("{}\n", res.name);

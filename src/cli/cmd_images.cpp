@@ -326,6 +326,7 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
         outf("{}: {}\n", x.deleted ? "Deleted" : "Untagged", x.deleted && x.what.starts_with("sha256:") ? x.what.substr(7) : x.what);
       else
         outf("{}: {}\n", x.deleted ? "Deleted" : "Untagged", x.deleted ? x.what : familiar(x.what));
+      log_event(*e, "image", x.deleted ? "delete" : "untag", x.what, {{"name", x.deleted ? text : x.what}});
     }
   }
   if (failed && only_missing && podman_personality()) return 1;  // Podman: 1 = no such image
@@ -340,6 +341,7 @@ Result<int> cmd_tag(Context& ctx, const ParsedArgs& a) {
   auto target = TRY(oci::Reference::parse(a.positional[1]));
   if (target.digest()) return fail(kInvalid, "refusing to create a tag with a digest reference");
   TRY(store->tag_image(img.id, target.str_with_default_tag()));
+  log_event(*e, "image", "tag", img.id, {{"name", target.str_with_default_tag()}});
   return 0;
 }
 

@@ -2,6 +2,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <thread>
@@ -12,6 +13,9 @@
 #include "skiff/engine/engine.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/resources.hpp"
+#include "skiff/runtime/cgroup.hpp"
+#include "skiff/util/fs.hpp"
+#include "skiff/engine/config.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
@@ -132,7 +136,12 @@ Result<int> cmd_stats(Context& ctx, const ParsedArgs& a) {
     for (auto& c : TRY(engine::list_containers(*e))) {
       if (!all && c.state.status != engine::RunState::Running) continue;
       std::string id = c.rec.id;
-      // list_containers gives summaries: the full record holds CgroupParent.
+      // list_containers gives summaries, which hold CgroupParent (older ones do not: then the
+      // full record).
+      if (c.rec.host_config.contains("CgroupParent")) {
+        out.emplace_back(std::move(c), id.substr(0, 12));
+        continue;
+      }
       auto full = engine::find_container(*e, id);
       if (full) out.emplace_back(std::move(*full), id.substr(0, 12));
     }
@@ -166,6 +175,49 @@ Result<int> cmd_stats(Context& ctx, const ParsedArgs& a) {
     if (no_stream) return 0;
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
+}
+
+void add_cgroup_info(engine::Engine& e, Json& j) {
+  namespace cg = runtime::cgroup;
+  const auto& h = cg::host();
+  bool rootless = e.idmap().userns;
+  bool usable = cg::usable(h, rootless);
+  std::string manager = "cgroupfs";
+  if (auto cc = e.conf(); cc && (*cc)->cgroup_manager == "systemd" && !rootless) manager = "cgroupfs (systemd asked for in containers.conf, not PID 1 here)";
+  j["CgroupDriver"] = usable ? "cgroupfs" : "none";
+  j["CgroupVersion"] = h.version == cg::Version::V2 ? "2" : "1";
+  auto has = [&](const char* c) { return usable && std::find(h.controllers.begin(), h.controllers.end(), c) != h.controllers.end(); };
+  j["MemoryLimit"] = has("memory");
+  j["SwapLimit"] = has("memory") && (h.version == cg::Version::V2 || path_exists(h.v1.count("memory") ? h.v1.at("memory") + "/memory.memsw.limit_in_bytes" : ""));
+  j["CpuCfsPeriod"] = j["CpuCfsQuota"] = j["CPUShares"] = has("cpu");
+  j["CPUSet"] = has("cpuset");
+  j["PidsLimit"] = has("pids");
+  j["OomKillDisable"] = has("memory") && h.version == cg::Version::V1;
+  size_t paused = 0;
+  if (auto list = engine::list_containers(e))
+    for (auto& c : *list) paused += c.state.paused;
+  j["ContainersPaused"] = paused;
+  Json c = Json::object();
+  c["Version"] = cg::version_name(h).empty() ? "none" : cg::version_name(h) + (h.version == cg::Version::V1 && !h.unified.empty() ? " (hybrid)" : "");
+  c["Manager"] = manager;
+  c["PerContainer"] = usable;
+  c["Controllers"] = usable ? h.controllers : std::vector<std::string>{};
+  if (!usable) c["Reason"] = rootless ? (h.version == cg::Version::V1 ? "Resource limits are not supported and ignored on cgroups V1 rootless systems"
+                                                                      : "no delegated cgroup v2 subtree for this user")
+                                      : "no cgroup hierarchy is mounted";
+  if (rootless && h.version == cg::Version::V2) c["DelegatedParent"] = cg::delegated_parent(h);
+  j["Host"]["Cgroups"] = c;
+}
+
+std::string cgroup_info_text(const Json& j) {
+  const Json& c = j["Host"]["Cgroups"];
+  std::vector<std::string> ctl;
+  for (auto& x : c["Controllers"]) ctl.push_back(x.get<std::string>());
+  std::string t = fmt::format("Cgroups:\n Version:           {}\n Manager:           {}\n Per container:     {}\n Controllers:       {}\n",
+                              json_str(c, "Version"), json_str(c, "Manager"), json_bool(c, "PerContainer") ? "yes" : "no",
+                              ctl.empty() ? std::string("(none)") : join(ctl, ", "));
+  if (c.contains("Reason")) t += fmt::format(" Limits:            {}\n", json_str(c, "Reason"));
+  return t;
 }
 
 }  // namespace skiff::cli

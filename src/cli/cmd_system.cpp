@@ -346,6 +346,7 @@ Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
   j["Helpers"] = helpers;
   j["Registries"] = reg;
   j["Config"] = conf;
+  add_cgroup_info(*e, j);
   if (a.has("format")) {
     ObjectFormat of;
     of.schema = &info_type();
@@ -374,6 +375,7 @@ Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
   outf("Security:\n Seccomp:           {} (libseccomp {})\n No New Privileges: {}\n Capabilities:      {}\n",
        sec["SeccompProfile"].get<std::string>(), sec["SeccompLibVersion"].get<std::string>(),
        sec["NoNewPrivileges"].get<bool>(), join(caps, ","));
+  out(cgroup_info_text(j));
   outf("Helpers:\n");
   for (auto& [k, v] : helpers.items()) outf(" {}:{}{}\n", k, std::string(18 - k.size(), ' '), v.get<std::string>());
   outf("Registries:\n Search:            {}\n Config Files:      {}\n", list(json_get(reg, "Search")),

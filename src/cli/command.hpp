@@ -128,6 +128,7 @@ Status check_volumepath(const PodmanGlobals& g, const std::string& graph_root);
 struct GlobalOptions {
   std::string root, runroot, storage_driver, log_level;
   PodmanGlobals podman;  ///< Podman's globals (apply_podman_globals, personality.cpp)
+  std::string cgroup_manager;  ///< --cgroup-manager (cgroupfs; systemd where it is PID 1)
 };
 
 /// What a handler gets: global options and lazily computed paths.

@@ -21,6 +21,8 @@ namespace {
 constexpr const char* kNetworkModes = "bridge none host container: ns: pasta slirp4netns builtin";
 
 constexpr OptSpec kGlobalOpts[] = {
+    {"cgroup-manager", 0, OptType::String, "Cgroup manager to use (cgroupfs; systemd needs systemd as PID 1)",
+     "cgroupfs", Comp::Enum, "cgroupfs systemd"},
     {"events-backend", 0, OptType::String, "Events backend to use (file, journald, none; accepted, see skiff(1))", {},
      Comp::Enum, "file journald none"},
     {"log-level", 0, OptType::String, "Log messages above specified level (trace, debug, info, warn, error, fatal, panic, off)",

@@ -79,6 +79,12 @@ Result<int> cmd_unpause(Context&, const ParsedArgs&);
 Result<int> cmd_update(Context&, const ParsedArgs&);
 Result<int> cmd_stats(Context&, const ParsedArgs&);
 Result<int> cmd_events(Context&, const ParsedArgs&);
+/// info: the cgroup fields (Docker's CgroupDriver/CgroupVersion/limit support, Host.Cgroups).
+void add_cgroup_info(engine::Engine& e, Json& info);
+/// An image event (pull, tag, untag, delete) or a container's commit, into the event log.
+void log_event(engine::Engine& e, const std::string& type, const std::string& action, const std::string& id,
+               const std::vector<std::pair<std::string, std::string>>& attrs);
+std::string cgroup_info_text(const Json& info);
 // cmd_image.cpp, cmd_images.cpp
 Result<int> cmd_pull(Context&, const ParsedArgs&);
 // cmd_registry.cpp

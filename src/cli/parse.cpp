@@ -203,6 +203,7 @@ static void set_global(GlobalOptions& g, std::string_view name, const std::strin
   else if (name == "runroot") g.runroot = v;
   else if (name == "storage-driver") g.storage_driver = v;
   else if (name == "log-level") g.log_level = v;
+  else if (name == "cgroup-manager") g.cgroup_manager = v;
   else set_podman_global(g.podman, name, v);
 }
 

@@ -143,8 +143,11 @@ void container_removed(const Engine& e, const ContainerRecord& r) {
 }
 
 uint64_t host_memory() {
-  auto mi = read_file("/proc/meminfo");
-  return mi ? status_kb(*mi, "MemTotal:") : 0;
+  static const uint64_t total = [] {
+    auto mi = read_file("/proc/meminfo");
+    return mi ? status_kb(*mi, "MemTotal:") : 0;
+  }();
+  return total;
 }
 
 std::string live_cgroup(const Engine& e, const Container& c) {

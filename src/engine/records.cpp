@@ -47,6 +47,7 @@ Json summary_json(const ContainerRecord& r) {
   hc["NetworkMode"] = json_str(r.host_config, "NetworkMode", "none");
   hc["AutoRemove"] = json_bool(r.host_config, "AutoRemove");
   hc["RestartPolicy"] = json_get(r.host_config, "RestartPolicy");  // start --all --filter restart-policy=
+  if (r.host_config.contains("CgroupParent")) hc["CgroupParent"] = r.host_config["CgroupParent"];  // stats
   s.host_config = hc;
   Json x = Json::object();
   x["mounts"] = json_get(r.extra, "mounts");

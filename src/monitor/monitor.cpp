@@ -751,6 +751,8 @@ void Monitor::container_exited(int status) {
 
 void Monitor::finish() {
   done_ = true;
+  // Gone for good: its cgroup goes before anyone hears of the exit.
+  if (cfg_.exec_pid == 0) remove_container_cgroup(cfg_.spec);
   // Stopped between restarts: the last exit becomes final.
   if (!exit_written_ && exit_code_ >= 0) (void)write_file_atomic(cfg_.run_dir + "/exit", std::to_string(exit_code_), 0600, false);
   if (!cfg_.auto_remove) log_.sync();

@@ -361,6 +361,15 @@ Status enter(const Host& h, const std::string& path, pid_t pid) {
   return ok();
 }
 
+Result<std::vector<UniqueFd>> open_tasks(const Host& h, const std::string& path) {
+  std::vector<UniqueFd> out;
+  for (auto& [ctrl, dir] : v1_dirs(h, path)) {
+    (void)ctrl;
+    out.push_back(TRY_CTX(open_path(dir + "/tasks", O_WRONLY), "open the container's cgroup"));
+  }
+  return out;
+}
+
 Status apply(const Host& h, const std::string& path, const Json& limits) {
   if (h.version == Version::V1) return apply_v1(h, path, limits);
   if (h.version == Version::V2) return apply_v2(h, path, limits);

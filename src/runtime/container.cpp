@@ -269,7 +269,15 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
                                 bool is_exec);
 
 // The container process after clone: never returns.
+// v1: the container's cgroup `tasks` files, opened by the monitor before the clone; the child
+// writes "0" to each first thing (cgroup.hpp open_tasks).
+std::vector<UniqueFd> g_cgroup_tasks;
+
 [[noreturn]] void child_main(const oci::Spec& spec, const Stdio& stdio, int sync, const Prepared& pr) {
+  for (auto& fd : g_cgroup_tasks) {
+    if (write(fd.get(), "0", 1) != 1) die(sync, errno_error("enter the container's cgroup"));
+    fd.reset();
+  }
   // Signals: the monitor blocks most and ignores SIGPIPE; the payload starts clean.
   sigset_t none;
   sigemptyset(&none);
@@ -284,7 +292,7 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
   auto check = [&](Status st) {
     if (!st) die(sync, st.error());
   };
-  // The go-ahead: the id map is written and the process is in its cgroup.
+  // The go-ahead: the id map is written (and, on v2 without clone3, the process is in its cgroup).
   if (spec.new_userns || !spec.cgroup_path.empty()) {
     char c = 0;
     // A container that joined another's namespaces was mapped long ago; one with a cgroup
@@ -531,8 +539,11 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
   }
   // The container's cgroup, made before the clone (v2: entered by the clone itself).
   UniqueFd cgfd;
-  if (!spec.cgroup_path.empty())
+  g_cgroup_tasks.clear();
+  if (!spec.cgroup_path.empty()) {
     cgfd = TRY(cgroup::create(cgroup::host(), spec.cgroup_path, spec.cgroup_limits));
+    if (!cgfd) g_cgroup_tasks = TRY(cgroup::open_tasks(cgroup::host(), spec.cgroup_path));
+  }
   int pidfd = -1;
   bool in_cgroup = false;
   pid_t pid;
@@ -546,6 +557,8 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
       child_main(spec, stdio, sp.write.get(), pr);
     }
   }
+  if (!g_cgroup_tasks.empty()) in_cgroup = true;  // the child moves itself in (v1)
+  g_cgroup_tasks.clear();
   Container c;
   c.pid_ = pid;
   c.pidfd_.reset(pidfd);

@@ -47,3 +47,19 @@ assert_eq "$(sk ps -aq)" "" "nothing created"
 # --memory=0 is unlimited, --cpus 0 is no limit, and --cgroups=disabled runs without a cgroup.
 assert_success sk run --rm --memory=0 --cpus 0 "$img" true
 assert_success sk run --rm --cgroups=disabled "$img" true
+# --cgroup-manager: cgroupfs; systemd only where it is PID 1 (not on these hosts).
+if [ "$(cat /proc/1/comm)" != systemd ]; then
+  run_split sk --cgroup-manager systemd ps
+  assert_eq "$status:$stderr" "125:Error: the systemd cgroup manager needs systemd as PID 1, which this system does not run: use --cgroup-manager=cgroupfs"
+fi
+run_split sk --cgroup-manager bogus ps
+assert_eq "$status:$stderr" "125:Error: invalid cgroup manager \"bogus\": use cgroupfs or systemd"
+assert_success sk --cgroup-manager cgroupfs ps
+# info: the cgroup version, manager and what a container gets here.
+if [ "$(id -u)" = 0 ]; then
+  assert_match "$(sk info --format '{{.CgroupDriver}} {{.Host.Cgroups.PerContainer}} {{json .Host.Cgroups.Controllers}}')" '^cgroupfs true \[.*"memory".*\]$'
+else
+  assert_eq "$(sk info --format '{{.Host.Cgroups.PerContainer}} {{.Host.Cgroups.Reason}}')" \
+    "false Resource limits are not supported and ignored on cgroups V1 rootless systems"
+fi
+assert_match "$(sk info | sed -n '/^Cgroups:/,/^Helpers:/p' | sed -n 2p)" '^ Version: +v[12]'

@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ctrlib.sh"
 require_registry
 img=$(busybox_image)
-start=$(date +%s)
+start=$(date +%s.%N)
 sk run --name ev1 "$img" sh -c 'exit 3' >/dev/null || true
 sk rename ev1 ev2
 sk rm ev2 >/dev/null
@@ -43,3 +43,16 @@ kill $fpid
 assert_eq "$(tr '\n' ' ' <"$T/follow")" "create start die destroy "
 run_split sk events --filter bogus=1 --stream=false
 assert_eq "$status:$stderr" "125:Error: invalid filter 'bogus'"
+# Image events and commit (rootful, commit pauses the running container around it).
+t0=$(date +%s.%N)
+sk tag "$img" evtag:v1
+sk rmi evtag:v1 >/dev/null
+sk run -d --name ev5 "$img" sleep 100 >/dev/null
+sk commit ev5 evcommit:v1 >/dev/null
+sk rm -f ev5 >/dev/null
+got=$(sk events --since "$t0" --stream=false --format '{{.Type}} {{.Action}}' | grep -v -e 'container kill' -e 'container die' -e 'container stop' | tr '\n' ',')
+if [ "$(id -u)" = 0 ]; then
+  assert_eq "$got" "image tag,image untag,container create,container start,container pause,container commit,container unpause,container destroy,"
+else
+  assert_eq "$got" "image tag,image untag,container create,container start,container commit,container destroy,"
+fi
