@@ -67,6 +67,7 @@ constexpr GroupSpec kGroups[] = {
 // Options shared by `create` and `run` (Docker's names, types and help).
 #define SKIFF_CREATE_OPTS                                                                                      \
   {"annotation", 0, OptType::List, "Add an annotation to the container (KEY=VALUE)"},                          \
+      {"arch", 0, OptType::String, "Use ARCH instead of the host's architecture (when pulling)"},              \
       {"authfile", 0, OptType::String, "Path of the registry authentication file (when pulling)", {}, Comp::Files}, \
       {"cap-add", 0, OptType::List, "Add Linux capabilities"},                                                 \
       {"cert-dir", 0, OptType::String, "Directory of registry certificates, certs.d layout (when pulling)", {}, \
@@ -94,6 +95,7 @@ constexpr GroupSpec kGroups[] = {
       {"net", 0, OptType::String, "Connect a container to a network", {}, Comp::Enum, "none host", true},      \
       {"network", 0, OptType::String, "Connect a container to a network (none, host)", "none", Comp::Enum,     \
        "none host"},                                                                                           \
+      {"os", 0, OptType::String, "Use OS instead of the host's operating system (when pulling)"},              \
       {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},                    \
       {"privileged", 0, OptType::Bool, "Give extended privileges to this container"},                          \
       /* hidden until skiff has a container network: parsed so that -p is refused with the reason */   \
@@ -118,6 +120,7 @@ constexpr GroupSpec kGroups[] = {
       {"ulimit", 0, OptType::List, "Ulimit options"},                                                          \
       {"user", 'u', OptType::String, "Username or UID (format: <name|uid>[:<group|gid>])"},                    \
       {"userns", 0, OptType::String, "User namespace: keep-id[:uid=U,gid=G] (rootless), host, auto, nomap"},    \
+      {"variant", 0, OptType::String, "Use VARIANT instead of the host's architecture variant (when pulling)"}, \
       {"volume", 'v', OptType::List, "Bind mount a volume", {}, Comp::Files},                                  \
       {"workdir", 'w', OptType::String, "Working directory inside the container"}
 
