@@ -407,3 +407,54 @@ Status copy_file_to_stream(engine::Engine& e, const std::string& ctr, const std:
 }
 
 }  // namespace skiff::cli
+
+// ---- unshare -------------------------------------------------------------------------------
+
+#include <sys/wait.h>
+
+#include "skiff/util/userns.hpp"
+
+namespace skiff::cli {
+
+// podman unshare [COMMAND [ARG...]]: the command (default $SHELL) in the user namespace skiff
+// uses for its storage (container root = the user, 1..N = the subordinate ids) and a private
+// mount namespace; as root, the command as is. Exits with the command's status.
+Result<int> cmd_unshare(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  std::vector<std::string> argv = a.positional;
+  if (argv.empty()) {
+    const char* sh = getenv("SHELL");
+    argv.push_back(sh && *sh ? sh : "/bin/sh");
+  }
+  auto code_pipe = TRY(make_pipe());
+  setenv("CONTAINERS_GRAPHROOT", e->graph().c_str(), 1);
+  setenv("CONTAINERS_RUNROOT", e->run().c_str(), 1);
+  flush_out();
+  auto st = run_in_userns(e->idmap(), [&]() -> Status {
+    pid_t pid = fork();
+    if (pid < 0) return fail_errno("fork");
+    if (pid == 0) {
+      std::vector<char*> av;
+      for (auto& s : argv) av.push_back(const_cast<char*>(s.c_str()));
+      av.push_back(nullptr);
+      execvp(av[0], av.data());
+      int err = errno;
+      (void)!::write(2, fmt::format("Error: {}: {}\n", argv[0], strerror(err)).c_str(),
+                     fmt::format("Error: {}: {}\n", argv[0], strerror(err)).size());
+      _exit(err == ENOENT ? 127 : 126);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    std::string s = std::to_string(code);
+    (void)!::write(code_pipe.write.get(), s.data(), s.size());
+    return ok();
+  });
+  code_pipe.write.reset();
+  TRY(st);
+  auto text = read_all(code_pipe.read.get(), 64);
+  return int(parse_int(text ? *text : "").value_or(125));
+}
+
+}  // namespace skiff::cli

@@ -144,6 +144,7 @@ std::optional<Result<int>> podman_images(Context& ctx, const ParsedArgs& a);
 bool is_stream_destination(const std::string& dst);
 Status copy_file_to_stream(engine::Engine& e, const std::string& ctr, const std::string& src, const std::string& dst,
                            const engine::CpOptions& o);
+Result<int> cmd_unshare(Context&, const ParsedArgs&);
 Result<int> cmd_container_exists(Context&, const ParsedArgs&);
 Result<int> cmd_image_exists(Context&, const ParsedArgs&);
 Result<int> cmd_volume_exists(Context&, const ParsedArgs&);
