@@ -46,6 +46,11 @@ Result<int> cmd_cp(Context& ctx, const ParsedArgs& a) {
       TRY(engine::copy_from_container_to(*e, src_ctr, src, sink, o));
       return 0;
     }
+    // Podman: a file copied to /dev/stdout (a device, pipe or socket) is written there.
+    if (is_stream_destination(dst)) {
+      TRY(copy_file_to_stream(*e, src_ctr, src, dst, o));
+      return 0;
+    }
     TRY(engine::copy_from_container(*e, src_ctr, src, dst, o));
     return 0;
   }

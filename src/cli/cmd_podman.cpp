@@ -298,6 +298,163 @@ void podman_create_options(const ParsedArgs& a, engine::PodmanCreate& p) {
   p.env_host = a.flag("env-host");
   p.http_proxy = a.flag("http-proxy", true);
   p.user_given = a.has("user");
+  // Podman: an --entrypoint that is a JSON array of strings is the words of the entrypoint.
+  if (std::string ep = a.str("entrypoint"); ep.starts_with("[")) {
+    if (auto j = parse_json(ep, "--entrypoint"); j && j->is_array()) {
+      std::vector<std::string> words;
+      bool all_strings = true;
+      for (auto& w : *j) {
+        all_strings &= w.is_string();
+        if (w.is_string()) words.push_back(w.get<std::string>());
+      }
+      if (all_strings) p.entrypoint_json = words;
+    }
+  }
+}
+
+}  // namespace skiff::cli
+
+// ---- cp CONTAINER:FILE /dev/stdout -----------------------------------------------------------
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "skiff/engine/fsops.hpp"
+#include "skiff/util/fd.hpp"
+#include "skiff/util/stream.hpp"
+
+namespace skiff::cli {
+
+namespace {
+
+// Reads the tar stream of one file and writes the file's bytes to `fd_`: headers (PAX and GNU
+// long-name records included) are skipped, the first regular file's data is written; a
+// directory is refused.
+class TarFileSink : public ByteSink {
+ public:
+  explicit TarFileSink(int fd) : fd_(fd) {}
+  Status write(std::string_view data) override {
+    while (!data.empty()) {
+      if (data_left_ > 0 || pad_left_ > 0) {
+        uint64_t& left = data_left_ > 0 ? data_left_ : pad_left_;
+        size_t n = size_t(std::min<uint64_t>(left, data.size()));
+        if (&left == &data_left_ && writing_) TRY(write_checked(data.substr(0, n)));
+        left -= n;
+        data.remove_prefix(n);
+        if (data_left_ == 0 && writing_) {
+          writing_ = false;
+          done_ = true;
+        }
+        continue;
+      }
+      size_t n = std::min(data.size(), size_t(512) - header_.size());
+      header_.append(data.substr(0, n));
+      data.remove_prefix(n);
+      if (header_.size() < 512) continue;
+      TRY(take_header());
+      header_.clear();
+    }
+    return ok();
+  }
+  Status close() override {
+    if (!done_) return fail(kInvalid, "the source is not a regular file: only a file can be copied to a device or pipe");
+    return ok();
+  }
+
+ private:
+  Status write_checked(std::string_view d) {
+    if (!write_all(fd_, d)) return fail_errno("write the file");
+    return ok();
+  }
+  Status take_header() {
+    if (header_.find_first_not_of('\0') == std::string::npos) return ok();  // end blocks
+    uint64_t size = 0;
+    for (size_t i = 124; i < 136 && header_[i]; ++i)
+      if (header_[i] >= '0' && header_[i] <= '7') size = size * 8 + uint64_t(header_[i] - '0');
+    char type = header_[156];
+    data_left_ = size;
+    pad_left_ = (512 - size % 512) % 512;
+    if (done_) return ok();
+    if (type == '5') return fail(kInvalid, "the source is a directory: copy a directory to a directory, or stream it with `-`");
+    if (type == '0' || type == '\0' || type == '7') {
+      writing_ = true;
+      if (size == 0) {
+        writing_ = false;
+        done_ = true;
+      }
+    }
+    return ok();
+  }
+  int fd_;
+  std::string header_;
+  uint64_t data_left_ = 0, pad_left_ = 0;
+  bool writing_ = false, done_ = false;
+};
+
+}  // namespace
+
+bool is_stream_destination(const std::string& dst) {
+  struct stat st;
+  return stat(dst.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+Status copy_file_to_stream(engine::Engine& e, const std::string& ctr, const std::string& src, const std::string& dst,
+                           const engine::CpOptions& o) {
+  auto fd = TRY_CTX(open_path(dst, O_WRONLY | O_APPEND), "open {}", dst);
+  flush_out();
+  TarFileSink sink(fd.get());
+  return engine::copy_from_container_to(e, ctr, src, sink, o);
+}
+
+}  // namespace skiff::cli
+
+// ---- unshare -------------------------------------------------------------------------------
+
+#include <sys/wait.h>
+
+#include "skiff/util/userns.hpp"
+
+namespace skiff::cli {
+
+// podman unshare [COMMAND [ARG...]]: the command (default $SHELL) in the user namespace skiff
+// uses for its storage (container root = the user, 1..N = the subordinate ids) and a private
+// mount namespace; as root, the command as is. Exits with the command's status.
+Result<int> cmd_unshare(Context& ctx, const ParsedArgs& a) {
+  auto e = TRY(open_engine(ctx, false));
+  std::vector<std::string> argv = a.positional;
+  if (argv.empty()) {
+    const char* sh = getenv("SHELL");
+    argv.push_back(sh && *sh ? sh : "/bin/sh");
+  }
+  auto code_pipe = TRY(make_pipe());
+  setenv("CONTAINERS_GRAPHROOT", e->graph().c_str(), 1);
+  setenv("CONTAINERS_RUNROOT", e->run().c_str(), 1);
+  flush_out();
+  auto st = run_in_userns(e->idmap(), [&]() -> Status {
+    pid_t pid = fork();
+    if (pid < 0) return fail_errno("fork");
+    if (pid == 0) {
+      std::vector<char*> av;
+      for (auto& s : argv) av.push_back(const_cast<char*>(s.c_str()));
+      av.push_back(nullptr);
+      execvp(av[0], av.data());
+      int err = errno;
+      (void)!::write(2, fmt::format("Error: {}: {}\n", argv[0], strerror(err)).c_str(),
+                     fmt::format("Error: {}: {}\n", argv[0], strerror(err)).size());
+      _exit(err == ENOENT ? 127 : 126);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    std::string s = std::to_string(code);
+    (void)!::write(code_pipe.write.get(), s.data(), s.size());
+    return ok();
+  });
+  code_pipe.write.reset();
+  TRY(st);
+  auto text = read_all(code_pipe.read.get(), 64);
+  return int(parse_int(text ? *text : "").value_or(125));
 }
 
 }  // namespace skiff::cli

@@ -79,6 +79,7 @@ constexpr GroupSpec kGroups[] = {
 #define SKIFF_CREATE_OPTS                                                                                      \
   {"add-host", 0, OptType::List, "Add a custom host-to-IP mapping (host:ip)"},                                 \
   {"annotation", 0, OptType::List, "Add an annotation to the container (KEY=VALUE)"},                          \
+      {"arch", 0, OptType::String, "Use ARCH instead of the host's architecture (when pulling)"},              \
       {"authfile", 0, OptType::String, "Path of the registry authentication file (when pulling)", {}, Comp::Files}, \
       {"cap-add", 0, OptType::List, "Add Linux capabilities"},                                                 \
       {"cert-dir", 0, OptType::String, "Directory of registry certificates, certs.d layout (when pulling)", {}, \
@@ -126,6 +127,7 @@ constexpr GroupSpec kGroups[] = {
       {"no-hosts", 0, OptType::Bool, "Do not create /etc/hosts for the container (the image's is used)"},     \
       {"no-healthcheck", 0, OptType::Bool, "Disable any container-specified HEALTHCHECK"},                      \
       {"pidfile", 0, OptType::String, "Write the container process's pid to the file", {}, Comp::Files},      \
+      {"os", 0, OptType::String, "Use OS instead of the host's operating system (when pulling)"},              \
       {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},                    \
       {"privileged", 0, OptType::Bool, "Give extended privileges to this container"},                          \
       {"publish", 'p', OptType::List, "Publish a container's port(s) to the host"},                            \
@@ -153,6 +155,7 @@ constexpr GroupSpec kGroups[] = {
       {"ulimit", 0, OptType::List, "Ulimit options"},                                                          \
       {"user", 'u', OptType::String, "Username or UID (format: <name|uid>[:<group|gid>])"},                    \
       {"userns", 0, OptType::String, "User namespace: keep-id[:uid=U,gid=G] (rootless), host, auto, nomap"},    \
+      {"variant", 0, OptType::String, "Use VARIANT instead of the host's architecture variant (when pulling)"}, \
       {"volume", 'v', OptType::List, "Bind mount a volume", {}, Comp::Files},                                  \
       {"workdir", 'w', OptType::String, "Working directory inside the container"}
 
@@ -1269,6 +1272,12 @@ constexpr CmdSpec kCommands[] = {
      .opts = kResetOpts,
      .handler = cmd_system_reset,
      .max_args = 0},
+    {.path = "unshare",
+     .usage = "[COMMAND [ARG...]]",
+     .summary = "Run a command in skiff's user namespace (the one its storage uses)",
+     .handler = cmd_unshare,
+     .arg_comp = Comp::Files,
+     .interspersed = false},
     {.path = "version",
      .usage = "[OPTIONS]",
      .summary = "Show the skiff version information",

@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "skiff/engine/engine.hpp"
+#include "skiff/engine/fsops.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/registry/client.hpp"
 
@@ -183,6 +184,12 @@ void podman_create_options(const ParsedArgs& a, engine::PodmanCreate& p);
 /// prints it (custom templates, image filters).
 std::optional<Result<int>> podman_ps(Context& ctx, const ParsedArgs& a);
 std::optional<Result<int>> podman_images(Context& ctx, const ParsedArgs& a);
+/// cp CONTAINER:FILE /dev/stdout: true for a device, pipe or socket destination, to which the
+/// file's bytes are written (copy_file_to_stream).
+bool is_stream_destination(const std::string& dst);
+Status copy_file_to_stream(engine::Engine& e, const std::string& ctr, const std::string& src, const std::string& dst,
+                           const engine::CpOptions& o);
+Result<int> cmd_unshare(Context&, const ParsedArgs&);
 Result<int> cmd_container_exists(Context&, const ParsedArgs&);
 Result<int> cmd_image_exists(Context&, const ParsedArgs&);
 Result<int> cmd_volume_exists(Context&, const ParsedArgs&);

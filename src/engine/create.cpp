@@ -163,7 +163,9 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
         if (x.is_string()) v.push_back(x.get<std::string>());
     return v;
   };
-  if (o.entrypoint) {
+  if (o.podman.entrypoint_json) {
+    entrypoint = *o.podman.entrypoint_json;
+  } else if (o.entrypoint) {
     if (!o.entrypoint->empty()) entrypoint = {*o.entrypoint};
   } else {
     entrypoint = strings(json_get(ic, "Entrypoint"));
