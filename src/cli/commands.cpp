@@ -87,8 +87,8 @@ constexpr GroupSpec kGroups[] = {
       {"interactive", 'i', OptType::Bool, "Keep STDIN open even if not attached"},                             \
       {"label", 'l', OptType::List, "Set meta data on a container"},                                           \
       {"label-file", 0, OptType::List, "Read in a line delimited file of labels", {}, Comp::Files},            \
-      {"log-driver", 0, OptType::String, "Logging driver for the container (json-file, k8s-file, none)", {},   \
-       Comp::Enum, "json-file k8s-file none"},                                                                 \
+      {"log-driver", 0, OptType::String, "Logging driver for the container (json-file, k8s-file, journald, "    \
+       "passthrough, none)", {}, Comp::Enum, "journald json-file k8s-file none passthrough"},                  \
       {"log-opt", 0, OptType::List, "Log driver options (max-size=SIZE)"},                                     \
       {"mount", 0, OptType::List, "Attach a filesystem mount to the container"},                               \
       {"name", 0, OptType::String, "Assign a name to the container"},                                          \

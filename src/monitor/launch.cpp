@@ -43,6 +43,8 @@ Json to_json(const Config& c) {
   j["healthOnFailure"] = c.health_on_failure;
   j["healthPath"] = c.health_path;
   j["healthArgv"] = c.health_argv;
+  j["name"] = c.name;
+  j["logTag"] = c.log_tag;
   j["spec"] = oci::to_json(c.spec);
   return j;
 }
@@ -79,6 +81,8 @@ Result<Config> config_from_json(const Json& j) {
   if (const Json& ha = json_get(j, "healthArgv"); ha.is_array())
     for (auto& a : ha)
       if (a.is_string()) c.health_argv.push_back(a.get<std::string>());
+  c.name = json_str(j, "name");
+  c.log_tag = json_str(j, "logTag");
   c.spec = TRY(oci::spec_from_json(json_get(j, "spec")));
   return c;
 }
@@ -116,7 +120,8 @@ Result<Launch> launch(const Config& cfg) {
     pid_t m = fork();
     if (m < 0) _exit(1);
     if (m > 0) _exit(0);
-    int devnull = open("/dev/null", O_RDWR);
+    // passthrough: the container's stdio is the caller's (a systemd unit's journal).
+    int devnull = cfg.log_driver == "passthrough" ? -1 : open("/dev/null", O_RDWR);
     if (devnull >= 0) {
       dup2(devnull, 0);
       dup2(devnull, 1);

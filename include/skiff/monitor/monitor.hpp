@@ -64,6 +64,10 @@ struct Config {
   std::string health_on_failure = "none";
   std::string health_path;              ///< health.json, read after each probe
   std::vector<std::string> health_argv;  ///< `skiff … healthcheck run <id>`
+  std::string name, log_tag;            ///< journald's CONTAINER_NAME and CONTAINER_TAG
+  /// passthrough: the caller's stderr, kept by monitor_main before its own goes to
+  /// monitor.log (not serialised).
+  int passthrough_err_fd = -1;
   oci::Spec spec;
 };
 
