@@ -166,6 +166,13 @@ constexpr OptSpec kPsOpts[] = {
     {"quiet", 'q', OptType::Bool, "Only display container IDs"},
     {"size", 's', OptType::Bool, "Display total file sizes"},
 };
+constexpr OptSpec kAutoUpdateOpts[] = {
+    {"authfile", 0, OptType::String, "Path of the registry authentication file", {}, Comp::Files},
+    {"dry-run", 0, OptType::Bool, "Check for pending updates without pulling or restarting"},
+    {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
+    {"rollback", 0, OptType::Bool, "Roll back to the previous image if the restarted unit fails", "true"},
+    {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates when contacting registries", "true"},
+};
 constexpr OptSpec kGenerateSystemdOpts[] = {
     {"after", 0, OptType::List, "Add dependencies order to the generated unit file"},
     {"container-prefix", 0, OptType::String, "Systemd unit name prefix for containers", "container"},
@@ -439,6 +446,12 @@ constexpr CmdSpec kCommands[] = {
      .max_args = 3,
      .arg_comp = Comp::Dirs,
      .hidden = true},
+    {.path = "auto-update",
+     .usage = "[OPTIONS]",
+     .summary = "Update containers running in systemd units to newer images",
+     .opts = kAutoUpdateOpts,
+     .handler = cmd_auto_update,
+     .max_args = 0},
     {.path = "completion",
      .usage = "[OPTIONS] bash|zsh|fish",
      .summary = "Print the shell completion script for bash, zsh or fish",

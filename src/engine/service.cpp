@@ -141,6 +141,12 @@ Status apply_service_options(const ServiceOptions& o, const Json* image_config, 
   if (o.sdnotify == "healthy" && !enabled)
     return fail(kInvalid, "--sdnotify=healthy needs a healthcheck (--health-cmd or the image's HEALTHCHECK)");
   if (hc.is_object()) config["Healthcheck"] = hc;
+  // Created by a systemd unit (generate systemd and Quadlet units set it): auto-update
+  // restarts that unit.
+  if (const char* unit = getenv("PODMAN_SYSTEMD_UNIT"); unit && *unit) {
+    if (!config["Labels"].is_object()) config["Labels"] = Json::object();
+    if (!config["Labels"].contains("PODMAN_SYSTEMD_UNIT")) config["Labels"]["PODMAN_SYSTEMD_UNIT"] = unit;
+  }
   if (!o.sdnotify.empty()) extra["sdNotify"] = o.sdnotify;
   if (!o.pidfile.empty()) extra["pidFile"] = absolute_path(o.pidfile);
   if (!o.conmon_pidfile.empty()) extra["conmonPidFile"] = absolute_path(o.conmon_pidfile);
