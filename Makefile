@@ -82,7 +82,7 @@ DEPS        := $(CORE_OBJS:.o=.d) $(PLUGIN_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_
 
 
 .PHONY: fuzz fuzz-smoke
-.PHONY: all deps check check-unit check-system check-layers check-docs demo bench install uninstall \
+.PHONY: deb all deps check check-unit check-system check-layers check-docs demo bench install uninstall \
         clean man completions docs tools
 .DEFAULT_GOAL := all
 
@@ -198,6 +198,10 @@ endif
 	install -d $(DESTDIR)$(SYSTEMDGENDIR) $(DESTDIR)$(SYSTEMDUSERGENDIR)
 	ln -sf $(BINDIR)/skiff $(DESTDIR)$(SYSTEMDGENDIR)/skiff-systemd-generator
 	ln -sf $(BINDIR)/skiff $(DESTDIR)$(SYSTEMDUSERGENDIR)/skiff-user-generator
+
+# A Debian package of this tree (packaging/mkdeb.sh): out/skiff_<version>-1_<arch>.deb.
+deb: all
+	OUT=$(OUT) VERSION=$(VERSION) sh packaging/mkdeb.sh
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/skiff

@@ -114,8 +114,8 @@ constexpr GroupSpec kGroups[] = {
       {"label", 'l', OptType::List, "Set meta data on a container"},                                           \
       {"label-file", 0, OptType::List, "Read in a line delimited file of labels", {}, Comp::Files},            \
       {"link", 0, OptType::List, "Add link to another container", {}, Comp::Containers},                     \
-      {"log-driver", 0, OptType::String, "Logging driver for the container (json-file, k8s-file, none)", {},   \
-       Comp::Enum, "json-file k8s-file none"},                                                                 \
+      {"log-driver", 0, OptType::String, "Logging driver for the container (json-file, k8s-file, journald, "    \
+       "passthrough, none)", {}, Comp::Enum, "journald json-file k8s-file none passthrough"},                  \
       {"log-opt", 0, OptType::List, "Log driver options (max-size=SIZE)"},                                     \
       {"mac-address", 0, OptType::String, "Container MAC address (e.g., 92:d0:c6:0a:29:33)"},                  \
       {"mount", 0, OptType::List, "Attach a filesystem mount to the container"},                               \
@@ -206,6 +206,13 @@ constexpr OptSpec kPsOpts[] = {
     {"size", 's', OptType::Bool, "Display total file sizes"},
     {"sort", 0, OptType::String, "Sort output by: command, created, id, image, names, runningfor, size, status",
      "created", Comp::Enum, "command created id image names runningfor size status"},
+};
+constexpr OptSpec kAutoUpdateOpts[] = {
+    {"authfile", 0, OptType::String, "Path of the registry authentication file", {}, Comp::Files},
+    {"dry-run", 0, OptType::Bool, "Check for pending updates without pulling or restarting"},
+    {"format", 0, OptType::String, "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
+    {"rollback", 0, OptType::Bool, "Roll back to the previous image if the restarted unit fails", "true"},
+    {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates when contacting registries", "true"},
 };
 constexpr OptSpec kGenerateSystemdOpts[] = {
     {"after", 0, OptType::List, "Add dependencies order to the generated unit file"},
@@ -609,6 +616,12 @@ constexpr CmdSpec kCommands[] = {
      .max_args = 3,
      .arg_comp = Comp::Dirs,
      .hidden = true},
+    {.path = "auto-update",
+     .usage = "[OPTIONS]",
+     .summary = "Update containers running in systemd units to newer images",
+     .opts = kAutoUpdateOpts,
+     .handler = cmd_auto_update,
+     .max_args = 0},
     {.path = "builder prune",
      .usage = "[OPTIONS]",
      .summary = "Remove build cache",

@@ -51,6 +51,8 @@ void set_command_line(const std::vector<std::string>& args);
 const std::vector<std::string>& command_line();
 // cmd_quadlet.cpp
 Result<int> cmd_systemd_generator(Context&, const ParsedArgs&);
+// cmd_autoupdate.cpp
+Result<int> cmd_auto_update(Context&, const ParsedArgs&);
 // cmd_generate.cpp
 Result<int> cmd_generate_systemd(Context&, const ParsedArgs&);
 // cmd_container.cpp

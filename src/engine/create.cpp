@@ -136,8 +136,11 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   // host's they are skipped, as Podman does (rootless, setting them fails the start).
   for (auto it = cc.default_sysctls.rbegin(); it != cc.default_sysctls.rend(); ++it)
     if (!(o.network == "host" && it->rfind("net.", 0) == 0)) o.sysctls.insert(o.sysctls.begin(), *it);
+  bool log_driver_from_conf = o.log_driver.empty();
   if (o.log_driver.empty()) o.log_driver = cc.log_driver;
-  if (o.log_driver == "journald" || o.log_driver == "passthrough") o.log_driver.clear();  // not ours
+  // containers.conf's default (Podman's is journald): used when it can work here, else ours.
+  // A --log-driver flag is never replaced (service.cpp refuses one that cannot work).
+  if (log_driver_from_conf && !conf_log_driver_usable(o.log_driver)) o.log_driver.clear();
   if (cc.log_size_max > 0 && std::none_of(o.log_opts.begin(), o.log_opts.end(), [](auto& x) { return x.rfind("max-size=", 0) == 0; }))
     o.log_opts.push_back(fmt::format("max-size={}", cc.log_size_max));
   if (!o.init && cc.init) o.init = *cc.init;
@@ -197,8 +200,11 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   std::string stop_signal = o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal;
   if (!parse_signal(stop_signal)) return fail(kInvalid, fmt::format("invalid signal: {}", stop_signal));
   std::string log_driver = o.log_driver.empty() ? "json-file" : o.log_driver;
-  if (log_driver != "json-file" && log_driver != "k8s-file" && log_driver != "none")
-    return fail(kInvalid, fmt::format("unsupported log driver \"{}\" (json-file, k8s-file, none)", log_driver));
+  if (log_driver != "json-file" && log_driver != "k8s-file" && log_driver != "none" && log_driver != "journald" &&
+      log_driver != "passthrough")
+    return fail(kInvalid, fmt::format("unsupported log driver \"{}\" (json-file, k8s-file, journald, passthrough, none)",
+                                      log_driver));
+  TRY(check_log_driver(log_driver, o.tty));
   Json log_opts = Json::object();
   for (auto& lo : o.log_opts) {
     auto [k, v] = split_once(lo, '=');

@@ -234,6 +234,10 @@ Status read_logs(Engine& e, const Container& c, const LogOptions& o,
   const Json& lc = json_get(c.rec.host_config, "LogConfig");
   std::string driver = json_str(lc, "Type", "json-file");
   if (driver == "none") return fail(kUnsupported, "configured logging driver does not support reading");
+  if (driver == "journald") return read_journal_logs(e, c, o, sink);
+  if (driver == "passthrough")
+    return fail(kUnsupported, "the container's log driver is passthrough: its output went straight to the caller's "
+                              "stdout and stderr (a systemd unit's journal), skiff kept none");
   std::string path = e.container_dir(c.rec.id) + "/ctr.log";
   auto live = [&]() {
     auto state = read_state(e, c.rec);

@@ -13,6 +13,7 @@
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/lock.hpp"
+#include "skiff/util/process.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
@@ -140,10 +141,90 @@ Status apply_service_options(const ServiceOptions& o, const Json* image_config, 
   if (o.sdnotify == "healthy" && !enabled)
     return fail(kInvalid, "--sdnotify=healthy needs a healthcheck (--health-cmd or the image's HEALTHCHECK)");
   if (hc.is_object()) config["Healthcheck"] = hc;
+  // Created by a systemd unit (generate systemd and Quadlet units set it): auto-update
+  // restarts that unit.
+  if (const char* unit = getenv("PODMAN_SYSTEMD_UNIT"); unit && *unit) {
+    if (!config["Labels"].is_object()) config["Labels"] = Json::object();
+    if (!config["Labels"].contains("PODMAN_SYSTEMD_UNIT")) config["Labels"]["PODMAN_SYSTEMD_UNIT"] = unit;
+  }
   if (!o.sdnotify.empty()) extra["sdNotify"] = o.sdnotify;
   if (!o.pidfile.empty()) extra["pidFile"] = absolute_path(o.pidfile);
   if (!o.conmon_pidfile.empty()) extra["conmonPidFile"] = absolute_path(o.conmon_pidfile);
   if (!o.health_on_failure.empty() && o.health_on_failure != "none") extra["healthOnFailure"] = o.health_on_failure;
+  return ok();
+}
+
+static std::string journal_socket() {
+  if (const char* p = getenv("SKIFF_JOURNAL_SOCKET"); p && *p) return p;
+  return "/run/systemd/journal/socket";
+}
+
+Status check_log_driver(const std::string& driver, bool tty) {
+  if (driver == "journald") {
+    struct stat st;
+    std::string path = journal_socket();
+    if (stat(path.c_str(), &st) < 0 || !S_ISSOCK(st.st_mode))
+      return fail(kUnsupported, fmt::format("log driver journald: there is no journal socket at {} (systemd-journald "
+                                            "does not run here); use --log-driver k8s-file or json-file", path));
+  }
+  if (driver == "passthrough" && tty)
+    return fail(kInvalid, "log driver passthrough gives the container the caller's stdout and stderr: it cannot be "
+                          "used with -t");
+  return ok();
+}
+
+bool conf_log_driver_usable(const std::string& driver) {
+  if (driver == "passthrough") return false;  // only on request
+  return driver != "journald" || check_log_driver(driver, false);
+}
+
+Status read_journal_logs(Engine&, const Container& c, const LogOptions& o,
+                         const std::function<void(const LogLine&)>& sink) {
+  if (o.follow)
+    return fail(kUnsupported, fmt::format("logs --follow of a journald container: use journalctl -f "
+                                          "CONTAINER_ID_FULL={}", c.rec.id));
+  std::vector<std::string> argv{"journalctl", "--no-pager", "--output=json", "CONTAINER_ID_FULL=" + c.rec.id};
+  if (o.since) argv.push_back(fmt::format("--since=@{}", o.since / 1000000000));
+  if (o.until) argv.push_back(fmt::format("--until=@{}", o.until / 1000000000));
+  auto r = run_program(argv);
+  if (!r) return wrap(r.error(), "log driver journald: run journalctl");
+  if (!r->ok())
+    return fail(EIO, fmt::format("log driver journald: journalctl failed: {}", trim(r->err)));
+  std::vector<LogLine> lines;
+  for (auto& l : split(r->out, '\n')) {
+    if (trim(l).empty()) continue;
+    auto j = parse_json(l, "journal entry");
+    if (!j) continue;
+    LogLine line;
+    const Json& m = json_get(*j, "MESSAGE");
+    if (m.is_string()) line.text = m.get<std::string>();
+    else if (m.is_array())  // journalctl's form of a message that is not valid UTF-8
+      for (auto& b : m)
+        if (b.is_number_integer()) line.text.push_back(char(b.get<int>()));
+    bool partial = json_str(*j, "CONTAINER_PARTIAL_MESSAGE") == "true";
+    if (!partial) line.text += "\n";
+    line.is_stderr = json_str(*j, "PRIORITY") == "3";
+    line.time = int64_t(parse_int(json_str(*j, "__REALTIME_TIMESTAMP")).value_or(0)) * 1000;
+    line.last = !partial;
+    lines.push_back(std::move(line));
+  }
+  // first: the piece that starts a line.
+  bool start = true;
+  for (auto& l : lines) {
+    l.first = start;
+    start = l.last;
+  }
+  size_t from = 0;
+  if (o.tail >= 0) {
+    int64_t n = 0;
+    from = lines.size();
+    while (from > 0 && n < o.tail) {
+      --from;
+      if (lines[from].first) ++n;
+    }
+    while (from > 0 && !lines[from].first) --from;
+  }
+  for (size_t i = from; i < lines.size(); ++i) sink(lines[i]);
   return ok();
 }
 
@@ -165,6 +246,8 @@ bool healthcheck_enabled(const ContainerRecord& r) {
 }
 
 void service_monitor_config(const Engine& e, const ContainerRecord& r, monitor::Config& mc) {
+  mc.name = r.name;
+  mc.log_tag = json_str(json_get(json_get(r.host_config, "LogConfig"), "Config"), "tag");
   mc.sdnotify = json_str(r.extra, "sdNotify");
   mc.pidfile = json_str(r.extra, "pidFile");
   mc.conmon_pidfile = json_str(r.extra, "conmonPidFile");

@@ -48,6 +48,8 @@ Json to_json(const Config& c) {
     for (auto& p : c.ports) ports.push_back(Json{{"proto", p.proto}, {"containerPort", p.container_port}, {"host", p.host}});
     j["ports"] = ports;
   }
+  j["name"] = c.name;
+  j["logTag"] = c.log_tag;
   j["spec"] = oci::to_json(c.spec);
   if (!c.taps.empty()) {
     Json t = Json::array();
@@ -96,6 +98,8 @@ Result<Config> config_from_json(const Json& j) {
   if (ports.is_array())
     for (auto& p : ports)
       c.ports.push_back({json_str(p, "proto", "tcp"), uint16_t(json_int(p, "containerPort")), json_str(p, "host")});
+  c.name = json_str(j, "name");
+  c.log_tag = json_str(j, "logTag");
   c.spec = TRY(oci::spec_from_json(json_get(j, "spec")));
   const Json& taps = json_get(j, "taps");
   if (taps.is_array())
@@ -141,7 +145,8 @@ Result<Launch> launch(const Config& cfg) {
     pid_t m = fork();
     if (m < 0) _exit(1);
     if (m > 0) _exit(0);
-    int devnull = open("/dev/null", O_RDWR);
+    // passthrough: the container's stdio is the caller's (a systemd unit's journal).
+    int devnull = cfg.log_driver == "passthrough" ? -1 : open("/dev/null", O_RDWR);
     if (devnull >= 0) {
       dup2(devnull, 0);
       dup2(devnull, 1);

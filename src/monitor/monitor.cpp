@@ -23,6 +23,7 @@
 
 #include "limits.hpp"
 #include "health.hpp"
+#include "journald.hpp"
 #include "logging.hpp"
 #include "portfwd.hpp"
 #include "skiff/network/stack.hpp"
@@ -167,6 +168,7 @@ class Monitor {
   UniqueFd sync_;
   UniqueFd ep_, sig_, attach_l_, ctl_l_, timer_;
   LogWriter log_;
+  JournalWriter journal_;
   std::map<int, Kind> kinds_;
   std::map<int, Client> clients_;
   std::map<int, CtlConn> ctls_;
@@ -257,6 +259,8 @@ Status Monitor::setup() {
   timer_.reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
   add(timer_.get(), Kind::Timer);
   log_ = TRY(LogWriter::open(cfg_.log_path, cfg_.log_driver, cfg_.log_max_size));
+  if (cfg_.log_driver == "journald")
+    TRY(journal_.open(cfg_.id, cfg_.name, cfg_.log_tag.empty() ? cfg_.id.substr(0, 12) : cfg_.log_tag));
   attach_l_ = TRY(listen_at(cfg_.run_dir, "attach"));
   add(attach_l_.get(), Kind::AttachListen);
   ctl_l_ = TRY(listen_at(cfg_.run_dir, "ctl"));
@@ -281,7 +285,12 @@ Status Monitor::setup() {
 Status Monitor::create_container() {
   runtime::Stdio io;
   Pipe in, out, err;
-  if (!cfg_.spec.process.terminal) {
+  if (cfg_.log_driver == "passthrough" && !cfg_.spec.process.terminal && cfg_.exec_pid == 0) {
+    // The caller's stdio, straight (no log, no attach output).
+    if (cfg_.spec.process.stdin_open) io.in = 0;
+    io.out = 1;
+    io.err = cfg_.passthrough_err_fd >= 0 ? cfg_.passthrough_err_fd : 2;
+  } else if (!cfg_.spec.process.terminal) {
     if (cfg_.spec.process.stdin_open) {
       in = TRY(make_pipe());
       io.in = in.read.get();
@@ -314,7 +323,7 @@ Status Monitor::create_container() {
       (void)ioctl(pty_.get(), TIOCSWINSZ, &ws);
     }
     add(pty_.get(), Kind::Output);
-  } else {
+  } else if (out.read) {  // (passthrough: nothing to read)
     if (in.write) {
       stdin_w_ = std::move(in.write);
       TRY(set_nonblock(stdin_w_.get()));
@@ -473,6 +482,7 @@ void Monitor::on_output(int fd) {
     if (n > 0) {
       bool is_err = fd == stderr_r_.get();
       log_.write(is_err ? "stderr" : "stdout", std::string_view(buf, size_t(n)));
+      journal_.write(is_err ? "stderr" : "stdout", std::string_view(buf, size_t(n)));
       broadcast(is_err ? char(3) : char(2), std::string_view(buf, size_t(n)));
       continue;
     }
@@ -908,6 +918,7 @@ int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup) {
   log::Level lvl;
   if (log::parse_level(cfg->log_level, lvl)) log::init(lvl, "skiff-monitor");
   // Diagnostics go to a file next to the sockets (our stdio is /dev/null).
+  if (cfg->log_driver == "passthrough") cfg->passthrough_err_fd = fcntl(2, F_DUPFD_CLOEXEC, 10);
   int lf = open((cfg->run_dir + "/monitor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (lf >= 0) {
     dup2(lf, 2);

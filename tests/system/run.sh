@@ -151,6 +151,8 @@ find "$OUT/tools" -maxdepth 1 -type f -perm -u+x -exec cp {} "$RUN/bin/" \;
 cp -r "$HERE" "$RUN/suite"
 # Files the packaging tests check (systemd units, generator links).
 [ ! -d "$HERE/../../packaging" ] || cp -r "$HERE/../../packaging" "$RUN/packaging"
+# `make deb`'s package, when built (package-deb.sh installs and purges it).
+for deb in "$OUT"/skiff_*.deb; do [ ! -f "$deb" ] || cp "$deb" "$RUN/bin/"; done
 cp "$OUT/fixtures"/{fixtures.tsv,manifests.tsv,blobs.tsv,layered.tree,tree.sh,FIXTURES.md} "$RUN/fixtures/"
 # Hard links when allowed (fs.protected_hardlinks refuses them to a user for root's files).
 cp -al "$OUT/fixtures/oci" "$RUN/fixtures/oci" 2>/dev/null ||

@@ -1,7 +1,8 @@
 // systemd's notify protocol for tests, without systemd (built static, so it also runs inside
 // busybox containers):
 //   sdnotify listen SOCKET   binds a datagram socket at SOCKET and prints every message it
-//                            receives as lines "<sender pid> <FIELD=VALUE>" (flushed), until killed
+//                            receives as lines "<sender pid> <FIELD=VALUE>" and an empty line
+//                            (flushed), until killed; also a fake journald socket
 //   sdnotify send MESSAGE    sends MESSAGE ("READY=1", "STATUS=x\nREADY=1") to $NOTIFY_SOCKET
 //   sdnotify supervise CMD…  as systemd for a unit's processes: a child subreaper that runs CMD
 //                            and reaps it and every orphan that ends up with it (a double-forked
@@ -96,6 +97,7 @@ int main(int argc, char** argv) {
     char* save = nullptr;
     for (char* line = strtok_r(buf, "\n", &save); line; line = strtok_r(nullptr, "\n", &save))
       printf("%d %s\n", int(sender), line);
+    printf("\n");  // the end of a datagram (a journal entry)
     fflush(stdout);
   }
 }

@@ -12,6 +12,7 @@
 // Health state: <graph>/containers/<id>/health.json, Docker's State.Health
 // {Status, FailingStreak, Log[≤5]}, written by `healthcheck run` under health.lock.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,17 @@ struct ServiceOptions {
 /// Validates the options and writes them into a new container's record (Config.Healthcheck
 /// from the flags over the image's config `image_config`; extra.*).
 Status apply_service_options(const ServiceOptions& o, const Json* image_config, Json& config, Json& extra);
+
+/// --log-driver journald needs the journal's socket, passthrough a container without -t:
+/// refused with the reason otherwise (never replaced by another driver).
+Status check_log_driver(const std::string& driver, bool tty);
+/// Whether containers.conf's default log_driver can be used here (else skiff's default).
+bool conf_log_driver_usable(const std::string& driver);
+/// `logs` of a journald container: its entries read back with journalctl.
+struct LogOptions;
+struct LogLine;
+Status read_journal_logs(Engine& e, const Container& c, const LogOptions& o,
+                         const std::function<void(const LogLine&)>& sink);
 
 /// --replace: removes (forcibly) the container named `name`, if any, so that the create can
 /// claim the name. Not an error when there is none.

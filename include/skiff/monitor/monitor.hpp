@@ -75,6 +75,10 @@ struct Config {
   };
   std::vector<Port> ports;
   std::vector<int> port_fds;
+  std::string name, log_tag;            ///< journald's CONTAINER_NAME and CONTAINER_TAG
+  /// passthrough: the caller's stderr, kept by monitor_main before its own goes to
+  /// monitor.log (not serialised).
+  int passthrough_err_fd = -1;
   oci::Spec spec;
   /// User networks: one tap each in the container's namespace, switched by this monitor.
   std::vector<network::TapSpec> taps;
