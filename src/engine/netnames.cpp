@@ -491,7 +491,9 @@ Status remove_network(Engine& e, const std::string& ref, bool force) {
   auto lock = TRY(store.lock());
   if (!network_members(e, n.name).empty())  // a create raced us
     return fail(kConflict, fmt::format("network {} has active endpoints", n.name));
-  return store.remove(n.name);
+  TRY(store.remove(n.name));
+  (void)remove_tree(e.run() + "/n/" + n.id.substr(0, 12));  // its switch directory (sockets of killed monitors)
+  return ok();
 }
 
 Status connect_network(Engine& e, const std::string& net, const std::string& ctr, const std::string& ip,

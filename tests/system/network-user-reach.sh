@@ -67,3 +67,5 @@ assert_eq "$stdout" "hello-from-srv" "after restart"
 assert_success sk rm -f srv peer
 sockdir=$SKIFF_RUNROOT/n/$(sk network inspect -f '{{.Id}}' reach | cut -c1-12)
 assert_eq "$(ls -A "$sockdir" 2>/dev/null | wc -l)" 0 "no sockets left"
+assert_success sk network rm reach
+assert_no_file "$sockdir" "the switch directory goes with the network"
