@@ -8,6 +8,7 @@
 
 #include "skiff/engine/config.hpp"
 #include "skiff/network/names.hpp"
+#include "skiff/network/netinfo.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
@@ -340,13 +341,14 @@ Status reload_names(Engine& e, const std::string& id) {
   std::string hostname = read_file(rdir + "/hostname", 4096).value_or("");
   while (!hostname.empty() && hostname.back() == '\n') hostname.pop_back();
   if (hostname.empty()) hostname = json_str(c.rec.config, "Hostname");
+  // The stack's addresses as recorded at start (network.json) are kept: only the names change.
+  StackAddrs keep;
+  if (auto ni = network::read_netinfo(rdir); ni) keep = {ni->ip, ni->host_ip, ni->dns};
   if (!json_bool(c.rec.extra, "noHosts")) {
-    // The stack's addresses as written at start are kept: only the names change.
-    StackAddrs keep;
     auto text = TRY(hosts_text(e, c.rec, hostname, keep, nullptr));
     TRY(rewrite_in_place(rdir + "/hosts", text));
   }
-  return rewrite_in_place(rdir + "/resolv.conf", resolv_text(e, c.rec, {}));
+  return rewrite_in_place(rdir + "/resolv.conf", resolv_text(e, c.rec, keep));
 }
 
 void refresh_network_hosts(Engine& e, const std::string& network) {
@@ -373,7 +375,8 @@ std::vector<network::TapSpec> network_taps(const Engine& e, const ContainerRecor
     t.mac = json_str(a, "mac");
     t.ip = json_str(a, "ip");
     t.prefix = int(json_int(a, "prefix", 24));
-    if (out.empty() && !json_bool(a, "internal")) t.gateway = json_str(a, "gateway");
+    // No default route here: an --internal network has no way out, and the others go out
+    // through the stack's interface (engine/network.cpp).
     t.sock_dir = e.run() + "/n/" + json_str(a, "id").substr(0, 12);
     out.push_back(std::move(t));
   }
@@ -488,7 +491,9 @@ Status remove_network(Engine& e, const std::string& ref, bool force) {
   auto lock = TRY(store.lock());
   if (!network_members(e, n.name).empty())  // a create raced us
     return fail(kConflict, fmt::format("network {} has active endpoints", n.name));
-  return store.remove(n.name);
+  TRY(store.remove(n.name));
+  (void)remove_tree(e.run() + "/n/" + n.id.substr(0, 12));  // its switch directory (sockets of killed monitors)
+  return ok();
 }
 
 Status connect_network(Engine& e, const std::string& net, const std::string& ctr, const std::string& ip,

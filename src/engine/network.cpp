@@ -46,6 +46,7 @@ Status resolve_network_mode(Engine& e, const std::string& value, const Container
 
 void add_network_addresses(const Engine& e, const Container& c, Json& n) {
   if (c.state.pid <= 0) return;
+  if (json_get(c.rec.extra, "networks").is_object()) return;  // user networks: their own addresses
   auto info = network::read_netinfo(e.run_dir(c.rec.id));
   if (!info || info->ip.empty()) return;
   auto fill = [&](Json& o) {
@@ -102,14 +103,21 @@ Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r
     n.mode = mode;
   } else if (!is_network_mode(mode)) {
     // A user network (netnames.cpp): its interfaces are made by the monitor from the record;
-    // the container's namespace fds go to the monitor for that.
-    n.mode = "network";
-    if (auto taps = network_taps(e, r); !taps.empty()) {
-      n.iface = taps[0].ifname;
-      n.ip = taps[0].ip;
-      n.prefix = taps[0].prefix;
-      n.gateway = taps[0].gateway;
-      n.mac = taps[0].mac;
+    // the container's namespace fds go to the monitor for that. Outbound (not --internal): the
+    // built-in stack on its own tap0 (10.0.2.0/24) holds the default route; the members reach
+    // each other over their network's interfaces.
+    const Json& nets = json_get(r.extra, "networks");
+    bool internal = true;
+    if (nets.is_object())
+      for (auto& [k, a] : nets.items()) (void)k, internal = internal && json_bool(a, "internal");
+    if (internal) {
+      n.mode = "network";
+    } else {
+      n = TRY(network::plan(network::kBuiltin, {}));
+      sc.rootless = e.idmap().userns;
+      if (access("/dev/net/tun", F_OK) != 0)
+        return fail(kUnsupported, "the container network needs /dev/net/tun, which this system lacks (load the tun "
+                                  "module: modprobe tun), or use --network none");
     }
     spec.send_ns_fds = true;
     bool has_ping = false;

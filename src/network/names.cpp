@@ -81,12 +81,10 @@ std::string resolv_conf(const ResolvInput& in) {
       other.push_back(std::string(trim(raw)));
     }
   }
-  // The stack's forwarder answers from the host's own resolvers (loopback ones included).
-  if (!in.stack_dns.empty() && (dropped_loopback || servers.empty())) {
-    std::vector<std::string> s{in.stack_dns};
-    for (auto& x : servers) add_unique(s, x);
-    servers = std::move(s);
-  }
+  // The stack's forwarder answers from the host's own resolvers (loopback ones included, and
+  // those reachable only through the host's routes): it replaces them all.
+  (void)dropped_loopback;
+  if (!in.stack_dns.empty()) servers = {in.stack_dns};
   if (!in.servers.empty()) servers = in.servers;
   if (!in.searches.empty()) {
     searches.clear();

@@ -66,6 +66,12 @@ run_split sk network rm bridge
 assert_contains "$stderr" "bridge is a pre-defined network and cannot be removed" "rm predefined"
 assert_eq "$(sk network ls -q | wc -l)" 6 "nothing created by the refusals"
 
+# Completion offers the networks (predefined and user) for network commands and --network.
+run_split sk __completeNoDesc network inspect ''
+assert_eq "$stdout" $'bridge\nhost\nnone\nback\nfront\ninner\n:4' "network names complete"
+run_split sk __completeNoDesc run --network fr
+assert_eq "$stdout" $'front\n:4' "--network completes user networks"
+
 # exists.
 assert_status 0 sk network exists front
 assert_status 1 sk network exists nope

@@ -19,7 +19,7 @@ for bad in bogus "slirp4netns:mtu=abc" "slirp4netns:foo=1" "slirp4netns:cidr=10.
   assert_status 125 sk run --rm --network "$bad" "$img" true
   assert_contains "$output" "${bad%%[:=]*}" "the error names --network $bad"
 done
-assert_contains "$(sk run --rm --network bogus "$img" true 2>&1 || true)" 'network mode "bogus" is not available'
+assert_contains "$(sk run --rm --network bogus "$img" true 2>&1 || true)" 'network bogus not found'
 assert_contains "$(sk create --network slirp4netns:foo=1 "$img" true 2>&1 || true)" 'unknown slirp4netns option "foo"'
 assert_eq "$(sk ps -aq)" "" "containers left by refused --network values"
 

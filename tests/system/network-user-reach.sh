@@ -2,7 +2,8 @@
 # Two containers on a user network reach each other by name, short ID and --network-alias
 # (ping, nc, wget against busybox httpd), rootless and as root, with no daemon; a container on
 # another network cannot reach them; an --internal network has no route out. All traffic stays
-# inside the containers' own namespaces.
+# inside the containers' own namespaces, or goes to the test host the harness made.
+# harness: nethost timeout=400
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=ctrlib.sh
@@ -47,6 +48,16 @@ run_split sk run --rm --cap-add NET_RAW --network sealed "$img" sh -c 'ip route;
 assert_ne "$status" 0 "internal: no way out"
 assert_not_contains "$stdout" "default" "internal: no default route"
 
+# Outbound (not --internal) through the built-in stack, to the test host when there is one.
+run_split sk run --rm --network reach "$img" ip route
+assert_contains "$stdout" "default via 10.0.2.2 dev tap0" "a way out through the stack"
+if [ -n "${NETHOST_IP:-}" ]; then
+  run_split sk run --rm --network reach "$img" timeout 20 wget -q -O - "http://$NETHOST_IP/"
+  assert_eq "$stdout" "hello from the test host" "outbound from a user network ($stderr)"
+  run_split sk run --rm --network sealed "$img" timeout 5 wget -q -O - "http://$NETHOST_IP/"
+  assert_ne "$status" 0 "internal: the test host is out of reach"
+fi
+
 # A member that is stopped and started again is reachable again (its port is re-made).
 assert_success sk restart -t 1 srv
 run_split sk run --rm --network reach "$img" wget -q -O - http://web/
@@ -56,3 +67,5 @@ assert_eq "$stdout" "hello-from-srv" "after restart"
 assert_success sk rm -f srv peer
 sockdir=$SKIFF_RUNROOT/n/$(sk network inspect -f '{{.Id}}' reach | cut -c1-12)
 assert_eq "$(ls -A "$sockdir" 2>/dev/null | wc -l)" 0 "no sockets left"
+assert_success sk network rm reach
+assert_no_file "$sockdir" "the switch directory goes with the network"

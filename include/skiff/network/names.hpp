@@ -46,9 +46,9 @@ struct ResolvInput {
   std::string stack_dns;                 ///< the network stack's DNS forwarder ("" = none)
   bool host_network = false;             ///< --network host: the host's servers as they are
 };
-/// The /etc/resolv.conf text. The host's loopback name servers cannot be reached from a
-/// network namespace of the container's own: they are replaced by the stack's DNS address
-/// (or dropped when it has none).
+/// The /etc/resolv.conf text. With a network stack, its DNS forwarder (which asks the host's
+/// resolvers) replaces the host's name servers; without one, the host's loopback name servers
+/// are dropped (they cannot be reached from a network namespace of the container's own).
 std::string resolv_conf(const ResolvInput& in);
 
 /// The special --add-host address meaning "the host, as the container reaches it".

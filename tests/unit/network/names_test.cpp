@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(resolv_replaces_loopback_with_stack_dns) {
   in.host_text = "# comment\nnameserver 127.0.0.53\nnameserver 192.0.2.1\nsearch a.example b.example\noptions edns0 trust-ad\n";
   BOOST_TEST(resolv_conf(in) == "search a.example b.example\nnameserver 192.0.2.1\noptions edns0 trust-ad\n");
   in.stack_dns = "10.0.2.3";
-  BOOST_TEST(resolv_conf(in) == "search a.example b.example\nnameserver 10.0.2.3\nnameserver 192.0.2.1\noptions edns0 trust-ad\n");
+  BOOST_TEST(resolv_conf(in) == "search a.example b.example\nnameserver 10.0.2.3\noptions edns0 trust-ad\n");
   in.host_text = "nameserver ::1\n";
   BOOST_TEST(resolv_conf(in) == "nameserver 10.0.2.3\n");
   in.host_network = true;
