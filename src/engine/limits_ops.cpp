@@ -248,6 +248,8 @@ Status update_container(Engine& e, const std::string& ref, const ResourceFlags& 
   }
   c.rec.host_config = h;
   TRY(write_record(e, c.rec, true));
+  if (restart && c.state.status == RunState::Running && c.state.elsewhere.empty())
+    TRY(set_live_restart_policy(e, c.rec.id, json_str(h["RestartPolicy"], "Name"), int(json_int(h["RestartPolicy"], "MaximumRetryCount"))));
   emit(e, c, "update");
   return ok();
 }
