@@ -139,6 +139,11 @@ void container_event(const Engine& e, const ContainerRecord& r, const std::strin
 void container_removed(const Engine& e, const ContainerRecord& r) {
   auto plan = cgroup_plan(e, r);
   if (plan.enabled && cg::exists(cg::host(), plan.path)) (void)cg::destroy(cg::host(), plan.path);
+  // Leftovers of monitors killed with -9 whose stores are gone: nobody else removes them.
+  if (plan.enabled) {
+    auto slash = plan.path.rfind('/');
+    if (slash != std::string::npos) (void)cg::sweep_stale(cg::host(), plan.path.substr(0, slash));
+  }
   container_event(e, r, "destroy");
 }
 
