@@ -895,7 +895,8 @@ constexpr CmdSpec kCommands[] = {
      .arg_comp = Comp::Containers,
      .description = "Changes the resource limits of containers, running or not, with the same units and "
                     "checks as `run`: a running container's cgroup gets the new limits at once, and every "
-                    "later start uses them. --restart changes the restart policy from the next start on. "
+                    "later start uses them. --restart changes the restart policy, of a running container too "
+                    "(its monitor applies it at the next exit). "
                     "Rootless without a delegated cgroup v2 subtree the limits are recorded but cannot be "
                     "applied, and a warning says so.",
      .examples = "$ skiff update -m 256m web\n$ skiff update --cpus 1.5 --pids-limit 200 web db\n"

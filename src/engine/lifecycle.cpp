@@ -359,6 +359,12 @@ Status rename_container(Engine& e, const std::string& ref, const std::string& ne
   return ok();
 }
 
+Status set_live_restart_policy(const Engine& e, const std::string& id, const std::string& name, int max) {
+  auto reply = TRY(ctl_request(e, id, fmt::format("restart-policy {} {}", name, max), 10000));
+  if (reply != "ok") return fail(EIO, fmt::format("update the restart policy of the running container: {}", reply));
+  return ok();
+}
+
 int cleanup_main(Engine& e, const std::string& id) {
   auto c = find_container(e, id);
   if (!c) return 0;

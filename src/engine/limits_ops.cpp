@@ -139,6 +139,11 @@ void container_event(const Engine& e, const ContainerRecord& r, const std::strin
 void container_removed(const Engine& e, const ContainerRecord& r) {
   auto plan = cgroup_plan(e, r);
   if (plan.enabled && cg::exists(cg::host(), plan.path)) (void)cg::destroy(cg::host(), plan.path);
+  // Leftovers of monitors killed with -9 whose stores are gone: nobody else removes them.
+  if (plan.enabled) {
+    auto slash = plan.path.rfind('/');
+    if (slash != std::string::npos) (void)cg::sweep_stale(cg::host(), plan.path.substr(0, slash));
+  }
   container_event(e, r, "destroy");
 }
 
@@ -248,6 +253,8 @@ Status update_container(Engine& e, const std::string& ref, const ResourceFlags& 
   }
   c.rec.host_config = h;
   TRY(write_record(e, c.rec, true));
+  if (restart && c.state.status == RunState::Running && c.state.elsewhere.empty())
+    TRY(set_live_restart_policy(e, c.rec.id, json_str(h["RestartPolicy"], "Name"), int(json_int(h["RestartPolicy"], "MaximumRetryCount"))));
   emit(e, c, "update");
   return ok();
 }

@@ -659,6 +659,11 @@ void Monitor::on_ctl(int fd) {
   } else if (cmd == "wait") {
     it->second.wants_exit = true;
     if (done_) reply(fmt::format("exited {}", exit_code_));
+  } else if (cmd == "restart-policy" && words.size() == 3) {
+    // `update --restart` of a running container: applies from its next exit on.
+    cfg_.restart_policy = words[1];
+    cfg_.restart_max = int(parse_int(words[2]).value_or(0));
+    reply("ok");
   } else if (cmd == "resize" && words.size() == 3) {
     rows_ = uint16_t(parse_int(words[1]).value_or(24));
     cols_ = uint16_t(parse_int(words[2]).value_or(80));

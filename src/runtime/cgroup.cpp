@@ -401,6 +401,33 @@ Status destroy(const Host& h, const std::string& path) {
   return last;
 }
 
+int sweep_stale(const Host& h, const std::string& parent, int min_age_s) {
+  std::vector<std::string> roots;
+  if (h.version == Version::V1) {
+    for (auto& [c, d] : v1_dirs(h, parent)) {
+      (void)c;
+      roots.push_back(d);
+    }
+  } else if (h.version == Version::V2) {
+    roots.push_back(h.unified + "/" + parent);
+  }
+  int removed = 0;
+  time_t now = time(nullptr);
+  for (auto& root : roots) {
+    auto names = list_dir(root);
+    if (!names) continue;
+    for (auto& n : *names) {
+      if (n.size() != 64 || n.find_first_not_of("0123456789abcdef") != std::string::npos) continue;
+      std::string d = root + "/" + n;
+      struct stat st;
+      if (stat(d.c_str(), &st) < 0 || !S_ISDIR(st.st_mode) || now - st.st_mtime < min_age_s) continue;
+      if (!trim(read_file(d + "/cgroup.procs").value_or("x")).empty()) continue;
+      if (rmdir(d.c_str()) == 0) ++removed;
+    }
+  }
+  return removed;
+}
+
 bool oom_killed(const Host& h, const std::string& path) {
   std::string text;
   if (h.version == Version::V1) {

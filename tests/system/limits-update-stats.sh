@@ -61,3 +61,9 @@ sk rm -f busy >/dev/null
 assert_eq "$(sk update -m 32m --restart on-failure:3 idle 2>/dev/null)" idle
 assert_eq "$(sk inspect -f '{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}' idle)" \
   "33554432 on-failure:3"
+# --restart on a running container applies to its next exit.
+sk run -d --name rp "$img" sh -c 'sleep 1.5; exit 3' >/dev/null
+assert_eq "$(sk update --restart on-failure:1 rp)" rp
+wait_until 15 sh -c "[ \"\$('$SKIFF' --root '$SKIFF_ROOT' --runroot '$SKIFF_RUNROOT' inspect -f '{{.RestartCount}}' rp)\" = 1 ]"
+assert_eq "$(sk wait rp)" 3
+assert_eq "$(sk inspect -f '{{.RestartCount}} {{.HostConfig.RestartPolicy.Name}}' rp)" "1 on-failure"

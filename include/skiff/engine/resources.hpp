@@ -108,6 +108,9 @@ StatsSample container_stats(const Engine& e, const Container& c);
 void container_event(const Engine& e, const ContainerRecord& r, const std::string& action,
                      std::vector<std::pair<std::string, std::string>> extra = {});
 
+/// update --restart of a running container: tells its monitor (lifecycle.cpp, over ctl).
+Status set_live_restart_policy(const Engine& e, const std::string& id, const std::string& name, int max);
+
 /// rm: a cgroup left by a monitor killed with -9 goes too; the "destroy" event.
 void container_removed(const Engine& e, const ContainerRecord& r);
 

@@ -85,6 +85,12 @@ Status apply(const Host& h, const std::string& path, const Json& limits);
 /// cgroup is fine.
 Status destroy(const Host& h, const std::string& path);
 
+/// Removes the container cgroups under `parent` (64-hex names) that hold no process and were
+/// made more than `min_age_s` seconds ago: those of monitors killed with -9 whose store is gone
+/// (nothing else would ever remove them; a live container's cgroup is never empty, and one
+/// being set up is younger than that). Returns how many went.
+int sweep_stale(const Host& h, const std::string& parent, int min_age_s = 60);
+
 /// Whether the kernel's OOM killer killed a process in the cgroup (memory.oom_control
 /// `oom_kill`, v2 memory.events `oom_kill`).
 bool oom_killed(const Host& h, const std::string& path);
