@@ -73,7 +73,7 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
   o.publish = a.list("publish");
   o.expose = a.list("expose");
   o.create_command = std::move(argv_all);
-  podman_create_options(a, o.podman);
+  podman_create_options(a, o);
   return o;
 }
 

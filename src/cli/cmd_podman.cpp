@@ -290,7 +290,10 @@ Status start_with_requirements(engine::Engine& e, const std::string& ref, const 
 
 namespace skiff::cli {
 
-void podman_create_options(const ParsedArgs& a, engine::PodmanCreate& p) {
+void podman_create_options(const ParsedArgs& a, engine::CreateOptions& o) {
+  engine::PodmanCreate& p = o.podman;
+  // --group-add keep-groups (Podman, rootless): the process keeps the user's groups.
+  if (std::erase(o.group_add, std::string("keep-groups")) > 0) p.keep_groups = true;
   p.requires_ = a.list("requires");
   p.userns = a.str("userns");
   p.annotations = a.list("annotation");

@@ -82,6 +82,15 @@ Status podman_record(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
     r.host_config["Annotations"] = ann;
   }
   if (!p.tz.empty()) x["timezone"] = p.tz;
+  if (p.keep_groups) {
+    if (!e.idmap().userns)
+      return fail(kInvalid, "--group-add keep-groups is only supported rootless (as root there are no groups to keep)");
+    if (e.idmap().single)
+      return fail(kInvalid, fmt::format("--group-add keep-groups needs subordinate ids: {}", e.idmap().source));
+    if (r.host_config.contains("GroupAdd") && r.host_config["GroupAdd"].is_array())
+      return fail(kInvalid, "the '--group-add keep-groups' option is not allowed with any other --group-add options");
+    x["keepGroups"] = true;
+  }
   return podman_userns(e, p, r);
 }
 
