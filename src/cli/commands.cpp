@@ -96,6 +96,7 @@ constexpr GroupSpec kGroups[] = {
       {"network", 0, OptType::String, "Connect a container to a network (none, host)", "none", Comp::Enum,     \
        "none host"},                                                                                           \
       {"os", 0, OptType::String, "Use OS instead of the host's operating system (when pulling)"},              \
+      {"passwd-entry", 0, OptType::String, "keep-id's /etc/passwd line ($USERNAME, $UID, $GID, $NAME, $HOME)"},  \
       {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},                    \
       {"privileged", 0, OptType::Bool, "Give extended privileges to this container"},                          \
       /* hidden until skiff has a container network: parsed so that -p is refused with the reason */   \

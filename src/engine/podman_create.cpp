@@ -239,6 +239,7 @@ Status podman_userns(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
     struct passwd* pw = getpwuid(getuid());
     u["name"] = pw ? pw->pw_name : "user";
     u["home"] = pw && pw->pw_dir ? pw->pw_dir : "/";
+    if (!p.passwd_entry.empty()) u["passwdEntry"] = p.passwd_entry;
     r.extra["userns"] = u;
     if (!p.user_given) r.config["User"] = fmt::format("{}:{}", uid, gid);
     r.host_config["UsernsMode"] = p.userns;
@@ -307,7 +308,16 @@ Status podman_prepare_rootfs(const Engine& e, ContainerRecord& r) {
       if (lseek(f->get(), 0, SEEK_END) < 0 || !write_all(f->get(), add)) return fail_errno(fmt::format("extend /{}", file));
       return ok();
     };
-    TRY(add_line("etc/passwd", uid, fmt::format("{}:*:{}:{}:{}:{}:/bin/sh", name, uid, gid, name, home)));
+    std::string entry = json_str(u, "passwdEntry");
+    if (entry.empty()) {
+      entry = fmt::format("{}:*:{}:{}:{}:{}:/bin/sh", name, uid, gid, name, home);
+    } else {  // Podman's variables
+      for (auto [k, v] : {std::pair<std::string, std::string>{"$USERNAME", name}, {"$UID", std::to_string(uid)},
+                          {"$GID", std::to_string(gid)}, {"$NAME", name}, {"$HOME", home}})
+        for (size_t at = entry.find(k); at != std::string::npos; at = entry.find(k, at + v.size())) entry.replace(at, k.size(), v);
+    }
+    if (entry.find('\n') != std::string::npos) return fail(kInvalid, "--passwd-entry: one line only");
+    TRY(add_line("etc/passwd", uid, entry));
     TRY(add_line("etc/group", gid, fmt::format("{}:x:{}:", name, gid)));
     return ok();
   };
