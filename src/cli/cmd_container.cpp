@@ -93,7 +93,7 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
   for (auto& [k, vs] : a.values)
     if (engine::is_resource_flag(k))
       for (auto& v : vs) o.resources.emplace_back(k, v);
-  podman_create_options(a, o.podman);
+  podman_create_options(a, o);
   o.service = service_options(a);
   return o;
 }

@@ -290,7 +290,10 @@ Status start_with_requirements(engine::Engine& e, const std::string& ref, const 
 
 namespace skiff::cli {
 
-void podman_create_options(const ParsedArgs& a, engine::PodmanCreate& p) {
+void podman_create_options(const ParsedArgs& a, engine::CreateOptions& o) {
+  engine::PodmanCreate& p = o.podman;
+  // --group-add keep-groups (Podman, rootless): the process keeps the user's groups.
+  if (std::erase(o.group_add, std::string("keep-groups")) > 0) p.keep_groups = true;
   p.requires_ = a.list("requires");
   p.userns = a.str("userns");
   p.annotations = a.list("annotation");
@@ -298,6 +301,7 @@ void podman_create_options(const ParsedArgs& a, engine::PodmanCreate& p) {
   p.env_host = a.flag("env-host");
   p.http_proxy = a.flag("http-proxy", true);
   p.user_given = a.has("user");
+  p.passwd_entry = a.str("passwd-entry");
   // Podman: an --entrypoint that is a JSON array of strings is the words of the entrypoint.
   if (std::string ep = a.str("entrypoint"); ep.starts_with("[")) {
     if (auto j = parse_json(ep, "--entrypoint"); j && j->is_array()) {

@@ -181,7 +181,7 @@ Status start_requirements(engine::Engine& e, const engine::ContainerRecord& r, c
 /// start_container after start_requirements.
 Status start_with_requirements(engine::Engine& e, const std::string& ref, const std::string& log_level);
 /// Podman's create/run flags into `p` (cmd_podman.cpp).
-void podman_create_options(const ParsedArgs& a, engine::PodmanCreate& p);
+void podman_create_options(const ParsedArgs& a, engine::CreateOptions& o);
 /// The podman personality's ps and images (podman_format.cpp); nullopt: the Docker code path
 /// prints it (custom templates, image filters).
 std::optional<Result<int>> podman_ps(Context& ctx, const ParsedArgs& a);

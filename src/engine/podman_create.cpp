@@ -82,6 +82,15 @@ Status podman_record(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
     r.host_config["Annotations"] = ann;
   }
   if (!p.tz.empty()) x["timezone"] = p.tz;
+  if (p.keep_groups) {
+    if (!e.idmap().userns)
+      return fail(kInvalid, "--group-add keep-groups is only supported rootless (as root there are no groups to keep)");
+    if (e.idmap().single)
+      return fail(kInvalid, fmt::format("--group-add keep-groups needs subordinate ids: {}", e.idmap().source));
+    if (r.host_config.contains("GroupAdd") && r.host_config["GroupAdd"].is_array())
+      return fail(kInvalid, "the '--group-add keep-groups' option is not allowed with any other --group-add options");
+    x["keepGroups"] = true;
+  }
   return podman_userns(e, p, r);
 }
 
@@ -230,6 +239,7 @@ Status podman_userns(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
     struct passwd* pw = getpwuid(getuid());
     u["name"] = pw ? pw->pw_name : "user";
     u["home"] = pw && pw->pw_dir ? pw->pw_dir : "/";
+    if (!p.passwd_entry.empty()) u["passwdEntry"] = p.passwd_entry;
     r.extra["userns"] = u;
     if (!p.user_given) r.config["User"] = fmt::format("{}:{}", uid, gid);
     r.host_config["UsernsMode"] = p.userns;
@@ -298,7 +308,16 @@ Status podman_prepare_rootfs(const Engine& e, ContainerRecord& r) {
       if (lseek(f->get(), 0, SEEK_END) < 0 || !write_all(f->get(), add)) return fail_errno(fmt::format("extend /{}", file));
       return ok();
     };
-    TRY(add_line("etc/passwd", uid, fmt::format("{}:*:{}:{}:{}:{}:/bin/sh", name, uid, gid, name, home)));
+    std::string entry = json_str(u, "passwdEntry");
+    if (entry.empty()) {
+      entry = fmt::format("{}:*:{}:{}:{}:{}:/bin/sh", name, uid, gid, name, home);
+    } else {  // Podman's variables
+      for (auto [k, v] : {std::pair<std::string, std::string>{"$USERNAME", name}, {"$UID", std::to_string(uid)},
+                          {"$GID", std::to_string(gid)}, {"$NAME", name}, {"$HOME", home}})
+        for (size_t at = entry.find(k); at != std::string::npos; at = entry.find(k, at + v.size())) entry.replace(at, k.size(), v);
+    }
+    if (entry.find('\n') != std::string::npos) return fail(kInvalid, "--passwd-entry: one line only");
+    TRY(add_line("etc/passwd", uid, entry));
     TRY(add_line("etc/group", gid, fmt::format("{}:x:{}:", name, gid)));
     return ok();
   };

@@ -172,6 +172,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   if (p.cwd.empty()) p.cwd = "/";
   p.user = json_str(r.config, "User");
   p.additional_groups = strings_of(json_get(r.host_config, "GroupAdd"));
+  p.keep_groups = json_bool(r.extra, "keepGroups");
   p.terminal = tty;
   p.stdin_open = json_bool(r.config, "OpenStdin");
   p.cap_add = strings_of(json_get(r.host_config, "CapAdd"));

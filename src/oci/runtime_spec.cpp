@@ -52,6 +52,7 @@ Json to_json(const Spec& s) {
   pj["cwd"] = p.cwd;
   pj["user"] = p.user;
   pj["additionalGroups"] = p.additional_groups;
+  if (p.keep_groups) pj["keepGroups"] = true;
   pj["terminal"] = p.terminal;
   pj["stdinOpen"] = p.stdin_open;
   pj["capAdd"] = p.cap_add;
@@ -122,6 +123,7 @@ Result<Spec> spec_from_json(const Json& j) {
     p.cwd = pj.value("cwd", "/");
     p.user = pj.value("user", "");
     p.additional_groups = pj.value("additionalGroups", std::vector<std::string>{});
+    p.keep_groups = pj.value("keepGroups", false);
     p.terminal = pj.value("terminal", false);
     p.stdin_open = pj.value("stdinOpen", false);
     p.cap_add = pj.value("capAdd", std::vector<std::string>{});

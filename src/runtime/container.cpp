@@ -117,7 +117,7 @@ Status apply_security(const oci::Spec& spec, const ResolvedUser& u, const Prepar
   };
   TRY(check(apply_rlimits(pr.rlimits)));
   TRY(check(caps_apply_before_identity(caps, pr.last_cap)));
-  bool setgroups_ok = !(spec.new_userns && spec.idmap.single);
+  bool setgroups_ok = !(spec.new_userns && spec.idmap.single) && !p.keep_groups;
   if (setgroups_ok) {
     std::vector<gid_t> gs(u.groups.begin(), u.groups.end());
     if (setgroups(gs.size(), gs.data()) < 0) return fail_errno("setgroups");

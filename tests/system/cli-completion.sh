@@ -15,7 +15,7 @@ assert_eq "$stderr" "Completion ended with directive: ShellCompDirectiveNoFileCo
 run_split sk __completeNoDesc ve
 assert_eq "$stdout" $'version\n:4' "__completeNoDesc"
 run_split sk __complete --l
-assert_eq "$stdout" $'--log-level\tLog messages above specified level (trace, debug, info, warn, error, off)\n:4' "flag name"
+assert_eq "$stdout" $'--log-level\tLog messages above specified level (trace, debug, info, warn, error, fatal, panic, off)\n:4' "flag name"
 run_split sk __complete --log-level=d
 assert_eq "$stdout" $'debug\n:4' "flag value after ="
 run_split sk __complete run --restart ''

@@ -42,3 +42,7 @@ assert_eq "$stdout" "$(printf '1000\n1000:1000\n0')"
 run_split sk run --rm -v "$T/src:/src" "$img" stat -c %u /src/from-host
 assert_eq "$stdout" 0
 assert_eq "$(sk inspect -f '{{.Config.User}}' "$(sk create --userns keep-id "$img" true)")" "$me:$mygid"
+# --passwd-entry: the line keep-id adds, with Podman's variables replaced.
+run_split sk run --rm --userns=keep-id --passwd-entry '$USERNAME:x:$UID:$GID:dev:/work:/bin/sh' "$img" \
+  sh -c 'grep "^$(id -un):" /etc/passwd'
+assert_eq "$stdout" "$(id -un):x:$me:$mygid:dev:/work:/bin/sh"

@@ -20,6 +20,8 @@ struct PodmanCreate {
   bool env_host = false;               ///< --env-host
   bool http_proxy = true;              ///< --http-proxy (copy the host's proxy variables)
   bool user_given = false;             ///< --user was given (keep-id then keeps it)
+  std::string passwd_entry;            ///< --passwd-entry (keep-id's /etc/passwd line, $UID… replaced)
+  bool keep_groups = false;            ///< --group-add keep-groups (rootless: the user's groups stay)
   /// --entrypoint in its JSON-array form ('["sh","-c"]'): the words, not one program name.
   std::optional<std::vector<std::string>> entrypoint_json;
 };

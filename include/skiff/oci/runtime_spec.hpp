@@ -40,6 +40,7 @@ struct Process {
   /// /etc/group by the runtime after pivot_root. Empty = root.
   std::string user;
   std::vector<std::string> additional_groups;  ///< --group-add (names or ids)
+  bool keep_groups = false;  ///< --group-add keep-groups: no setgroups(), the caller's groups stay
   bool terminal = false;
   bool stdin_open = false;  ///< -i: keep stdin connected
   std::vector<std::string> cap_add, cap_drop;  ///< Docker's --cap-add/--cap-drop values
