@@ -299,7 +299,6 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
   (void)write_json_atomic(dir + "/state.json", st, 0600, false);
   std::string gone = e.graph() + "/containers/.removing-" + id;
   if (rename(dir.c_str(), gone.c_str()) < 0) return fail_errno(fmt::format("remove container {}", id));
-  remove_cidfile(c.rec);
   std::string link = e.graph() + "/names/containers/" + c.rec.name;
   char buf[512];
   ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);

@@ -276,13 +276,6 @@ Status service_spec(const Engine& e, const ContainerRecord& r, oci::Spec& spec) 
   return ok();
 }
 
-void remove_cidfile(const ContainerRecord& r) {
-  std::string path = json_str(r.host_config, "ContainerIDFile");
-  if (path.empty()) return;
-  auto text = read_file(path, 4096);
-  if (text && trim(*text) == r.id) (void)unlink(path.c_str());
-}
-
 Json health_state(const Engine& e, const Container& c) {
   if (!healthcheck_enabled(c.rec)) return Json(nullptr);
   auto j = read_json_file(health_path(e, c.rec.id), 1 << 20);

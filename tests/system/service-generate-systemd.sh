@@ -88,7 +88,6 @@ for cycle in 1 2; do
   assert_success "${CMD[@]}"
   wait_until 10 grep -q "^$mpid " "$T/sup$cycle.log"
   assert_eq "$(sk ps -a -q --filter name=svc)" "" "cycle $cycle leaves no container"
-  assert_no_file "$RT/container-svc.service.ctr-id"
 done
 
 # Restart=on-failure: the main process (the monitor) exits 1 with the container.

@@ -2,8 +2,8 @@
 # Units' flags: `run -d --replace --name N` replaces a running container of that name (no
 # stale container or name left); `run --cidfile` takes an empty file but refuses a non-empty
 # one; --pidfile and --conmon-pidfile hold the container's and the monitor's pids;
-# stop/kill/start/rm --cidfile, with --ignore for a missing file or container; rm removes
-# the cidfile of its container.
+# stop/kill/start/rm --cidfile, with --ignore for a missing file or container; the cidfile
+# outlives its container (Docker's; a unit's ExecStartPre removes it).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=ctrlib.sh
@@ -41,8 +41,12 @@ assert_success sk start --cidfile "$T/cid"
 assert_match "$(ctr_status svc)" '^Up '
 assert_success sk stop --ignore -t 0 --cidfile "$T/cid"
 assert_success sk rm -f --ignore -t 10 --cidfile "$T/cid"
-assert_no_file "$T/cid" "rm removes the container's cidfile"
+assert_file "$T/cid" "the cidfile outlives the container"
 assert_status 125 sk inspect svc
+assert_status 125 sk stop --cidfile "$T/cid"
+assert_contains "$output" "No such container"
+assert_success sk stop --ignore --cidfile "$T/cid"
+rm "$T/cid"
 
 # --ignore: a missing cidfile or container is no error (and prints nothing); without it, both are.
 assert_status 125 sk stop --cidfile "$T/cid"

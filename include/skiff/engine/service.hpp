@@ -66,9 +66,6 @@ void service_monitor_config(const Engine& e, const ContainerRecord& r, monitor::
 /// monitor listens on, bind-mounted at /run/notify/notify.sock).
 Status service_spec(const Engine& e, const ContainerRecord& r, oci::Spec& spec);
 
-/// Removes the file `run --cidfile` wrote, if it still names this container (rm, --rm).
-void remove_cidfile(const ContainerRecord& r);
-
 /// Docker's Config.Healthcheck of a record (null when none), and whether it is active.
 const Json& healthcheck_config(const ContainerRecord& r);
 bool healthcheck_enabled(const ContainerRecord& r);
