@@ -198,8 +198,9 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
 
 Result<int> cmd_start(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
-  ParsedArgs a = TRY(service_targets(*e, ctx, args));
-  if (a.positional.empty()) return 0;  // --ignore: nothing left
+  auto targets = TRY(service_targets(*e, ctx, args));
+  if (!targets) return 0;  // --ignore: nothing left
+  const ParsedArgs& a = *targets;
   bool attach = a.flag("attach"), interactive = a.flag("interactive");
   auto refs = TRY(target_containers(*e, a, ctx, TargetScope::All));
   if ((attach || interactive) && refs.size() > 1)

@@ -63,7 +63,9 @@ std::string rfc3339_nano_fixed(int64_t ns) {
 
 Result<int> cmd_stop(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
-  ParsedArgs a = TRY(service_targets(*e, ctx, args));
+  auto targets = TRY(service_targets(*e, ctx, args));
+  if (!targets) return 0;  // --ignore: nothing left
+  const ParsedArgs& a = *targets;
   auto t = timeout_flag(a);
   auto refs = TRY(target_containers(*e, a, ctx, TargetScope::Running));
   return for_each(refs, [&](const std::string& ref) { return engine::stop_container(*e, ref, t); });
@@ -71,7 +73,9 @@ Result<int> cmd_stop(Context& ctx, const ParsedArgs& args) {
 
 Result<int> cmd_kill(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
-  ParsedArgs a = TRY(service_targets(*e, ctx, args));
+  auto targets = TRY(service_targets(*e, ctx, args));
+  if (!targets) return 0;  // --ignore: nothing left
+  const ParsedArgs& a = *targets;
   std::string s = a.str("signal", "KILL");
   auto sig = engine::parse_signal(s);
   if (!sig) return fail(kInvalid, fmt::format("invalid signal: {}", s));
@@ -81,7 +85,9 @@ Result<int> cmd_kill(Context& ctx, const ParsedArgs& args) {
 
 Result<int> cmd_restart(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
-  ParsedArgs a = TRY(service_targets(*e, ctx, args));
+  auto targets = TRY(service_targets(*e, ctx, args));
+  if (!targets) return 0;  // --ignore: nothing left
+  const ParsedArgs& a = *targets;
   auto t = timeout_flag(a);
   auto refs = TRY(target_containers(*e, a, ctx, a.flag("running") ? TargetScope::Running : TargetScope::All));
   return for_each(refs, [&](const std::string& ref) -> Status {
@@ -92,7 +98,9 @@ Result<int> cmd_restart(Context& ctx, const ParsedArgs& args) {
 
 Result<int> cmd_rm(Context& ctx, const ParsedArgs& args) {
   auto e = TRY(open_engine(ctx, true));
-  ParsedArgs a = TRY(service_targets(*e, ctx, args));
+  auto targets = TRY(service_targets(*e, ctx, args));
+  if (!targets) return 0;  // --ignore: nothing left
+  const ParsedArgs& a = *targets;
   bool force = a.flag("force"), volumes = a.flag("volumes");
   auto refs = TRY(target_containers(*e, a, ctx, TargetScope::All));
   bool depend = a.flag("depend");

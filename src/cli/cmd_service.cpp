@@ -37,55 +37,13 @@ std::string restart_policy_name(const engine::ContainerRecord& r) {
   return p.empty() ? "no" : p;
 }
 
-// `start --all [--filter K=V]…`: the stopped containers that match every key (any of a key's
-// values), oldest first (Podman's keys that apply here).
-static Result<std::vector<std::string>> all_matching(engine::Engine& e, const std::vector<std::string>& filters) {
-  std::map<std::string, std::vector<std::string>> by_key;
-  for (auto& f : filters) {
-    auto [k, v] = split_once(f, '=');
-    if (k != "id" && k != "name" && k != "label" && k != "status" && k != "restart-policy")
-      return fail(kInvalid, fmt::format("invalid filter '{}' (start --all takes id, name, label, status and "
-                                        "restart-policy)", k));
-    if (!v) return fail(kInvalid, fmt::format("bad format of filter (expected name=value): {}", f));
-    by_key[k].push_back(*v);
-  }
-  auto list = TRY(engine::list_containers(e));
-  std::vector<std::string> out;
-  for (auto it = list.rbegin(); it != list.rend(); ++it) {
-    auto& c = *it;
-    if (c.state.status == engine::RunState::Running) continue;
-    bool keep = true;
-    for (auto& [k, vals] : by_key) {
-      bool any = false;
-      for (auto& v : vals) {
-        if (k == "id") any |= c.rec.id.rfind(v, 0) == 0;
-        else if (k == "name") any |= c.rec.name == v;
-        else if (k == "status") any |= engine::status_name(c.state.status) == v;
-        else if (k == "restart-policy") any |= restart_policy_name(c.rec) == v;
-        else if (k == "label") {
-          auto [lk, lv] = split_once(v, '=');
-          const Json& labels = json_get(c.rec.config, "Labels");
-          any |= labels.is_object() && labels.contains(lk) &&
-                 (!lv || (labels[lk].is_string() && labels[lk].get<std::string>() == *lv));
-        }
-      }
-      keep &= any;
-    }
-    if (keep) out.push_back(c.rec.name);
-  }
-  return out;
-}
-
-Result<ParsedArgs> service_targets(engine::Engine& e, const Context& ctx, const ParsedArgs& a) {
+Result<std::optional<ParsedArgs>> service_targets(engine::Engine& e, const Context& ctx, const ParsedArgs& a) {
+  (void)ctx;
   ParsedArgs out = a;
   bool ignore = a.flag("ignore");
-  if (a.has("filter") && !a.flag("all")) return fail(kInvalid, "--filter needs --all");
-  if (a.flag("all")) {
-    if (!a.positional.empty() || a.has("cidfile"))
-      return fail(kInvalid, "--all takes no containers and no --cidfile");
-    out.positional = TRY(all_matching(e, a.list("filter")));
-    return out;
-  }
+  // --all/--latest/--filter are target_containers' (cmd_podman.cpp); a cidfile names containers.
+  if (a.has("cidfile") && (a.flag("all") || a.flag("latest")))
+    return fail(kInvalid, "--all, --latest and --cidfile cannot be used together");
   for (auto& f : a.list("cidfile")) {
     auto text = read_file(f, 4096);
     if (!text) {
@@ -99,15 +57,16 @@ Result<ParsedArgs> service_targets(engine::Engine& e, const Context& ctx, const 
     }
     out.positional.push_back(id);
   }
-  if (a.positional.empty() && !a.has("cidfile"))
-    return fail(kUsage, fmt::format("\"skiff {}\" requires at least 1 argument.",
-                                    ctx.invoked_as.empty() ? std::string(ctx.cmd->path) : ctx.invoked_as));
+  bool named = !a.positional.empty() || a.has("cidfile");
   if (ignore)
     std::erase_if(out.positional, [&](const std::string& ref) {
       auto c = engine::find_container(e, ref);
       return !c && c.error().code == kNotFound;
     });
-  return out;
+  // Everything named was missing and --ignore said so: nothing to do (exit 0, as Podman).
+  bool selecting = a.flag("all") || a.flag("latest") || a.has("filter");
+  if (named && out.positional.empty() && !selecting) return std::optional<ParsedArgs>{};
+  return std::optional<ParsedArgs>{std::move(out)};
 }
 
 }  // namespace skiff::cli

@@ -128,7 +128,7 @@ constexpr GroupSpec kGroups[] = {
       {"no-healthcheck", 0, OptType::Bool, "Disable any container-specified HEALTHCHECK"},                      \
       {"pidfile", 0, OptType::String, "Write the container process's pid to the file", {}, Comp::Files},      \
       {"os", 0, OptType::String, "Use OS instead of the host's operating system (when pulling)"},              \
-      {"passwd-entry", 0, OptType::String, "keep-id's /etc/passwd line ($USERNAME, $UID, $GID, $NAME, $HOME)"},  \
+      {"passwd-entry", 0, OptType::String, "The /etc/passwd line for keep-id ($USERNAME, $UID, $GID, $NAME, $HOME)"},  \
       {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},                    \
       {"privileged", 0, OptType::Bool, "Give extended privileges to this container"},                          \
       {"publish", 'p', OptType::List, "Publish a container's port(s) to the host"},                            \

@@ -39,7 +39,8 @@ Result<PruneReport> prune_volumes(engine::Engine& e, bool all, const std::vector
 // cmd_service.cpp: the service flags of create/run; --cidfile/--ignore targets (the
 // positionals, then each file's ID; with --ignore, missing files and containers dropped).
 engine::ServiceOptions service_options(const ParsedArgs& a);
-Result<ParsedArgs> service_targets(engine::Engine& e, const Context& ctx, const ParsedArgs& a);
+/// nullopt: everything named was missing and --ignore was given (nothing to do, exit 0).
+Result<std::optional<ParsedArgs>> service_targets(engine::Engine& e, const Context& ctx, const ParsedArgs& a);
 /// A container's restart policy as `--filter restart-policy=` matches it ("no" when none).
 std::string restart_policy_name(const engine::ContainerRecord& r);
 /// ps STATUS's health part of a running container: " (healthy)", " (health: starting)" or "".

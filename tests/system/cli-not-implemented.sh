@@ -13,9 +13,9 @@ assert_not_contains "$stderr" "Did you mean" "swarm: no guess"
 run_split sk plugin ls
 assert_eq "$status" 125 "plugin ls: exit status"
 assert_contains "$stderr" "skiff: 'plugin' is a docker command that skiff does not implement yet." "plugin"
-run_split sk container pause x
-assert_contains "$stderr" "skiff: 'container pause' is a docker command that skiff does not implement yet." \
-  "container pause"
+run_split sk volume update x
+assert_contains "$stderr" "skiff: 'volume update' is a docker command that skiff does not implement yet." \
+  "volume update"
 run_split sk help swarm
 assert_eq "$status" 125 "help swarm: exit status"
 assert_contains "$stderr" "'swarm' is a docker command that skiff does not implement yet" "help swarm"

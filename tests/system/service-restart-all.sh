@@ -14,19 +14,20 @@ sk create --name once "$img" sleep 100 >/dev/null
 sk create --name flaky --restart on-failure:3 "$img" sleep 100 >/dev/null
 run_split sk start --all --filter restart-policy=always
 assert_eq "$status" 0
-assert_eq "$stdout" keep
+assert_eq "$stdout" "$(sk inspect -f '{{.Id}}' keep)" "start --all prints full IDs, as Podman"
 assert_match "$(ctr_status keep)" '^Up '
 assert_eq "$(ctr_status once)" Created
 assert_eq "$(sk ps -a --filter restart-policy=always --format '{{.Names}}')" keep
 assert_eq "$(sk ps -a --filter restart-policy=no --format '{{.Names}}')" once
-assert_success sk start --all --filter restart-policy=always  # nothing left to start
-assert_eq "$output" ""
+assert_success sk start --all --filter restart-policy=always  # again: keep runs already
+assert_match "$(ctr_status keep)" '^Up '
+assert_eq "$(ctr_status flaky)" Created
 assert_success sk start --all --filter name=flaky --filter label=none
 assert_eq "$output" "" "filters of different keys all apply"
 assert_status 125 sk start --all --filter color=blue
 assert_contains "$output" "invalid filter 'color'"
-assert_status 125 sk start --filter restart-policy=always
-assert_contains "$output" "--filter needs --all"
+assert_status 125 sk start --all keep
+assert_contains "$output" "cannot be used together"
 
 # The shipped unit, with this test's store.
 unit=$SUITE_DIR/../packaging/systemd/skiff-restart.service
