@@ -244,11 +244,33 @@ Result<UploadedBlob> Client::upload_blob(const PushTarget& dst, ByteSource& src,
             ++failures;
             continue;
           }
-          return cancel(answer_error(what, dst.ref.domain(), *resp));
+          Error e = answer_error(what, dst.ref.domain(), *resp);
+          // A PATCH after a dropped connection refused (distribution: 404 BLOB_UPLOAD_INVALID when
+          // the session's state and the range disagree, e.g. the cut PATCH was still being
+          // written when we asked where to resume): the upload starts over, bounded as above.
+          if (failures > 0 && resp->status >= 400 && resp->status < 500 && rewind) {
+            log::debug("{}: the registry refused the resumed chunk ({}); starting over", what, e.msg);
+            restart = true;
+          }
+          return cancel(std::move(e));
         }
         std::string loc = resp->headers.get("Location");
+        std::string range = resp->headers.get("Range");
         drain(*resp);
         if (!loc.empty()) url = TRY(upload_url(url, loc, what));
+        // A 202 says what the registry has ("Range: 0-N"). A body cut on its way can still be
+        // answered 202 with fewer bytes kept: then ask where to resume, as for a dropped
+        // connection, rather than send the next chunk at an offset the registry refuses.
+        if (auto dash = range.find('-'); dash != std::string::npos) {
+          auto last_byte = parse_uint(trim(std::string_view(range).substr(dash + 1)));
+          if (last_byte && *last_byte + 1 < chunk_start + chunk.size()) {
+            last = Error{kNetwork, fmt::format("{}: the registry kept {} of {} bytes", what, *last_byte + 1,
+                                               chunk_start + chunk.size())};
+            log::debug("{}; asking the registry where to resume", last.msg);
+            ++failures;
+            continue;
+          }
+        }
         offset = chunk_start + chunk.size();
       }
       if (progress) progress(offset);
