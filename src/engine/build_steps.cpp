@@ -15,6 +15,7 @@
 #include "changes.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/storage/layer_tree.hpp"
+#include "layer_stream.hpp"
 #include "skiff/util/compress.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/safe_path.hpp"
@@ -52,38 +53,6 @@ class NormTarWriter : public TarWriter {
   std::optional<uint32_t> chmod_;
 };
 
-// Replays the first bytes read from `inner`, then reads on.
-class HeadSource : public ByteSource {
- public:
-  HeadSource(ByteSource& inner, std::string head) : inner_(inner), head_(std::move(head)) {}
-  Result<size_t> read(void* buf, size_t n) override {
-    if (pos_ < head_.size()) {
-      size_t k = std::min(n, head_.size() - pos_);
-      memcpy(buf, head_.data() + pos_, k);
-      pos_ += k;
-      return k;
-    }
-    return inner_.read(buf, n);
-  }
-
- private:
-  ByteSource& inner_;
-  std::string head_;
-  size_t pos_ = 0;
-};
-
-Result<std::string> read_head(ByteSource& src, size_t limit) {
-  std::string out(limit, '\0');
-  size_t got = 0;
-  while (got < limit) {
-    size_t n = TRY(src.read(out.data() + got, limit - got));
-    if (n == 0) break;
-    got += n;
-  }
-  out.resize(got);
-  return out;
-}
-
 // Runs `produce(tar writer)` in a worker with the store's ids and stores what it writes as a
 // layer on `parent_chain`. nullopt when the tar is empty (allow_empty).
 Result<std::optional<storage::LayerInfo>> layer_from_worker(Engine& e, storage::Store& store,
@@ -112,11 +81,7 @@ Result<std::optional<storage::LayerInfo>> layer_from_worker(Engine& e, storage::
   FdSource src(pipe.read.get());
   std::optional<storage::LayerInfo> layer;
   Status st = [&]() -> Status {
-    auto head = TRY(read_head(src, 10240));
-    bool empty = head.size() < 10240 && std::all_of(head.begin(), head.end(), [](char c) { return c == 0; });
-    if (empty) return ok();
-    HeadSource all(src, std::move(head));
-    layer = TRY(store.create_layer(parent_chain, "", all));
+    layer = TRY(store_layer_stream(store, parent_chain, src));
     return ok();
   }();
   pipe.read.reset();

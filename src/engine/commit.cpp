@@ -18,6 +18,7 @@
 #include "skiff/oci/reference.hpp"
 #include "skiff/storage/layer_tree.hpp"
 #include "skiff/storage/store.hpp"
+#include "layer_stream.hpp"
 #include "skiff/util/compress.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
@@ -86,39 +87,6 @@ Result<Prepared> prepare(Engine& e, const std::string& ref) {
     p.snapshot = TRY_CTX(store->layer_diff_path(top), "container {}: its image's top layer", p.c.rec.id);
   }
   return p;
-}
-
-// Replays the first bytes read from `inner` (to look at them), then reads on.
-class PeekSource : public ByteSource {
- public:
-  PeekSource(ByteSource& inner, std::string head) : inner_(inner), head_(std::move(head)) {}
-  Result<size_t> read(void* buf, size_t n) override {
-    if (pos_ < head_.size()) {
-      size_t k = std::min(n, head_.size() - pos_);
-      memcpy(buf, head_.data() + pos_, k);
-      pos_ += k;
-      return k;
-    }
-    return inner_.read(buf, n);
-  }
-
- private:
-  ByteSource& inner_;
-  std::string head_;
-  size_t pos_ = 0;
-};
-
-// Reads up to `limit` bytes (less only at the end of the stream).
-Result<std::string> read_head(ByteSource& src, size_t limit) {
-  std::string out(limit, '\0');
-  size_t got = 0;
-  while (got < limit) {
-    size_t n = TRY(src.read(out.data() + got, limit - got));
-    if (n == 0) break;
-    got += n;
-  }
-  out.resize(got);
-  return out;
 }
 
 std::vector<std::string> strings_of(const Json& j) {
@@ -198,12 +166,7 @@ Result<std::optional<storage::LayerInfo>> store_layer(Engine& e, storage::Store&
   FdSource src(pipe.read.get());
   std::optional<storage::LayerInfo> layer;
   Status st = [&]() -> Status {
-    // An empty tar is 1024 zero bytes: look at the first 10 KiB before storing anything.
-    auto head = TRY(read_head(src, 10240));
-    bool empty = head.size() < 10240 && std::all_of(head.begin(), head.end(), [](char c) { return c == 0; });
-    if (empty) return ok();
-    PeekSource all(src, std::move(head));
-    layer = TRY(store.create_layer(parent_chain, "", all));
+    layer = TRY(store_layer_stream(store, parent_chain, src));
     return ok();
   }();
   pipe.read.reset();
@@ -218,6 +181,50 @@ Result<std::optional<storage::LayerInfo>> store_layer(Engine& e, storage::Store&
 }
 
 }  // namespace
+
+namespace {
+// Replays the first bytes read from `inner` (to look at them), then reads on.
+class PeekSource : public ByteSource {
+ public:
+  PeekSource(ByteSource& inner, std::string head) : inner_(inner), head_(std::move(head)) {}
+  Result<size_t> read(void* buf, size_t n) override {
+    if (pos_ < head_.size()) {
+      size_t k = std::min(n, head_.size() - pos_);
+      memcpy(buf, head_.data() + pos_, k);
+      pos_ += k;
+      return k;
+    }
+    return inner_.read(buf, n);
+  }
+
+ private:
+  ByteSource& inner_;
+  std::string head_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+Result<std::string> read_head(ByteSource& src, size_t limit) {
+  std::string out(limit, '\0');
+  size_t got = 0;
+  while (got < limit) {
+    size_t n = TRY(src.read(out.data() + got, limit - got));
+    if (n == 0) break;
+    got += n;
+  }
+  out.resize(got);
+  return out;
+}
+
+Result<std::optional<storage::LayerInfo>> store_layer_stream(storage::Store& store, const std::string& parent_chain,
+                                                             ByteSource& src) {
+  // An empty tar is 1024 zero bytes: look at the first 10 KiB before storing anything.
+  auto head = TRY(read_head(src, 10240));
+  if (head.size() < 10240 && std::all_of(head.begin(), head.end(), [](char c) { return c == 0; })) return std::nullopt;
+  PeekSource all(src, std::move(head));
+  return std::optional<storage::LayerInfo>(TRY(store.create_layer(parent_chain, "", all)));
+}
 
 Result<std::vector<Change>> container_changes(Engine& e, const std::string& ref) {
   auto p = TRY(prepare(e, ref));
