@@ -18,16 +18,10 @@ namespace skiff::cli {
 void inspect_object(const std::string& format, Json j, const Json& type, Json& all, bool& template_failed);
 Result<int> inspect_result(const std::string& format, const Json& all, bool failed, bool template_failed);
 
-namespace {
+// cmd_volume.cpp: KEY=VALUE items as a JSON object.
+Json kv_object(const std::vector<std::string>& items);
 
-Json kv_object(const std::vector<std::string>& items) {
-  Json o = Json::object();
-  for (auto& l : items) {
-    auto [k, v] = split_once(l, '=');
-    o[k] = v.value_or("");
-  }
-  return o;
-}
+namespace {
 
 Result<bool> network_filter(const engine::Engine& e, const network::Network& n, const std::vector<std::string>& filters) {
   // Docker: values of one key are ORed, keys are ANDed.

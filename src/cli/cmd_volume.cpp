@@ -16,8 +16,7 @@ namespace skiff::cli {
 void inspect_object(const std::string& format, Json j, const Json& type, Json& all, bool& template_failed);
 Result<int> inspect_result(const std::string& format, const Json& all, bool failed, bool template_failed);
 
-namespace {
-
+// KEY=VALUE items (labels, driver options) as a JSON object; shared with cmd_network.cpp.
 Json kv_object(const std::vector<std::string>& items) {
   Json o = Json::object();
   for (auto& l : items) {
@@ -26,6 +25,8 @@ Json kv_object(const std::vector<std::string>& items) {
   }
   return o;
 }
+
+namespace {
 
 bool label_match(const Json& labels, const std::string& want) {
   auto [k, v] = split_once(want, '=');

@@ -65,21 +65,28 @@ class HelperStack : public Stack {
 
 // Forks and execs `argv` with stdout/stderr to `log`, keeping the `keep` fds (as they are
 // numbered), with SIGKILL as its parent-death signal and a clean signal mask.
+
+// In a forked network helper: dies with its parent (or at once if the parent is already gone),
+// default signal mask and handlers, stdin from /dev/null, stdout and stderr to `log_fd`.
+static void helper_child_setup(pid_t parent, int log_fd) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(127);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int s = 1; s < NSIG; ++s)
+    if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+  int null = open("/dev/null", O_RDWR);
+  if (null < 0 || dup2(null, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0) _exit(127);
+}
+
 Result<pid_t> spawn(const std::vector<std::string>& argv, const std::string& log, const std::vector<int>& keep) {
   auto lf = TRY_CTX(open_path(log, O_WRONLY | O_CREAT | O_TRUNC, 0600), "open the network helper's log");
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) return fail_errno("fork");
   if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int s = 1; s < NSIG; ++s)
-      if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
-    int null = open("/dev/null", O_RDWR);
-    if (null < 0 || dup2(null, 0) < 0 || dup2(lf.get(), 1) < 0 || dup2(lf.get(), 2) < 0) _exit(127);
+    helper_child_setup(parent, lf.get());
     std::vector<int> k = keep;
     close_other_fds(k);
     for (int fd : keep) (void)fcntl(fd, F_SETFD, 0);
@@ -217,15 +224,7 @@ Result<std::unique_ptr<Stack>> start_slirp4netns(const StackConfig& c, const Nam
     hp = fork();
     if (hp < 0) return fail_errno("fork");
     if (hp == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(127);
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      for (int s = 1; s < NSIG; ++s)
-        if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
-      int null = open("/dev/null", O_RDWR);
-      if (null < 0 || dup2(null, 0) < 0 || dup2(lf.get(), 1) < 0 || dup2(lf.get(), 2) < 0) _exit(127);
+      helper_child_setup(parent, lf.get());
       int nn = fcntl(ns.net, F_DUPFD, 100), uu = ns.user >= 0 ? fcntl(ns.user, F_DUPFD, 100) : -1;
       if (nn < 0 || dup2(r, 3) < 0 || dup2(e, 4) < 0 || dup2(nn, 5) < 0) _exit(127);
       if (uu >= 0 && dup2(uu, 6) < 0) _exit(127);
