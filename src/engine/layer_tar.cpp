@@ -78,6 +78,7 @@ class ReplayTar : public image::LayerTar {
         status_ = ok();
         return fallback_->read(buf, n);
       }
+      if (!status_) return status_.error();  // an empty stream is no tar: say why now
     }
     got_ += k;
     return k;
