@@ -110,6 +110,7 @@ Result<MountSpec> parse_volume(const std::string& v) {
         else if (is_propagation(o)) m.options.push_back(o);
         else if (o == "nocopy") m.nocopy = true;
         else if (o == "z" || o == "Z" || o == "U" || o == "O" || o == "copy" || o.empty()) continue;
+        else if (o == "cached" || o == "delegated" || o == "consistent") continue;  // Docker Desktop's, ignored on Linux
         else return fail(kInvalid, fmt::format("invalid mode: {}", o));
       }
     }

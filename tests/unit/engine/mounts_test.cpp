@@ -253,4 +253,14 @@ BOOST_AUTO_TEST_CASE(inspect_json_round_trip) {
   BOOST_TEST(mounts_from_json(Json::parse(R"([{"Destination":"/x"}])"))[0].rw, "RW defaults to true");
 }
 
+BOOST_AUTO_TEST_CASE(volume_flag_consistency_modes_are_accepted) {
+  // Docker accepts (and on Linux ignores) the consistency modes that compose files written for
+  // Docker Desktop carry: -v ./src:/app:cached.
+  for (const char* mode : {"cached", "delegated", "consistent"}) {
+    auto m = one({std::string("v1:/x:ro,") + mode});
+    BOOST_TEST(!m.rw, mode);
+    BOOST_TEST(m.options.empty(), mode);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
