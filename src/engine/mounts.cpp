@@ -125,10 +125,13 @@ Result<MountSpec> parse_volume(const std::string& v) {
 Result<MountSpec> parse_mount(const std::string& v) {
   MountSpec m;
   bool has_type = false;
+  std::vector<std::string> option_of;  // the mount types of the bind-*, volume-* and tmpfs-* options
   for (auto& field : split(v, ',')) {
     auto [k, val] = split_once(field, '=');
     std::string key = to_lower(trim(k));
     std::string value = val.value_or("");
+    for (auto family : {"bind", "volume", "tmpfs"})  // an option of a type: refused on the others, below
+      if (key.rfind(std::string(family) + "-", 0) == 0) option_of.push_back(family);
     if (key == "type") {
       if (value != "bind" && value != "volume" && value != "tmpfs")
         return fail(kInvalid, fmt::format("invalid mount type \"{}\" (bind, volume, tmpfs)", value));
@@ -164,6 +167,9 @@ Result<MountSpec> parse_mount(const std::string& v) {
   }
   if (!has_type) return fail(kInvalid, "type is required");
   if (m.destination.empty()) return fail(kInvalid, "target is required");
+  for (auto& family : option_of)  // Docker's rule (a type of Podman's may take others' options)
+    if (family != m.type && (m.type == "bind" || m.type == "volume" || m.type == "tmpfs"))
+      return fail(kInvalid, fmt::format("cannot mix '{}-*' options with mount type '{}'", family, m.type));
   TRY(check_destination(m.destination));
   m.destination = clean_path(m.destination);
   if (m.type == "bind") {

@@ -263,4 +263,21 @@ BOOST_AUTO_TEST_CASE(volume_flag_consistency_modes_are_accepted) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(mount_flag_options_of_another_type_are_refused) {
+  TempDir t;
+  std::string bind = "type=bind,src=" + t.path() + ",dst=/y";
+  BOOST_TEST(error_of({}, {bind + ",tmpfs-size=1m"}) == "cannot mix 'tmpfs-*' options with mount type 'bind'");
+  BOOST_TEST(error_of({}, {bind + ",volume-nocopy"}) == "cannot mix 'volume-*' options with mount type 'bind'");
+  BOOST_TEST(error_of({}, {"type=volume,dst=/y,bind-propagation=shared"}) ==
+             "cannot mix 'bind-*' options with mount type 'volume'");
+  BOOST_TEST(error_of({}, {"type=volume,dst=/y,tmpfs-mode=700"}) == "cannot mix 'tmpfs-*' options with mount type 'volume'");
+  BOOST_TEST(error_of({}, {"tmpfs-size=1m,type=volume,dst=/y"}) == "cannot mix 'tmpfs-*' options with mount type 'volume'",
+             "whatever the order of the keys");
+  BOOST_TEST(error_of({}, {"type=tmpfs,dst=/y,bind-nonrecursive=true"}) == "cannot mix 'bind-*' options with mount type 'tmpfs'");
+  BOOST_TEST(error_of({}, {"type=tmpfs,dst=/y,volume-driver=local"}) == "cannot mix 'volume-*' options with mount type 'tmpfs'");
+  BOOST_TEST(error_of({}, {"type=volume,dst=/y,volume-nocopy,bind-propagation=shared"}) ==
+             "cannot mix 'bind-*' options with mount type 'volume'");
+  BOOST_TEST(error_of({}, {bind + ",bind-nonrecursive=true,readonly"}) == "");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
