@@ -155,8 +155,9 @@ Result<MountSpec> parse_mount(const std::string& v) {
       if (!sz || *sz < 0) return fail(kInvalid, fmt::format("invalid tmpfs-size: {} (a size up to 8 EiB: 64m, 1g)", value));
       m.options.push_back(fmt::format("size={}", *sz));
     } else if (key == "tmpfs-mode") {
-      auto mode = parse_uint(value);
-      if (!mode) return fail(kInvalid, fmt::format("invalid tmpfs-mode: {}", value));
+      // Octal, as the kernel reads mode= (Docker: ParseUint(value, 8, 32)).
+      if (value.empty() || value.size() > 11 || value.find_first_not_of("01234567") != std::string::npos)
+        return fail(kInvalid, fmt::format("invalid tmpfs-mode: {} (an octal mode: 1777, 700)", value));
       m.options.push_back(fmt::format("mode={}", value));
     } else if (key == "bind-nonrecursive" || key == "consistency" || key == "volume-driver" ||
                key.rfind("volume-opt", 0) == 0 || key.rfind("volume-label", 0) == 0) {
