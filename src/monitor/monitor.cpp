@@ -748,7 +748,7 @@ void Monitor::container_exited(int status) {
   if (restart) {
     end_attach_sessions();
     // Docker's back-off: 100 ms doubling, reset after a run of 10 s or more, at most 1 min.
-    static int64_t delay_ms = 100;
+    static int64_t delay_ms = 0;
     delay_ms = next_restart_delay_ms(delay_ms, now_ns() - started_at_);
     struct itimerspec t{};
     t.it_value.tv_sec = delay_ms / 1000;

@@ -12,7 +12,8 @@ bool should_restart(const std::string& policy, int max, int exit_code, int resta
 }
 
 int64_t next_restart_delay_ms(int64_t prev_ms, int64_t ran_ns) {
-  return ran_ns >= 10'000'000'000LL ? 100 : std::min<int64_t>(prev_ms * 2, 60000);
+  if (prev_ms <= 0 || ran_ns >= 10'000'000'000LL) return 100;  // the first restart waits 100 ms
+  return std::min<int64_t>(prev_ms * 2, 60000);
 }
 
 }  // namespace skiff::monitor

@@ -13,8 +13,9 @@ namespace skiff::monitor {
 /// limit (0 = unlimited) and `restarts` the restarts done so far. Never after a stop.
 bool should_restart(const std::string& policy, int max, int exit_code, int restarts, bool stopping);
 
-/// The delay before the next run, from the previous one (`prev_ms`) and how long the run that
-/// just ended lasted (`ran_ns`): doubling up to 1 min, back to 100 ms after a run of 10 s or more.
+/// The delay before the next run, from the previous one (`prev_ms`, 0 before the first restart)
+/// and how long the run that just ended lasted (`ran_ns`): 100 ms, doubling up to 1 min, back to
+/// 100 ms after a run of 10 s or more.
 int64_t next_restart_delay_ms(int64_t prev_ms, int64_t ran_ns);
 
 }  // namespace skiff::monitor
