@@ -93,4 +93,10 @@ BOOST_AUTO_TEST_CASE(env_file_errors) {
   BOOST_TEST(st.error().msg.find("open env file `/nonexistent/skiff-env-file`") == 0);
 }
 
+BOOST_AUTO_TEST_CASE(env_file_byte_order_mark) {
+  // Files saved by Windows editors start with a UTF-8 BOM: Docker drops it.
+  BOOST_TEST(from_file("\xEF\xBB\xBF" "A=1\nB=2\n") == (Env{"A=1", "B=2"}), boost::test_tools::per_element());
+  BOOST_TEST(from_file("A=\xEF\xBB\xBF\n") == (Env{"A=\xEF\xBB\xBF"}), "only at the start of the file");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
