@@ -358,7 +358,8 @@ void apply_probe_result(Json& h, const Json& hc, int exit_code, int64_t probe_st
     if (!(in_start_period && json_str(h, "Status") != "healthy")) {
       int64_t streak = json_int(h, "FailingStreak") + 1;
       h["FailingStreak"] = streak;
-      if (streak >= json_int(hc, "Retries", kDefaultRetries)) h["Status"] = "unhealthy";
+      int64_t retries = json_int(hc, "Retries");  // Docker: 0 or less is the default
+      if (streak >= (retries > 0 ? retries : kDefaultRetries)) h["Status"] = "unhealthy";
     }
   }
 }

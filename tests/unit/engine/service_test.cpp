@@ -162,4 +162,13 @@ BOOST_AUTO_TEST_CASE(passthrough_log_driver_needs_no_terminal) {
   unsetenv("SKIFF_JOURNAL_SOCKET");
 }
 
+BOOST_AUTO_TEST_CASE(retries_of_zero_mean_the_default) {
+  // Docker: Retries <= 0 is the default of 3 (an image committed with HEALTHCHECK --retries=0,
+  // or a config that writes the zero value).
+  Json h = fresh();
+  BOOST_TEST(after(h, hc(R"("Retries":0)"), {1, 1, 1}) == "starting starting unhealthy");
+  Json n = fresh();
+  BOOST_TEST(after(n, hc(R"("Retries":-2)"), {1, 1, 1}) == "starting starting unhealthy");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
