@@ -141,7 +141,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   // Environment: image < --env-file (in order) < -e (in order).
   std::vector<std::string> env;
   for (auto& kv : cc.env) TRY(add_env(env, kv, "containers.conf"));
-  for (auto& kv : strings(json_get(ic, "Env"))) TRY(add_env(env, kv, "image"));
+  for (auto& kv : strings(json_get(ic, "Env"))) TRY(add_image_env(env, kv));
   for (auto& f : o.env_files) TRY(add_env_file(env, f));
   TRY(podman_env(o.podman, env));
   for (auto& kv : o.env) TRY(add_env(env, kv, "-e"));

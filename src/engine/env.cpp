@@ -40,6 +40,11 @@ Status add_env(std::vector<std::string>& env, const std::string& entry, const st
   return ok();
 }
 
+Status add_image_env(std::vector<std::string>& env, const std::string& entry) {
+  if (entry.find('=') == std::string::npos) return ok();
+  return add_env(env, entry, "image");
+}
+
 Status add_env_file(std::vector<std::string>& env, const std::string& path) {
   auto text = read_file(path, 16 << 20);
   if (!text) return wrap(text.error(), fmt::format("open env file `{}`", path));

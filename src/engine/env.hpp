@@ -14,6 +14,11 @@ namespace skiff::engine {
 /// A name with whitespace is refused (Docker's env files); `origin` names where it came from.
 Status add_env(std::vector<std::string>& env, const std::string& entry, const std::string& origin);
 
+/// Sets one variable of an image's config Env: "NAME=value" as add_env; a bare "NAME" (no '=')
+/// is skipped, never read from the caller's environment (an image must not be able to name the
+/// caller's variables, AWS_SECRET_ACCESS_KEY, and get their values).
+Status add_image_env(std::vector<std::string>& env, const std::string& entry);
+
 /// Adds the variables of an env file (Docker's format): one per line, leading whitespace
 /// trimmed and trailing kept, `#` comments and blank lines skipped, CRLF accepted.
 Status add_env_file(std::vector<std::string>& env, const std::string& path);

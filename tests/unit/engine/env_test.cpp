@@ -99,4 +99,16 @@ BOOST_AUTO_TEST_CASE(env_file_byte_order_mark) {
   BOOST_TEST(from_file("A=\xEF\xBB\xBF\n") == (Env{"A=\xEF\xBB\xBF"}), "only at the start of the file");
 }
 
+BOOST_AUTO_TEST_CASE(an_image_cannot_read_the_callers_variables) {
+  setenv("SKIFF_TEST_SECRET", "s3cret", 1);
+  Env env;
+  BOOST_REQUIRE(add_image_env(env, "PATH=/usr/bin"));
+  BOOST_REQUIRE(add_image_env(env, "SKIFF_TEST_SECRET"));
+  BOOST_REQUIRE(add_image_env(env, "EMPTY="));
+  BOOST_TEST(env == (Env{"PATH=/usr/bin", "EMPTY="}), boost::test_tools::per_element());
+  BOOST_REQUIRE(add_env(env, "SKIFF_TEST_SECRET", "-e"));
+  BOOST_TEST(env.back() == "SKIFF_TEST_SECRET=s3cret", "the user's own -e NAME still copies it");
+  unsetenv("SKIFF_TEST_SECRET");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
