@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "skiff/engine/volumes.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/safe_path.hpp"
 #include "skiff/util/time.hpp"
@@ -16,13 +17,6 @@
 namespace skiff::engine {
 
 namespace {
-
-bool valid_volume_name(const std::string& n) {
-  if (n.size() < 2 || !isalnum((unsigned char)n[0])) return false;
-  for (char c : n)
-    if (!(isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-')) return false;
-  return true;
-}
 
 Result<std::string> absolute_existing(const std::string& src) {
   char buf[PATH_MAX];
@@ -97,9 +91,7 @@ Result<MountSpec> parse_volume(const std::string& v) {
         }
       }
     } else {
-      if (!valid_volume_name(src))
-        return fail(kInvalid, fmt::format("\"{}\" includes invalid characters for a local volume name, only "
-                                          "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed", src));
+      TRY(validate_volume_name(src));
       m.type = "volume";
       m.name = src;
     }
@@ -181,7 +173,7 @@ Result<MountSpec> parse_mount(const std::string& v) {
       m.anonymous = true;
       m.name = random_hex(32);
     } else {
-      if (!valid_volume_name(m.source)) return fail(kInvalid, fmt::format("invalid volume name \"{}\"", m.source));
+      if (!validate_volume_name(m.source)) return fail(kInvalid, fmt::format("invalid volume name \"{}\"", m.source));
       m.name = m.source;
       m.source.clear();
     }
