@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "env.hpp"
 #include "mounts.hpp"
 #include "skiff/engine/netnames.hpp"
 #include "network.hpp"
@@ -27,50 +28,6 @@ extern char** environ;
 namespace skiff::engine {
 
 namespace {
-
-std::string host_env(const std::string& name) {
-  const char* v = getenv(name.c_str());
-  return v ? std::string(v) : std::string();
-}
-
-// Docker: "NAME=value" literally; a bare "NAME" copies the caller's value (omitted if unset).
-Status add_env(std::vector<std::string>& env, const std::string& entry, const std::string& origin) {
-  auto [k, v] = split_once(entry, '=');
-  if (k.empty()) return fail(kInvalid, fmt::format("invalid environment variable: {}", entry));
-  if (k.find_first_of(" \t") != std::string::npos)
-    return fail(kInvalid, fmt::format("invalid env file ({}): variable '{}' contains whitespaces", origin, k));
-  std::string value;
-  if (v) {
-    value = *v;
-  } else {
-    if (!getenv(k.c_str())) return ok();
-    value = host_env(k);
-  }
-  std::string kv = k + "=" + value;
-  for (auto& e : env)
-    if (e.compare(0, k.size() + 1, k + "=") == 0) {
-      e = kv;
-      return ok();
-    }
-  env.push_back(kv);
-  return ok();
-}
-
-Status add_env_file(std::vector<std::string>& env, const std::string& path) {
-  auto text = read_file(path, 16 << 20);
-  if (!text) return wrap(text.error(), fmt::format("open env file `{}`", path));
-  for (auto& raw : split(*text, '\n')) {
-    std::string line = raw;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    // Leading whitespace is trimmed, trailing kept (Docker).
-    size_t b = line.find_first_not_of(" \t");
-    if (b == std::string::npos) continue;
-    line = line.substr(b);
-    if (line[0] == '#') continue;
-    TRY(add_env(env, line, path));
-  }
-  return ok();
-}
 
 Result<Json> parse_labels(const std::vector<std::string>& labels, const std::vector<std::string>& files) {
   Json out = Json::object();
@@ -184,7 +141,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   // Environment: image < --env-file (in order) < -e (in order).
   std::vector<std::string> env;
   for (auto& kv : cc.env) TRY(add_env(env, kv, "containers.conf"));
-  for (auto& kv : strings(json_get(ic, "Env"))) TRY(add_env(env, kv, "image"));
+  for (auto& kv : strings(json_get(ic, "Env"))) TRY(add_image_env(env, kv));
   for (auto& f : o.env_files) TRY(add_env_file(env, f));
   TRY(podman_env(o.podman, env));
   for (auto& kv : o.env) TRY(add_env(env, kv, "-e"));

@@ -349,6 +349,21 @@ Result<Probe> probe(Engine& e, const Container& c, const std::vector<std::string
 
 }  // namespace
 
+void apply_probe_result(Json& h, const Json& hc, int exit_code, int64_t probe_start, int64_t started_at) {
+  if (exit_code == 0) {
+    h["Status"] = "healthy";
+    h["FailingStreak"] = 0;
+  } else {
+    bool in_start_period = probe_start < started_at + json_int(hc, "StartPeriod");
+    if (!(in_start_period && json_str(h, "Status") != "healthy")) {
+      int64_t streak = json_int(h, "FailingStreak") + 1;
+      h["FailingStreak"] = streak;
+      int64_t retries = json_int(hc, "Retries");  // Docker: 0 or less is the default
+      if (streak >= (retries > 0 ? retries : kDefaultRetries)) h["Status"] = "unhealthy";
+    }
+  }
+}
+
 Result<std::string> run_healthcheck(Engine& e, const std::string& ref, const std::string& log_level) {
   auto c = TRY(find_container(e, ref));
   if (!healthcheck_enabled(c.rec))
@@ -372,17 +387,7 @@ Result<std::string> run_healthcheck(Engine& e, const std::string& ref, const std
   auto lock = TRY(lock_file(e.container_dir(c.rec.id) + "/health.lock", LockMode::Exclusive));
   c.state = read_state(e, c.rec);
   Json h = health_state(e, c);
-  if (p.exit_code == 0) {
-    h["Status"] = "healthy";
-    h["FailingStreak"] = 0;
-  } else {
-    bool in_start_period = start < c.state.started_at + json_int(hc, "StartPeriod");
-    if (!(in_start_period && json_str(h, "Status") != "healthy")) {
-      int64_t streak = json_int(h, "FailingStreak") + 1;
-      h["FailingStreak"] = streak;
-      if (streak >= json_int(hc, "Retries", kDefaultRetries)) h["Status"] = "unhealthy";
-    }
-  }
+  apply_probe_result(h, hc, p.exit_code, start, c.state.started_at);
   Json entry = Json::object();
   entry["Start"] = format_local_rfc3339nano(start);
   entry["End"] = format_local_rfc3339nano(end);

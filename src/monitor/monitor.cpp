@@ -26,6 +26,7 @@
 #include "journald.hpp"
 #include "logging.hpp"
 #include "portfwd.hpp"
+#include "restart.hpp"
 #include "skiff/network/stack.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/util/fs.hpp"
@@ -741,20 +742,14 @@ void Monitor::container_exited(int status) {
   log::debug("monitor: container exited");
   bool restart = health_restart_ && !stopping_;
   health_restart_ = false;
-  if (!stopping_ && !restart) {
-    const std::string& p = cfg_.restart_policy;
-    if (p == "always" || p == "unless-stopped") restart = true;
-    else if (p == "on-failure")
-      restart = exit_code_ != 0 && (cfg_.restart_max == 0 || restart_count_ < cfg_.restart_max);
-  }
+  if (!restart) restart = should_restart(cfg_.restart_policy, cfg_.restart_max, exit_code_, restart_count_, stopping_);
   write_exit(exit_code_, "", !restart);
   log::debug("monitor: exit recorded");
   if (restart) {
     end_attach_sessions();
     // Docker's back-off: 100 ms doubling, reset after a run of 10 s or more, at most 1 min.
-    int64_t ran = now_ns() - started_at_;
-    static int64_t delay_ms = 100;
-    delay_ms = ran >= 10'000'000'000LL ? 100 : std::min<int64_t>(delay_ms * 2, 60000);
+    static int64_t delay_ms = 0;
+    delay_ms = next_restart_delay_ms(delay_ms, now_ns() - started_at_);
     struct itimerspec t{};
     t.it_value.tv_sec = delay_ms / 1000;
     t.it_value.tv_nsec = (delay_ms % 1000) * 1000000;
