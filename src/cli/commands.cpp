@@ -149,6 +149,8 @@ constexpr GroupSpec kGroups[] = {
       {"stop-signal", 0, OptType::String, "Signal to stop the container", {}, Comp::Signals},                  \
       {"stop-timeout", 0, OptType::Int, "Timeout (in seconds) to stop a container"},                           \
       {"sysctl", 0, OptType::List, "Sysctl options"},                                                          \
+      {"systemd", 0, OptType::String, "Run container in systemd mode (true: when the command is systemd or an init; false, always)", \
+       "true", Comp::Enum, "always false true"},                                                                \
       {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates when pulling", "true"},          \
       {"tmpfs", 0, OptType::List, "Mount a tmpfs directory"},                                                  \
       {"tty", 't', OptType::Bool, "Allocate a pseudo-TTY"},                                                    \

@@ -15,6 +15,7 @@
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/resources.hpp"
 #include "skiff/engine/ports.hpp"
+#include "skiff/engine/systemd_mode.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/util/copy.hpp"
 #include "skiff/util/fs.hpp"
@@ -154,7 +155,9 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   Json exposed, port_bindings;
   TRY(record_ports(o, ic, exposed, port_bindings));
 
-  std::string stop_signal = o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal;
+  bool systemd = TRY(systemd_mode(o.podman.systemd, argv));
+  std::string stop_signal =
+      o.stop_signal.empty() ? json_str(ic, "StopSignal", systemd ? kSystemdStopSignal : "SIGTERM") : o.stop_signal;
   if (!parse_signal(stop_signal)) return fail(kInvalid, fmt::format("invalid signal: {}", stop_signal));
   std::string log_driver = o.log_driver.empty() ? "json-file" : o.log_driver;
   if (log_driver != "json-file" && log_driver != "k8s-file" && log_driver != "none" && log_driver != "journald" &&
@@ -282,6 +285,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   x["mounts"] = mounts_to_json(mounts);
   x["hostname"] = c["Hostname"];
   if (cgroups_mode != "enabled") x["cgroups"] = cgroups_mode;
+  if (systemd) x["systemd"] = true;
   bool seccomp_set = std::any_of(o.security_opt.begin(), o.security_opt.end(), [](auto& so) { return so.rfind("seccomp", 0) == 0; });
   if (seccomp_profile.empty() && !seccomp_set && !cc.seccomp_profile.empty() && path_exists(cc.seccomp_profile))
     seccomp_profile = TRY_CTX(read_file(cc.seccomp_profile, 4 << 20), "read containers.conf seccomp_profile");
@@ -382,6 +386,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
     });
     if (!st) return fail_clean(wrap(st.error(), "copy the image for the container"));
   }
+  if (auto st = systemd_prepare_rootfs(e, r); !st) return fail_clean(st.error());
   // A --rm container does not outlive its run: durability buys nothing (and costs 2 fsyncs).
   if (auto st = write_record(e, r, !o.auto_remove); !st)
     return fail_clean(st.error());

@@ -17,6 +17,7 @@
 #include "skiff/engine/ports.hpp"
 #include "skiff/engine/netnames.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/running_index.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
@@ -312,6 +313,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
   container_removed(e, c.rec);
   // The run directory (and its lock) goes last: whoever waits on the lock finds no container.
   (void)remove_tree(e.run_dir(id));
+  running_index_unmark(e.run_dir(id));  // a killed monitor's entry
   lock.release();
   sweep_containers(e, false);
   refresh_after_membership_change(e, c.rec);  // its peers' /etc/hosts lose it

@@ -32,6 +32,7 @@
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/process.hpp"
+#include "skiff/util/running_index.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
@@ -350,6 +351,7 @@ void Monitor::write_monitor_state() {
   j["writtenAt"] = now_ns();
   j["bootId"] = std::string(trim(read_file("/proc/sys/kernel/random/boot_id").value_or("")));
   (void)write_json_atomic(cfg_.run_dir + "/monitor.json", j, 0600, false);
+  if (cfg_.exec_pid == 0) running_index_mark(cfg_.run_dir);  // for completion (running_index.hpp)
 }
 
 void Monitor::write_exit(int code, const std::string& error, bool final) {
@@ -360,6 +362,7 @@ void Monitor::write_exit(int code, const std::string& error, bool final) {
   if (final) {
     (void)write_file_atomic(cfg_.run_dir + "/exit", std::to_string(code), 0600, false);
     exit_written_ = true;
+    if (cfg_.exec_pid == 0) running_index_unmark(cfg_.run_dir);
   }
   Json j = Json::object();
   j["exitCode"] = code;
@@ -765,6 +768,7 @@ void Monitor::finish() {
   if (cfg_.exec_pid == 0) remove_container_cgroup(cfg_.spec);
   // Stopped between restarts: the last exit becomes final.
   if (!exit_written_ && exit_code_ >= 0) (void)write_file_atomic(cfg_.run_dir + "/exit", std::to_string(exit_code_), 0600, false);
+  if (cfg_.exec_pid == 0) running_index_unmark(cfg_.run_dir);
   if (!cfg_.auto_remove) log_.sync();
   reply_exit_waiters();
   end_attach_sessions();

@@ -87,6 +87,7 @@ Json to_json(const Spec& s) {
     j["cgroupLimits"] = s.cgroup_limits;
   }
   if (!s.cgroupns) j["cgroupns"] = false;
+  if (!s.systemd_cgroup.empty()) j["systemdCgroup"] = s.systemd_cgroup;
   return j;
 }
 
@@ -151,6 +152,7 @@ Result<Spec> spec_from_json(const Json& j) {
     s.cgroup_path = j.value("cgroupPath", std::string());
     if (j.contains("cgroupLimits")) s.cgroup_limits = j["cgroupLimits"];
     s.cgroupns = j.value("cgroupns", true);
+    s.systemd_cgroup = j.value("systemdCgroup", std::string());
     return s;
   } catch (const std::exception& e) {
     return fail(kCorrupt, fmt::format("runtime spec: {}", e.what()));

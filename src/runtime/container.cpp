@@ -25,6 +25,7 @@
 #include "skiff/runtime/caps.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/runtime/cgroup.hpp"
+#include "skiff/runtime/cgroup_systemd.hpp"
 #include "skiff/runtime/rlimits.hpp"
 #include "skiff/runtime/seccomp.hpp"
 #include "skiff/util/fs.hpp"
@@ -544,6 +545,7 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
     cgfd = TRY(cgroup::create(cgroup::host(), spec.cgroup_path, spec.cgroup_limits));
     if (!cgfd) g_cgroup_tasks = TRY(cgroup::open_tasks(cgroup::host(), spec.cgroup_path));
   }
+  if (!spec.systemd_cgroup.empty()) g_cgroup_tasks.push_back(TRY(cgroup::create_systemd(spec.systemd_cgroup)));
   int pidfd = -1;
   bool in_cgroup = false;
   pid_t pid;

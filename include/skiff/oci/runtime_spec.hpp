@@ -88,6 +88,9 @@ struct Spec {
   std::string cgroup_path;
   Json cgroup_limits = Json::object();  ///< Docker's HostConfig names (Memory, NanoCpus, …)
   bool cgroupns = true;                 ///< a private cgroup namespace (--cgroupns private)
+  /// --systemd on cgroup v1: the container's cgroup in the name=systemd hierarchy
+  /// (runtime/cgroup_systemd.hpp), empty = none.
+  std::string systemd_cgroup;
 };
 
 Json to_json(const Spec& s);
