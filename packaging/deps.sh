@@ -17,9 +17,11 @@ declare -A groups=(
   # client), tmux to drive terminals, curl and jq for registry checks, util-linux (unshare,
   # setpriv), procps, passwd (useradd/usermod for the test user), uidmap (newuidmap); zsh and
   # fish tell tests/install-paths.sh where they look for completions; passt, slirp4netns, dnsmasq-base
-  # and iproute2 for the network tests (their test host, tests/system/nethost.sh).
+  # and iproute2 for the network tests (their test host, tests/system/nethost.sh); podman-compose
+  # for tests/system/pod-compose.sh (run against skiff through the podman personality).
   [test]="docker-registry busybox-static skopeo tmux apache2-utils openssl curl jq util-linux procps
-          zstd tar gzip coreutils passwd uidmap zsh fish passt slirp4netns dnsmasq-base iproute2"
+          zstd tar gzip coreutils passwd uidmap zsh fish passt slirp4netns dnsmasq-base iproute2
+          podman-compose"
   [bench]="podman runc slirp4netns hyperfine uidmap"
   # fuzz: clang with libFuzzer and the sanitizer runtimes (make fuzz)
   [fuzz]="clang libclang-rt-14-dev"
