@@ -409,7 +409,7 @@ constexpr OptSpec kPodCreateOpts[] = {
     {"dns", 0, OptType::List, "Set custom DNS servers for the pod's containers"},
     {"dns-option", 0, OptType::List, "Set DNS options for the pod's containers"},
     {"dns-search", 0, OptType::List, "Set custom DNS search domains for the pod's containers"},
-    {"exit-policy", 0, OptType::String, "Behaviour when the last container exits", "continue", Comp::Enum, "continue stop"},
+    {"exit-policy", 0, OptType::String, "Behaviour when the last container exits (continue; stop is refused)", "continue", Comp::Enum, "continue"},
     {"hostname", 0, OptType::String, "Set the pod's hostname (default: its name)"},
     {"infra", 0, OptType::Bool, "Create an infra container holding the pod's namespaces", "true"},
     {"infra-name", 0, OptType::String, "Name of the infra container (default: <pod id>-infra)"},

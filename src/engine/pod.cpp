@@ -246,6 +246,10 @@ Result<PodRecord> create_pod(Engine& e, const PodCreateOptions& o) {
   if (!o.name.empty()) TRY(validate_name(o.name));
   if (o.exit_policy != "continue" && o.exit_policy != "stop")
     return fail(kInvalid, fmt::format("invalid pod exit policy: {}: must be continue or stop", go_quote(o.exit_policy)));
+  // stop needs the last member's monitor to stop the infra container: not built yet.
+  if (o.exit_policy == "stop")
+    return fail(kUnsupported, "--exit-policy stop is not supported yet: the pod's infra container keeps running when "
+                              "its last container exits (use the default, continue, and `pod stop`)");
   Status st = ok();
   PodRecord p;
   p.share = parse_share(o, st);

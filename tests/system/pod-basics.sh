@@ -80,6 +80,8 @@ assert_contains "$stderr" 'name "p1" is in use: pod already exists' "pod name in
 run_split sk pod create --share pid,bogus
 assert_eq "$status" 125 "bad --share"
 assert_contains "$stderr" "bogus" "bad --share: message"
+run_split sk pod create --exit-policy stop
+assert_eq "$status" 125 "--exit-policy stop is refused"
 run_split sk pod create --infra=false -p 8000:80
 assert_eq "$status" 125 "-p without an infra"
 assert_eq "$(sk pod ps -q | wc -l)" 1 "no pod left by refused creates"
@@ -105,6 +107,14 @@ assert_eq "$(sk pod ps --filter status=exited -q)" "${pod:0:12}" "pod ps --filte
 assert_eq "$(sk pod start p1)" "$pod" "pod start prints the ID"
 assert_eq "$(sk pod ps --format '{{.Status}}')" "Running" "pod started again"
 wait_until 10 sk exec side sh -c 'wget -q -O - http://localhost/ | grep -q hello-from-pod'
+# Starting a member starts the infra first.
+assert_success sk pod stop -t 1 p1
+assert_success sk start side
+assert_eq "$(sk inspect -f '{{.State.Status}}' "${pod:0:12}-infra")" running "start of a member starts the infra"
+assert_eq "$(sk pod ps --format '{{.Status}}')" "Degraded" "pod ps: degraded"
+run_split sk pod stats --no-stream --format '{{.Name}}' p1
+assert_eq "$status" 0 "pod stats: $stderr"
+assert_contains "$stdout" "side" "pod stats lists the running member"
 assert_eq "$(sk pod restart p1)" "$pod" "pod restart"
 assert_eq "$(sk pod kill p1)" "$pod" "pod kill"
 wait_until 10 sh -c "[ \"\$('$SKIFF' --root '$SKIFF_ROOT' --runroot '$SKIFF_RUNROOT' pod ps --format '{{.Status}}')\" = Exited ]"
