@@ -450,7 +450,11 @@ Status pod_create_hook(Engine& e, CreateOptions& o, std::string& pod_id) {
     o.networks.clear();
     o.network_explicit = true;
   }
-  if (shares(p, "uts") && o.hostname.empty()) o.hostname = p.hostname.empty() ? p.name : p.hostname;
+  if (shares(p, "uts")) {
+    if (!o.hostname.empty())
+      return fail(kInvalid, "invalid config provided: cannot set hostname when joining the pod UTS namespace");
+    o.hostname = p.hostname.empty() ? p.name : p.hostname;
+  }
   return ok();
 }
 

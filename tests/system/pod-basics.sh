@@ -73,6 +73,8 @@ assert_contains "$stderr" "network cannot be configured when it is shared with a
 run_split sk run --rm --pod p1 -p 9999:80 "$img" true
 assert_eq "$status" 125 "--pod with -p"
 assert_contains "$stderr" "published or exposed ports must be defined when the pod is created" "--pod -p: message"
+run_split sk run --rm --pod p1 --hostname other "$img" true
+assert_eq "$status:$stderr" "125:Error: invalid config provided: cannot set hostname when joining the pod UTS namespace" "--pod with --hostname"
 assert_eq "$(sk ps -aq | wc -l)" "$before" "nothing left by refused creates"
 run_split sk pod create --name p1
 assert_eq "$status" 125 "a pod name in use"
