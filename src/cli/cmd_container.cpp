@@ -95,6 +95,11 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
       for (auto& v : vs) o.resources.emplace_back(k, v);
   podman_create_options(a, o);
   o.service = service_options(a);
+  o.pod = a.str("pod");  // pod.hpp
+  if (o.pod.empty() && a.has("pod-id-file")) {
+    auto id = read_file(a.str("pod-id-file"), 4096);
+    o.pod = id ? std::string(trim(*id)) : "(unreadable --pod-id-file " + a.str("pod-id-file") + ")";
+  }
   return o;
 }
 

@@ -13,6 +13,7 @@
 #include "network.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/pod.hpp"
 #include "skiff/engine/resources.hpp"
 #include "skiff/engine/ports.hpp"
 #include "skiff/engine/systemd_mode.hpp"
@@ -102,6 +103,8 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   if (cc.log_size_max > 0 && std::none_of(o.log_opts.begin(), o.log_opts.end(), [](auto& x) { return x.rfind("max-size=", 0) == 0; }))
     o.log_opts.push_back(fmt::format("max-size={}", cc.log_size_max));
   if (!o.init && cc.init) o.init = *cc.init;
+  std::string pod_id;
+  TRY(pod_create_hook(e, o, pod_id));  // --pod: the pod's namespaces (pod.hpp)
   const Json empty = Json::object();
   const Json& ic = img ? img->config : empty;
   ContainerRecord r;
@@ -303,6 +306,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
     x["topLayer"] = img->top_layer;
   }
   TRY(podman_record(e, o.podman, r));
+  if (!pod_id.empty()) set_pod(r, pod_id, o.pod_infra);
 
   // --replace: the old container of that name goes first (stopped, removed).
   if (o.service.replace) TRY(replace_container(e, o.name));

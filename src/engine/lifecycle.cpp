@@ -1,5 +1,6 @@
 // start, stop, kill, wait, rm, rename, and the monitor's __cleanup role.
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/pod.hpp"
 #include "skiff/engine/resources.hpp"
 
 #include <fcntl.h>
@@ -155,6 +156,7 @@ std::optional<int> parse_signal(const std::string& s_in) {
 
 Result<Starting> begin_start(Engine& e, const std::string& ref, const std::string& log_level) {
   auto c = TRY(find_container(e, ref));
+  TRY(pod_before_start(e, c.rec, log_level));  // a pod member's infra first (pod.hpp)
   auto lock = TRY(e.lock_container(c.rec.id));
   c.state = read_state(e, c.rec);
   if (is_live(c.state)) return fail(kConflict, fmt::format("container {} is already running", c.rec.id));
@@ -170,6 +172,7 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   // /etc/hostname, /etc/hosts, /etc/resolv.conf as the container sees them (bind-mounted).
   // The stack first (what it offers: addresses, DNS), then the names files from it.
   auto net = TRY(prepare_network(e, c.rec, spec, rdir));
+  TRY(pod_spec_hook(e, c.rec, spec));  // the pod's shared IPC and UTS namespaces
   TRY(prepare_names(e, c.rec, spec, rdir, {net.info.ip, net.info.host_ip, net.info.dns}));
   (void)unlink((rdir + "/exit").c_str());
 
@@ -264,6 +267,7 @@ Result<int> wait_container(Engine& e, const std::string& ref) {
 
 Status remove_container(Engine& e, const std::string& ref, bool force, bool volumes) {
   auto c = TRY(find_container(e, ref));
+  TRY(pod_before_remove(e, c.rec));  // an infra container goes with its pod only
   const std::string id = c.rec.id;
   {
     auto lock = TRY(e.lock_container(id));

@@ -53,6 +53,7 @@ Json summary_json(const ContainerRecord& r) {
   x["mounts"] = json_get(r.extra, "mounts");
   x["topLayer"] = json_get(r.extra, "topLayer");
   if (r.extra.contains("networks")) x["networks"] = r.extra["networks"];  // network members, addresses
+  if (r.extra.contains("pod")) x["pod"] = r.extra["pod"];  // ps --pod, pod ps (pod.hpp's pod_of)
   s.extra = x;
   return to_json(s);
 }

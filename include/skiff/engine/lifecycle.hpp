@@ -58,6 +58,8 @@ struct CreateOptions {
   std::vector<std::pair<std::string, std::string>> resources;  ///< resource flags (resources.hpp)
   PodmanCreate podman;  ///< Podman's options (podman.hpp)
   ServiceOptions service;  ///< --replace, --sdnotify, --pidfile, --health-* … (service.hpp)
+  std::string pod;         ///< --pod NAME|ID|new:NAME (pod.hpp); an infra container: its pod's ID
+  bool pod_infra = false;  ///< the pod's infra container (pod.hpp)
 };
 
 /// Creates a container (does not start it). Returns its record.

@@ -78,6 +78,9 @@ struct Spec {
   /// --network container:X / ns:PATH: the network namespace file to join (new_netns false).
   /// Rootless, the container joins the user namespace that owns it too.
   std::string join_netns;
+  /// A pod's shared IPC and UTS namespaces (the infra's /proc/<pid>/ns/ipc, …/uts): joined by
+  /// the same helper as join_netns (which must be set with them), instead of new ones.
+  std::string join_ipcns, join_utsns;
   /// The container's first process sends its network (and user) namespace fds to the monitor
   /// at the start of its setup (the monitor cannot open them: the process is not dumpable).
   bool send_ns_fds = false;
