@@ -151,10 +151,18 @@ Result<ClientPacket> decode_client_packet(std::string_view packet) {
 
 std::string encode_monitor(const MonitorPacket& p) {
   return std::visit(Overload{
-                        [](const Output& o) { return std::string(1, char(o.stream)) + o.data; },
+                        [](const Output& o) { return encode_output(o.stream, o.data); },
                         [](const Exit& x) { return fmt::format("X{}", x.code); },
                     },
                     p);
+}
+
+std::string encode_output(int stream, std::string_view data) {
+  std::string p;
+  p.reserve(1 + data.size());
+  p.push_back(char(stream));
+  p.append(data);
+  return p;
 }
 
 Result<MonitorPacket> decode_monitor_packet(std::string_view packet) {

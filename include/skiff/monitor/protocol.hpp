@@ -95,6 +95,8 @@ using MonitorPacket = std::variant<Output, Exit>;
 std::string encode_client(const ClientPacket& p);
 Result<ClientPacket> decode_client_packet(std::string_view packet);
 std::string encode_monitor(const MonitorPacket& p);
+/// An Output packet straight from the bytes read (the monitor's hot path: one copy).
+std::string encode_output(int stream, std::string_view data);
 Result<MonitorPacket> decode_monitor_packet(std::string_view packet);
 
 // ---- the sync socket of a launch ----
