@@ -283,7 +283,7 @@ Result<int> cmd_exec(Context& ctx, const ParsedArgs& a) {
     TRY(s.launch.go());
     return 0;
   }
-  auto kill = [&](int sig) { (void)engine::monitor_request(s.run_dir, fmt::format("kill {}", sig), 5000); };
+  auto kill = [&](int sig) { (void)engine::monitor_request(s.run_dir, monitor::proto::Kill{sig}, 5000); };
   auto res = TRY(attach_session(s.run_dir, ao, &s.launch, kill));
   if (res.detached) return 0;
   if (res.exit_code >= 0) return res.exit_code;

@@ -31,6 +31,7 @@
 #include "skiff/runtime/rlimits.hpp"
 #include "skiff/runtime/seccomp.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/ipc.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/process.hpp"
 #include "skiff/util/safe_path.hpp"
@@ -46,7 +47,7 @@ namespace {
 
 // Sync protocol (SOCK_SEQPACKET, one message per packet, first byte = type):
 //   M→C 'M' mapped            C→M 'P'+fd pty master      C→M 'R' ready (waiting for go)
-//   M→C 'G' go                C→M 'E'<code>\n<msg> error; EOF after 'G' = execve succeeded
+//   M→C 'G' go                C→M 'E'+ipc::encode_error; EOF after 'G' = execve succeeded
 constexpr char kMapped = 'M', kPty = 'P', kReady = 'R', kGo = 'G', kErr = 'E', kNetns = 'N', kUserns = 'U';
 
 void send_msg(int fd, char type, std::string_view body = {}) {
@@ -56,14 +57,11 @@ void send_msg(int fd, char type, std::string_view body = {}) {
 }
 
 [[noreturn]] void die(int sync, const Error& e) {
-  send_msg(sync, kErr, fmt::format("{}\n{}", e.code, e.msg));
+  send_msg(sync, kErr, ipc::encode_error(e));
   _exit(125);
 }
 
-Error parse_err(std::string_view body) {
-  auto [code, msg] = split_once(body, '\n');
-  return Error{int(parse_int(code).value_or(EIO)), msg.value_or(std::string(body))};
-}
+Error parse_err(std::string_view body) { return ipc::decode_error(body); }
 
 // Everything the child needs that is computed before clone (allocation-free in the child).
 struct Prepared {
