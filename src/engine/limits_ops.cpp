@@ -13,6 +13,7 @@
 #include "skiff/runtime/cgroup.hpp"
 #include "skiff/runtime/cgroup_systemd.hpp"
 #include "skiff/engine/cgroup_modes.hpp"
+#include "skiff/engine/systemd_mode.hpp"
 #include "skiff/util/events.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
@@ -141,7 +142,7 @@ void container_event(const Engine& e, const ContainerRecord& r, const std::strin
 void container_removed(const Engine& e, const ContainerRecord& r) {
   auto plan = cgroup_plan(e, r);
   if (plan.enabled && cg::exists(cg::host(), plan.path)) (void)cg::destroy(cg::host(), plan.path);
-  if (plan.enabled && json_bool(r.extra, "systemd")) (void)cg::destroy_systemd(plan.path);  // a killed monitor's
+  if (plan.enabled && in_systemd_mode(r)) (void)cg::destroy_systemd(plan.path);  // a killed monitor's
   // Leftovers of monitors killed with -9 whose stores are gone: nobody else removes them.
   if (plan.enabled) {
     auto slash = plan.path.rfind('/');

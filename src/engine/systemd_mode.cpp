@@ -30,8 +30,10 @@ Result<bool> systemd_mode(const std::string& value, const std::vector<std::strin
   return split_dir_base(cmd).second == "systemd" || cmd == "systemd";
 }
 
+bool in_systemd_mode(const ContainerRecord& r) { return json_bool(r.extra, "systemd"); }
+
 Status systemd_spec(Engine& e, const ContainerRecord& r, oci::Spec& s, size_t user_mounts_from) {
-  if (!json_bool(r.extra, "systemd")) return ok();
+  if (!in_systemd_mode(r)) return ok();
   size_t at = std::min(user_mounts_from, s.mounts.size());
   auto user_has = [&](const std::string& dst) {
     return std::any_of(s.mounts.begin() + long(at), s.mounts.end(), [&](auto& m) { return m.destination == dst; });
@@ -111,7 +113,7 @@ Seen layer_machine_id(const std::string& layer, bool rootless) {
 }  // namespace
 
 Status systemd_prepare_rootfs(const Engine& e, const ContainerRecord& r) {
-  if (!json_bool(r.extra, "systemd") || r.driver == "rootfs") return ok();
+  if (!in_systemd_mode(r) || r.driver == "rootfs") return ok();
   std::string dir = e.container_dir(r.id);
   std::string target;
   if (r.driver == "overlay") {

@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ctrlib.sh"
 require_registry
 img=$(busybox_image)
-sk run -d --name cnt "$img" sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.01; done' >/dev/null
+sk run -d --name cnt "$img" sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/n.t; mv /tmp/n.t /tmp/n; sleep 0.01; done' >/dev/null
 count() { sk exec cnt cat /tmp/n; }
 wait_until 10 sh -c "[ -n \"\$('$SKIFF' --root '$SKIFF_ROOT' --runroot '$SKIFF_RUNROOT' exec cnt cat /tmp/n 2>/dev/null)\" ]"
 
@@ -32,7 +32,8 @@ id=$(ctr_id cnt)
 assert_eq "$(cat /sys/fs/cgroup/freezer/skiff/"$id"/freezer.state)" FROZEN
 run_split sk pause cnt
 assert_contains "$stderr" "is already paused"
-# Frozen: the counter file does not move (read from the host through /proc).
+# Frozen: the counter file does not move (read from the host through /proc; the counter renames
+# each value into place, so a freeze never catches the file truncated and empty).
 pid=$(sk inspect -f '{{.State.Pid}}' cnt)
 a=$(cat /proc/"$pid"/root/tmp/n)
 sleep 0.5

@@ -14,6 +14,8 @@ source "$(dirname "$0")/ctrlib.sh"
 source "$(dirname "$0")/systemdlib.sh"
 
 if [ "$(id -u)" != 0 ] && [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
+  # Tried: systemd then says "Failed to mount tmpfs at /sys/fs/cgroup: Operation not permitted …
+  # Failed to mount API filesystems" and exits; there is no cgroup of the user's to give it.
   skip "rootless on a cgroup v1 host: systemd needs a name=systemd cgroup it can write, and nothing here delegates one to this user (a root-owned hierarchy, no systemd user session)"
 fi
 if [ "$(id -u)" != 0 ] && [ -z "$(find /sys/fs/cgroup -maxdepth 3 -name cgroup.procs -user "$(id -u)" 2>/dev/null | head -1)" ]; then

@@ -34,6 +34,9 @@ struct ContainerRecord;
 /// /sbin/init, /usr/sbin/init, /usr/local/sbin/init or a file named systemd.
 Result<bool> systemd_mode(const std::string& value, const std::vector<std::string>& argv);
 
+/// The record's word on it (extra.systemd, written by create_container; read only here).
+bool in_systemd_mode(const ContainerRecord& r);
+
 /// The stop signal of a container in systemd mode when nothing else names one.
 inline constexpr const char* kSystemdStopSignal = "SIGRTMIN+3";
 

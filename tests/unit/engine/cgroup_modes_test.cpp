@@ -51,3 +51,21 @@ BOOST_AUTO_TEST_CASE(systemd_mode_commands) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include "skiff/oci/runtime_spec.hpp"
+
+BOOST_AUTO_TEST_SUITE(engine_systemd_spec)
+
+// The monitor gets the spec as JSON: the name=systemd cgroup must survive the trip.
+BOOST_AUTO_TEST_CASE(systemd_cgroup_round_trip) {
+  skiff::oci::Spec s;
+  s.systemd_cgroup = "skiff/abc";
+  auto back = skiff::oci::spec_from_json(skiff::oci::to_json(s));
+  BOOST_REQUIRE(static_cast<bool>(back));
+  BOOST_TEST(back->systemd_cgroup == "skiff/abc");
+  skiff::oci::Spec none;
+  auto j = skiff::oci::to_json(none);
+  BOOST_TEST(!j.contains("systemdCgroup"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
