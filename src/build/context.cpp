@@ -28,6 +28,7 @@
 #include "skiff/util/sha256.hpp"
 #include "skiff/util/stream.hpp"
 #include "skiff/util/strings.hpp"
+#include "skiff/util/dir.hpp"
 
 namespace skiff::build {
 namespace {
@@ -76,24 +77,10 @@ Result<std::string> read_link_at(int dirfd, const char* name) {
 
 // Sorted names of a directory (no "." or "..").
 Result<std::vector<std::string>> sorted_names(int dirfd) {
-  int dup = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dup < 0) return fail_errno("open directory");
-  DIR* d = fdopendir(dup);
-  if (!d) {
-    int e = errno;
-    close(dup);
-    return fail_errno("fdopendir", e);
-  }
+  auto d = TRY_CTX(Dir::open_at(dirfd, "."), "open directory");
   std::vector<std::string> names;
-  errno = 0;
-  while (struct dirent* de = readdir(d)) {
-    if (de->d_name[0] == '.' && (de->d_name[1] == 0 || (de->d_name[1] == '.' && de->d_name[2] == 0)))
-      continue;
-    names.emplace_back(de->d_name);
-  }
-  int e = errno;
-  closedir(d);
-  if (e) return fail_errno("readdir", e);
+  while (struct dirent* de = d.next()) names.emplace_back(de->d_name);
+  if (d.error()) return fail_errno("readdir", d.error());
   std::sort(names.begin(), names.end());
   return names;
 }

@@ -13,6 +13,7 @@
 #include "skiff/util/fd.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/process.hpp"
 #include "skiff/util/strings.hpp"
 
 namespace skiff::cli {
@@ -135,10 +136,9 @@ Result<int> cmd_create(Context& ctx, const ParsedArgs& a) {
 // Waits for a process that is not our child (the monitor) to exit.
 static void wait_pid_gone(pid_t pid) {
   if (pid <= 0) return;
-  long fd = syscall(SYS_pidfd_open, pid, 0);
-  if (fd < 0) return;
-  UniqueFd p{int(fd)};
-  struct pollfd pf{p.get(), POLLIN, 0};
+  auto p = pidfd_open(pid);
+  if (!p) return;
+  struct pollfd pf{p->get(), POLLIN, 0};
   while (poll(&pf, 1, 30000) < 0 && errno == EINTR) {
   }
 }

@@ -418,6 +418,7 @@ Status copy_file_to_stream(engine::Engine& e, const std::string& ctr, const std:
 #include <sys/wait.h>
 
 #include "skiff/util/userns.hpp"
+#include "skiff/util/process.hpp"
 
 namespace skiff::cli {
 
@@ -448,9 +449,7 @@ Result<int> cmd_unshare(Context& ctx, const ParsedArgs& a) {
                      fmt::format("Error: {}: {}\n", argv[0], strerror(err)).size());
       _exit(err == ENOENT ? 127 : 126);
     }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    int status = wait_child(pid).value_or(0);
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     std::string s = std::to_string(code);
     (void)!::write(code_pipe.write.get(), s.data(), s.size());

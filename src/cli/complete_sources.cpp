@@ -14,6 +14,7 @@
 #include "skiff/util/fd.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
+#include "skiff/util/dir.hpp"
 
 namespace skiff::cli {
 
@@ -64,19 +65,9 @@ namespace {
 // "." and "..".
 template <class Fn>
 void for_each_entry(int dirfd, const char* path, Fn&& fn) {
-  int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  DIR* d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return;
-  }
-  while (struct dirent* e = readdir(d)) {
-    std::string_view n = e->d_name;
-    if (n == "." || n == "..") continue;
-    fn(::dirfd(d), n, e->d_name);
-  }
-  closedir(d);
+  auto d = Dir::open_at(dirfd, path);
+  if (!d) return;
+  while (struct dirent* e = d->next()) fn(d->fd(), std::string_view(e->d_name), e->d_name);
 }
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }

@@ -20,6 +20,7 @@
 #include "skiff/util/fs.hpp"
 #include "skiff/util/running_index.hpp"
 #include "skiff/util/log.hpp"
+#include "skiff/util/process.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 #include "skiff/util/userns.hpp"
@@ -64,10 +65,9 @@ bool is_live(const ContainerState& s) {
 // Waits (bounded) for a monitor process to be gone: it may still be running the cleanup.
 void wait_process_gone(pid_t pid, int timeout_ms) {
   if (pid <= 0 || pid == getpid()) return;  // the __cleanup role runs in the monitor's process
-  long pfd = syscall(SYS_pidfd_open, pid, 0);
-  if (pfd < 0) return;
-  UniqueFd p{int(pfd)};
-  struct pollfd pf{p.get(), POLLIN, 0};
+  auto p = pidfd_open(pid);
+  if (!p) return;
+  struct pollfd pf{p->get(), POLLIN, 0};
   while (poll(&pf, 1, timeout_ms) < 0 && errno == EINTR) {
   }
 }

@@ -125,6 +125,7 @@ std::vector<std::string> dependents_of(const Engine& e, const std::string& id) {
 #include "skiff/util/fs.hpp"
 #include "skiff/util/safe_path.hpp"
 #include "skiff/util/userns.hpp"
+#include "skiff/util/dir.hpp"
 
 namespace skiff::engine {
 
@@ -164,17 +165,10 @@ Status shift_tree(int dirfd, uint32_t uid, uint32_t gid) {
   if (fstat(dirfd, &st) < 0) return fail_errno("stat");
   if (fchown(dirfd, shift_owner(st.st_uid, uid), shift_owner(st.st_gid, gid)) < 0) return fail_errno("chown");
   (void)fchmod(dirfd, st.st_mode & 07777);
-  int dup = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) return fail_errno("dup");
-  DIR* d = fdopendir(dup);
-  if (!d) {
-    close(dup);
-    return fail_errno("opendir");
-  }
+  auto d = TRY(Dir::dup_of(dirfd));
   Status result = ok();
-  while (struct dirent* de = readdir(d)) {
+  while (struct dirent* de = d.next()) {
     std::string n = de->d_name;
-    if (n == "." || n == "..") continue;
     if (fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
     if (S_ISDIR(st.st_mode)) {
       int sub = openat(dirfd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -187,7 +181,6 @@ Status shift_tree(int dirfd, uint32_t uid, uint32_t gid) {
       if (!S_ISLNK(st.st_mode)) (void)fchmodat(dirfd, n.c_str(), st.st_mode & 07777, 0);
     }
   }
-  closedir(d);
   return result;
 }
 

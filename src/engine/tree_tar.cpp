@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "skiff/util/sparse.hpp"
+#include "skiff/util/dir.hpp"
 
 namespace skiff::engine {
 
@@ -50,24 +51,12 @@ bool pseudo_fs(int dirfd) {
 }  // namespace
 
 Result<std::vector<std::string>> sorted_names(int dirfd) {
-  int dup = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) return fail_errno("read directory");
-  DIR* d = fdopendir(dup);
-  if (!d) {
-    int e = errno;
-    close(dup);
-    return fail_errno("read directory", e);
-  }
-  rewinddir(d);
   std::vector<std::string> out;
-  errno = 0;
-  while (struct dirent* de = readdir(d)) {
-    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
-    out.emplace_back(de->d_name);
-  }
-  int e = errno;
-  closedir(d);
-  if (e) return fail_errno("read directory", e);
+  auto st = for_each_entry(dirfd, [&](int, const struct dirent& de) {
+    out.emplace_back(de.d_name);
+    return ok();
+  });
+  if (!st) return fail_errno("read directory", st.error().code);
   std::sort(out.begin(), out.end());
   return out;
 }

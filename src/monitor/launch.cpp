@@ -10,6 +10,7 @@
 #include "skiff/util/fs.hpp"
 #include "skiff/util/ipc.hpp"
 #include "skiff/util/strings.hpp"
+#include "skiff/util/process.hpp"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -167,9 +168,7 @@ Result<Launch> launch(const Config& cfg) {
     _exit(127);
   }
   sp.write.reset();
-  int st;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
+  (void)wait_child(pid);
   Launch l;
   l.sync_ = std::move(sp.read);
   auto msg = TRY(recv_sync(l.sync_.get()));

@@ -365,9 +365,7 @@ void Monitor::write_exit(int code, const std::string& error, bool final) {
 void Monitor::start_container(bool initial) {
   auto st = ctr_.start();
   if (!st) {
-    int status = 0;
-    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    (void)wait_child(pid_);
     ctr_.release();
     int code = exit_status_code(st.error());
     write_exit(code, st.error().msg);

@@ -18,6 +18,7 @@
 
 #include "skiff/util/log.hpp"
 #include "skiff/util/time.hpp"
+#include "skiff/util/process.hpp"
 
 namespace skiff::monitor {
 
@@ -185,8 +186,7 @@ bool PortForwarder::refill(bool udp) {
         got = n > 0;
       }
   }
-  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
+  (void)wait_child(pid);
   if (!got) log::warn("ports: could not make sockets in the container's network namespace");
   return got;
 }

@@ -40,8 +40,7 @@ class HelperStack : public Stack {
       usleep(2000);
     }
     (void)kill(pid_, SIGKILL);
-    while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-    }
+    st = wait_child(pid_).value_or(0);
   }
   pid_t helper_pid() const override { return pid_; }
   void helper_exited(int status) override {

@@ -20,6 +20,8 @@
 
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
+#include "skiff/util/process.hpp"
+#include "skiff/util/dir.hpp"
 
 namespace skiff::network {
 
@@ -159,9 +161,7 @@ Result<std::vector<UniqueFd>> make_taps(int netns, int userns, const std::vector
       break;
     }
   }
-  int status = 0;
-  while (waitpid(h, &status, 0) < 0 && errno == EINTR) {
-  }
+  (void)wait_child(h);
   if (!err.empty() || taps.size() != specs.size())
     return fail(EIO, fmt::format("user network interface: {}", err.empty() ? "the helper failed" : err));
   return taps;
@@ -212,19 +212,10 @@ void SwitchPort::on_tap() {
     if (n < 14) return;  // EAGAIN, or not a frame
     const auto* d = reinterpret_cast<const unsigned char*>(buf);
     if (d[0] & 1) {  // broadcast or multicast: every other member
-      int fd = dup(dir_.get());
-      if (fd < 0) return;
-      DIR* dir = fdopendir(fd);
-      if (!dir) {
-        close(fd);
-        return;
-      }
-      rewinddir(dir);
-      while (struct dirent* e = readdir(dir)) {
-        if (e->d_name[0] == '.' || self_ == e->d_name) continue;
-        send_to(e->d_name, buf, size_t(n));
-      }
-      closedir(dir);
+      (void)for_each_entry(dir_.get(), [&](int, const struct dirent& e) {
+        if (e.d_name[0] != '.' && self_ != e.d_name) send_to(e.d_name, buf, size_t(n));
+        return ok();
+      });
     } else {
       send_to(fmt::format("{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", d[0], d[1], d[2], d[3], d[4], d[5]), buf, size_t(n));
     }

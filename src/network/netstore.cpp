@@ -1,5 +1,6 @@
 #include "skiff/network/netstore.hpp"
 
+#include <fcntl.h>
 #include <arpa/inet.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -208,7 +209,7 @@ Status NetStore::remove(const std::string& name) {
     if (errno == ENOENT) return fail(kNotFound, fmt::format("network {} not found", name));
     return fail_errno(fmt::format("remove `{}`", p));
   }
-  return fsync_dir_at(-100, dir_);
+  return fsync_dir_at(AT_FDCWD, dir_);
 }
 
 }  // namespace skiff::network

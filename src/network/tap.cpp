@@ -18,6 +18,7 @@
 #include "skiff/network/stack.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/strings.hpp"
+#include "skiff/util/process.hpp"
 
 namespace skiff::network {
 
@@ -105,9 +106,7 @@ Result<UniqueFd> open_tap(const Namespaces& ns, const NetInfo& info) {
     _exit(0);
   }
   sp.write.reset();
-  int st;
-  while (waitpid(h, &st, 0) < 0 && errno == EINTR) {
-  }
+  (void)wait_child(h);
   char buf[4096];
   struct msghdr msg{};
   struct iovec iov{buf, sizeof buf};

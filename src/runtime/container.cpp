@@ -483,9 +483,7 @@ Result<pid_t> clone_joined(const oci::Spec& spec, uint64_t flags, const Stdio& s
     send_msg(sync, 'I', std::to_string(inner));
     _exit(0);
   }
-  int st;
-  while (waitpid(h, &st, 0) < 0 && errno == EINTR) {
-  }
+  (void)wait_child(h);
   char buf[8192];
   ssize_t n = recv(sp.read.get(), buf, sizeof buf, 0);
   if (n <= 0) return fail(EIO, "the namespace helper died");
@@ -540,9 +538,7 @@ Status await_ready(Container& c) {
 void Container::kill_and_reap() {
   if (pid_ > 0) {
     (void)kill(pid_, SIGKILL);
-    int st;
-    while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-    }
+    (void)wait_child(pid_);
     pid_ = -1;
   }
 }
@@ -586,10 +582,8 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
   Container c;
   c.pid_ = pid;
   c.pidfd_.reset(pidfd);
-  if (!c.pidfd_) {
-    long fd = syscall(SYS_pidfd_open, pid, 0);
-    if (fd >= 0) c.pidfd_.reset(int(fd));
-  }
+  if (!c.pidfd_)
+    if (auto p = pidfd_open(pid)) c.pidfd_ = std::move(*p);
   sp.write.reset();
   c.sync_ = std::move(sp.read);
   log::debug("runtime: cloned");
@@ -703,9 +697,7 @@ Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_star
     _exit(0);
   }
   sp.write.reset();
-  int st;
-  while (waitpid(mid, &st, 0) < 0 && errno == EINTR) {
-  }
+  (void)wait_child(mid);
   Container c;
   c.sync_ = std::move(sp.read);
   char buf[8192];
@@ -714,8 +706,7 @@ Result<Container> exec(const oci::Spec& spec, pid_t target, uint64_t target_star
   if (buf[0] == kErr) return parse_err(std::string_view(buf + 1, size_t(n - 1)));
   if (buf[0] != 'I') return fail(EPROTO, "unexpected message from the exec helper");
   c.pid_ = pid_t(parse_int(std::string_view(buf + 1, size_t(n - 1))).value_or(-1));
-  long pfd = syscall(SYS_pidfd_open, c.pid_, 0);
-  if (pfd >= 0) c.pidfd_.reset(int(pfd));
+  if (auto p = pidfd_open(c.pid_)) c.pidfd_ = std::move(*p);
   // Into the container's cgroup before it runs anything of the container (it waits for "go").
   if (!spec.cgroup_path.empty() && cgroup::exists(cgroup::host(), spec.cgroup_path))
     TRY_CTX(cgroup::enter(cgroup::host(), spec.cgroup_path, c.pid_), "move the exec'd process into the container's cgroup");

@@ -14,6 +14,7 @@
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 #include "store_impl.hpp"
+#include "skiff/util/dir.hpp"
 
 namespace skiff::storage {
 
@@ -159,23 +160,17 @@ std::string read_name(int rootfd, std::string_view name) {
 
 std::map<std::string, std::vector<std::string>> read_all_names(int rootfd) {
   std::map<std::string, std::vector<std::string>> out;
-  int fd = openat(rootfd, "names/images", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return out;
-  DIR* d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return out;
-  }
+  auto d = Dir::open_at(rootfd, "names/images");
+  if (!d) return out;
   char buf[256];
-  while (struct dirent* e = readdir(d)) {
-    if (e->d_name[0] == '.') continue;  // ".", "..", ".tmp-*"
-    ssize_t k = readlinkat(dirfd(d), e->d_name, buf, sizeof buf);
+  while (struct dirent* e = d->next()) {
+    if (e->d_name[0] == '.') continue;  // ".tmp-*"
+    ssize_t k = readlinkat(d->fd(), e->d_name, buf, sizeof buf);
     if (k <= 0 || size_t(k) >= sizeof buf) continue;
     std::string_view t(buf, size_t(k));
     if (t.substr(0, kNameTarget.size()) != kNameTarget) continue;
     out[std::string(t.substr(kNameTarget.size()))].push_back(unescape_name(e->d_name));
   }
-  closedir(d);
   return out;
 }
 

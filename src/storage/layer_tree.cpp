@@ -19,6 +19,7 @@
 #include "skiff/util/fd.hpp"
 #include "skiff/util/safe_path.hpp"
 #include "skiff/util/sparse.hpp"
+#include "skiff/util/dir.hpp"
 #include "spool.hpp"
 
 namespace skiff::storage {
@@ -90,38 +91,20 @@ void ChunkHasher::finish(uint64_t size, unsigned char out[32]) {
 
 namespace {
 
-// An open directory stream over a duplicate of `fd`, closed on scope exit.
+// An open directory stream over a duplicate of `fd` (util/dir.hpp), yielding names.
 class DirStream {
  public:
-  static Result<DirStream> open(int fd) {
-    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    if (dup < 0) return fail_errno("dup a directory fd");
-    DIR* d = fdopendir(dup);
-    if (!d) {
-      int e = errno;
-      close(dup);
-      return fail_errno("opendir", e);
-    }
-    // fdopendir shares the offset with the fd it was given; that fd is ours alone.
-    rewinddir(d);
-    return DirStream(d);
-  }
-  DirStream(DirStream&& o) noexcept : d_(std::exchange(o.d_, nullptr)) {}
-  ~DirStream() {
-    if (d_) closedir(d_);
-  }
-  int fd() const { return dirfd(d_); }
+  static Result<DirStream> open(int fd) { return DirStream(TRY(Dir::dup_of(fd))); }
+  int fd() const { return d_.fd(); }
   /// The next name (not "." or ".."), or nullptr at the end.
   const char* next() {
-    while (struct dirent* e = readdir(d_)) {
-      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) return e->d_name;
-    }
-    return nullptr;
+    struct dirent* e = d_.next();
+    return e ? e->d_name : nullptr;
   }
 
  private:
-  explicit DirStream(DIR* d) : d_(d) {}
-  DIR* d_;
+  explicit DirStream(Dir d) : d_(std::move(d)) {}
+  Dir d_;
 };
 
 char type_letter(mode_t m) {

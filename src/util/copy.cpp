@@ -13,6 +13,7 @@
 
 #include "skiff/util/fd.hpp"
 #include "skiff/util/sparse.hpp"
+#include "skiff/util/dir.hpp"
 
 namespace skiff {
 
@@ -101,23 +102,15 @@ Status copy_entry(int src, int dst, const char* name, Ctx& c, const std::string&
 
 Status copy_dir(int src, int dst, Ctx& c, const std::string& path, int depth) {
   if (depth > 4096) return fail(ELOOP, fmt::format("copy `{}`: tree too deep", path));
-  int dfd = dup(src);
-  if (dfd < 0) return fail_errno("dup");
-  DIR* d = fdopendir(dfd);
-  if (!d) {
-    close(dfd);
-    return fail_errno(fmt::format("opendir `{}`", path));
-  }
-  rewinddir(d);
+  auto d = Dir::dup_of(src);
+  if (!d) return fail_errno(fmt::format("opendir `{}`", path), d.error().code);
   Status st;
   // Hard links recorded against this dst fd must not outlive it.
   auto links_before = c.links;
-  while (struct dirent* e = readdir(d)) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+  while (struct dirent* e = d->next()) {
     st = copy_entry(src, dst, e->d_name, c, path, depth);
     if (!st) break;
   }
-  closedir(d);
   for (auto it = c.links.begin(); it != c.links.end();) {
     if (it->second.first == dst && !links_before.count(it->first)) it = c.links.erase(it);
     else ++it;
@@ -133,21 +126,8 @@ Status copy_tree_at(int src_dir, int dst_dir, const CopyOptions& o) {
 }
 
 Result<bool> dir_is_empty(int dirfd) {
-  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return fail_errno("open directory");
-  DIR* d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return fail_errno("opendir");
-  }
-  bool empty = true;
-  while (struct dirent* e = readdir(d))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-      empty = false;
-      break;
-    }
-  closedir(d);
-  return empty;
+  auto d = TRY(Dir::open_at(dirfd, "."));
+  return d.next() == nullptr;
 }
 
 }  // namespace skiff

@@ -1,4 +1,5 @@
 #include "skiff/util/fs.hpp"
+#include "skiff/util/dir.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -71,22 +72,18 @@ Result<UniqueFd> ensure_dir_at(int dirfd, std::string_view name, mode_t mode) {
 }
 
 static Status remove_children(int dfd, const std::string& what) {
-  DIR* d = fdopendir(dfd);
-  if (!d) {
-    int e = errno;
-    close(dfd);
-    return fail_errno(fmt::format("opendir `{}`", what), e);
-  }
+  auto dir = Dir::adopt(UniqueFd(dfd));
+  if (!dir) return fail_errno(fmt::format("opendir `{}`", what), dir.error().code);
+  const int d = dir->fd();
   Status st;
-  while (struct dirent* ent = readdir(d)) {
-    if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, "..")) continue;
-    if (unlinkat(dirfd(d), ent->d_name, 0) == 0) continue;
+  while (struct dirent* ent = dir->next()) {
+    if (unlinkat(d, ent->d_name, 0) == 0) continue;
     if (errno == EISDIR || errno == EPERM) {
-      int sub = openat(dirfd(d), ent->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      int sub = openat(d, ent->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (sub < 0 && errno == EACCES) {
         // Our own directory without read/search bits (overlay's work/work is mode 000).
-        (void)fchmodat(dirfd(d), ent->d_name, 0700, 0);
-        sub = openat(dirfd(d), ent->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        (void)fchmodat(d, ent->d_name, 0700, 0);
+        sub = openat(d, ent->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       }
       if (sub < 0) {
         st = fail_errno(fmt::format("open `{}/{}`", what, ent->d_name));
@@ -99,7 +96,7 @@ static Status remove_children(int dfd, const std::string& what) {
         st = r;
         break;
       }
-      if (unlinkat(dirfd(d), ent->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+      if (unlinkat(d, ent->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
         st = fail_errno(fmt::format("rmdir `{}/{}`", what, ent->d_name));
         break;
       }
@@ -108,7 +105,6 @@ static Status remove_children(int dfd, const std::string& what) {
       break;
     }
   }
-  closedir(d);
   return st;
 }
 
@@ -129,16 +125,11 @@ Status remove_tree_at(int dirfd, std::string_view name) {
 }
 
 Result<std::vector<std::string>> list_dir_at(int dirfd, std::string_view path) {
-  auto fd = open_at(dirfd, path, O_RDONLY | O_DIRECTORY);
-  if (!fd) return fd.error();
-  DIR* d = fdopendir(fd->release());
-  if (!d) return fail_errno(fmt::format("opendir `{}`", path));
   std::vector<std::string> out;
-  while (struct dirent* ent = readdir(d)) {
-    if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, "..")) continue;
-    out.emplace_back(ent->d_name);
-  }
-  closedir(d);
+  TRY(for_each_entry_at(dirfd, path, [&](int, const struct dirent& e) {
+    out.emplace_back(e.d_name);
+    return ok();
+  }));
   return out;
 }
 
@@ -155,24 +146,18 @@ bool path_exists(std::string_view path) {
 }
 
 static Status tree_size_rec(int dfd, std::set<std::pair<dev_t, ino_t>>& seen, uint64_t& total) {
-  DIR* d = fdopendir(dfd);
-  if (!d) {
-    close(dfd);
-    return fail_errno("opendir");
-  }
-  while (struct dirent* ent = readdir(d)) {
-    if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, "..")) continue;
+  auto d = TRY(Dir::adopt(UniqueFd(dfd)));
+  while (struct dirent* ent = d.next()) {
     struct stat st;
-    if (fstatat(dirfd(d), ent->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
+    if (fstatat(d.fd(), ent->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
     if (S_ISDIR(st.st_mode)) {
-      int sub = openat(dirfd(d), ent->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      int sub = openat(d.fd(), ent->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (sub >= 0) (void)tree_size_rec(sub, seen, total);
     } else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
       if (st.st_nlink > 1 && !seen.insert({st.st_dev, st.st_ino}).second) continue;
       total += uint64_t(st.st_size);
     }
   }
-  closedir(d);
   return ok();
 }
 

@@ -5,6 +5,7 @@
 #include <spawn.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,20 +30,28 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& o) noexcept {
 ChildProcess::~ChildProcess() {
   if (pid_ > 0) {
     (void)kill(pid_, SIGKILL);
-    int st;
-    while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-    }
+    (void)wait_child(pid_);
   }
 }
 
 Result<int> ChildProcess::wait() {
-  int st = 0;
-  for (;;) {
-    if (waitpid(pid_, &st, 0) >= 0) break;
-    if (errno != EINTR) return fail_errno("waitpid");
-  }
+  int st = TRY(wait_child(pid_));
   pid_ = -1;
   return st;
+}
+
+Result<int> wait_child(pid_t pid) {
+  int st = 0;
+  for (;;) {
+    if (waitpid(pid, &st, 0) >= 0) return st;
+    if (errno != EINTR) return fail_errno(fmt::format("wait for process {}", pid));
+  }
+}
+
+Result<UniqueFd> pidfd_open(pid_t pid) {
+  long fd = syscall(SYS_pidfd_open, pid, 0);
+  if (fd < 0) return fail_errno(fmt::format("pidfd_open {}", pid));
+  return UniqueFd(int(fd));
 }
 
 bool ProgramResult::ok() const { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
@@ -128,10 +137,7 @@ Result<std::vector<ProgramResult>> run_programs(const std::vector<std::vector<st
   auto reap_all = [&]() {
     for (auto& p : procs)
       if (p.pid > 0) {
-        int st;
-        while (waitpid(p.pid, &st, 0) < 0 && errno == EINTR) {
-        }
-        p.res.status = st;
+        p.res.status = wait_child(p.pid).value_or(0);
         p.pid = -1;
       }
   };

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "skiff/util/fd.hpp"
 #include "skiff/util/result.hpp"
 
 namespace skiff {
@@ -27,6 +28,13 @@ class ChildProcess {
  private:
   pid_t pid_ = -1;
 };
+
+/// waitpid(pid, …, 0) retried on EINTR: the raw wait status of our child `pid`.
+Result<int> wait_child(pid_t pid);
+
+/// pidfd_open(2): an fd that polls readable when `pid` exits and that signals that very process
+/// even after its pid is reused. ESRCH: gone; ENOSYS: a kernel before 5.3.
+Result<UniqueFd> pidfd_open(pid_t pid);
 
 struct ProgramResult {
   int status = 0;        ///< raw wait status
