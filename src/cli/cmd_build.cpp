@@ -65,14 +65,6 @@ std::string short_id(const std::string& id) {
   return h.substr(0, 12);
 }
 
-std::vector<std::string> strings_of(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-
 Json json_strings(const std::vector<std::string>& v) {
   Json a = Json::array();
   for (auto& s : v) a.push_back(s);

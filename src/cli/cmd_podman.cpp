@@ -22,13 +22,6 @@ Result<storage::ImageRecord> find_image(storage::Store& store, const std::string
                                         const std::vector<std::string>* candidates = nullptr);
 
 namespace {
-std::vector<std::string> strings_of(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
 std::string familiar(const std::string& name) {
   auto r = oci::Reference::parse(name);
   return r ? r->familiar() : name;

@@ -58,14 +58,6 @@ std::string podman_status(const engine::Container& c, int64_t now) {
   }
 }
 
-std::vector<std::string> strs(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-
 int64_t unix_or_zero(int64_t ns) { return ns ? ns / 1000000000 : kZeroUnix; }
 
 }  // namespace

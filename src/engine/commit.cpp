@@ -89,14 +89,6 @@ Result<Prepared> prepare(Engine& e, const std::string& ref) {
   return p;
 }
 
-std::vector<std::string> strings_of(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-
 // The runtime config of the new image: the container's (Docker commits container.Config),
 // what only the image carries (ExposedPorts, Healthcheck, OnBuild, Shell), then the changes.
 Result<Json> commit_runtime_config(const ContainerRecord& r, const Json& parent_config, const std::vector<std::string>& changes) {

@@ -22,14 +22,6 @@ namespace skiff::engine {
 
 namespace {
 
-std::vector<std::string> strings_of(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-
 // Raising hard limits needs CAP_SYS_RESOURCE in the initial user namespace.
 bool can_raise_rlimits() {
   if (geteuid() != 0) return false;

@@ -145,14 +145,6 @@ Result<std::string> process_word(std::string_view text, const std::vector<std::s
   return w.empty() ? std::string() : w[0];
 }
 
-std::vector<std::string> strings_of(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-
 // The JSON form of CMD/ENTRYPOINT/VOLUME/HEALTHCHECK CMD: an array of strings, else nullopt.
 std::optional<std::vector<std::string>> json_array(std::string_view text) {
   text = trim(text);
