@@ -41,7 +41,6 @@ Result<storage::ImageRecord> find_image(storage::Store& store, const std::string
                                         const std::vector<std::string>* candidates = nullptr);
 Result<engine::ImageDefaults> image_defaults(engine::Engine& e, storage::Store& store, const storage::ImageRecord& rec,
                                              const std::string& name);
-std::string familiar_name(std::string_view ref);
 
 namespace {
 
@@ -1027,7 +1026,7 @@ Result<int> cmd_build(Context& ctx, const ParsedArgs& a) {
     return 0;
   }
   outf("Successfully built {}\n", short_id(*id));
-  for (auto& t : o.tags) outf("Successfully tagged {}\n", familiar_name(t));
+  for (auto& t : o.tags) outf("Successfully tagged {}\n", oci::familiar(t));
   return 0;
 }
 

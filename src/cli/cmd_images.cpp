@@ -29,20 +29,7 @@ struct RepoTag {
   std::string repo, tag;
 };
 
-// Docker's familiar form of a name the store holds (normalised: "docker.io/library/busybox:1",
-// "127.0.0.1:5000/x@sha256:…"): docker.io/ and library/ dropped. No parse: listings do this for
-// every name (500 images: 1000 names).
-std::string familiar(const std::string& normalized) {
-  std::string_view s = normalized;
-  if (s.starts_with("docker.io/")) {
-    s.remove_prefix(10);
-    size_t end = s.find_first_of(":@");
-    if (s.starts_with("library/") && s.substr(8, end == std::string_view::npos ? end : end - 8).find('/') ==
-                                         std::string_view::npos)
-      s.remove_prefix(8);
-  }
-  return std::string(s);
-}
+using oci::familiar;
 
 RepoTag split_name(const std::string& normalized) {
   std::string f = familiar(normalized);

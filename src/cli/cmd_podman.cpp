@@ -22,10 +22,7 @@ Result<storage::ImageRecord> find_image(storage::Store& store, const std::string
                                         const std::vector<std::string>* candidates = nullptr);
 
 namespace {
-std::string familiar(const std::string& name) {
-  auto r = oci::Reference::parse(name);
-  return r ? r->familiar() : name;
-}
+using oci::familiar;
 }  // namespace
 
 Result<std::vector<std::string>> target_containers(engine::Engine& e, const ParsedArgs& a, const Context& ctx,

@@ -45,12 +45,6 @@ std::string escape_ref(std::string_view s) {
   return out;
 }
 
-std::string familiar_name(std::string_view ref) {
-  for (std::string_view p : {"docker.io/library/", "docker.io/"})
-    if (ref.substr(0, p.size()) == p) return std::string(ref.substr(p.size()));
-  return std::string(ref);
-}
-
 std::vector<std::string> CompSource::short_name_refs(std::string_view name) {
   auto ref = oci::Reference::parse(name);
   if (!ref) return {};
@@ -119,7 +113,7 @@ class StoreSource final : public CompSource {
     for_each_entry(graph_.get(), "names/images", [&](int dfd, std::string_view esc, const char* cname) {
       std::string full = unescape_ref(esc);
       if (full.find('@') != std::string::npos) return;  // digest references: not repo:tag
-      std::string fam = familiar_name(full);
+      std::string fam = oci::familiar(full);
       std::string id;
       char buf[PATH_MAX];
       if (ssize_t n = readlinkat(dfd, cname, buf, sizeof buf); n > 0) {
