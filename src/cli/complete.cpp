@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "skiff/engine/lifecycle.hpp"
 #include "skiff/util/strings.hpp"
 
 namespace skiff::cli {
@@ -15,9 +16,6 @@ namespace {
 
 bool has_prefix(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-constexpr std::string_view kSignals =
-    "ABRT ALRM BUS CHLD CONT FPE HUP ILL INT IO KILL PIPE PROF PWR QUIT SEGV STKFLT STOP SYS TERM TRAP "
-    "TSTP TTIN TTOU URG USR1 USR2 VTALRM WINCH XCPU XFSZ";
 
 // cobra's isFlagArg: "--x…" or "-x…".
 bool is_flag_arg(std::string_view a) {
@@ -173,7 +171,7 @@ struct Candidates {
         return kCompNoFileComp;
       case Comp::Signals:
         // KILL, TERM, … (as Docker's --signal default is written); SIGKILL, … once "SIG" is typed.
-        for (auto& v : split(kSignals, ' ')) {
+        for (auto& v : engine::signal_names()) {
           std::string sig = has_prefix(prefix, "SI") ? "SIG" + v : v;
           if (has_prefix(sig, prefix)) out.push_back(sig);
         }

@@ -149,6 +149,11 @@ BOOST_AUTO_TEST_CASE(flag_values) {
   BOOST_TEST(values(C({"rm", "-s", "TE"})) == Strings{"TERM"});
   BOOST_TEST(values(C({"rm", "--signal=SIGK"})) == Strings{"SIGKILL"});
   BOOST_TEST(values(C({"rm", "-s", "S"})) == (Strings{"SEGV", "STKFLT", "STOP", "SYS"}));
+  // The signal names come from parse_signal's table: every number once, sorted.
+  BOOST_TEST(values(C({"rm", "-s", ""})) ==
+             (Strings{"ABRT", "ALRM", "BUS", "CHLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "KILL",
+                      "PIPE", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP",
+                      "TSTP", "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ"}));
   // A bool takes no value: the word after it is an argument (an image for run).
   BOOST_TEST(values(C({"run", "--rm", "b"})) == (Strings{"busybox:latest", "busybox"}));
   // An unknown flag before the word: nothing, and cobra's message on stderr.
