@@ -13,7 +13,7 @@
 
 #include "changes.hpp"
 #include "skiff/engine/fsops.hpp"
-#include "skiff/image/changes.hpp"
+#include "skiff/image/config_changes.hpp"
 #include "skiff/oci/image.hpp"
 #include "skiff/oci/reference.hpp"
 #include "skiff/storage/layer_tree.hpp"

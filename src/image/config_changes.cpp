@@ -1,7 +1,7 @@
 // Dockerfile instructions applied to an image's runtime config (commit/import --change).
-// The rules are in include/skiff/image/changes.hpp; the lexer follows Docker's
+// The rules are in include/skiff/image/config_changes.hpp; the lexer follows Docker's
 // (moby/buildkit frontend/dockerfile/shell/lex.go) for the cases a one-line change can hit.
-#include "skiff/image/changes.hpp"
+#include "skiff/image/config_changes.hpp"
 
 #include <algorithm>
 #include <cctype>
