@@ -60,7 +60,7 @@ const char* const kProxyArgs[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "ht
                                   "ftp_proxy",  "NO_PROXY",   "no_proxy",    "ALL_PROXY",   "all_proxy"};
 
 std::string short_id(const std::string& id) {
-  std::string h = id.rfind("sha256:", 0) == 0 ? id.substr(7) : id;
+  std::string h = id.starts_with("sha256:") ? id.substr(7) : id;
   return h.substr(0, 12);
 }
 
@@ -756,7 +756,7 @@ Status Executor::do_copy(StageState& st, const Instruction& ins, const std::stri
         is_heredoc = true;
       }
     if (is_heredoc) continue;
-    if (from.empty() && (s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0)) {
+    if (from.empty() && (s.starts_with("http://") || s.starts_with("https://"))) {
       if (!add) return fail(kInvalid, fmt::format("{}: COPY does not download URLs ({}): use ADD", where, s));
       if (s.find(".git") != std::string::npos && (s.ends_with(".git") || s.find(".git#") != std::string::npos))
         return fail(kUnsupported, fmt::format("{}: ADD of a git repository ({}) is not supported: clone it into the build context", where, s));
@@ -774,7 +774,7 @@ Status Executor::do_copy(StageState& st, const Instruction& ins, const std::stri
       r.inline_files.push_back({name, std::move(body), 0600, st.clamp});
       continue;
     }
-    if (s.rfind("git@", 0) == 0)
+    if (s.starts_with("git@"))
       return fail(kUnsupported, fmt::format("{}: ADD of a git repository ({}) is not supported: clone it into the build context", where, s));
     r.sources.push_back(s);
     if (from.empty()) ctx_sources.push_back(s);
@@ -980,7 +980,7 @@ Result<int> cmd_build(Context& ctx, const ParsedArgs& a) {
       dfsrc = TRY(build::find_dockerfile_in(bctx, file));
     }
   } else {
-    if (ctxarg.find("://") != std::string::npos || ctxarg.rfind("git@", 0) == 0)
+    if (ctxarg.find("://") != std::string::npos || ctxarg.starts_with("git@"))
       return fail(kUnsupported, fmt::format("context {}: only a local directory or - (standard input) can be a build context", ctxarg));
     struct stat st;
     if (stat(ctxarg.c_str(), &st) < 0) return fail(kNotFound, fmt::format("unable to prepare context: path \"{}\" not found", ctxarg));

@@ -34,7 +34,7 @@ Result<bool> network_filter(const engine::Engine& e, const network::Network& n, 
     bool any = false;
     for (auto& v : values) {
       if (k == "name") any |= n.name.find(v) != std::string::npos;
-      else if (k == "id") any |= n.id.rfind(v, 0) == 0;
+      else if (k == "id") any |= n.id.starts_with(v);
       else if (k == "driver") any |= n.driver == v;
       else if (k == "scope") any |= v == "local";
       else if (k == "type") {

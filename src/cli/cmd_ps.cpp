@@ -68,7 +68,7 @@ bool matches_label(const Json& labels, const std::string& want) {
 bool matches_ancestor(const engine::Container& c, const std::string& want) {
   const auto& r = c.rec;
   std::string id = r.image_id.size() > 7 ? r.image_id.substr(7) : "";
-  std::string w = want.rfind("sha256:", 0) == 0 ? want.substr(7) : want;
+  std::string w = want.starts_with("sha256:") ? want.substr(7) : want;
   if (!id.empty() && w.size() >= 4 && id.compare(0, w.size(), w) == 0) return true;
   auto strip_latest = [](std::string s) {
     if (s.size() > 7 && s.substr(s.size() - 7) == ":latest") s.resize(s.size() - 7);

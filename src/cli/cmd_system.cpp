@@ -116,7 +116,7 @@ static std::string os_name() {
   auto text = read_file("/etc/os-release");
   if (!text) return "linux";
   for (auto& line : split(*text, '\n')) {
-    if (line.rfind("PRETTY_NAME=", 0) == 0) {
+    if (line.starts_with("PRETTY_NAME=")) {
       std::string v = line.substr(12);
       if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
       return v;

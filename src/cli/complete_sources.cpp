@@ -72,7 +72,6 @@ void for_each_entry(int dirfd, const char* path, Fn&& fn) {
   closedir(d);
 }
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 class StoreSource final : public CompSource {
  public:
@@ -84,7 +83,7 @@ class StoreSource final : public CompSource {
     std::vector<std::string> out;
     if (!graph_) return out;
     for_each_entry(graph_.get(), "names/containers", [&](int dfd, std::string_view name, const char* cname) {
-      if (!starts_with(name, prefix)) return;
+      if (!name.starts_with(prefix)) return;
       if (which != Which::All) {
         char buf[PATH_MAX];
         ssize_t n = readlinkat(dfd, cname, buf, sizeof buf);
@@ -102,7 +101,7 @@ class StoreSource final : public CompSource {
     std::vector<std::string> out;
     if (!graph_) return out;
     for_each_entry(graph_.get(), "containers", [&](int, std::string_view id, const char*) {
-      if (id.size() == 64 && is_hex(id) && starts_with(id, prefix) && matches(which, id)) out.emplace_back(id);
+      if (id.size() == 64 && is_hex(id) && id.starts_with(prefix) && matches(which, id)) out.emplace_back(id);
     });
     return out;
   }
@@ -139,7 +138,7 @@ class StoreSource final : public CompSource {
     std::vector<std::string> out;
     if (!graph_) return out;
     for_each_entry(graph_.get(), "volumes", [&](int, std::string_view name, const char*) {
-      if (starts_with(name, prefix)) out.emplace_back(name);
+      if (name.starts_with(prefix)) out.emplace_back(name);
     });
     return out;
   }
@@ -148,7 +147,7 @@ class StoreSource final : public CompSource {
     std::vector<std::string> out = CompSource::network_names(prefix);
     if (!graph_) return out;
     for_each_entry(graph_.get(), "networks", [&](int, std::string_view name, const char*) {
-      if (name.size() > 5 && name.substr(name.size() - 5) == ".json" && name[0] != '.' && starts_with(name, prefix))
+      if (name.size() > 5 && name.substr(name.size() - 5) == ".json" && name[0] != '.' && name.starts_with(prefix))
         out.emplace_back(name.substr(0, name.size() - 5));
     });
     return out;

@@ -145,10 +145,10 @@ std::optional<int> parse_signal(const std::string& s_in) {
   }
   std::string s;
   for (char c : s_in) s.push_back(char(toupper((unsigned char)c)));
-  if (s.rfind("SIG", 0) == 0) s = s.substr(3);
+  if (s.starts_with("SIG")) s = s.substr(3);
   for (auto& sig : kSignals)
     if (s == sig.name) return sig.num;
-  if (s.rfind("RTMIN", 0) == 0 || s.rfind("RTMAX", 0) == 0) {
+  if (s.starts_with("RTMIN") || s.starts_with("RTMAX")) {
     bool min = s[3] == 'I';
     std::string off = s.substr(5);
     int delta = 0;
@@ -240,7 +240,7 @@ Status stop_container(Engine& e, const std::string& ref, std::optional<int> time
   container_event(e, c.rec, "kill", {{"signal", std::to_string(sig)}});
   // Wait a good while beyond the timeout: SIGKILL then the exit and drain take a moment.
   auto reply = TRY(ctl_request(e, c.rec.id, fmt::format("stop {} {}", t, sig), (t < 0 ? 0 : t) * 1000 + 30000));
-  if (!reply.empty() && reply.rfind("exited", 0) != 0) return fail(EIO, fmt::format("stop: {}", reply));
+  if (!reply.empty() && !reply.starts_with("exited")) return fail(EIO, fmt::format("stop: {}", reply));
   container_event(e, c.rec, "stop");
   // The monitor answers just before it exits (and releases the start lock): a stopped
   // container has no monitor left when we return.
@@ -255,7 +255,7 @@ Status kill_container(Engine& e, const std::string& ref, int signal) {
   TRY(require_reachable(c));
   if (signal == SIGKILL) thaw_if_paused(e, c);
   auto reply = TRY(ctl_request(e, c.rec.id, fmt::format("kill {}", signal), 10000));
-  if (reply.empty() || reply.rfind("err ", 0) == 0)
+  if (reply.empty() || reply.starts_with("err "))
     return fail(kConflict, fmt::format("cannot kill container: {}: {}", ref,
                                        reply.empty() ? "container is not running" : reply.substr(4)));
   container_event(e, c.rec, "kill", {{"signal", std::to_string(signal)}});
@@ -267,7 +267,7 @@ Result<int> wait_container(Engine& e, const std::string& ref) {
   if (is_live(c.state)) {
     TRY(require_reachable(c));
     auto reply = TRY(ctl_request(e, c.rec.id, "wait", -1));
-    if (reply.rfind("exited ", 0) == 0) return int(parse_int(reply.substr(7)).value_or(0));
+    if (reply.starts_with("exited ")) return int(parse_int(reply.substr(7)).value_or(0));
   }
   return read_state(e, c.rec).exit_code;
 }
@@ -334,7 +334,7 @@ void sweep_containers(Engine& e, bool incomplete) {
   if (!names) return;
   for (auto& n : *names) {
     std::string id;
-    if (n.rfind(".removing-", 0) == 0) id = n.substr(10);
+    if (n.starts_with(".removing-")) id = n.substr(10);
     else if (incomplete && n.size() == 64 && !path_exists(e.container_dir(n) + "/config.json")) id = n;
     if (id.size() != 64) continue;
     // In progress (an rm, or a create before its config) holds the container's lock.

@@ -75,7 +75,7 @@ std::optional<std::string> image_hosts(const Engine& e, const ContainerRecord& r
   if (r.driver == "overlay") {
     dirs.push_back(cdir + "/upper");
     for (auto& d : strings_of(json_get(r.extra, "layerDirs"))) {
-      if (d.find("/init") != std::string::npos && d.rfind("containers/", 0) == 0) continue;  // our stubs
+      if (d.find("/init") != std::string::npos && d.starts_with("containers/")) continue;  // our stubs
       dirs.push_back(d[0] == '/' ? d : e.graph() + "/" + d);
     }
   } else {
@@ -292,7 +292,7 @@ Status prepare_names(Engine& e, const ContainerRecord& r, oci::Spec& spec, const
   std::vector<std::string> env;
   TRY(write_file_atomic(rdir + "/hostname", spec.hostname + "\n", 0644, false));
   // container:X shares X's files (prepare_network copied them), as Docker.
-  if (json_str(r.host_config, "NetworkMode").rfind("container:", 0) == 0) return ok();
+  if (json_str(r.host_config, "NetworkMode").starts_with("container:")) return ok();
   std::string hosts = TRY(hosts_text(e, r, spec.hostname, stack, &env));
   TRY(write_file_atomic(rdir + "/hosts", hosts, 0644, false));
   TRY(write_file_atomic(rdir + "/resolv.conf", resolv_text(e, r, stack), 0644, false));

@@ -28,7 +28,7 @@ bool can_raise_rlimits() {
   auto status = read_file("/proc/self/status");
   if (!status) return false;
   for (auto& line : split(*status, '\n'))
-    if (line.rfind("CapEff:", 0) == 0) {
+    if (line.starts_with("CapEff:")) {
       uint64_t eff = std::stoull(std::string(trim(line.substr(7))), nullptr, 16);
       return (eff >> CAP_SYS_RESOURCE) & 1;
     }
@@ -128,7 +128,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
     if (um.type == "tmpfs") {
       m.type = "tmpfs";
       m.source = "tmpfs";
-      if (std::none_of(m.options.begin(), m.options.end(), [](auto& o) { return o.rfind("mode=", 0) == 0; }))
+      if (std::none_of(m.options.begin(), m.options.end(), [](auto& o) { return o.starts_with("mode="); }))
         m.options.push_back("mode=1777");
       for (const char* d : {"nosuid", "nodev", "noexec"}) m.options.push_back(d);
     } else if (um.type == "volume") {

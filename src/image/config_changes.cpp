@@ -215,7 +215,7 @@ Status check_signal(const std::string& s) {
     if (*n >= 1 && *n <= 64) return ok();
     return fail(kInvalid, fmt::format("Invalid signal: {}", s));
   }
-  if (u.rfind("SIG", 0) == 0) u = u.substr(3);
+  if (u.starts_with("SIG")) u = u.substr(3);
   bool good = !u.empty() && std::all_of(u.begin(), u.end(), [](char c) {
     return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '+' ||
            c == '-';

@@ -179,8 +179,8 @@ Result<Launch> launch(const Config& cfg) {
   Launch l;
   l.sync_ = std::move(sp.read);
   std::string msg = TRY(recv_msg(l.sync_.get()));
-  if (msg.rfind("error ", 0) == 0) return parse_error_msg(msg);
-  if (msg.rfind("created ", 0) != 0) return fail(EPROTO, "unexpected message from the monitor");
+  if (msg.starts_with("error ")) return parse_error_msg(msg);
+  if (!msg.starts_with("created ")) return fail(EPROTO, "unexpected message from the monitor");
   auto f = split(msg.substr(8), ' ');
   l.container_pid_ = pid_t(parse_int(f[0]).value_or(-1));
   if (f.size() > 1) l.monitor_pid_ = pid_t(parse_int(f[1]).value_or(-1));
@@ -192,8 +192,8 @@ Status Launch::go() {
   if (send(sync_.get(), go, 2, MSG_NOSIGNAL) < 0) return fail_errno("start the container");
   std::string msg = TRY(recv_msg(sync_.get()));
   sync_.reset();
-  if (msg.rfind("error ", 0) == 0) return parse_error_msg(msg);
-  if (msg.rfind("started ", 0) != 0) return fail(EPROTO, "unexpected message from the monitor");
+  if (msg.starts_with("error ")) return parse_error_msg(msg);
+  if (!msg.starts_with("started ")) return fail(EPROTO, "unexpected message from the monitor");
   return ok();
 }
 
