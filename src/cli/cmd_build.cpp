@@ -994,7 +994,7 @@ Result<int> cmd_build(Context& ctx, const ParsedArgs& a) {
   for (auto& w : df.warnings)
     if (!o.quiet) err(fmt::format("[WARNING]: {}\n", w.text()));
 
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   struct sigaction sa{}, old_int{}, old_term{};
   sa.sa_handler = on_signal;
@@ -1033,7 +1033,7 @@ Result<int> cmd_build(Context& ctx, const ParsedArgs& a) {
 Result<int> cmd_builder_prune(Context& ctx, const ParsedArgs& a) {
   if (!a.flag("force") && !confirm("WARNING! This will remove all dangling build cache.\nAre you sure you want to continue?"))
     return 0;
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto removed = TRY(engine::build_cache_prune(*e));
   if (!removed.empty()) {
     outf("Deleted build cache objects:\n");

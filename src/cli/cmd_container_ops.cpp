@@ -62,7 +62,7 @@ std::string rfc3339_nano_fixed(int64_t ns) {
 }  // namespace
 
 Result<int> cmd_stop(Context& ctx, const ParsedArgs& args) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto targets = TRY(service_targets(*e, ctx, args));
   if (!targets) return 0;  // --ignore: nothing left
   const ParsedArgs& a = *targets;
@@ -72,7 +72,7 @@ Result<int> cmd_stop(Context& ctx, const ParsedArgs& args) {
 }
 
 Result<int> cmd_kill(Context& ctx, const ParsedArgs& args) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto targets = TRY(service_targets(*e, ctx, args));
   if (!targets) return 0;  // --ignore: nothing left
   const ParsedArgs& a = *targets;
@@ -84,7 +84,7 @@ Result<int> cmd_kill(Context& ctx, const ParsedArgs& args) {
 }
 
 Result<int> cmd_restart(Context& ctx, const ParsedArgs& args) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto targets = TRY(service_targets(*e, ctx, args));
   if (!targets) return 0;  // --ignore: nothing left
   const ParsedArgs& a = *targets;
@@ -97,7 +97,7 @@ Result<int> cmd_restart(Context& ctx, const ParsedArgs& args) {
 }
 
 Result<int> cmd_rm(Context& ctx, const ParsedArgs& args) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto targets = TRY(service_targets(*e, ctx, args));
   if (!targets) return 0;  // --ignore: nothing left
   const ParsedArgs& a = *targets;
@@ -163,7 +163,7 @@ Result<int> cmd_container_prune(Context& ctx, const ParsedArgs& a) {
   if (!a.flag("force") &&
       !confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "))
     return 0;
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto rep = TRY(prune_containers(*e, a.list("filter")));
   out("Deleted Containers:\n");
   for (auto& id : rep.lines) outf("{}\n", id);
@@ -172,13 +172,13 @@ Result<int> cmd_container_prune(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_rename(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   TRY(engine::rename_container(*e, a.positional[0], a.positional[1]));
   return 0;
 }
 
 Result<int> cmd_wait(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   bool failed = false;
   auto refs = TRY(target_containers(*e, a, ctx, TargetScope::All));
   auto conditions = TRY(wait_conditions(a));
@@ -198,7 +198,7 @@ Result<int> cmd_wait(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_logs(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto refs = TRY(target_containers(*e, a, ctx, TargetScope::All));
   engine::LogOptions o;
   o.follow = a.flag("follow");
@@ -241,7 +241,7 @@ Result<int> cmd_logs(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_container_inspect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   std::string format = a.str("format");
   Json all = Json::array();
   bool failed = false, template_failed = false;
@@ -259,7 +259,7 @@ Result<int> cmd_container_inspect(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_top(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   std::vector<std::string> ps_args(a.positional.begin() + 1, a.positional.end());
   auto rows = TRY(engine::top_container(*e, a.positional[0], ps_args));
   // Docker's CLI: the titles and rows through a tabwriter (min width 20, padding 3).

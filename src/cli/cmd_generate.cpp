@@ -88,7 +88,7 @@ Result<int> cmd_generate_systemd(Context& ctx, const ParsedArgs& a) {
   if (!format.empty() && format != "json")
     return fail(kInvalid, fmt::format("unsupported format \"{}\": only json is", format));
 
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto c = TRY(engine::find_container(*e, a.positional[0]));
   UnitContainer uc;
   uc.id = c.rec.id;

@@ -125,7 +125,7 @@ Result<engine::ImageDefaults> resolve_run_image(Context& ctx, engine::Engine& e,
 }
 
 Result<int> cmd_pull(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   auto po = TRY(pull_options(a));
   bool quiet = a.flag("quiet");

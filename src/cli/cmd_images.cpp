@@ -116,7 +116,7 @@ bool image_passes(storage::Store& store, const storage::ImageRecord& img, const 
 Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
   if (podman_personality())
     if (auto r = podman_images(ctx, a)) return std::move(*r);
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(false));
   auto images = TRY(store->list_images());
   bool quiet = a.flag("quiet"), no_trunc = a.flag("no-trunc"), digests = a.flag("digests");
@@ -265,7 +265,7 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   bool failed = false;
   storage::RemoveOptions ro;
@@ -322,7 +322,7 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_tag(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   auto img = TRY(find_image(*store, a.positional[0]));
   auto target = TRY(oci::Reference::parse(a.positional[1]));
@@ -450,7 +450,7 @@ Result<int> inspect_result(const std::string& format, const Json& all, bool fail
 }
 
 Result<int> cmd_image_inspect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(false));
   std::string format = a.str("format");
   Json all = Json::array();
@@ -470,7 +470,7 @@ Result<int> cmd_image_inspect(Context& ctx, const ParsedArgs& a) {
 
 // inspect: containers first, then images, then volumes (Docker's order), or --type.
 Result<int> cmd_inspect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   std::string type = a.str("type");
   if (!type.empty() && type != "container" && type != "image" && type != "volume")
     return fail(kInvalid, fmt::format("\"{}\" is not a valid value for --type", type));
@@ -510,7 +510,7 @@ Result<int> cmd_inspect(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_history(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(false));
   auto img = TRY(find_image(*store, a.positional[0]));
   Json cfg = image_config_json(*store, img.id);
@@ -605,7 +605,7 @@ Result<int> cmd_image_prune(Context& ctx, const ParsedArgs& a) {
                      "Are you sure you want to continue? [y/N] "
                    : "WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] "))
     return 0;
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto rep = TRY(prune_images(*e, all, a.list("filter")));
   if (!rep.lines.empty()) {
     out("Deleted Images:\n");
@@ -617,7 +617,7 @@ Result<int> cmd_image_prune(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(false));
   auto images = TRY(store->list_images());
   auto containers = TRY(engine::list_containers(*e));
@@ -777,7 +777,7 @@ Result<int> cmd_system_check(Context& ctx, const ParsedArgs& a) {
 namespace skiff::cli {
 
 Result<int> cmd_system_migrate(Context& ctx, const ParsedArgs&) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   outf("{}\n", TRY(engine::system_migrate(*e)));
   return 0;
 }
@@ -787,7 +787,7 @@ Result<int> cmd_system_reset(Context& ctx, const ParsedArgs& a) {
       !confirm("WARNING! This will remove all containers, images, layers and volumes, and the run state.\n"
                "Are you sure you want to continue? [y/N] "))
     return 0;
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   TRY(engine::system_reset(*e));
   return 0;
 }

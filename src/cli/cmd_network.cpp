@@ -74,14 +74,14 @@ Result<int> cmd_network_create(Context& ctx, const ParsedArgs& a) {
   req.internal = a.flag("internal");
   req.labels = kv_object(a.list("label"));
   req.options = kv_object(a.list("opt"));
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto n = TRY(engine::net_store(*e).create(req));
   outf("{}\n", n.id);
   return 0;
 }
 
 Result<int> cmd_network_ls(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto nets = TRY(engine::net_store(*e).list());
   std::sort(nets.begin(), nets.end(), [](auto& x, auto& y) { return x.name < y.name; });
   bool trunc = !a.flag("no-trunc");
@@ -116,7 +116,7 @@ Result<int> cmd_network_ls(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_network_inspect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto store = engine::net_store(*e);
   Json all = Json::array();
   bool failed = false, template_failed = false;
@@ -135,7 +135,7 @@ Result<int> cmd_network_inspect(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_network_rm(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   bool failed = false;
   for (auto& name : a.positional) {
     auto st = engine::remove_network(*e, name, a.flag("force"));
@@ -156,7 +156,7 @@ Result<int> cmd_network_prune(Context& ctx, const ParsedArgs& a) {
   if (!a.flag("force") && !confirm("WARNING! This will remove all custom networks not used by at least one container.\n"
                                    "Are you sure you want to continue? [y/N] "))
     return 0;
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto nets = TRY(engine::net_store(*e).list());
   std::vector<std::string> removed;
   for (auto& n : nets) {
@@ -172,19 +172,19 @@ Result<int> cmd_network_prune(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_network_connect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   TRY(engine::connect_network(*e, a.positional[0], a.positional[1], a.str("ip"), a.list("alias")));
   return 0;
 }
 
 Result<int> cmd_network_disconnect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   TRY(engine::disconnect_network(*e, a.positional[0], a.positional[1], a.flag("force")));
   return 0;
 }
 
 Result<int> cmd_network_exists(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto n = engine::net_store(*e).find(a.positional[0]);
   if (n) return 0;
   if (n.error().code == kNotFound) return 1;
@@ -192,7 +192,7 @@ Result<int> cmd_network_exists(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_network_reload(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   std::vector<std::string> ids;
   if (a.flag("all")) {
     if (!a.positional.empty()) return fail(kUsage, "--all and containers cannot be given together");

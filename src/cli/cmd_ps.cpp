@@ -199,7 +199,7 @@ static Status sort_ps_rows(std::vector<Json>& rows, const std::string& key) {
 Result<int> cmd_ps(Context& ctx, const ParsedArgs& a) {
   if (podman_personality())
     if (auto r = podman_ps(ctx, a)) return std::move(*r);
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto filters = TRY(parse_filters(a.list("filter")));
   int64_t last = a.has("last") ? a.num("last") : -1;
   if (a.flag("latest")) last = 1;

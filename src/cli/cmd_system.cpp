@@ -259,7 +259,7 @@ Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
   struct sysinfo si;
   sysinfo(&si);
   auto map = TRY(idmap_for_current_user());
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   Json host = Json::object();
   host["KernelVersion"] = u.release;
   host["OperatingSystem"] = os_name();

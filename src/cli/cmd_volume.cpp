@@ -59,7 +59,7 @@ Result<bool> volume_filter(const engine::Engine& e, const engine::Volume& v, con
 Result<int> cmd_volume_create(Context& ctx, const ParsedArgs& a) {
   std::string driver = a.str("driver", "local");
   if (driver != "local") return fail(kInvalid, fmt::format("volume driver \"{}\" is not available (local)", driver));
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   std::string name = a.positional.empty() ? a.str("name") : a.positional[0];
   auto v = TRY(engine::create_volume(*e, name, kv_object(a.list("label")), kv_object(a.list("opt"))));
   outf("{}\n", v.name);
@@ -67,7 +67,7 @@ Result<int> cmd_volume_create(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_volume_ls(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto vols = TRY(engine::list_volumes(*e));
   std::vector<Json> rows;
   for (auto& v : vols) {
@@ -101,7 +101,7 @@ Result<int> cmd_volume_ls(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_volume_inspect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   Json all = Json::array();
   bool failed = false, template_failed = false;
   std::string format = a.str("format");
@@ -119,7 +119,7 @@ Result<int> cmd_volume_inspect(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_volume_rm(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   bool failed = false;
   for (auto& name : a.positional) {
     auto st = engine::remove_volume(*e, name, a.flag("force"));
@@ -159,7 +159,7 @@ Result<int> cmd_volume_prune(Context& ctx, const ParsedArgs& a) {
                    : "WARNING! This will remove anonymous local volumes not used by at least one container.\n"
                      "Are you sure you want to continue? [y/N] "))
     return 0;
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto rep = TRY(prune_volumes(*e, all, a.list("filter")));
   if (!rep.lines.empty()) {
     out("Deleted Volumes:\n");

@@ -15,6 +15,8 @@ namespace skiff::cli {
 
 /// Opens the engine for this invocation's paths (`write`: create the store skeleton).
 Result<std::unique_ptr<engine::Engine>> open_engine(Context& ctx, bool write);
+/// The dispatcher's step before a handler: opens what ctx.cmd->open names into ctx.engine.
+Status open_for_command(Context& ctx);
 
 /// Resolves the image for create/run, pulling it per `pull_policy` (always, missing, never,
 /// newer); prints pull progress. (cmd_image.cpp)
