@@ -5,6 +5,7 @@
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/ports.hpp"
+#include "skiff/engine/usage.hpp"
 #include "skiff/oci/digest.hpp"
 #include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
@@ -169,7 +170,7 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
   row["RunningFor"] = human_duration(now - r.created) + " ago";
   if (size) {
     uint64_t rw = 0;
-    if (r.driver == "overlay") rw = tree_size_at(-100, e.container_dir(r.id) + "/upper").value_or(0);
+    rw = engine::container_size_rw(e, r);
     // Docker: the container's own layer, and that plus its image's layers.
     auto it = image_sizes.find(r.image_id);
     uint64_t image = it == image_sizes.end() ? 0 : it->second;
