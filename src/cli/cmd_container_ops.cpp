@@ -7,6 +7,7 @@
 #include "output.hpp"
 #include "skiff/gotmpl/tabwriter.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/prune.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
@@ -129,44 +130,14 @@ Result<int> cmd_rm(Context& ctx, const ParsedArgs& args) {
       true, force, true);
 }
 
-Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::string>& filters) {
-  PruneReport rep;
-  auto list = TRY(engine::list_containers(e));
-  for (auto& c : list) {
-    if (c.state.status != engine::RunState::Exited && c.state.status != engine::RunState::Created) continue;
-    if (c.state.status == engine::RunState::Created && c.state.monitor_pid > 0) continue;
-    bool skip = false;
-    for (auto& f : filters) {
-      auto [k, v] = split_once(f, '=');
-      if (k == "label") {
-        auto [lk, lv] = split_once(v.value_or(""), '=');
-        const Json& labels = json_get(c.rec.config, "Labels");
-        bool has = labels.is_object() && labels.contains(lk) && (!lv || labels[lk] == *lv);
-        skip |= !has;
-      } else if (k == "until") {
-        auto t = parse_time_filter(v.value_or(""), now_ns());
-        if (!t) return fail(kInvalid, fmt::format("invalid filter 'until={}'", v.value_or("")));
-        skip |= c.rec.created >= *t;
-      } else {
-        return fail(kInvalid, fmt::format("invalid filter '{}'", k));
-      }
-    }
-    if (skip) continue;
-    if (engine::remove_container(e, c.rec.id, false, false)) rep.lines.push_back(c.rec.id);
-  }
-  // Also what creates and removals killed half-way left behind (not containers yet/any more).
-  engine::sweep_containers(e, true);
-  return rep;
-}
-
 Result<int> cmd_container_prune(Context& ctx, const ParsedArgs& a) {
   if (!a.flag("force") &&
       !confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "))
     return 0;
   auto* e = ctx.engine;
-  auto rep = TRY(prune_containers(*e, a.list("filter")));
+  auto pruned = TRY(engine::prune_containers(*e, a.list("filter")));
   out("Deleted Containers:\n");
-  for (auto& id : rep.lines) outf("{}\n", id);
+  for (auto& id : pruned.removed) outf("{}\n", id);
   out("\nTotal reclaimed space: 0B\n");
   return 0;
 }

@@ -6,6 +6,7 @@
 #include "handlers.hpp"
 #include "output.hpp"
 #include "skiff/engine/fsops.hpp"
+#include "skiff/engine/prune.hpp"
 #include "skiff/engine/resources.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/fs.hpp"
@@ -178,8 +179,9 @@ Result<int> cmd_system_prune(Context& ctx, const ParsedArgs& a) {
     out("\n");
   };
   // Docker's order: containers first (they hold images and volumes), then volumes, images.
-  section("Deleted Containers", TRY(prune_containers(*e, filters)));
-  if (volumes) section("Deleted Volumes", TRY(prune_volumes(*e, false, filters)));
+  auto report = [](engine::Pruned p) { return PruneReport{std::move(p.removed), p.reclaimed}; };
+  section("Deleted Containers", report(TRY(engine::prune_containers(*e, filters))));
+  if (volumes) section("Deleted Volumes", report(TRY(engine::prune_volumes(*e, false, filters))));
   section("Deleted Images", TRY(prune_images(*e, all, filters)));
   outf("Total reclaimed space: {}\n", human_size(double(reclaimed)));
   return 0;
