@@ -284,6 +284,10 @@ BOOST_AUTO_TEST_CASE(store_layout_source) {
   s.file("r/c/" + db.substr(0, 12) + "/exit", "0");
   s.link("../../images/" + std::string(64, 'e') + ".json", "g/names/images/" + escape_ref("docker.io/library/busybox:latest"));
   s.link("../../images/" + std::string(64, 'f') + ".json", "g/names/images/" + escape_ref("localhost:5000/team/app:v1"));
+  // Docker's familiar rule: library/ stays before two components (the completion's own copy of
+  // the rule dropped it and offered "team/app:2").
+  s.link("../../images/" + std::string(64, 'f') + ".json",
+         "g/names/images/" + escape_ref("docker.io/library/team/app:2"));
   s.link("../../images/" + std::string(64, 'f') + ".json",
          "g/names/images/" + escape_ref("localhost:5000/team/app@sha256:" + std::string(64, '0')));
 
@@ -302,6 +306,7 @@ BOOST_AUTO_TEST_CASE(store_layout_source) {
   Strings fam;
   for (auto& i : src->image_names()) fam.push_back(i.familiar + "=" + i.full + "@" + i.id.substr(0, 2));
   BOOST_TEST(sorted(fam) == (Strings{"busybox:latest=docker.io/library/busybox:latest@ee",
+                                     "library/team/app:2=docker.io/library/team/app:2@ff",
                                      "localhost:5000/team/app:v1=localhost:5000/team/app:v1@ff"}));
   s.mkdir("g/images/" + std::string(64, 'e'));
   s.mkdir("g/images/" + std::string(64, 'f'));
