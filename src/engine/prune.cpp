@@ -1,9 +1,12 @@
-// container prune and volume prune (see include/skiff/engine/prune.hpp).
+// container, volume and network prune (see include/skiff/engine/prune.hpp).
 #include "skiff/engine/prune.hpp"
 
 #include <fcntl.h>
 
+#include <map>
+
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/netnames.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
@@ -83,6 +86,57 @@ Result<Pruned> prune_volumes(Engine& e, bool all, const std::vector<std::string>
       p.removed.push_back(v.name);
       p.reclaimed += size;
     }
+  }
+  return p;
+}
+
+Result<bool> network_matches(const Engine& e, const network::Network& n, const std::vector<std::string>& filters) {
+  // Docker: values of one key are ORed, keys are ANDed.
+  std::map<std::string, std::vector<std::string>> by_key;
+  for (auto& f : filters) {
+    auto [k, v] = split_once(f, '=');
+    by_key[k].push_back(v.value_or(""));
+  }
+  for (auto& [k, values] : by_key) {
+    bool any = false;
+    for (auto& v : values) {
+      if (k == "name") any |= n.name.find(v) != std::string::npos;
+      else if (k == "id") any |= n.id.starts_with(v);
+      else if (k == "driver") any |= n.driver == v;
+      else if (k == "scope") any |= v == "local";
+      else if (k == "type") {
+        if (v != "custom" && v != "builtin") return fail(kInvalid, fmt::format("invalid filter: 'type'='{}'", v));
+        any |= (v == "builtin") == n.predefined;
+      } else if (k == "label") {
+        auto [lk, lv] = split_once(v, '=');
+        any |= n.labels.contains(lk) && (!lv || n.labels[lk] == *lv);
+      } else if (k == "dangling") {
+        auto b = parse_bool(v);
+        if (!b) return fail(kInvalid, fmt::format("invalid filter 'dangling={}'", v));
+        any |= !n.predefined && network_members(e, n.name).empty() == *b;
+      } else if (k == "until") {
+        auto t = parse_rfc3339(v);
+        if (!t) {
+          if (auto secs = parse_int(v)) t = *secs * 1000000000LL;
+        }
+        if (!t) return fail(kInvalid, fmt::format("invalid filter 'until={}': want a timestamp", v));
+        any |= !n.predefined && n.created < *t;
+      } else {
+        return fail(kInvalid, fmt::format("invalid filter '{}'", k));
+      }
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+Result<Pruned> prune_networks(Engine& e, const std::vector<std::string>& filters) {
+  Pruned p;
+  auto nets = TRY(net_store(e).list());
+  for (auto& n : nets) {
+    if (n.predefined || !network_members(e, n.name).empty()) continue;
+    if (!TRY(network_matches(e, n, filters))) continue;
+    if (remove_network(e, n.name, false)) p.removed.push_back(n.name);
   }
   return p;
 }

@@ -1,5 +1,5 @@
 #pragma once
-// Prunes: which stopped containers and unused volumes go (Docker's rules and filters); the
+// Prunes: which stopped containers, unused volumes and networks go (Docker's rules and filters); the
 // removal happens here, the CLI prompts and prints what went. (Image prune's filters are
 // still the CLI's `images` filters: src/cli/cmd_images.cpp.)
 
@@ -9,6 +9,7 @@
 
 #include "skiff/engine/engine.hpp"
 #include "skiff/engine/volumes.hpp"
+#include "skiff/network/netstore.hpp"
 
 namespace skiff::engine {
 
@@ -35,5 +36,15 @@ Result<bool> volume_matches(const Engine& e, const Volume& v, const std::vector<
 /// `volume prune`: removes the volumes no container uses (anonymous ones only, unless `all`)
 /// that pass volume_matches(); one that fails to go is skipped.
 Result<Pruned> prune_volumes(Engine& e, bool all, const std::vector<std::string>& filters);
+
+/// Docker's network filters (values of one key ORed, keys ANDed): name=SUBSTRING, id=PREFIX,
+/// driver=NAME, scope=local, type=custom|builtin, label=KEY[=VALUE], dangling=BOOL (a custom
+/// network no container is attached to), until=TIME (RFC 3339 or Unix seconds: custom networks
+/// created before it). A bad type, dangling or until value, or another key, is kInvalid.
+Result<bool> network_matches(const Engine& e, const network::Network& n, const std::vector<std::string>& filters);
+
+/// `network prune`: removes the custom networks no container is attached to that pass
+/// network_matches() (one that fails to go is skipped); reclaimed stays 0.
+Result<Pruned> prune_networks(Engine& e, const std::vector<std::string>& filters);
 
 }  // namespace skiff::engine

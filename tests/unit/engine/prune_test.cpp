@@ -120,4 +120,33 @@ BOOST_AUTO_TEST_CASE(volume_prune_takes_anonymous_unused_volumes_unless_all) {
   BOOST_TEST((all->removed == std::vector<std::string>{"named"}));
 }
 
+BOOST_AUTO_TEST_CASE(network_filters) {
+  TempDir t;
+  auto e = open_store(t);
+  network::Network n;
+  n.name = "backend";
+  n.id = std::string(64, 'a');
+  n.created = 1000 * kSecond;
+  n.labels = Json::object({{"env", "test"}});
+  auto m = [&](const std::vector<std::string>& f) {
+    auto r = network_matches(*e, n, f);
+    BOOST_REQUIRE_MESSAGE(r.has_value(), skiff::test::why(r));
+    return *r;
+  };
+  BOOST_TEST(m({}));
+  BOOST_TEST(m({"name=back", "id=aaa"}));
+  BOOST_TEST(m({"name=nope", "name=end"}));  // one key: ORed
+  BOOST_TEST(!m({"name=back", "driver=macvlan"}));  // keys: ANDed
+  BOOST_TEST(m({"type=custom", "scope=local", "label=env=test"}));
+  BOOST_TEST(!m({"type=builtin"}));
+  BOOST_TEST(m({"until=1500"}));
+  BOOST_TEST(!m({"until=500"}));
+  BOOST_TEST(m({"dangling=true"}));  // no container is attached
+  auto bad = network_matches(*e, n, {"type=other"});
+  BOOST_REQUIRE(!bad);
+  BOOST_TEST(bad.error().msg == "invalid filter: 'type'='other'");
+  BOOST_TEST(!network_matches(*e, n, {"until=soon"}));
+  BOOST_TEST(!network_matches(*e, n, {"size=1"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
