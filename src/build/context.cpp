@@ -173,7 +173,7 @@ void sweep_stale_contexts(std::string_view tmpdir) {
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   for (const auto& n : *names) {
-    if (n.rfind("skiff-build-context-", 0) != 0) continue;
+    if (!n.starts_with("skiff-build-context-")) continue;
     int fd = openat(dir->get(), n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) continue;
     UniqueFd d(fd);
@@ -740,7 +740,7 @@ Result<DockerfileSource> find_dockerfile_in(const BuildContext& ctx, std::string
 Result<StdinInput> read_stdin_input(int fd, std::string_view tmpdir) {
   StdinInput in;
   std::string head = TRY_CTX(read_head(fd, 512), "read stdin");
-  if (head.rfind("BZh", 0) == 0 || head.rfind("\xFD" "7zXZ", 0) == 0)
+  if (head.starts_with("BZh") || head.starts_with("\xFD" "7zXZ"))
     return fail(kUnsupported, fmt::format("the build context on stdin is compressed with {}, which skiff "
                                           "does not read: send it uncompressed, gzip or zstd",
                                           head[0] == 'B' ? "bzip2" : "xz"));

@@ -554,7 +554,7 @@ Instruction parse_instruction(std::string_view line, const LineCtx& ctx, std::ve
     size_t heredoc_srcs = 0;
     if (!ins.json)
       for (const auto& a : ins.args)
-        if (a.rfind("<<", 0) == 0 || (!a.empty() && std::isdigit(static_cast<unsigned char>(a[0])) &&
+        if (a.starts_with("<<") || (!a.empty() && std::isdigit(static_cast<unsigned char>(a[0])) &&
                                       a.find("<<") != std::string::npos))
           ++heredoc_srcs;
     if (ins.args.size() < 2)

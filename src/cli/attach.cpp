@@ -25,7 +25,7 @@ Result<std::string> parse_detach_keys(const std::string& spec) {
     std::string key = to_lower(k);
     if (key.size() == 1) {
       out.push_back(k[0]);
-    } else if (key.rfind("ctrl-", 0) == 0 && key.size() == 6) {
+    } else if (key.starts_with("ctrl-") && key.size() == 6) {
       char c = key[5];
       if (c >= 'a' && c <= 'z') out.push_back(char(c - 'a' + 1));
       else if (c == '@') out.push_back(0);

@@ -74,7 +74,7 @@ Result<int> cmd_save(Context& ctx, const ParsedArgs& a) {
     return fail(kUsage, fmt::format("--format {} writes a directory: name it with -o", a.str("format")));
   if (output.empty() && stdout_is_tty())
     return fail(kUsage, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(false));
   auto items = TRY(save_items(*store, a.positional));
   if (!image::is_tar_format(format)) {
@@ -114,7 +114,7 @@ Result<int> cmd_load(Context& ctx, const ParsedArgs& a) {
   } else if (stdin_is_tty()) {
     return fail(kUsage, "requested load from stdin, but stdin is empty");
   }
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   FdSource src(in);
   auto loaded = TRY(image::load_archive(*store, src));

@@ -31,7 +31,7 @@ Status restart_unit(const std::string& unit) {
 
 Result<int> cmd_auto_update(Context& ctx, const ParsedArgs& a) {
   bool dry = a.flag("dry-run"), rollback = a.flag("rollback", true);
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   auto list = TRY(engine::list_containers(*e));
   image::PullOptions po;

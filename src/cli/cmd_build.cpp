@@ -41,7 +41,6 @@ Result<storage::ImageRecord> find_image(storage::Store& store, const std::string
                                         const std::vector<std::string>* candidates = nullptr);
 Result<engine::ImageDefaults> image_defaults(engine::Engine& e, storage::Store& store, const storage::ImageRecord& rec,
                                              const std::string& name);
-std::string familiar_name(std::string_view ref);
 
 namespace {
 
@@ -61,16 +60,8 @@ const char* const kProxyArgs[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "ht
                                   "ftp_proxy",  "NO_PROXY",   "no_proxy",    "ALL_PROXY",   "all_proxy"};
 
 std::string short_id(const std::string& id) {
-  std::string h = id.rfind("sha256:", 0) == 0 ? id.substr(7) : id;
+  std::string h = id.starts_with("sha256:") ? id.substr(7) : id;
   return h.substr(0, 12);
-}
-
-std::vector<std::string> strings_of(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
 }
 
 Json json_strings(const std::vector<std::string>& v) {
@@ -793,7 +784,7 @@ Status Executor::do_copy(StageState& st, const Instruction& ins, const std::stri
         is_heredoc = true;
       }
     if (is_heredoc) continue;
-    if (from.empty() && (s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0)) {
+    if (from.empty() && (s.starts_with("http://") || s.starts_with("https://"))) {
       if (!add) return fail(kInvalid, fmt::format("{}: COPY does not download URLs ({}): use ADD", where, s));
       if (s.find(".git") != std::string::npos && (s.ends_with(".git") || s.find(".git#") != std::string::npos))
         return fail(kUnsupported, fmt::format("{}: ADD of a git repository ({}) is not supported: clone it into the build context", where, s));
@@ -811,7 +802,7 @@ Status Executor::do_copy(StageState& st, const Instruction& ins, const std::stri
       r.inline_files.push_back({name, std::move(body), 0600, st.clamp});
       continue;
     }
-    if (s.rfind("git@", 0) == 0)
+    if (s.starts_with("git@"))
       return fail(kUnsupported, fmt::format("{}: ADD of a git repository ({}) is not supported: clone it into the build context", where, s));
     r.sources.push_back(s);
     if (from.empty()) ctx_sources.push_back(s);
@@ -1017,7 +1008,7 @@ Result<int> cmd_build(Context& ctx, const ParsedArgs& a) {
       dfsrc = TRY(build::find_dockerfile_in(bctx, file));
     }
   } else {
-    if (ctxarg.find("://") != std::string::npos || ctxarg.rfind("git@", 0) == 0)
+    if (ctxarg.find("://") != std::string::npos || ctxarg.starts_with("git@"))
       return fail(kUnsupported, fmt::format("context {}: only a local directory or - (standard input) can be a build context", ctxarg));
     struct stat st;
     if (stat(ctxarg.c_str(), &st) < 0) return fail(kNotFound, fmt::format("unable to prepare context: path \"{}\" not found", ctxarg));
@@ -1031,7 +1022,7 @@ Result<int> cmd_build(Context& ctx, const ParsedArgs& a) {
   for (auto& w : df.warnings)
     if (!o.quiet) err(fmt::format("[WARNING]: {}\n", w.text()));
 
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   struct sigaction sa{}, old_int{}, old_term{};
   sa.sa_handler = on_signal;
@@ -1063,14 +1054,14 @@ Result<int> cmd_build(Context& ctx, const ParsedArgs& a) {
     return 0;
   }
   outf("Successfully built {}\n", short_id(*id));
-  for (auto& t : o.tags) outf("Successfully tagged {}\n", familiar_name(t));
+  for (auto& t : o.tags) outf("Successfully tagged {}\n", oci::familiar(t));
   return 0;
 }
 
 Result<int> cmd_builder_prune(Context& ctx, const ParsedArgs& a) {
   if (!a.flag("force") && !confirm("WARNING! This will remove all dangling build cache.\nAre you sure you want to continue?"))
     return 0;
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto removed = TRY(engine::build_cache_prune(*e));
   if (!removed.empty()) {
     outf("Deleted build cache objects:\n");

@@ -27,11 +27,18 @@ Result<std::unique_ptr<Engine>> open_engine(Context& ctx, bool write) {
   return Engine::open(*p, ctx.global.storage_driver, write);
 }
 
+Status open_for_command(Context& ctx) {
+  if (!ctx.cmd || ctx.cmd->open == Open::None) return ok();
+  ctx.engine_owner = TRY(open_engine(ctx, ctx.cmd->open == Open::EngineWrite));
+  ctx.engine = ctx.engine_owner.get();
+  return ok();
+}
+
 // --detach-keys, else containers.conf [engine] detach_keys, else Docker's ctrl-p,ctrl-q.
 static std::string detach_keys_flag(Context& ctx, const ParsedArgs& a) {
   if (a.has("detach-keys")) return a.str("detach-keys");
-  if (auto e = open_engine(ctx, false))
-    if (auto cc = (*e)->conf(); cc && !(*cc)->detach_keys.empty()) return (*cc)->detach_keys;
+  if (ctx.engine)
+    if (auto cc = ctx.engine->conf(); cc && !(*cc)->detach_keys.empty()) return (*cc)->detach_keys;
   return "ctrl-p,ctrl-q";
 }
 
@@ -126,7 +133,7 @@ static std::vector<std::string> argv_for_record(const Context& ctx, const Parsed
 }
 
 Result<int> cmd_create(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto img = TRY(image_for(ctx, *e, a));
   auto rec = TRY(engine::create_container(*e, create_options(a, argv_for_record(ctx, a)), img ? &*img : nullptr));
   outf("{}\n", rec.id);
@@ -159,7 +166,7 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
   ao.stdin_open = interactive;
   ao.sig_proxy = a.flag("sig-proxy", true);
   ao.detach_keys = TRY(parse_detach_keys(detach_keys_flag(ctx, a)));
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   log::debug("run: engine open");
   auto img = TRY(image_for(ctx, *e, a));
   log::debug("run: image resolved");
@@ -202,7 +209,7 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_start(Context& ctx, const ParsedArgs& args) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto targets = TRY(service_targets(*e, ctx, args));
   if (!targets) return 0;  // --ignore: nothing left
   const ParsedArgs& a = *targets;
@@ -243,7 +250,7 @@ Result<int> cmd_start(Context& ctx, const ParsedArgs& args) {
 }
 
 Result<int> cmd_attach(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto c = TRY(engine::find_container(*e, a.positional[0]));
   if (c.state.status != engine::RunState::Running)
     return fail(kConflict, "you cannot attach to a stopped container, start it first");
@@ -277,7 +284,7 @@ Result<int> cmd_exec(Context& ctx, const ParsedArgs& a) {
   ao.tty = o.tty;
   ao.stdin_open = o.interactive;
   ao.detach_keys = TRY(parse_detach_keys(detach_keys_flag(ctx, a)));
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto s = TRY(engine::begin_exec(*e, a.positional[0], o, ctx.global.log_level));
   if (detach) {
     TRY(s.launch.go());

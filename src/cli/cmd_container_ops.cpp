@@ -7,6 +7,7 @@
 #include "output.hpp"
 #include "skiff/gotmpl/tabwriter.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/prune.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
@@ -62,7 +63,7 @@ std::string rfc3339_nano_fixed(int64_t ns) {
 }  // namespace
 
 Result<int> cmd_stop(Context& ctx, const ParsedArgs& args) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto targets = TRY(service_targets(*e, ctx, args));
   if (!targets) return 0;  // --ignore: nothing left
   const ParsedArgs& a = *targets;
@@ -72,7 +73,7 @@ Result<int> cmd_stop(Context& ctx, const ParsedArgs& args) {
 }
 
 Result<int> cmd_kill(Context& ctx, const ParsedArgs& args) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto targets = TRY(service_targets(*e, ctx, args));
   if (!targets) return 0;  // --ignore: nothing left
   const ParsedArgs& a = *targets;
@@ -84,7 +85,7 @@ Result<int> cmd_kill(Context& ctx, const ParsedArgs& args) {
 }
 
 Result<int> cmd_restart(Context& ctx, const ParsedArgs& args) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto targets = TRY(service_targets(*e, ctx, args));
   if (!targets) return 0;  // --ignore: nothing left
   const ParsedArgs& a = *targets;
@@ -97,7 +98,7 @@ Result<int> cmd_restart(Context& ctx, const ParsedArgs& args) {
 }
 
 Result<int> cmd_rm(Context& ctx, const ParsedArgs& args) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto targets = TRY(service_targets(*e, ctx, args));
   if (!targets) return 0;  // --ignore: nothing left
   const ParsedArgs& a = *targets;
@@ -129,56 +130,26 @@ Result<int> cmd_rm(Context& ctx, const ParsedArgs& args) {
       true, force, true);
 }
 
-Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::string>& filters) {
-  PruneReport rep;
-  auto list = TRY(engine::list_containers(e));
-  for (auto& c : list) {
-    if (c.state.status != engine::RunState::Exited && c.state.status != engine::RunState::Created) continue;
-    if (c.state.status == engine::RunState::Created && c.state.monitor_pid > 0) continue;
-    bool skip = false;
-    for (auto& f : filters) {
-      auto [k, v] = split_once(f, '=');
-      if (k == "label") {
-        auto [lk, lv] = split_once(v.value_or(""), '=');
-        const Json& labels = json_get(c.rec.config, "Labels");
-        bool has = labels.is_object() && labels.contains(lk) && (!lv || labels[lk] == *lv);
-        skip |= !has;
-      } else if (k == "until") {
-        auto t = parse_time_filter(v.value_or(""), now_ns());
-        if (!t) return fail(kInvalid, fmt::format("invalid filter 'until={}'", v.value_or("")));
-        skip |= c.rec.created >= *t;
-      } else {
-        return fail(kInvalid, fmt::format("invalid filter '{}'", k));
-      }
-    }
-    if (skip) continue;
-    if (engine::remove_container(e, c.rec.id, false, false)) rep.lines.push_back(c.rec.id);
-  }
-  // Also what creates and removals killed half-way left behind (not containers yet/any more).
-  engine::sweep_containers(e, true);
-  return rep;
-}
-
 Result<int> cmd_container_prune(Context& ctx, const ParsedArgs& a) {
   if (!a.flag("force") &&
       !confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "))
     return 0;
-  auto e = TRY(open_engine(ctx, true));
-  auto rep = TRY(prune_containers(*e, a.list("filter")));
+  auto* e = ctx.engine;
+  auto pruned = TRY(engine::prune_containers(*e, a.list("filter")));
   out("Deleted Containers:\n");
-  for (auto& id : rep.lines) outf("{}\n", id);
+  for (auto& id : pruned.removed) outf("{}\n", id);
   out("\nTotal reclaimed space: 0B\n");
   return 0;
 }
 
 Result<int> cmd_rename(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   TRY(engine::rename_container(*e, a.positional[0], a.positional[1]));
   return 0;
 }
 
 Result<int> cmd_wait(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   bool failed = false;
   auto refs = TRY(target_containers(*e, a, ctx, TargetScope::All));
   auto conditions = TRY(wait_conditions(a));
@@ -198,7 +169,7 @@ Result<int> cmd_wait(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_logs(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto refs = TRY(target_containers(*e, a, ctx, TargetScope::All));
   engine::LogOptions o;
   o.follow = a.flag("follow");
@@ -241,7 +212,7 @@ Result<int> cmd_logs(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_container_inspect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   std::string format = a.str("format");
   Json all = Json::array();
   bool failed = false, template_failed = false;
@@ -259,7 +230,7 @@ Result<int> cmd_container_inspect(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_top(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   std::vector<std::string> ps_args(a.positional.begin() + 1, a.positional.end());
   auto rows = TRY(engine::top_container(*e, a.positional[0], ps_args));
   // Docker's CLI: the titles and rows through a tabwriter (min width 20, padding 3).

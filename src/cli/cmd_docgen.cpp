@@ -100,8 +100,8 @@ Result<Prose> parse_prose(std::string_view text, std::string_view file) {
   int lineno = 0;
   for (auto& line : split(text, '\n')) {
     ++lineno;
-    if (line.rfind("```", 0) == 0) in_code = !in_code;
-    if (!in_code && line.rfind("## ", 0) == 0) {
+    if (line.starts_with("```")) in_code = !in_code;
+    if (!in_code && line.starts_with("## ")) {
       std::string title(trim(std::string_view(line).substr(3)));
       in_options = title == "OPTIONS";
       opt = nullptr;
@@ -109,14 +109,14 @@ Result<Prose> parse_prose(std::string_view text, std::string_view file) {
       body = &p.sections.back().second;
       continue;
     }
-    if (!in_code && in_options && line.rfind("#### ", 0) == 0) {
+    if (!in_code && in_options && line.starts_with("#### ")) {
       // `#### --ulimit=NAME=SOFT[:HARD]`: the value's format replaces the type in the entry's
       // heading (`--ulimit=*list*`).
       std::string head(trim(std::string_view(line).substr(5)));
       size_t eq = head.find('=');
       std::string name = replace_all(head.substr(0, eq), "*", "");
       name = std::string(trim(name.substr(0, name.find_first_of(", "))));
-      if (name.rfind("--", 0) != 0)
+      if (!name.starts_with("--"))
         return fail(kInvalid, fmt::format("{}:{}: expected `#### --option`", file, lineno));
       if (eq != std::string::npos) {
         std::string format(trim(std::string_view(head).substr(eq + 1)));

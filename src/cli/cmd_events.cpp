@@ -47,9 +47,9 @@ bool match(const Filters& f, const Json& ev) {
     bool any = false;
     for (auto& v : vals) {
       if (k == "type") any = type == v;
-      else if (k == "event") any = action == v || (action.rfind(v + ":", 0) == 0);
+      else if (k == "event") any = action == v || (action.starts_with(v + ":"));
       else if (k == "scope") any = v == "local";
-      else if (k == "container") any = type == "container" && (id == v || (v.size() >= 1 && id.rfind(v, 0) == 0) || json_str(attrs, "name") == v);
+      else if (k == "container") any = type == "container" && (id == v || (v.size() >= 1 && id.starts_with(v)) || json_str(attrs, "name") == v);
       else if (k == "image") {
         std::string img = type == "image" ? id : json_str(attrs, "image");
         any = img == v || json_str(attrs, "image") == v || (v.find(':') == std::string::npos && img == v + ":latest") ||

@@ -6,6 +6,7 @@
 #include "handlers.hpp"
 #include "output.hpp"
 #include "skiff/engine/fsops.hpp"
+#include "skiff/engine/prune.hpp"
 #include "skiff/engine/resources.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/fs.hpp"
@@ -37,7 +38,7 @@ Result<int> cmd_cp(Context& ctx, const ParsedArgs& a) {
   engine::CpOptions o;
   o.archive = a.flag("archive");
   o.follow_link = a.flag("follow-link");
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   if (!src_ctr.empty()) {
     if (dst == "-") {
       if (stdout_is_tty()) return fail(kInvalid, "cowardly refusing to write a tar stream to a terminal: redirect it");
@@ -64,7 +65,7 @@ Result<int> cmd_cp(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_diff(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto changes = TRY(engine::container_changes(*e, a.positional[0]));
   std::string format = a.str("format");
   if (format.empty()) {
@@ -92,7 +93,7 @@ Result<int> cmd_commit(Context& ctx, const ParsedArgs& a) {
   o.changes = a.list("change");
   o.pause = a.flag("pause", true);
   if (a.positional.size() > 1) o.reference = a.positional[1];
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   // --pause (the default): a running container with a cgroup is frozen while its layer is read.
   bool paused_here = false;
   if (o.pause)
@@ -114,7 +115,7 @@ Result<int> cmd_export(Context& ctx, const ParsedArgs& a) {
   std::string output = a.str("output");
   if (output.empty() && stdout_is_tty())
     return fail(kInvalid, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   if (output.empty() || output == "-") {
     flush_out();
     FdSink sink(1);
@@ -151,7 +152,7 @@ Result<int> cmd_import(Context& ctx, const ParsedArgs& a) {
     fd = TRY_CTX(open_path(o.source, O_RDONLY), "import {}", o.source);
     in = fd.get();
   }
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   FdSource src(in);
   auto id = TRY(engine::import_image(*e, src, o));
   outf("{}\n", id);
@@ -167,7 +168,7 @@ Result<int> cmd_system_prune(Context& ctx, const ParsedArgs& a) {
     q += "\nAre you sure you want to continue? [y/N] ";
     if (!confirm(q)) return 0;
   }
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto filters = a.list("filter");
   uint64_t reclaimed = 0;
   auto section = [&](const char* title, const PruneReport& r) {
@@ -178,8 +179,9 @@ Result<int> cmd_system_prune(Context& ctx, const ParsedArgs& a) {
     out("\n");
   };
   // Docker's order: containers first (they hold images and volumes), then volumes, images.
-  section("Deleted Containers", TRY(prune_containers(*e, filters)));
-  if (volumes) section("Deleted Volumes", TRY(prune_volumes(*e, false, filters)));
+  auto report = [](engine::Pruned p) { return PruneReport{std::move(p.removed), p.reclaimed}; };
+  section("Deleted Containers", report(TRY(engine::prune_containers(*e, filters))));
+  if (volumes) section("Deleted Volumes", report(TRY(engine::prune_volumes(*e, false, filters))));
   section("Deleted Images", TRY(prune_images(*e, all, filters)));
   outf("Total reclaimed space: {}\n", human_size(double(reclaimed)));
   return 0;

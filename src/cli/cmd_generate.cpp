@@ -43,7 +43,7 @@ std::vector<std::string> unit_env(const std::vector<std::string>& flags) {
     } else if (!f.empty() && f.back() == '*') {
       std::string prefix = f.substr(0, f.size() - 1);
       for (char** e = environ; *e; ++e)
-        if (std::string_view(*e).rfind(prefix, 0) == 0) out.push_back(*e);
+        if (std::string_view(*e).starts_with(prefix)) out.push_back(*e);
     } else if (const char* v = getenv(f.c_str())) {
       out.push_back(f + "=" + v);
     }
@@ -88,7 +88,7 @@ Result<int> cmd_generate_systemd(Context& ctx, const ParsedArgs& a) {
   if (!format.empty() && format != "json")
     return fail(kInvalid, fmt::format("unsupported format \"{}\": only json is", format));
 
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto c = TRY(engine::find_container(*e, a.positional[0]));
   UnitContainer uc;
   uc.id = c.rec.id;

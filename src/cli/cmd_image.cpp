@@ -103,7 +103,7 @@ Result<engine::ImageDefaults> resolve_run_image(Context& ctx, engine::Engine& e,
   if (!local) {
     auto parsed = TRY(oci::Reference::parse(ref));
     // Docker names it in its familiar form with the default tag: 'busybox:latest'.
-    shown = familiar_name(parsed.digest() && parsed.tag().empty() ? parsed.str() : parsed.str_with_default_tag());
+    shown = oci::familiar(parsed.digest() && parsed.tag().empty() ? parsed.str() : parsed.str_with_default_tag());
   }
   // Docker: the notice and the pull progress go to stderr, so stdout stays the container's.
   bool quiet = a.flag("quiet");
@@ -125,7 +125,7 @@ Result<engine::ImageDefaults> resolve_run_image(Context& ctx, engine::Engine& e,
 }
 
 Result<int> cmd_pull(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   auto po = TRY(pull_options(a));
   bool quiet = a.flag("quiet");

@@ -11,6 +11,7 @@
 #include "skiff/gotmpl/tabwriter.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/oci/digest.hpp"
+#include "skiff/engine/usage.hpp"
 #include "skiff/oci/reference.hpp"
 #include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
@@ -29,20 +30,7 @@ struct RepoTag {
   std::string repo, tag;
 };
 
-// Docker's familiar form of a name the store holds (normalised: "docker.io/library/busybox:1",
-// "127.0.0.1:5000/x@sha256:…"): docker.io/ and library/ dropped. No parse: listings do this for
-// every name (500 images: 1000 names).
-std::string familiar(const std::string& normalized) {
-  std::string_view s = normalized;
-  if (s.starts_with("docker.io/")) {
-    s.remove_prefix(10);
-    size_t end = s.find_first_of(":@");
-    if (s.starts_with("library/") && s.substr(8, end == std::string_view::npos ? end : end - 8).find('/') ==
-                                         std::string_view::npos)
-      s.remove_prefix(8);
-  }
-  return std::string(s);
-}
+using oci::familiar;
 
 RepoTag split_name(const std::string& normalized) {
   std::string f = familiar(normalized);
@@ -129,7 +117,7 @@ bool image_passes(storage::Store& store, const storage::ImageRecord& img, const 
 Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
   if (podman_personality())
     if (auto r = podman_images(ctx, a)) return std::move(*r);
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(false));
   auto images = TRY(store->list_images());
   bool quiet = a.flag("quiet"), no_trunc = a.flag("no-trunc"), digests = a.flag("digests");
@@ -278,7 +266,7 @@ Result<int> cmd_images(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   bool failed = false;
   storage::RemoveOptions ro;
@@ -335,7 +323,7 @@ Result<int> cmd_rmi(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_tag(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   auto img = TRY(find_image(*store, a.positional[0]));
   auto target = TRY(oci::Reference::parse(a.positional[1]));
@@ -410,7 +398,7 @@ Json container_inspect_json(engine::Engine& e, const engine::Container& c, bool 
   if (j.contains("Config")) j["Config"] = docker_config(j["Config"]);
   if (size) {
     uint64_t rw = 0, image = 0;
-    if (c.rec.driver == "overlay") rw = tree_size_at(-100, e.container_dir(c.rec.id) + "/upper").value_or(0);
+    rw = engine::container_size_rw(e, c.rec);
     if (auto store = e.store(false); store && !c.rec.image_id.empty())
       if (auto img = (*store)->lookup_image(c.rec.image_id, false)) image = img->size;
     // Docker's key order: after GraphDriver.
@@ -463,7 +451,7 @@ Result<int> inspect_result(const std::string& format, const Json& all, bool fail
 }
 
 Result<int> cmd_image_inspect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(false));
   std::string format = a.str("format");
   Json all = Json::array();
@@ -483,7 +471,7 @@ Result<int> cmd_image_inspect(Context& ctx, const ParsedArgs& a) {
 
 // inspect: containers first, then images, then volumes (Docker's order), or --type.
 Result<int> cmd_inspect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   std::string type = a.str("type");
   if (!type.empty() && type != "container" && type != "image" && type != "volume")
     return fail(kInvalid, fmt::format("\"{}\" is not a valid value for --type", type));
@@ -523,7 +511,7 @@ Result<int> cmd_inspect(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_history(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(false));
   auto img = TRY(find_image(*store, a.positional[0]));
   Json cfg = image_config_json(*store, img.id);
@@ -618,7 +606,7 @@ Result<int> cmd_image_prune(Context& ctx, const ParsedArgs& a) {
                      "Are you sure you want to continue? [y/N] "
                    : "WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] "))
     return 0;
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto rep = TRY(prune_images(*e, all, a.list("filter")));
   if (!rep.lines.empty()) {
     out("Deleted Images:\n");
@@ -630,87 +618,36 @@ Result<int> cmd_image_prune(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
-  storage::Store* store = TRY(e->store(false));
-  auto images = TRY(store->list_images());
-  auto containers = TRY(engine::list_containers(*e));
-  auto volumes = TRY(engine::list_volumes(*e));
-  std::set<std::string> used_images;
-  uint64_t img_size = 0, img_reclaim = 0, ctr_size = 0, ctr_reclaim = 0, vol_size = 0, vol_reclaim = 0;
-  int active_ctr = 0, active_vol = 0;
-  for (auto& c : containers) {
-    used_images.insert(c.rec.image_id);
-    uint64_t sz = 0;
-    if (c.rec.driver == "overlay") sz = tree_size_at(-100, e->container_dir(c.rec.id) + "/upper").value_or(0);
-    else if (c.rec.driver == "vfs") sz = tree_size_at(-100, e->container_dir(c.rec.id) + "/rootfs").value_or(0);
-    ctr_size += sz;
-    if (c.state.status == engine::RunState::Running) ++active_ctr;
-    else ctr_reclaim += sz;
-  }
-  // Images: every layer counted once, however many images share it (Docker); reclaimable is
-  // what no image a container uses needs.
-  auto layers = TRY(store->list_layers());
-  std::map<std::string, uint64_t> layer_size;
-  for (auto& l : layers) {
-    layer_size[l.chain_id] = l.size;
-    img_size += l.size;
-  }
-  std::set<std::string> used_chains;
-  for (auto& img : images)
-    if (used_images.count(img.id))
-      if (auto rec = store->lookup_image(img.id))
-        for (auto& l : rec->layers) used_chains.insert(l.chain_id);
-  uint64_t used_size = 0;
-  for (auto& c : used_chains) used_size += layer_size.count(c) ? layer_size[c] : 0;
-  img_reclaim = img_size > used_size ? img_size - used_size : 0;
-  std::map<std::string, uint64_t> vol_sizes;
-  for (auto& v : volumes) {
-    uint64_t sz = tree_size_at(-100, v.mountpoint).value_or(0);
-    vol_sizes[v.name] = sz;
-    vol_size += sz;
-    if (!engine::volume_users(*e, v.name).empty()) ++active_vol;
-    else vol_reclaim += sz;
-  }
+  auto* e = ctx.engine;
+  auto u = TRY(engine::disk_usage(*e, a.flag("verbose")));
   auto pct = [](uint64_t part, uint64_t total) {
     return total ? fmt::format("{} ({}%)", human_size(double(part)), part * 100 / total) : human_size(double(part));
   };
   std::vector<Json> rows;
-  auto row = [&](const char* type, size_t total, int active, uint64_t size, uint64_t recl) {
+  auto row = [&](const char* type, const engine::UsageTotals& t) {
     Json r = Json::object();
     r["Type"] = type;
-    r["TotalCount"] = std::to_string(total);
-    r["Active"] = std::to_string(active);
-    r["Size"] = human_size(double(size));
-    r["Reclaimable"] = pct(recl, size);
+    r["TotalCount"] = std::to_string(t.total);
+    r["Active"] = std::to_string(t.active);
+    r["Size"] = human_size(double(t.size));
+    r["Reclaimable"] = pct(t.reclaimable, t.size);
     rows.push_back(r);
   };
-  int active_img = 0;
-  for (auto& img : images) active_img += used_images.count(img.id) ? 1 : 0;
-  row("Images", images.size(), active_img, img_size, img_reclaim);
-  row("Containers", containers.size(), active_ctr, ctr_size, ctr_reclaim);
-  row("Local Volumes", volumes.size(), active_vol, vol_size, vol_reclaim);
-  row("Build Cache", 0, 0, 0, 0);
+  row("Images", u.images);
+  row("Containers", u.containers);
+  row("Local Volumes", u.volumes);
+  row("Build Cache", engine::UsageTotals{});
   static const std::map<std::string, std::string> kHeaders = {{"Type", "TYPE"}, {"TotalCount", "TOTAL"}, {"Active", "ACTIVE"},
                                                               {"Size", "SIZE"}, {"Reclaimable", "RECLAIMABLE"}};
   if (!a.flag("verbose")) {
     out(TRY(format_list(a.str("format"), "table {{.Type}}\\t{{.TotalCount}}\\t{{.Active}}\\t{{.Size}}\\t{{.Reclaimable}}", rows, kHeaders)));
     return 0;
   }
-  // -v: one table per kind, as Docker prints it. A layer is shared when several images use it.
+  // -v: one table per kind, as Docker prints it.
   out("Images space usage:\n\n");
-  std::map<std::string, std::vector<std::string>> chains_of;  // image id -> its layers
-  std::map<std::string, int> users_of;                        // chain id -> images using it
-  for (auto& img : images)
-    if (auto rec = store->lookup_image(img.id))
-      for (auto& l : rec->layers) {
-        chains_of[img.id].push_back(l.chain_id);
-        ++users_of[l.chain_id];
-      }
   std::vector<Json> irows;
-  for (auto& img : images) {
-    uint64_t shared = 0;
-    for (auto& c : chains_of[img.id])
-      if (users_of[c] > 1) shared += layer_size.count(c) ? layer_size[c] : 0;
+  for (auto& iu : u.image_rows) {
+    const auto& img = iu.image;
     for (auto& n : img.tags.empty() ? std::vector<std::string>{""} : img.tags) {
       RepoTag rt = n.empty() ? RepoTag{"<none>", "<none>"} : split_name(n);
       Json r = Json::object();
@@ -719,11 +656,9 @@ Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
       r["ID"] = oci::truncate_id(img.id);
       r["CreatedSince"] = human_duration(now_ns() - img.created_ns) + " ago";
       r["Size"] = human_size(double(img.size));
-      r["SharedSize"] = human_size(double(shared));
-      r["UniqueSize"] = human_size(double(img.size > shared ? img.size - shared : 0));
-      int n_ctr = 0;
-      for (auto& c : containers) n_ctr += c.rec.image_id == img.id;
-      r["Containers"] = std::to_string(n_ctr);
+      r["SharedSize"] = human_size(double(iu.shared));
+      r["UniqueSize"] = human_size(double(iu.unique));
+      r["Containers"] = std::to_string(iu.containers);
       irows.push_back(r);
     }
   }
@@ -736,11 +671,12 @@ Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
                        {"Containers", "CONTAINERS"}})));
   out("\nContainers space usage:\n\n");
   std::vector<Json> crows;
-  for (auto& c : containers) {
+  for (auto& cu : u.container_rows) {
+    const auto& c = cu.container;
     Json r = Json::object();
     r["ID"] = c.rec.id.substr(0, 12);
     r["Image"] = c.rec.image.empty() ? c.rec.rootfs : c.rec.image;
-    r["Size"] = human_size(double(c.rec.driver == "overlay" ? tree_size_at(-100, e->container_dir(c.rec.id) + "/upper").value_or(0) : 0));
+    r["Size"] = human_size(double(cu.size_rw));
     r["Status"] = engine::status_text(c.state, now_ns());
     r["Names"] = c.rec.name;
     crows.push_back(r);
@@ -749,11 +685,11 @@ Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
                       {{"ID", "CONTAINER ID"}, {"Image", "IMAGE"}, {"Size", "SIZE"}, {"Status", "STATUS"}, {"Names", "NAMES"}})));
   out("\nLocal Volumes space usage:\n\n");
   std::vector<Json> vrows;
-  for (auto& v : volumes) {
+  for (auto& vu : u.volume_rows) {
     Json r = Json::object();
-    r["Name"] = v.name;
-    r["Links"] = std::to_string(engine::volume_users(*e, v.name).size());
-    r["Size"] = human_size(double(vol_sizes[v.name]));
+    r["Name"] = vu.volume.name;
+    r["Links"] = std::to_string(vu.links);
+    r["Size"] = human_size(double(vu.size));
     vrows.push_back(r);
   }
   out(TRY(format_list("", "table {{.Name}}\\t{{.Links}}\\t{{.Size}}", vrows,
@@ -790,7 +726,7 @@ Result<int> cmd_system_check(Context& ctx, const ParsedArgs& a) {
 namespace skiff::cli {
 
 Result<int> cmd_system_migrate(Context& ctx, const ParsedArgs&) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   outf("{}\n", TRY(engine::system_migrate(*e)));
   return 0;
 }
@@ -800,7 +736,7 @@ Result<int> cmd_system_reset(Context& ctx, const ParsedArgs& a) {
       !confirm("WARNING! This will remove all containers, images, layers and volumes, and the run state.\n"
                "Are you sure you want to continue? [y/N] "))
     return 0;
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   TRY(engine::system_reset(*e));
   return 0;
 }

@@ -80,7 +80,7 @@ Json stats_row(const engine::StatsSample& s, const engine::StatsSample* prev, co
 }  // namespace
 
 Result<int> cmd_pause(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   if (a.flag("all")) {
     if (!a.positional.empty()) return fail(kInvalid, "--all and container names cannot be used together");
     for (auto& c : TRY(engine::list_containers(*e)))
@@ -95,7 +95,7 @@ Result<int> cmd_pause(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_unpause(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   if (a.flag("all")) {
     if (!a.positional.empty()) return fail(kInvalid, "--all and container names cannot be used together");
     for (auto& c : TRY(engine::list_containers(*e)))
@@ -118,12 +118,12 @@ Result<int> cmd_update(Context& ctx, const ParsedArgs& a) {
   if (a.has("restart")) restart = a.str("restart");
   if (flags.empty() && !restart)
     return fail(kUsage, "you must provide one or more flags when using this command");
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   return each(a, [&](const std::string& ref) { return engine::update_container(*e, ref, flags, restart); });
 }
 
 Result<int> cmd_stats(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   bool all = a.flag("all"), no_stream = a.flag("no-stream"), no_trunc = a.flag("no-trunc");
   std::string format = a.str("format");
   // The containers: those named (each must exist), else the running ones (--all: every one).

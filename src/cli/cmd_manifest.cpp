@@ -113,7 +113,7 @@ Json index_inspect(const oci::Index& ix) {
 }  // namespace
 
 Result<int> cmd_manifest_create(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   std::string name = TRY(list_name(a.positional[0]));
   oci::Index index;
@@ -138,7 +138,7 @@ Result<int> cmd_manifest_create(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_manifest_add(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   auto l = TRY(find_list(*store, a.positional[0]));
   auto edit = TRY(entry_edit(a));
@@ -148,7 +148,7 @@ Result<int> cmd_manifest_add(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_manifest_annotate(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   auto l = TRY(find_list(*store, a.positional[0]));
   auto edit = TRY(entry_edit(a));
@@ -172,7 +172,7 @@ Result<int> cmd_manifest_annotate(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_manifest_remove(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   auto l = TRY(find_list(*store, a.positional[0]));
   auto digest = TRY(oci::Digest::parse(a.positional[1]));
@@ -185,7 +185,7 @@ Result<int> cmd_manifest_remove(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_manifest_inspect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(false));
   const std::string& text = a.positional[0];
   auto rec = find_image(*store, text, nullptr);
@@ -216,7 +216,7 @@ Result<int> cmd_manifest_push(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_manifest_rm(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   bool failed = false;
   for (auto& text : a.positional) {
@@ -239,7 +239,7 @@ Result<int> cmd_manifest_rm(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_manifest_exists(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(false));
   auto l = find_list(*store, a.positional[0]);
   if (l) return 0;

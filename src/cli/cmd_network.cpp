@@ -9,6 +9,7 @@
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/netnames.hpp"
+#include "skiff/engine/prune.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
@@ -21,50 +22,6 @@ Result<int> inspect_result(const std::string& format, const Json& all, bool fail
 // cmd_volume.cpp: KEY=VALUE items as a JSON object.
 Json kv_object(const std::vector<std::string>& items);
 
-namespace {
-
-Result<bool> network_filter(const engine::Engine& e, const network::Network& n, const std::vector<std::string>& filters) {
-  // Docker: values of one key are ORed, keys are ANDed.
-  std::map<std::string, std::vector<std::string>> by_key;
-  for (auto& f : filters) {
-    auto [k, v] = split_once(f, '=');
-    by_key[k].push_back(v.value_or(""));
-  }
-  for (auto& [k, values] : by_key) {
-    bool any = false;
-    for (auto& v : values) {
-      if (k == "name") any |= n.name.find(v) != std::string::npos;
-      else if (k == "id") any |= n.id.rfind(v, 0) == 0;
-      else if (k == "driver") any |= n.driver == v;
-      else if (k == "scope") any |= v == "local";
-      else if (k == "type") {
-        if (v != "custom" && v != "builtin") return fail(kInvalid, fmt::format("invalid filter: 'type'='{}'", v));
-        any |= (v == "builtin") == n.predefined;
-      } else if (k == "label") {
-        auto [lk, lv] = split_once(v, '=');
-        any |= n.labels.contains(lk) && (!lv || n.labels[lk] == *lv);
-      } else if (k == "dangling") {
-        auto b = parse_bool(v);
-        if (!b) return fail(kInvalid, fmt::format("invalid filter 'dangling={}'", v));
-        any |= !n.predefined && engine::network_members(e, n.name).empty() == *b;
-      } else if (k == "until") {
-        auto t = parse_rfc3339(v);
-        if (!t) {
-          if (auto secs = parse_int(v)) t = *secs * 1000000000LL;
-        }
-        if (!t) return fail(kInvalid, fmt::format("invalid filter 'until={}': want a timestamp", v));
-        any |= !n.predefined && n.created < *t;
-      } else {
-        return fail(kInvalid, fmt::format("invalid filter '{}'", k));
-      }
-    }
-    if (!any) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 Result<int> cmd_network_create(Context& ctx, const ParsedArgs& a) {
   network::CreateRequest req;
   req.name = a.positional[0];
@@ -74,20 +31,20 @@ Result<int> cmd_network_create(Context& ctx, const ParsedArgs& a) {
   req.internal = a.flag("internal");
   req.labels = kv_object(a.list("label"));
   req.options = kv_object(a.list("opt"));
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   auto n = TRY(engine::net_store(*e).create(req));
   outf("{}\n", n.id);
   return 0;
 }
 
 Result<int> cmd_network_ls(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto nets = TRY(engine::net_store(*e).list());
   std::sort(nets.begin(), nets.end(), [](auto& x, auto& y) { return x.name < y.name; });
   bool trunc = !a.flag("no-trunc");
   std::vector<Json> rows;
   for (auto& n : nets) {
-    if (!TRY(network_filter(*e, n, a.list("filter")))) continue;
+    if (!TRY(engine::network_matches(*e, n, a.list("filter")))) continue;
     std::string id = trunc ? n.id.substr(0, 12) : n.id;
     if (a.flag("quiet")) {
       outf("{}\n", id);
@@ -116,7 +73,7 @@ Result<int> cmd_network_ls(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_network_inspect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto store = engine::net_store(*e);
   Json all = Json::array();
   bool failed = false, template_failed = false;
@@ -135,7 +92,7 @@ Result<int> cmd_network_inspect(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_network_rm(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   bool failed = false;
   for (auto& name : a.positional) {
     auto st = engine::remove_network(*e, name, a.flag("force"));
@@ -156,35 +113,29 @@ Result<int> cmd_network_prune(Context& ctx, const ParsedArgs& a) {
   if (!a.flag("force") && !confirm("WARNING! This will remove all custom networks not used by at least one container.\n"
                                    "Are you sure you want to continue? [y/N] "))
     return 0;
-  auto e = TRY(open_engine(ctx, true));
-  auto nets = TRY(engine::net_store(*e).list());
-  std::vector<std::string> removed;
-  for (auto& n : nets) {
-    if (n.predefined || !engine::network_members(*e, n.name).empty()) continue;
-    if (!TRY(network_filter(*e, n, a.list("filter")))) continue;
-    if (engine::remove_network(*e, n.name, false)) removed.push_back(n.name);
-  }
-  if (!removed.empty()) {
+  auto* e = ctx.engine;
+  auto pruned = TRY(engine::prune_networks(*e, a.list("filter")));
+  if (!pruned.removed.empty()) {
     out("Deleted Networks:\n");
-    for (auto& n : removed) outf("{}\n", n);
+    for (auto& n : pruned.removed) outf("{}\n", n);
   }
   return 0;
 }
 
 Result<int> cmd_network_connect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   TRY(engine::connect_network(*e, a.positional[0], a.positional[1], a.str("ip"), a.list("alias")));
   return 0;
 }
 
 Result<int> cmd_network_disconnect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   TRY(engine::disconnect_network(*e, a.positional[0], a.positional[1], a.flag("force")));
   return 0;
 }
 
 Result<int> cmd_network_exists(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto n = engine::net_store(*e).find(a.positional[0]);
   if (n) return 0;
   if (n.error().code == kNotFound) return 1;
@@ -192,7 +143,7 @@ Result<int> cmd_network_exists(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_network_reload(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   std::vector<std::string> ids;
   if (a.flag("all")) {
     if (!a.positional.empty()) return fail(kUsage, "--all and containers cannot be given together");

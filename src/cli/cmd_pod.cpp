@@ -109,7 +109,7 @@ Result<bool> pod_matches(const engine::Pod& p, const std::vector<std::string>& f
   for (auto& [k, values] : by_key) {
     bool any = false;
     for (auto& v : values) {
-      if (k == "id") any |= p.rec.id.rfind(v, 0) == 0;
+      if (k == "id") any |= p.rec.id.starts_with(v);
       else if (k == "name") any |= p.rec.name.find(v) != std::string::npos;
       else if (k == "status") {
         static const char* kStates[] = {"stopped", "running", "paused", "exited", "dead", "created", "degraded", "error"};
@@ -122,7 +122,7 @@ Result<bool> pod_matches(const engine::Pod& p, const std::vector<std::string>& f
       } else if (k == "ctr-names" || k == "ctr-ids" || k == "ctr-status") {
         for (auto& c : p.containers) {
           if (k == "ctr-names") any |= c.rec.name.find(v) != std::string::npos;
-          if (k == "ctr-ids") any |= c.rec.id.rfind(v, 0) == 0;
+          if (k == "ctr-ids") any |= c.rec.id.starts_with(v);
           if (k == "ctr-status") any |= ctr_state(c) == v;
         }
       } else if (k == "ctr-number") {
@@ -493,7 +493,7 @@ Result<int> cmd_pod_logs(Context& ctx, const ParsedArgs& a) {
     std::string only = a.str("container");
     for (auto& c : p.containers) {
       if (c.rec.id == p.rec.infra_id) continue;  // the infra writes no log
-      if (!only.empty() && c.rec.name != only && c.rec.id.rfind(only, 0) != 0) continue;
+      if (!only.empty() && c.rec.name != only && !c.rec.id.starts_with(only)) continue;
       ids.push_back(c.rec.id);
     }
     if (!only.empty() && ids.empty())

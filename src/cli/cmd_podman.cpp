@@ -22,17 +22,7 @@ Result<storage::ImageRecord> find_image(storage::Store& store, const std::string
                                         const std::vector<std::string>* candidates = nullptr);
 
 namespace {
-std::vector<std::string> strings_of(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-std::string familiar(const std::string& name) {
-  auto r = oci::Reference::parse(name);
-  return r ? r->familiar() : name;
-}
+using oci::familiar;
 }  // namespace
 
 Result<std::vector<std::string>> target_containers(engine::Engine& e, const ParsedArgs& a, const Context& ctx,
@@ -78,7 +68,7 @@ Result<std::vector<std::string>> target_containers(engine::Engine& e, const Pars
 }
 
 Result<int> cmd_container_exists(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto c = engine::find_container(*e, a.positional[0]);
   if (c) return 0;
   if (c.error().code == kNotFound) return 1;
@@ -86,7 +76,7 @@ Result<int> cmd_container_exists(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_image_exists(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(false));
   auto img = find_image(*store, a.positional[0]);
   if (img) return 0;
@@ -95,7 +85,7 @@ Result<int> cmd_image_exists(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_volume_exists(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto v = engine::find_volume(*e, a.positional[0]);
   if (v) return 0;
   if (v.error().code == kNotFound) return 1;
@@ -105,7 +95,7 @@ Result<int> cmd_volume_exists(Context& ctx, const ParsedArgs& a) {
 // podman untag IMAGE [NAME...]: without names, every tag and digest of the image goes (the
 // image stays, as <none>); with names, those (each must name this image).
 Result<int> cmd_untag(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   auto img = TRY(find_image(*store, a.positional[0]));
   if (img.tags.empty() && img.digests.empty()) img = TRY(store->lookup_image(img.id));
@@ -137,7 +127,7 @@ Result<int> cmd_untag(Context& ctx, const ParsedArgs& a) {
 // podman image tree: the image, its size and its layers (with the names of the images whose
 // top layer each one is); --whatrequires: the images built on this one.
 Result<int> cmd_image_tree(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(false));
   auto found = TRY(find_image(*store, a.positional[0]));
   auto img = TRY(store->lookup_image(found.id));
@@ -426,7 +416,7 @@ namespace skiff::cli {
 // uses for its storage (container root = the user, 1..N = the subordinate ids) and a private
 // mount namespace; as root, the command as is. Exits with the command's status.
 Result<int> cmd_unshare(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   std::vector<std::string> argv = a.positional;
   if (argv.empty()) {
     const char* sh = getenv("SHELL");

@@ -7,7 +7,7 @@
 namespace skiff::cli {
 
 Result<int> cmd_port(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   const std::string& ref = a.positional[0];
   auto c = engine::find_container(*e, ref);
   if (!c) {

@@ -6,6 +6,7 @@
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/pod.hpp"
 #include "skiff/engine/ports.hpp"
+#include "skiff/engine/usage.hpp"
 #include "skiff/oci/digest.hpp"
 #include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
@@ -69,7 +70,7 @@ bool matches_label(const Json& labels, const std::string& want) {
 bool matches_ancestor(const engine::Container& c, const std::string& want) {
   const auto& r = c.rec;
   std::string id = r.image_id.size() > 7 ? r.image_id.substr(7) : "";
-  std::string w = want.rfind("sha256:", 0) == 0 ? want.substr(7) : want;
+  std::string w = want.starts_with("sha256:") ? want.substr(7) : want;
   if (!id.empty() && w.size() >= 4 && id.compare(0, w.size(), w) == 0) return true;
   auto strip_latest = [](std::string s) {
     if (s.size() > 7 && s.substr(s.size() - 7) == ":latest") s.resize(s.size() - 7);
@@ -171,7 +172,7 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
   row["RunningFor"] = human_duration(now - r.created) + " ago";
   if (size) {
     uint64_t rw = 0;
-    if (r.driver == "overlay") rw = tree_size_at(-100, e.container_dir(r.id) + "/upper").value_or(0);
+    rw = engine::container_size_rw(e, r);
     // Docker: the container's own layer, and that plus its image's layers.
     auto it = image_sizes.find(r.image_id);
     uint64_t image = it == image_sizes.end() ? 0 : it->second;
@@ -204,7 +205,7 @@ static Status sort_ps_rows(std::vector<Json>& rows, const std::string& key) {
 Result<int> cmd_ps(Context& ctx, const ParsedArgs& a) {
   if (podman_personality())
     if (auto r = podman_ps(ctx, a)) return std::move(*r);
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto filters = TRY(parse_filters(a.list("filter")));
   int64_t last = a.has("last") ? a.num("last") : -1;
   if (a.flag("latest")) last = 1;

@@ -87,7 +87,7 @@ Result<std::string> prompt(std::string_view question, bool secret) {
 // ---- push ----------------------------------------------------------------------------------
 
 Result<int> cmd_push(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   storage::Store* store = TRY(e->store(true));
   image::PushOptions po;
   po.client = TRY(registry_client_options(a));

@@ -81,7 +81,7 @@ std::string health_suffix(const engine::Engine& e, const engine::Container& c) {
 
 // Podman's exit codes: 0 healthy, 1 failed (the status printed), 125 an error.
 Result<int> cmd_healthcheck_run(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   std::string status = TRY(engine::run_healthcheck(*e, a.positional[0], ctx.global.log_level));
   if (status == "healthy") return 0;
   outf("{}\n", status);

@@ -116,7 +116,7 @@ static std::string os_name() {
   auto text = read_file("/etc/os-release");
   if (!text) return "linux";
   for (auto& line : split(*text, '\n')) {
-    if (line.rfind("PRETTY_NAME=", 0) == 0) {
+    if (line.starts_with("PRETTY_NAME=")) {
       std::string v = line.substr(12);
       if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
       return v;
@@ -259,7 +259,7 @@ Result<int> cmd_info(Context& ctx, const ParsedArgs& a) {
   struct sysinfo si;
   sysinfo(&si);
   auto map = TRY(idmap_for_current_user());
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   Json host = Json::object();
   host["KernelVersion"] = u.release;
   host["OperatingSystem"] = os_name();

@@ -5,6 +5,7 @@
 #include "format.hpp"
 #include "handlers.hpp"
 #include "output.hpp"
+#include "skiff/engine/prune.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
@@ -26,40 +27,10 @@ Json kv_object(const std::vector<std::string>& items) {
   return o;
 }
 
-namespace {
-
-bool label_match(const Json& labels, const std::string& want) {
-  auto [k, v] = split_once(want, '=');
-  return labels.is_object() && labels.contains(k) && (!v || labels[k] == *v);
-}
-
-Result<bool> volume_filter(const engine::Engine& e, const engine::Volume& v, const std::vector<std::string>& filters) {
-  for (auto& f : filters) {
-    auto [k, val] = split_once(f, '=');
-    std::string value = val.value_or("");
-    if (k == "name") {
-      if (v.name.find(value) == std::string::npos) return false;
-    } else if (k == "label") {
-      if (!label_match(v.labels, value)) return false;
-    } else if (k == "driver") {
-      if (v.driver != value) return false;
-    } else if (k == "dangling") {
-      auto b = parse_bool(value);
-      if (!b) return fail(kInvalid, fmt::format("invalid filter 'dangling={}'", value));
-      if (engine::volume_users(e, v.name).empty() != *b) return false;
-    } else {
-      return fail(kInvalid, fmt::format("invalid filter '{}'", k));
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 Result<int> cmd_volume_create(Context& ctx, const ParsedArgs& a) {
   std::string driver = a.str("driver", "local");
   if (driver != "local") return fail(kInvalid, fmt::format("volume driver \"{}\" is not available (local)", driver));
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   std::string name = a.positional.empty() ? a.str("name") : a.positional[0];
   auto v = TRY(engine::create_volume(*e, name, kv_object(a.list("label")), kv_object(a.list("opt"))));
   outf("{}\n", v.name);
@@ -67,11 +38,11 @@ Result<int> cmd_volume_create(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_volume_ls(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   auto vols = TRY(engine::list_volumes(*e));
   std::vector<Json> rows;
   for (auto& v : vols) {
-    if (!TRY(volume_filter(*e, v, a.list("filter")))) continue;
+    if (!TRY(engine::volume_matches(*e, v, a.list("filter")))) continue;
     if (a.flag("quiet")) {
       outf("{}\n", v.name);
       continue;
@@ -101,7 +72,7 @@ Result<int> cmd_volume_ls(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_volume_inspect(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, false));
+  auto* e = ctx.engine;
   Json all = Json::array();
   bool failed = false, template_failed = false;
   std::string format = a.str("format");
@@ -119,7 +90,7 @@ Result<int> cmd_volume_inspect(Context& ctx, const ParsedArgs& a) {
 }
 
 Result<int> cmd_volume_rm(Context& ctx, const ParsedArgs& a) {
-  auto e = TRY(open_engine(ctx, true));
+  auto* e = ctx.engine;
   bool failed = false;
   for (auto& name : a.positional) {
     auto st = engine::remove_volume(*e, name, a.flag("force"));
@@ -135,22 +106,6 @@ Result<int> cmd_volume_rm(Context& ctx, const ParsedArgs& a) {
   return 0;
 }
 
-Result<PruneReport> prune_volumes(engine::Engine& e, bool all, const std::vector<std::string>& filters) {
-  PruneReport rep;
-  auto vols = TRY(engine::list_volumes(e));
-  for (auto& v : vols) {
-    if (!all && !v.anonymous) continue;
-    if (!engine::volume_users(e, v.name).empty()) continue;
-    if (!TRY(volume_filter(e, v, filters))) continue;
-    uint64_t size = tree_size_at(-100, v.mountpoint).value_or(0);
-    if (engine::remove_volume(e, v.name, false)) {
-      rep.lines.push_back(v.name);
-      rep.reclaimed += size;
-    }
-  }
-  return rep;
-}
-
 Result<int> cmd_volume_prune(Context& ctx, const ParsedArgs& a) {
   bool all = a.flag("all");
   if (!a.flag("force") &&
@@ -159,14 +114,14 @@ Result<int> cmd_volume_prune(Context& ctx, const ParsedArgs& a) {
                    : "WARNING! This will remove anonymous local volumes not used by at least one container.\n"
                      "Are you sure you want to continue? [y/N] "))
     return 0;
-  auto e = TRY(open_engine(ctx, true));
-  auto rep = TRY(prune_volumes(*e, all, a.list("filter")));
-  if (!rep.lines.empty()) {
+  auto* e = ctx.engine;
+  auto pruned = TRY(engine::prune_volumes(*e, all, a.list("filter")));
+  if (!pruned.removed.empty()) {
     out("Deleted Volumes:\n");
-    for (auto& n : rep.lines) outf("{}\n", n);
+    for (auto& n : pruned.removed) outf("{}\n", n);
     out("\n");
   }
-  outf("Total reclaimed space: {}\n", human_size(double(rep.reclaimed)));
+  outf("Total reclaimed space: {}\n", human_size(double(pruned.reclaimed)));
   return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -12,6 +13,10 @@
 
 #include "skiff/util/paths.hpp"
 #include "skiff/util/result.hpp"
+
+namespace skiff::engine {
+class Engine;
+}
 
 namespace skiff::cli {
 
@@ -53,6 +58,14 @@ struct ParsedArgs;
 /// Returns the exit status; errors go back as Error and the caller prints them.
 using Handler = Result<int> (*)(Context&, const ParsedArgs&);
 
+/// What the dispatcher opens before the handler runs (CmdSpec::open); the handler finds it in
+/// Context::engine. An error opening it is the command's error (exit 125), as a handler's.
+enum class Open {
+  None,         ///< nothing: the command needs no store (or opens one per flag itself)
+  EngineRead,   ///< the engine, read-only (listings, inspect, logs)
+  EngineWrite,  ///< the engine, creating the store's skeleton (anything that changes the store)
+};
+
 /// One command. Write entries with designated initializers (in this order); only path, usage,
 /// summary and handler are required (see commands.cpp).
 struct CmdSpec {
@@ -62,6 +75,7 @@ struct CmdSpec {
   std::string_view summary;  ///< one line, starts with a capital, no final period
   std::span<const OptSpec> opts = {};
   Handler handler = nullptr;
+  Open open = Open::None;      ///< what the dispatcher opens for the handler (Context::engine)
   int min_args = 0;
   int max_args = -1;           ///< -1 = unlimited
   Comp arg_comp = Comp::None;  ///< completion for the positionals (all of them)
@@ -136,6 +150,9 @@ struct Context {
   GlobalOptions global;
   const CmdSpec* cmd = nullptr;
   std::string invoked_as;  ///< the command words the user typed ("ps", "container ls")
+  /// The engine opened by the dispatcher for CmdSpec::open (null for Open::None).
+  engine::Engine* engine = nullptr;
+  std::shared_ptr<engine::Engine> engine_owner;  ///< keeps `engine` (engine.hpp stays out of here)
   /// Paths (computed on first use). Errors if XDG_RUNTIME_DIR fallback is unsafe.
   Result<const Paths*> paths();
 

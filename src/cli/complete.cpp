@@ -7,17 +7,13 @@
 #include <algorithm>
 #include <set>
 
+#include "skiff/engine/lifecycle.hpp"
 #include "skiff/util/strings.hpp"
 
 namespace skiff::cli {
 
 namespace {
 
-bool has_prefix(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-constexpr std::string_view kSignals =
-    "ABRT ALRM BUS CHLD CONT FPE HUP ILL INT IO KILL PIPE PROF PWR QUIT SEGV STKFLT STOP SYS TERM TRAP "
-    "TSTP TTIN TTOU URG USR1 USR2 VTALRM WINCH XCPU XFSZ";
 
 // cobra's isFlagArg: "--x…" or "-x…".
 bool is_flag_arg(std::string_view a) {
@@ -39,7 +35,7 @@ struct Level {
 bool takes_next(const FlagSet& fs, std::string_view w) {
   if (w.find('=') != std::string_view::npos) return false;
   const OptSpec* o = nullptr;
-  if (has_prefix(w, "--")) {
+  if (w.starts_with("--")) {
     o = fs.find_long(w.substr(2));
   } else {
     // A cluster: only its last letter can take the next word, and only if nothing follows it.
@@ -113,7 +109,7 @@ struct Candidates {
   static void add_images(CompSource& s, const std::string& prefix, std::vector<std::string>& out) {
     std::set<std::string> seen, tagged;
     auto offer = [&](const std::string& v) {
-      if (has_prefix(v, prefix) && seen.insert(v).second) out.push_back(v);
+      if (v.starts_with(prefix) && seen.insert(v).second) out.push_back(v);
     };
     auto untagged = [](const std::string& ref) {  // "a/b:latest" → "a/b"; else ""
       size_t colon = ref.rfind(':');
@@ -135,7 +131,7 @@ struct Candidates {
         if (slash == std::string_view::npos || (colon != std::string_view::npos && slash > colon)) break;
         rest.remove_prefix(slash + 1);
         std::string form(rest);
-        if (!has_prefix(form, prefix) && !has_prefix(untagged(form), prefix)) continue;
+        if (!form.starts_with(prefix) && !untagged(form).starts_with(prefix)) continue;
         auto refs = s.short_name_refs(form);
         if (std::find(refs.begin(), refs.end(), img.full) == refs.end()) continue;
         offer(form);
@@ -157,7 +153,7 @@ struct Candidates {
       case Comp::Dirs: return kCompFilterDirs;
       case Comp::Enum:
         for (auto& v : split(enum_values, ' '))
-          if (!v.empty() && has_prefix(v, prefix)) out.push_back(v);
+          if (!v.empty() && v.starts_with(prefix)) out.push_back(v);
         return kCompNoFileComp;
       case Comp::Containers: add_containers(CompSource::Which::All, prefix, out); return kCompNoFileComp;
       case Comp::RunningContainers: add_containers(CompSource::Which::Running, prefix, out); return kCompNoFileComp;
@@ -173,9 +169,9 @@ struct Candidates {
         return kCompNoFileComp;
       case Comp::Signals:
         // KILL, TERM, … (as Docker's --signal default is written); SIGKILL, … once "SIG" is typed.
-        for (auto& v : split(kSignals, ' ')) {
-          std::string sig = has_prefix(prefix, "SI") ? "SIG" + v : v;
-          if (has_prefix(sig, prefix)) out.push_back(sig);
+        for (auto& v : engine::signal_names()) {
+          std::string sig = prefix.starts_with("SI") ? "SIG" + v : v;
+          if (sig.starts_with(prefix)) out.push_back(sig);
         }
         return kCompNoFileComp;
       case Comp::Commands: return kCompNoFileComp;  // handled by the caller (needs the position)
@@ -195,7 +191,7 @@ struct Candidates {
 
 void add_names(const Table& t, std::string_view group, std::string_view prefix, std::vector<std::string>& out) {
   for (auto& [name, summary] : command_names(t, group))
-    if (has_prefix(name, prefix)) out.push_back(summary.empty() ? name : name + "\t" + summary);
+    if (name.starts_with(prefix)) out.push_back(summary.empty() ? name : name + "\t" + summary);
 }
 
 }  // namespace
@@ -226,14 +222,14 @@ CompResult complete(const Table& t, std::span<const std::string> args, const Sou
   bool with_equal = false;
   if (!cur.empty() && cur[0] == '-') {
     if (size_t eq = cur.find('='); eq != std::string::npos) {
-      flag_name = has_prefix(cur, "--") ? cur.substr(2, eq - 2) : cur.substr(eq - 1, 1);
+      flag_name = cur.starts_with("--") ? cur.substr(2, eq - 2) : cur.substr(eq - 1, 1);
       prefix = cur.substr(eq + 1);
       with_equal = true;
     }
   } else if (!finalargs.empty() && is_flag_arg(finalargs.back()) &&
              finalargs.back().find('=') == std::string::npos) {
     const std::string& prev = finalargs.back();
-    flag_name = has_prefix(prev, "--") ? prev.substr(2) : prev.substr(prev.size() - 1);
+    flag_name = prev.starts_with("--") ? prev.substr(2) : prev.substr(prev.size() - 1);
     finalargs.pop_back();
   }
   if (!flag_name.empty()) {
@@ -289,8 +285,8 @@ CompResult complete(const Table& t, std::span<const std::string> args, const Sou
     for (auto [o, global] : fs.all()) {
       if (o->hidden || is_set(*o, global)) continue;
       std::string lng = fmt::format("--{}", o->name);
-      if (has_prefix(lng, cur)) r.candidates.push_back(fmt::format("{}\t{}", lng, o->help));
-      if (o->short_name && has_prefix(fmt::format("-{}", o->short_name), cur))
+      if (lng.starts_with(cur)) r.candidates.push_back(fmt::format("{}\t{}", lng, o->help));
+      if (o->short_name && fmt::format("-{}", o->short_name).starts_with(cur))
         r.candidates.push_back(fmt::format("-{}\t{}", o->short_name, o->help));
     }
     r.directive = kCompNoFileComp;

@@ -47,12 +47,6 @@ std::string escape_ref(std::string_view s) {
   return out;
 }
 
-std::string familiar_name(std::string_view ref) {
-  for (std::string_view p : {"docker.io/library/", "docker.io/"})
-    if (ref.substr(0, p.size()) == p) return std::string(ref.substr(p.size()));
-  return std::string(ref);
-}
-
 std::vector<std::string> CompSource::short_name_refs(std::string_view name) {
   auto ref = oci::Reference::parse(name);
   if (!ref) return {};
@@ -70,7 +64,6 @@ void for_each_entry(int dirfd, const char* path, Fn&& fn) {
   while (struct dirent* e = d->next()) fn(d->fd(), std::string_view(e->d_name), e->d_name);
 }
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 class StoreSource final : public CompSource {
  public:
@@ -82,7 +75,7 @@ class StoreSource final : public CompSource {
     std::vector<std::string> out;
     if (!graph_) return out;
     for_each_entry(graph_.get(), "names/containers", [&](int dfd, std::string_view name, const char* cname) {
-      if (!starts_with(name, prefix)) return;
+      if (!name.starts_with(prefix)) return;
       if (which != Which::All) {
         char buf[PATH_MAX];
         ssize_t n = readlinkat(dfd, cname, buf, sizeof buf);
@@ -100,7 +93,7 @@ class StoreSource final : public CompSource {
     std::vector<std::string> out;
     if (!graph_) return out;
     for_each_entry(graph_.get(), "containers", [&](int, std::string_view id, const char*) {
-      if (id.size() == 64 && is_hex(id) && starts_with(id, prefix) && matches(which, id)) out.emplace_back(id);
+      if (id.size() == 64 && is_hex(id) && id.starts_with(prefix) && matches(which, id)) out.emplace_back(id);
     });
     return out;
   }
@@ -111,7 +104,7 @@ class StoreSource final : public CompSource {
     for_each_entry(graph_.get(), "names/images", [&](int dfd, std::string_view esc, const char* cname) {
       std::string full = unescape_ref(esc);
       if (full.find('@') != std::string::npos) return;  // digest references: not repo:tag
-      std::string fam = familiar_name(full);
+      std::string fam = oci::familiar(full);
       std::string id;
       char buf[PATH_MAX];
       if (ssize_t n = readlinkat(dfd, cname, buf, sizeof buf); n > 0) {
@@ -137,7 +130,7 @@ class StoreSource final : public CompSource {
     std::vector<std::string> out;
     if (!graph_) return out;
     for_each_entry(graph_.get(), "volumes", [&](int, std::string_view name, const char*) {
-      if (starts_with(name, prefix)) out.emplace_back(name);
+      if (name.starts_with(prefix)) out.emplace_back(name);
     });
     return out;
   }
@@ -146,7 +139,7 @@ class StoreSource final : public CompSource {
     std::vector<std::string> out = CompSource::network_names(prefix);
     if (!graph_) return out;
     for_each_entry(graph_.get(), "networks", [&](int, std::string_view name, const char*) {
-      if (name.size() > 5 && name.substr(name.size() - 5) == ".json" && name[0] != '.' && starts_with(name, prefix))
+      if (name.size() > 5 && name.substr(name.size() - 5) == ".json" && name[0] != '.' && name.starts_with(prefix))
         out.emplace_back(name.substr(0, name.size() - 5));
     });
     return out;

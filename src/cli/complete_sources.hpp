@@ -81,7 +81,5 @@ std::unique_ptr<CompSource> store_source(std::string graph_root, std::string run
 std::string unescape_ref(std::string_view s);
 /// The reverse, for tests and tools: escapes '/', '%' and bytes outside printable ASCII.
 std::string escape_ref(std::string_view s);
-/// Docker's familiar form: drops "docker.io/library/" and "docker.io/".
-std::string familiar_name(std::string_view ref);
 
 }  // namespace skiff::cli

@@ -15,6 +15,8 @@ namespace skiff::cli {
 
 /// Opens the engine for this invocation's paths (`write`: create the store skeleton).
 Result<std::unique_ptr<engine::Engine>> open_engine(Context& ctx, bool write);
+/// The dispatcher's step before a handler: opens what ctx.cmd->open names into ctx.engine.
+Status open_for_command(Context& ctx);
 
 /// Resolves the image for create/run, pulling it per `pull_policy` (always, missing, never,
 /// newer); prints pull progress. (cmd_image.cpp)
@@ -31,10 +33,9 @@ struct PruneReport {
   std::vector<std::string> lines;
   uint64_t reclaimed = 0;
 };
-/// The work of `container prune`, `image prune` and `volume prune` (no prompt, no output).
-Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::string>& filters);
+/// The work of `image prune` (no prompt, no output; container and volume prunes are the
+/// engine's, skiff/engine/prune.hpp).
 Result<PruneReport> prune_images(engine::Engine& e, bool all, const std::vector<std::string>& filters);
-Result<PruneReport> prune_volumes(engine::Engine& e, bool all, const std::vector<std::string>& filters);
 
 // cmd_service.cpp: the service flags of create/run; --cidfile/--ignore targets (the
 // positionals, then each file's ID; with --ignore, missing files and containers dropped).

@@ -53,7 +53,7 @@ static std::string wrap(std::string_view text, size_t width) {
   for (auto& para : split(replace_all(trim(text), "\n\n", "\f"), '\f')) {
     if (!out.empty()) out += "\n";
     if (para.find("\n ") != std::string::npos || para.find("\n- ") != std::string::npos || para[0] == ' ' ||
-        para.rfind("- ", 0) == 0) {
+        para.starts_with("- ")) {
       out += para + "\n";
       continue;
     }
@@ -107,7 +107,7 @@ std::vector<std::pair<std::string, std::string>> command_names(const Table& t, s
       std::vector<std::string> names{std::string(c.path)};
       for (auto& a : split(c.aliases, ';')) names.push_back(a);
       for (auto& n : names)
-        if (n.rfind(prefix, 0) == 0 && n.find(' ', prefix.size()) == std::string::npos) {
+        if (n.starts_with(prefix) && n.find(' ', prefix.size()) == std::string::npos) {
           rows.emplace_back(n.substr(prefix.size()), std::string(c.summary));
           break;
         }

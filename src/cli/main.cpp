@@ -51,7 +51,8 @@ int run_cli(const std::vector<std::string>& args) {
   ctx.global = std::move(inv.global);
   ctx.cmd = inv.cmd;
   ctx.invoked_as = std::move(inv.invoked_as);
-  auto rc = inv.cmd->handler(ctx, inv.args);
+  auto opened = open_for_command(ctx);
+  Result<int> rc = opened ? inv.cmd->handler(ctx, inv.args) : Result<int>(opened.error());
   if (!rc) {
     flush_out();
     if (rc.error().code != kPartial) print_error(rc.error(), ctx.invoked_as);

@@ -59,14 +59,6 @@ std::string podman_status(const engine::Container& c, int64_t now) {
   }
 }
 
-std::vector<std::string> strs(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-
 int64_t unix_or_zero(int64_t ns) { return ns ? ns / 1000000000 : kZeroUnix; }
 
 }  // namespace
@@ -76,7 +68,7 @@ std::optional<Result<int>> podman_ps(Context& ctx, const ParsedArgs& a) {
   bool json = format == "json";
   if (!format.empty() && format != "table" && !json) return std::nullopt;
   auto run = [&]() -> Result<int> {
-    auto e = TRY(open_engine(ctx, false));
+    auto* e = ctx.engine;  // ps and images: Open::EngineRead
     auto list = TRY(filter_containers(*e, a.list("filter")));
     int64_t last = a.has("last") ? a.num("last") : -1;
     if (a.flag("latest")) last = 1;
@@ -182,7 +174,7 @@ std::optional<Result<int>> podman_images(Context& ctx, const ParsedArgs& a) {
   if (!format.empty() && format != "table" && !json) return std::nullopt;
   if (!a.list("filter").empty() || !a.positional.empty() || a.flag("digests")) return std::nullopt;
   auto run = [&]() -> Result<int> {
-    auto e = TRY(open_engine(ctx, false));
+    auto* e = ctx.engine;  // ps and images: Open::EngineRead
     storage::Store* store = TRY(e->store(false));
     auto images = TRY(store->list_images());
     std::map<std::string, int> users;

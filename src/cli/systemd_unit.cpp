@@ -79,7 +79,7 @@ Result<RunArgs> new_run_args(const Table& t, const std::vector<std::string>& cc,
     std::string_view w = cc[i];
     const OptSpec* o = nullptr;
     bool inline_value = w.find('=') != std::string_view::npos;
-    if (w.rfind("--", 0) == 0) o = find_long(t.globals, w.substr(2, w.find('=') - 2));
+    if (w.starts_with("--")) o = find_long(t.globals, w.substr(2, w.find('=') - 2));
     else if (w.size() == 2) o = find_short(t.globals, w[1]);
     out.words.push_back(systemd_quote(cc[i++]));
     if (o && o->type != OptType::Bool && !inline_value && i < cc.size()) out.words.push_back(systemd_quote(cc[i++]));
@@ -108,7 +108,7 @@ Result<RunArgs> new_run_args(const Table& t, const std::vector<std::string>& cc,
       break;
     }
     if (w.size() < 2 || w[0] != '-') break;  // the image
-    if (w.rfind("--", 0) == 0) {
+    if (w.starts_with("--")) {
       auto eq = w.find('=');
       std::string lname = w.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
       const OptSpec* o = find_long(cmd->opts, lname);

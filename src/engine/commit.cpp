@@ -13,7 +13,7 @@
 
 #include "changes.hpp"
 #include "skiff/engine/fsops.hpp"
-#include "skiff/image/changes.hpp"
+#include "skiff/image/config_changes.hpp"
 #include "skiff/oci/image.hpp"
 #include "skiff/oci/reference.hpp"
 #include "skiff/storage/layer_tree.hpp"
@@ -87,14 +87,6 @@ Result<Prepared> prepare(Engine& e, const std::string& ref) {
     p.snapshot = TRY_CTX(store->layer_diff_path(top), "container {}: its image's top layer", p.c.rec.id);
   }
   return p;
-}
-
-std::vector<std::string> strings_of(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
 }
 
 // The runtime config of the new image: the container's (Docker commits container.Config),

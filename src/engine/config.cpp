@@ -23,21 +23,13 @@ std::vector<std::string> dropins(const std::string& dir) {
   return out;
 }
 
-std::vector<std::string> strings(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-
 void merge(ContainersConf& c, const Json& doc) {
   const Json& ct = json_get(doc, "containers");
   if (ct.is_object()) {
-    if (ct.contains("env")) c.env = strings(ct["env"]);
-    if (ct.contains("default_ulimits")) c.default_ulimits = strings(ct["default_ulimits"]);
-    if (ct.contains("default_capabilities")) c.default_capabilities = strings(ct["default_capabilities"]);
-    if (ct.contains("default_sysctls")) c.default_sysctls = strings(ct["default_sysctls"]);
+    if (ct.contains("env")) c.env = strings_of(ct["env"]);
+    if (ct.contains("default_ulimits")) c.default_ulimits = strings_of(ct["default_ulimits"]);
+    if (ct.contains("default_capabilities")) c.default_capabilities = strings_of(ct["default_capabilities"]);
+    if (ct.contains("default_sysctls")) c.default_sysctls = strings_of(ct["default_sysctls"]);
     if (ct.contains("log_driver")) c.log_driver = json_str(ct, "log_driver");
     if (ct.contains("cgroups")) c.cgroups = json_str(ct, "cgroups");
     if (ct.contains("log_size_max")) c.log_size_max = json_int(ct, "log_size_max", -1);
@@ -46,15 +38,15 @@ void merge(ContainersConf& c, const Json& doc) {
     if (ct.contains("no_new_privileges") && ct["no_new_privileges"].is_boolean())
       c.no_new_privileges = ct["no_new_privileges"].get<bool>();
     if (ct.contains("base_hosts_file")) c.base_hosts_file = json_str(ct, "base_hosts_file");
-    if (ct.contains("dns_servers")) c.dns_servers = strings(ct["dns_servers"]);
-    if (ct.contains("dns_searches")) c.dns_searches = strings(ct["dns_searches"]);
-    if (ct.contains("dns_options")) c.dns_options = strings(ct["dns_options"]);
+    if (ct.contains("dns_servers")) c.dns_servers = strings_of(ct["dns_servers"]);
+    if (ct.contains("dns_searches")) c.dns_searches = strings_of(ct["dns_searches"]);
+    if (ct.contains("dns_options")) c.dns_options = strings_of(ct["dns_options"]);
   }
   const Json& nw = json_get(doc, "network");
   if (nw.is_object()) {
     if (nw.contains("default_rootless_network_cmd"))
       c.default_rootless_network_cmd = json_str(nw, "default_rootless_network_cmd");
-    if (nw.contains("pasta_options")) c.pasta_options = strings(nw["pasta_options"]);
+    if (nw.contains("pasta_options")) c.pasta_options = strings_of(nw["pasta_options"]);
   }
   const Json& en = json_get(doc, "engine");
   if (en.is_object()) {

@@ -94,13 +94,13 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   // Default net.* sysctls belong to a network namespace of the container's own: with the
   // host's they are skipped, as Podman does (rootless, setting them fails the start).
   for (auto it = cc.default_sysctls.rbegin(); it != cc.default_sysctls.rend(); ++it)
-    if (!(o.network == "host" && it->rfind("net.", 0) == 0)) o.sysctls.insert(o.sysctls.begin(), *it);
+    if (!(o.network == "host" && it->starts_with("net."))) o.sysctls.insert(o.sysctls.begin(), *it);
   bool log_driver_from_conf = o.log_driver.empty();
   if (o.log_driver.empty()) o.log_driver = cc.log_driver;
   // containers.conf's default (Podman's is journald): used when it can work here, else ours.
   // A --log-driver flag is never replaced (service.cpp refuses one that cannot work).
   if (log_driver_from_conf && !conf_log_driver_usable(o.log_driver)) o.log_driver.clear();
-  if (cc.log_size_max > 0 && std::none_of(o.log_opts.begin(), o.log_opts.end(), [](auto& x) { return x.rfind("max-size=", 0) == 0; }))
+  if (cc.log_size_max > 0 && std::none_of(o.log_opts.begin(), o.log_opts.end(), [](auto& x) { return x.starts_with("max-size="); }))
     o.log_opts.push_back(fmt::format("max-size={}", cc.log_size_max));
   if (!o.init && cc.init) o.init = *cc.init;
   std::string pod_id;
@@ -289,7 +289,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   x["hostname"] = c["Hostname"];
   if (cgroups_mode != "enabled") x["cgroups"] = cgroups_mode;
   if (systemd) x["systemd"] = true;
-  bool seccomp_set = std::any_of(o.security_opt.begin(), o.security_opt.end(), [](auto& so) { return so.rfind("seccomp", 0) == 0; });
+  bool seccomp_set = std::any_of(o.security_opt.begin(), o.security_opt.end(), [](auto& so) { return so.starts_with("seccomp"); });
   if (seccomp_profile.empty() && !seccomp_set && !cc.seccomp_profile.empty() && path_exists(cc.seccomp_profile))
     seccomp_profile = TRY_CTX(read_file(cc.seccomp_profile, 4 << 20), "read containers.conf seccomp_profile");
   if (!seccomp_profile.empty()) x["seccompProfile"] = seccomp_profile;

@@ -23,14 +23,6 @@ namespace skiff::engine {
 
 namespace {
 
-std::vector<std::string> strings_of(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-
 // The container's volumes and bind mounts, bound onto their targets inside the private mount
 // of a stopped container's root (targets resolved in the root; a missing target is skipped:
 // it is created when the container starts).

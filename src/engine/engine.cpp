@@ -77,7 +77,7 @@ bool monitor_running_in(const std::string& graph, const std::string& run_root) {
     UniqueFd f(fd);
     char buf[4096];
     ssize_t len = pread(fd, buf, sizeof buf, 0);
-    if (len <= 0 || std::string_view(buf, size_t(len)).rfind(run_root + "/", 0) != 0) continue;
+    if (len <= 0 || !std::string_view(buf, size_t(len)).starts_with(run_root + "/")) continue;
     if (start_lock_busy(fd)) return true;
   }
   return false;

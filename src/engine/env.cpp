@@ -48,7 +48,7 @@ Status add_image_env(std::vector<std::string>& env, const std::string& entry) {
 Status add_env_file(std::vector<std::string>& env, const std::string& path) {
   auto text = read_file(path, 16 << 20);
   if (!text) return wrap(text.error(), fmt::format("open env file `{}`", path));
-  if (text->rfind("\xEF\xBB\xBF", 0) == 0) text->erase(0, 3);  // a UTF-8 byte order mark (Docker drops it)
+  if (text->starts_with("\xEF\xBB\xBF")) text->erase(0, 3);  // a UTF-8 byte order mark (Docker drops it)
   for (auto& raw : split(*text, '\n')) {
     std::string line = raw;
     if (!line.empty() && line.back() == '\r') line.pop_back();

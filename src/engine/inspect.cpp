@@ -261,7 +261,7 @@ Status validate_ps_args(const std::vector<std::string>& words) {
     for (size_t p = w.size(); p-- > 0;) {
       if (w[p] != '=') continue;
       bool pid_next = w.compare(p + 1, 3, "PID") == 0 ||
-                      (p + 1 == w.size() && i + 1 < words.size() && words[i + 1].rfind("PID", 0) == 0);
+                      (p + 1 == w.size() && i + 1 < words.size() && words[i + 1].starts_with("PID"));
       if (!pid_next) continue;
       std::string k = w.substr(0, p);
       std::string v = p + 1 < w.size() ? w.substr(p + 1) : words[i + 1];

@@ -108,10 +108,10 @@ std::optional<int> parse_signal(const std::string& s_in) {
   }
   std::string s;
   for (char c : s_in) s.push_back(char(toupper((unsigned char)c)));
-  if (s.rfind("SIG", 0) == 0) s = s.substr(3);
+  if (s.starts_with("SIG")) s = s.substr(3);
   for (auto& sig : kSignals)
     if (s == sig.name) return sig.num;
-  if (s.rfind("RTMIN", 0) == 0 || s.rfind("RTMAX", 0) == 0) {
+  if (s.starts_with("RTMIN") || s.starts_with("RTMAX")) {
     bool min = s[3] == 'I';
     std::string off = s.substr(5);
     int delta = 0;
@@ -302,7 +302,7 @@ void sweep_containers(Engine& e, bool incomplete) {
   if (!names) return;
   for (auto& n : *names) {
     std::string id;
-    if (n.rfind(".removing-", 0) == 0) id = n.substr(10);
+    if (n.starts_with(".removing-")) id = n.substr(10);
     else if (incomplete && n.size() == 64 && !path_exists(e.container_dir(n) + "/config.json")) id = n;
     if (id.size() != 64) continue;
     // In progress (an rm, or a create before its config) holds the container's lock.

@@ -60,7 +60,7 @@ std::vector<pid_t> process_tree(pid_t root) {
 
 uint64_t status_kb(const std::string& status, std::string_view key) {
   for (auto& line : split(status, '\n'))
-    if (line.rfind(key, 0) == 0) {
+    if (line.starts_with(key)) {
       auto v = trim(std::string_view(line).substr(key.size()));  // "24684264 kB"
       return parse_uint(v.substr(0, v.find(' '))).value_or(0) * 1024;
     }

@@ -123,7 +123,7 @@ Result<MountSpec> parse_mount(const std::string& v) {
     std::string key = to_lower(trim(k));
     std::string value = val.value_or("");
     for (auto family : {"bind", "volume", "tmpfs"})  // an option of a type: refused on the others, below
-      if (key.rfind(std::string(family) + "-", 0) == 0) option_of.push_back(family);
+      if (key.starts_with(std::string(family) + "-")) option_of.push_back(family);
     if (key == "type") {
       if (value != "bind" && value != "volume" && value != "tmpfs")
         return fail(kInvalid, fmt::format("invalid mount type \"{}\" (bind, volume, tmpfs)", value));
@@ -152,7 +152,7 @@ Result<MountSpec> parse_mount(const std::string& v) {
         return fail(kInvalid, fmt::format("invalid tmpfs-mode: {} (an octal mode: 1777, 700)", value));
       m.options.push_back(fmt::format("mode={}", value));
     } else if (key == "bind-nonrecursive" || key == "consistency" || key == "volume-driver" ||
-               key.rfind("volume-opt", 0) == 0 || key.rfind("volume-label", 0) == 0) {
+               key.starts_with("volume-opt") || key.starts_with("volume-label")) {
       continue;
     } else {
       return fail(kInvalid, fmt::format("unexpected key '{}' in '{}'", key, field));
@@ -201,7 +201,7 @@ Result<std::vector<MountSpec>> parse_mount_flags(const std::vector<std::string>&
     if (opts)
       for (auto& o : split(*opts, ','))
         if (!o.empty()) {
-          if (o.rfind("size=", 0) == 0) TRY_CTX(check_tmpfs_size(o.substr(5)), "--tmpfs {}", t);
+          if (o.starts_with("size=")) TRY_CTX(check_tmpfs_size(o.substr(5)), "--tmpfs {}", t);
           if (o == "ro") m.rw = false;
           else if (o != "rw") m.options.push_back(o);
         }
@@ -215,7 +215,7 @@ Result<std::vector<MountSpec>> parse_mount_flags(const std::vector<std::string>&
                                                   "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid"};
     if (m.destination == "/proc")
       return fail(kInvalid, "\"/proc\" cannot be mounted because it is not of type proc");
-    if (m.destination.rfind("/proc/", 0) == 0 &&
+    if (m.destination.starts_with("/proc/") &&
         !(m.type == "bind" && std::find(std::begin(kLxcfs), std::end(kLxcfs), m.destination) != std::end(kLxcfs)))
       return fail(kInvalid, fmt::format("\"{}\" cannot be mounted because it is inside /proc", m.destination));
   }

@@ -20,14 +20,6 @@ namespace skiff::engine {
 
 namespace {
 
-std::vector<std::string> strs(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-
 Json arr(const std::vector<std::string>& v) { return v.empty() ? Json::array() : Json(v); }
 
 bool running(const ContainerState& s) { return s.status == RunState::Running || s.status == RunState::Restarting; }
@@ -82,8 +74,8 @@ std::optional<std::string> image_hosts(const Engine& e, const ContainerRecord& r
   std::string cdir = e.container_dir(r.id);
   if (r.driver == "overlay") {
     dirs.push_back(cdir + "/upper");
-    for (auto& d : strs(json_get(r.extra, "layerDirs"))) {
-      if (d.find("/init") != std::string::npos && d.rfind("containers/", 0) == 0) continue;  // our stubs
+    for (auto& d : strings_of(json_get(r.extra, "layerDirs"))) {
+      if (d.find("/init") != std::string::npos && d.starts_with("containers/")) continue;  // our stubs
       dirs.push_back(d[0] == '/' ? d : e.graph() + "/" + d);
     }
   } else {
@@ -142,7 +134,7 @@ Result<std::string> hosts_text(Engine& e, const ContainerRecord& r, const std::s
   std::string host_ip = stack.host_ip;
   if (host_ip.empty() && att && !json_bool(*att, "internal")) host_ip = json_str(*att, "gateway");
   if (host_ip.empty() && mode == "host") host_ip = "127.0.0.1";
-  for (auto& spec : strs(json_get(r.host_config, "ExtraHosts"))) {
+  for (auto& spec : strings_of(json_get(r.host_config, "ExtraHosts"))) {
     auto h = TRY(network::parse_add_host(spec));
     if (h.ip == network::kHostGateway) {
       if (host_ip.empty())
@@ -174,7 +166,7 @@ Result<std::string> hosts_text(Engine& e, const ContainerRecord& r, const std::s
         const Json& ex = json_get(c->rec.config, "ExposedPorts");
         if (ex.is_object())
           for (auto& [p, unused] : ex.items()) (void)unused, ports.push_back(p);
-        auto v = network::link_env(alias, r.name, ip, ports, strs(json_get(c->rec.config, "Env")));
+        auto v = network::link_env(alias, r.name, ip, ports, strings_of(json_get(c->rec.config, "Env")));
         link_env->insert(link_env->end(), v.begin(), v.end());
       }
     }
@@ -183,7 +175,7 @@ Result<std::string> hosts_text(Engine& e, const ContainerRecord& r, const std::s
   in.ip = att ? json_str(*att, "ip") : stack.ip;
   in.self = {hostname, r.name, r.id.substr(0, 12)};
   if (att)
-    for (auto& a : strs(json_get(*att, "aliases"))) in.self.push_back(a);
+    for (auto& a : strings_of(json_get(*att, "aliases"))) in.self.push_back(a);
   return network::hosts_file(in);
 }
 
@@ -192,9 +184,9 @@ std::string resolv_text(Engine& e, const ContainerRecord& r, const StackAddrs& s
   in.host_text = read_file("/etc/resolv.conf", 1 << 20).value_or("");
   in.host_network = json_str(r.host_config, "NetworkMode") == "host";
   in.stack_dns = stack.dns;
-  in.servers = strs(json_get(r.host_config, "Dns"));
-  in.searches = strs(json_get(r.host_config, "DnsSearch"));
-  in.options = strs(json_get(r.host_config, "DnsOptions"));
+  in.servers = strings_of(json_get(r.host_config, "Dns"));
+  in.searches = strings_of(json_get(r.host_config, "DnsSearch"));
+  in.options = strings_of(json_get(r.host_config, "DnsOptions"));
   if (auto cc = e.conf(); cc) {
     if (in.servers.empty()) in.servers = (*cc)->dns_servers;
     if (in.searches.empty()) in.searches = (*cc)->dns_searches;
@@ -300,7 +292,7 @@ Status prepare_names(Engine& e, const ContainerRecord& r, oci::Spec& spec, const
   std::vector<std::string> env;
   TRY(write_file_atomic(rdir + "/hostname", spec.hostname + "\n", 0644, false));
   // container:X shares X's files (prepare_network copied them), as Docker.
-  if (json_str(r.host_config, "NetworkMode").rfind("container:", 0) == 0) return ok();
+  if (json_str(r.host_config, "NetworkMode").starts_with("container:")) return ok();
   std::string hosts = TRY(hosts_text(e, r, spec.hostname, stack, &env));
   TRY(write_file_atomic(rdir + "/hosts", hosts, 0644, false));
   TRY(write_file_atomic(rdir + "/resolv.conf", resolv_text(e, r, stack), 0644, false));
@@ -327,7 +319,7 @@ std::vector<NetMember> network_members(const Engine& e, const std::string& netwo
     m.ip = json_str(n, "ip");
     m.mac = json_str(n, "mac");
     m.prefix = int(json_int(n, "prefix"));
-    m.aliases = strs(json_get(n, "aliases"));
+    m.aliases = strings_of(json_get(n, "aliases"));
     m.running = running(c.state);
     out.push_back(std::move(m));
   }
@@ -410,7 +402,7 @@ void user_network_settings(const ContainerRecord& r, Json& settings) {
     ipam["IPv4Address"] = json_str(a, "ip");
     n["IPAMConfig"] = ipam;
     n["Links"] = links_json(r);
-    std::vector<std::string> aliases = strs(json_get(a, "aliases"));
+    std::vector<std::string> aliases = strings_of(json_get(a, "aliases"));
     n["Aliases"] = aliases.empty() ? Json(nullptr) : Json(aliases);
     n["MacAddress"] = json_str(a, "mac");
     n["DriverOpts"] = nullptr;

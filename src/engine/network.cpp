@@ -76,7 +76,7 @@ Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r
   network::StackConfig sc;
   network::NetInfo& n = sc.info;
   spec.join_netns.clear();
-  if (mode.rfind("container:", 0) == 0) {
+  if (mode.starts_with("container:")) {
     std::string id = mode.substr(10);
     auto other = find_container(e, id);
     if (!other) return fail(kNotFound, fmt::format("cannot join the network of container {}: no such container", id));
@@ -92,7 +92,7 @@ Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r
     for (const char* f : {"resolv.conf", "hosts"})
       if (auto text = read_file(e.run_dir(id) + "/" + f, 1 << 20))
         TRY(write_file_atomic(rdir + "/" + f, *text, 0644, false));
-  } else if (mode.rfind("ns:", 0) == 0) {
+  } else if (mode.starts_with("ns:")) {
     n.mode = "ns";
     n.ns_path = mode.substr(3);
     spec.new_netns = false;

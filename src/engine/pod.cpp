@@ -220,7 +220,7 @@ void sweep_pods(Engine& e) {
   std::set<std::string> live;
   for (auto& n : *names) {
     std::string dir = pod_dir(e, n);
-    if (n.rfind(".removing-", 0) == 0) {
+    if (n.starts_with(".removing-")) {
       (void)remove_tree(dir);
       continue;
     }
@@ -418,14 +418,14 @@ Status pod_create_hook(Engine& e, CreateOptions& o, std::string& pod_id) {
     return ok();
   }
   PodRecord p;
-  if (pod_ref.rfind("new:", 0) == 0) {
+  if (pod_ref.starts_with("new:")) {
     PodCreateOptions po;
     po.name = pod_ref.substr(4);
     if (po.name.empty()) return fail(kInvalid, "--pod new:NAME needs a pod name");
     // Podman moves the container's published ports (and its network) to the new pod.
     po.publish = std::move(o.publish);
     o.publish.clear();
-    if (o.network_explicit && !o.network.empty() && o.network.rfind("container:", 0) != 0) {
+    if (o.network_explicit && !o.network.empty() && !o.network.starts_with("container:")) {
       po.network = o.network;
       for (size_t i = 1; i < o.networks.size(); ++i) po.network += "," + o.networks[i];
     }

@@ -16,14 +16,6 @@ Status podman_userns(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
 
 namespace {
 
-std::vector<std::string> strings_in(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-
 void set_env(std::vector<std::string>& env, const std::string& kv) {
   auto k = kv.substr(0, kv.find('='));
   for (auto& e : env)
@@ -102,7 +94,7 @@ std::vector<std::string> dependents_of(const Engine& e, const std::string& id) {
     if (c.rec.id == id) continue;
     auto full = find_container(e, c.rec.id);
     if (!full) continue;
-    auto reqs = strings_in(json_get(full->rec.extra, "requires"));
+    auto reqs = strings_of(json_get(full->rec.extra, "requires"));
     if (std::find(reqs.begin(), reqs.end(), id) != reqs.end()) out.push_back(c.rec.id);
   }
   return out;
@@ -248,7 +240,7 @@ Status podman_prepare_rootfs(const Engine& e, ContainerRecord& r) {
   if (json_str(u, "mode") != "keep-id") return ok();
   uint32_t uid = uint32_t(json_int(u, "uid")), gid = uint32_t(json_int(u, "gid"));
   std::string name = json_str(u, "name"), home = json_str(u, "home");
-  std::vector<std::string> lowers = strings_in(json_get(r.extra, "layerDirs"));
+  std::vector<std::string> lowers = strings_of(json_get(r.extra, "layerDirs"));
   if (lowers.empty()) return fail(kInvalid, "keep-id: the container has no layers");
   std::string init = lowers.front();
   std::vector<std::string> image(lowers.begin() + 1, lowers.end());

@@ -31,12 +31,12 @@ Status record_ports(const CreateOptions& o, const Json& image_config, Json& expo
   for (auto& spec : o.publish) network::add_bindings(port_bindings, exposed, TRY(network::parse_publish(spec)));
   bool publishing = !o.publish.empty() || o.publish_all;
   const std::string& mode = o.network;
-  if (mode.rfind("container:", 0) == 0) {
+  if (mode.starts_with("container:")) {
     if (publishing) return fail(kInvalid, "conflicting options: port publishing and the container type network mode");
     if (!o.expose.empty()) return fail(kInvalid, "conflicting options: port exposing and the container type network mode");
   }
   // A namespace made elsewhere (Podman refuses port bindings there too).
-  if (mode.rfind("ns:", 0) == 0 && publishing)
+  if (mode.starts_with("ns:") && publishing)
     return fail(kInvalid, "conflicting options: port publishing and the ns network mode (ports are published into a "
                           "network namespace of the container's own)");
   // The default network (today a namespace of the container's own with loopback; recorded as
@@ -57,7 +57,7 @@ Result<std::vector<network::BoundPort>> bind_published_ports(const Engine& e, co
   std::vector<network::BoundPort> bound;
   const Json& exposed = json_get(r.config, "ExposedPorts");
   std::string mode = json_str(r.host_config, "NetworkMode", "none");
-  if (mode == "host" || mode.rfind("container:", 0) == 0 || mode.rfind("ns:", 0) == 0) {
+  if (mode == "host" || mode.starts_with("container:") || mode.starts_with("ns:")) {
     (void)unlink(path.c_str());
     return bound;
   }
@@ -86,8 +86,8 @@ void hand_ports_to_monitor(std::vector<network::BoundPort>& bound, monitor::Conf
 }
 
 bool is_publish_error(const Error& err) {
-  return err.msg.rfind("failed to bind port", 0) == 0 || err.msg.rfind("invalid port specification", 0) == 0 ||
-         err.msg.rfind("invalid proto", 0) == 0;
+  return err.msg.starts_with("failed to bind port") || err.msg.starts_with("invalid port specification") ||
+         err.msg.starts_with("invalid proto");
 }
 
 Json published_ports(const Engine& e, const Container& c) {

@@ -119,7 +119,7 @@ Status check_cpuset(const std::string& v, bool mems) {
 Result<Json> weight_device(const std::string& v) {
   auto [path, w] = split_once(v, ':');
   if (!w) return fail(kInvalid, fmt::format("bad format: {}", v));
-  if (path.rfind("/dev/", 0) != 0) return fail(kInvalid, fmt::format("bad format for device path: {}", v));
+  if (!path.starts_with("/dev/")) return fail(kInvalid, fmt::format("bad format for device path: {}", v));
   auto n = parse_uint(*w);
   if (!n || (*n != 0 && (*n < 10 || *n > 1000))) return fail(kInvalid, fmt::format("invalid weight for device: {}", v));
   TRY_CTX(cg::device_number(path), "blkio weight device");
@@ -133,7 +133,7 @@ Result<Json> weight_device(const std::string& v) {
 Result<Json> throttle_device(const std::string& v, bool bps) {
   auto [path, r] = split_once(v, ':');
   if (!r) return fail(kInvalid, fmt::format("bad format: {}", v));
-  if (path.rfind("/dev/", 0) != 0) return fail(kInvalid, fmt::format("bad format for device path: {}", v));
+  if (!path.starts_with("/dev/")) return fail(kInvalid, fmt::format("bad format for device path: {}", v));
   std::optional<int64_t> rate;
   if (bps) rate = parse_ram_size(*r);
   else if (auto u = parse_uint(*r)) rate = int64_t(*u);
@@ -468,7 +468,7 @@ void apply_resources(const Engine& e, const ContainerRecord& r, oci::Spec& s) {
     for (auto& m : s.mounts)
       if (m.destination == "/dev/shm")
         for (auto& o : m.options)
-          if (o.rfind("size=", 0) == 0) o = fmt::format("size={}", shm);
+          if (o.starts_with("size=")) o = fmt::format("size={}", shm);
   if (h.contains("Devices") && h["Devices"].is_array())
     for (auto& d : h["Devices"]) {
       oci::Mount m{json_str(d, "PathInContainer"), "bind", json_str(d, "PathOnHost"), {"bind"}};

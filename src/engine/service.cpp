@@ -272,7 +272,7 @@ Status service_spec(const Engine& e, const ContainerRecord& r, oci::Spec& spec) 
   m.source = dir;
   m.options = {"rbind", "nosuid", "nodev", "noexec"};
   spec.mounts.push_back(m);
-  std::erase_if(spec.process.env, [](const std::string& v) { return v.rfind("NOTIFY_SOCKET=", 0) == 0; });
+  std::erase_if(spec.process.env, [](const std::string& v) { return v.starts_with("NOTIFY_SOCKET="); });
   spec.process.env.push_back("NOTIFY_SOCKET=/run/notify/notify.sock");
   return ok();
 }

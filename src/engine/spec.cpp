@@ -23,21 +23,13 @@ namespace skiff::engine {
 
 namespace {
 
-std::vector<std::string> strings_of(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-
 // Raising hard limits needs CAP_SYS_RESOURCE in the initial user namespace.
 bool can_raise_rlimits() {
   if (geteuid() != 0) return false;
   auto status = read_file("/proc/self/status");
   if (!status) return false;
   for (auto& line : split(*status, '\n'))
-    if (line.rfind("CapEff:", 0) == 0) {
+    if (line.starts_with("CapEff:")) {
       uint64_t eff = std::stoull(std::string(trim(line.substr(7))), nullptr, 16);
       return (eff >> CAP_SYS_RESOURCE) & 1;
     }
@@ -138,7 +130,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
     if (um.type == "tmpfs") {
       m.type = "tmpfs";
       m.source = "tmpfs";
-      if (std::none_of(m.options.begin(), m.options.end(), [](auto& o) { return o.rfind("mode=", 0) == 0; }))
+      if (std::none_of(m.options.begin(), m.options.end(), [](auto& o) { return o.starts_with("mode="); }))
         m.options.push_back("mode=1777");
       for (const char* d : {"nosuid", "nodev", "noexec"}) m.options.push_back(d);
     } else if (um.type == "volume") {

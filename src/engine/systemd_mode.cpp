@@ -86,7 +86,7 @@ Status systemd_spec(Engine& e, const ContainerRecord& r, oci::Spec& s, size_t us
   s.mounts.insert(s.mounts.begin() + long(at), add.begin(), add.end());
 
   bool has_uuid = std::any_of(s.process.env.begin(), s.process.env.end(),
-                              [](auto& kv) { return kv.rfind("container_uuid=", 0) == 0; });
+                              [](auto& kv) { return kv.starts_with("container_uuid="); });
   if (!has_uuid) s.process.env.push_back("container_uuid=" + uuid);
   return ok();
 }

@@ -79,7 +79,7 @@ void Notifier::on_readable() {
     std::string out;
     bool ready = false;
     for (auto& line : split(std::string_view(buf, size_t(n)), '\n')) {
-      if (line.empty() || line.rfind("MAINPID=", 0) == 0) continue;  // its pid means nothing here
+      if (line.empty() || line.starts_with("MAINPID=")) continue;  // its pid means nothing here
       if (line == "READY=1") {
         ready = true;
         continue;

@@ -107,7 +107,7 @@ void trim_file_pages() {
       file_backed = !f.back().empty() && f.back()[0] == '/';
       continue;
     }
-    if (line.rfind("Anonymous:", 0) == 0) {
+    if (line.starts_with("Anonymous:")) {
       flush(parse_uint(trim(std::string_view(line).substr(10, line.size() - 13))).value_or(1));
       file_backed = false;  // handled
     }

@@ -91,11 +91,11 @@ Result<Reply> decode_reply(std::string_view packet) {
   if (packet.size() > kMaxCtlPacket) return bad("reply too long", packet);
   if (packet.empty()) return Reply{};
   if (packet == "ok") return reply_ok();
-  if (packet.rfind("exited ", 0) == 0) {
+  if (packet.starts_with("exited ")) {
     if (auto c = int_arg(packet.substr(7), INT32_MIN, INT32_MAX)) return reply_exited(*c);
     return bad("bad exit code", packet);
   }
-  if (packet.rfind("err ", 0) == 0) return reply_err(std::string(packet.substr(4)));
+  if (packet.starts_with("err ")) return reply_err(std::string(packet.substr(4)));
   return bad("unknown reply", packet);
 }
 
@@ -190,7 +190,7 @@ std::string encode_sync(const SyncMessage& m) {
 
 Result<SyncMessage> decode_sync(std::string_view packet) {
   if (packet.size() > kMaxSyncPacket) return bad("sync message too long", packet);
-  if (packet.rfind("error ", 0) == 0) return SyncMessage{ipc::decode_error(packet.substr(6))};
+  if (packet.starts_with("error ")) return SyncMessage{ipc::decode_error(packet.substr(6))};
   auto words = split(packet, ' ');
   if (words[0] == "created" && (words.size() == 2 || words.size() == 3)) {
     auto pid = int_arg(words[1], 1, INT32_MAX);

@@ -145,7 +145,7 @@ Result<std::string> wait_ready(const std::string& name, int fd, pid_t pid, const
 bool has_arg(const std::vector<std::string>& args, std::initializer_list<const char*> names) {
   for (auto& a : args)
     for (const char* n : names)
-      if (a == n || (a.rfind(n, 0) == 0 && a.size() > strlen(n) && (a[strlen(n)] == '=' || n[1] != '-')))
+      if (a == n || (a.starts_with(n) && a.size() > strlen(n) && (a[strlen(n)] == '=' || n[1] != '-')))
         return true;
   return false;
 }

@@ -22,7 +22,7 @@ std::string line(const std::string& ip, const std::vector<std::string>& names) {
 }
 
 bool is_loopback_server(std::string_view ip) {
-  if (ip.rfind("127.", 0) == 0) return true;
+  if (ip.starts_with("127.")) return true;
   std::string s(ip);
   if (auto pct = s.find('%'); pct != std::string::npos) s.resize(pct);  // fe80::1%eth0
   struct in6_addr a6;

@@ -149,7 +149,7 @@ Result<Network> NetStore::find(std::string_view ref) const {
   std::vector<Network> hits;
   if (!ref.empty() && is_hex(ref))
     for (auto& n : all)
-      if (n.id.rfind(ref, 0) == 0) hits.push_back(n);
+      if (n.id.starts_with(ref)) hits.push_back(n);
   if (hits.size() == 1) return hits[0];
   if (hits.size() > 1)
     return fail(kConflict, fmt::format("network {} is ambiguous ({} matches found based on ID prefix)", ref, hits.size()));

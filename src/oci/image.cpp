@@ -145,19 +145,19 @@ Failure schema1_error(std::string_view what, std::string_view type) {
 
 }  // namespace
 
-Compression layer_compression(std::string_view t) {
+std::optional<Compression> layer_compression(std::string_view t) {
   if (t == media::kOciLayer || t == media::kOciLayerNondistributable || t == media::kDockerLayer ||
       t == media::kDockerLayerForeign)
-    return Compression::kNone;
+    return Compression::None;
   if (t == media::kOciLayerGzip || t == media::kOciLayerNondistributableGzip ||
       t == media::kDockerLayerGzip || t == media::kDockerLayerForeignGzip)
-    return Compression::kGzip;
+    return Compression::Gzip;
   if (t == media::kOciLayerZstd || t == media::kOciLayerNondistributableZstd || t == media::kDockerLayerZstd)
-    return Compression::kZstd;
-  return Compression::kUnknown;
+    return Compression::Zstd;
+  return std::nullopt;
 }
 
-bool is_layer_media_type(std::string_view t) { return layer_compression(t) != Compression::kUnknown; }
+bool is_layer_media_type(std::string_view t) { return layer_compression(t).has_value(); }
 
 Result<DocumentKind> classify_manifest(std::string_view bytes, std::string_view content_type,
                                        std::string_view what) {

@@ -246,13 +246,18 @@ std::string Reference::str_with_default_tag() const {
   return with_suffix(name(), tag_or_default(), digest_);
 }
 
-std::string Reference::familiar_name() const {
-  if (domain_ != kDockerHubDomain) return name();
-  std::string_view p = path_;
-  if (p.starts_with("library/") && p.substr(8).find('/') == std::string_view::npos)
-    return std::string(p.substr(8));
-  return path_;
+std::string familiar(std::string_view s) {
+  if (s.starts_with("docker.io/")) {
+    s.remove_prefix(10);
+    size_t end = s.find_first_of(":@");
+    if (s.starts_with("library/") && s.substr(8, end == std::string_view::npos ? end : end - 8).find('/') ==
+                                         std::string_view::npos)
+      s.remove_prefix(8);
+  }
+  return std::string(s);
 }
+
+std::string Reference::familiar_name() const { return oci::familiar(name()); }
 
 std::string Reference::familiar() const { return with_suffix(familiar_name(), tag_, digest_); }
 

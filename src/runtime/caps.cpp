@@ -108,7 +108,7 @@ std::string_view capability_name(int cap) {
 Result<int> parse_capability(std::string_view name) {
   std::string upper(name);
   for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-  if (upper.rfind("CAP_", 0) != 0) upper = "CAP_" + upper;
+  if (!upper.starts_with("CAP_")) upper = "CAP_" + upper;
   for (const CapInfo& c : kCaps)
     if (c.name == upper) return c.number;
   return fail(kInvalid, fmt::format("unknown capability: \"{}\"", upper));

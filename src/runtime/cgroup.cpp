@@ -291,7 +291,7 @@ std::string delegated_parent(const Host& h) {
   if (!self) return "";
   std::string rel;
   for (auto& line : split(*self, '\n'))
-    if (line.rfind("0::", 0) == 0) rel = line.substr(3);
+    if (line.starts_with("0::")) rel = line.substr(3);
   while (!rel.empty() && rel[0] == '/') rel.erase(0, 1);
   for (int up = 0; up < 2 && !rel.empty(); ++up) {
     std::string dir = h.unified + "/" + rel;

@@ -145,7 +145,7 @@ static void sweep_staging(const oci::Mount& m) {
   if (!names) return;
   std::string stem = "." + base + ".copy-up-";
   for (auto& n : *names) {
-    if (n.rfind(stem, 0) != 0) continue;
+    if (!n.starts_with(stem)) continue;
     auto d = open_at(parent->get(), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
     if (d && flock(d->get(), LOCK_EX | LOCK_NB) == 0) (void)remove_tree_at(parent->get(), n);
   }

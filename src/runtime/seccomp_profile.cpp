@@ -217,7 +217,7 @@ bool contains(const std::vector<std::string>& v, std::string_view s) {
 // "SCMP_ARCH_X86_64" → "x86_64" (libseccomp's own name for seccomp_arch_resolve_name).
 std::string scmp_arch_to_lib(std::string_view token) {
   std::string s(token);
-  if (s.rfind("SCMP_ARCH_", 0) == 0) s = s.substr(10);
+  if (s.starts_with("SCMP_ARCH_")) s = s.substr(10);
   for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   return s;
 }

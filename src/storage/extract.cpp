@@ -27,7 +27,6 @@ constexpr std::string_view kWhPrefix = ".wh.";
 constexpr std::string_view kWhMetaPrefix = ".wh..wh.";
 constexpr std::string_view kOpaque = ".wh..wh..opq";
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 std::string join_comps(const std::vector<std::string>& c, size_t n) {
   std::string out;
@@ -47,7 +46,7 @@ std::string shown(std::string_view p) {
 // Which extended attributes a layer may set (see the header): the rest would let a layer
 // forge overlayfs metadata (trusted.overlay.*, user.overlay.*) or security labels.
 bool xattr_allowed(std::string_view name) {
-  if (starts_with(name, "user.")) return !starts_with(name, "user.overlay.");
+  if (name.starts_with("user.")) return !name.starts_with("user.overlay.");
   return name == "security.capability" || name == "system.posix_acl_access" ||
          name == "system.posix_acl_default";
 }
@@ -82,16 +81,16 @@ class Extractor {
       if (c.size() > kMaxComponent) return fail(ENAMETOOLONG, "a name component is longer than 255 bytes");
       if (literal) continue;
       // aufs hard-link and metadata directories (".wh..wh.plnk/…") mean nothing here.
-      if (starts_with(c, kWhMetaPrefix) && !(last && c == kOpaque)) {
+      if (c.starts_with(kWhMetaPrefix) && !(last && c == kOpaque)) {
         ++st_.aufs_skipped;
         return ok();
       }
-      if (!last && starts_with(c, kWhPrefix)) return fail(kInvalid, "whiteout name used as a directory");
+      if (!last && c.starts_with(kWhPrefix)) return fail(kInvalid, "whiteout name used as a directory");
     }
     if (comps.empty()) return o_.skip_root ? ok() : root_entry(e);
     const std::string& base = comps.back();
     if (!literal && base == kOpaque) return opaque(comps);
-    if (!literal && starts_with(base, kWhPrefix)) return whiteout(comps);
+    if (!literal && base.starts_with(kWhPrefix)) return whiteout(comps);
 
     int parent = TRY(parent_dir(comps));
     switch (e.type) {
@@ -305,7 +304,7 @@ class Extractor {
     auto tcomps = std::move(*tcomps_r);
     if (tcomps.empty()) return fail(kInvalid, "hard link to the layer root");
     for (auto& c : tcomps)
-      if (starts_with(c, kWhPrefix)) return fail(kInvalid, "hard link to a whiteout");
+      if (c.starts_with(kWhPrefix)) return fail(kInvalid, "hard link to a whiteout");
     if (tcomps == comps) return ok();  // a link to itself: already there
     auto [tdir, tbase] = TRY_CTX(open_parent_in_root(rootfd_, "/" + join_comps(tcomps, tcomps.size())),
                                  "hard link target {}", shown(e.link_target));

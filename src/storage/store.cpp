@@ -176,7 +176,7 @@ Status sweep_staging(int rootfd, const IdMap& map) {
   // Temp names of an interrupted set_name().
   if (auto nn = list_dir_at(rootfd, "names/images"))
     for (auto& n : *nn)
-      if (n.rfind(".tmp-", 0) == 0) (void)unlinkat(rootfd, ("names/images/" + n).c_str(), 0);
+      if (n.starts_with(".tmp-")) (void)unlinkat(rootfd, ("names/images/" + n).c_str(), 0);
   return st;
 }
 

@@ -77,6 +77,14 @@ const Json& json_get(const Json& j, std::string_view key) {
   return *it;
 }
 
+std::vector<std::string> strings_of(const Json& j) {
+  std::vector<std::string> v;
+  if (j.is_array())
+    for (auto& x : j)
+      if (x.is_string()) v.push_back(x.get<std::string>());
+  return v;
+}
+
 std::string json_str(const Json& j, std::string_view key, std::string_view dflt) {
   const Json& v = json_get(j, key);
   if (v.is_string()) return v.get<std::string>();

@@ -103,7 +103,7 @@ Result<std::vector<Change>> container_changes(Engine& e, const std::string& ref)
 struct CommitOptions {
   std::string author;                ///< -a
   std::string message;               ///< -m
-  std::vector<std::string> changes;  ///< -c (image/changes.hpp)
+  std::vector<std::string> changes;  ///< -c (image/config_changes.hpp)
   bool pause = true;                 ///< -p: accepted; there is no freezer yet (see commit.cpp)
   std::string reference;             ///< REPOSITORY[:TAG] or ""
 };

@@ -110,6 +110,9 @@ Json inspect_container(const Engine& e, const Container& c);
 
 /// Parses a signal name or number ("SIGTERM", "TERM", "15", "kill"); nullopt if unknown.
 std::optional<int> parse_signal(const std::string& s);
+/// The names parse_signal knows, without "SIG", one per signal number (no aliases: IOT, POLL),
+/// sorted: "ABRT", "ALRM", … (completion offers them).
+std::vector<std::string> signal_names();
 
 /// Log options for `logs`.
 struct LogOptions {

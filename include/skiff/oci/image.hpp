@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "skiff/oci/digest.hpp"
+#include "skiff/util/compress.hpp"
 #include "skiff/util/json.hpp"
 #include "skiff/util/result.hpp"
 
@@ -56,10 +57,9 @@ inline constexpr size_t kMaxConfigBytes = 8u << 20;    ///< image config
 inline constexpr size_t kMaxLayers = 1000;             ///< layers in one manifest
 inline constexpr size_t kMaxIndexEntries = 1000;       ///< manifests in one index
 
-/// How a layer blob is compressed, from its media type.
-enum class Compression { kNone, kGzip, kZstd, kUnknown };
-/// Compression for a layer media type (kUnknown for non-layer types).
-Compression layer_compression(std::string_view media_type);
+/// How a layer blob is compressed, from its media type (util's Compression); nullopt for
+/// non-layer types.
+std::optional<Compression> layer_compression(std::string_view media_type);
 /// True for media types that are image layers we can apply (OCI or Docker tar[+gzip|+zstd]).
 bool is_layer_media_type(std::string_view media_type);
 

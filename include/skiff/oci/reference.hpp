@@ -31,6 +31,12 @@ inline constexpr std::string_view kDefaultTag = "latest";
 /// Longest repository path Docker accepts.
 inline constexpr size_t kMaxRepositoryPath = 255;
 
+/// Docker's familiar form of a normalised name, with or without ":tag"/"@digest" (as the store
+/// holds them: "docker.io/library/busybox:1"): "docker.io/" dropped, then "library/" when one
+/// path component remains ("busybox:1", "team/app", "127.0.0.1:5000/x@sha256:…"). No parse:
+/// listings call it for every name. Reference::familiar_name() is this rule.
+std::string familiar(std::string_view normalized);
+
 /// A normalised image reference. Always has a domain and a path; tag and digest are optional
 /// (both may be present: Docker keeps the tag for display and pulls by the digest).
 class Reference {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -44,5 +45,7 @@ int64_t json_int(const Json& j, std::string_view key, int64_t dflt = 0);
 bool json_bool(const Json& j, std::string_view key, bool dflt = false);
 /// The member `key` if it exists (any type), else a null value.
 const Json& json_get(const Json& j, std::string_view key);
+/// The strings of an array (other elements skipped); empty if `j` is not an array.
+std::vector<std::string> strings_of(const Json& j);
 
 }  // namespace skiff

@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE(docker_schema2_manifest) {
   BOOST_TEST(m->config.size == 1457);
   BOOST_REQUIRE(m->layers.size() == 1u);
   BOOST_TEST(m->layers[0].size == 2222);
-  BOOST_TEST((layer_compression(m->layers[0].media_type) == Compression::kGzip));
+  BOOST_TEST((layer_compression(m->layers[0].media_type) == Compression::Gzip));
   BOOST_TEST(m->raw == text);
 }
 
@@ -90,7 +90,8 @@ BOOST_AUTO_TEST_CASE(oci_manifest_round_trip_and_unknown_fields) {
   auto back = parse_manifest(extra);
   BOOST_REQUIRE(back);
   BOOST_TEST(back->layers[0].digest.str() == kB);
-  BOOST_TEST((layer_compression(back->layers[0].media_type) == Compression::kZstd));
+  BOOST_TEST((layer_compression(back->layers[0].media_type) == Compression::Zstd));
+  BOOST_TEST(!layer_compression(oci::media::kOciConfig).has_value());
   BOOST_TEST(back->annotations.at("x") == "y");
   BOOST_TEST(back->raw == extra);
   // Without a mediaType member the Content-Type decides.

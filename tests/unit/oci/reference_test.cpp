@@ -311,4 +311,17 @@ BOOST_AUTO_TEST_CASE(grammar_helpers) {
   BOOST_TEST(!oci::is_identifier(kHex64b.substr(1)));
 }
 
+// The one familiar rule (listings, rmi, build, completion): docker.io/ dropped, library/ only
+// when a single path component follows it (Docker's FamiliarName).
+BOOST_AUTO_TEST_CASE(familiar_of_a_normalised_name) {
+  BOOST_TEST(oci::familiar("docker.io/library/busybox:latest") == "busybox:latest");
+  BOOST_TEST(oci::familiar("docker.io/library/busybox") == "busybox");
+  BOOST_TEST(oci::familiar("docker.io/library/busybox@" + kDig) == "busybox@" + kDig);
+  BOOST_TEST(oci::familiar("docker.io/user/app:1") == "user/app:1");
+  BOOST_TEST(oci::familiar("docker.io/library/a/b:1") == "library/a/b:1");
+  BOOST_TEST(oci::familiar("quay.io/x/y:z") == "quay.io/x/y:z");
+  BOOST_TEST(oci::familiar("127.0.0.1:5000/library/x:1") == "127.0.0.1:5000/library/x:1");
+  BOOST_TEST(Reference::parse("docker.io/library/a/b")->familiar_name() == "library/a/b");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

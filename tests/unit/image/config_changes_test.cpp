@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "skiff/image/changes.hpp"
+#include "skiff/image/config_changes.hpp"
 
 using namespace skiff;
 using namespace skiff::image;
@@ -33,7 +33,7 @@ std::string error_of(std::vector<std::string> changes) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(image_changes)
+BOOST_AUTO_TEST_SUITE(image_config_changes)
 
 BOOST_AUTO_TEST_CASE(cmd_exec_and_shell_forms) {
   BOOST_TEST(to_json(applied({R"(CMD ["echo","a b"])"})["Cmd"]) == R"(["echo","a b"])");

@@ -1,7 +1,7 @@
 // Dockerfile instructions applied to an image's runtime config (commit/import --change).
-// The rules are in include/skiff/image/changes.hpp; the lexer follows Docker's
+// The rules are in include/skiff/image/config_changes.hpp; the lexer follows Docker's
 // (moby/buildkit frontend/dockerfile/shell/lex.go) for the cases a one-line change can hit.
-#include "skiff/image/changes.hpp"
+#include "skiff/image/config_changes.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -145,14 +145,6 @@ Result<std::string> process_word(std::string_view text, const std::vector<std::s
   return w.empty() ? std::string() : w[0];
 }
 
-std::vector<std::string> strings_of(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (auto& x : j)
-      if (x.is_string()) v.push_back(x.get<std::string>());
-  return v;
-}
-
 // The JSON form of CMD/ENTRYPOINT/VOLUME/HEALTHCHECK CMD: an array of strings, else nullopt.
 std::optional<std::vector<std::string>> json_array(std::string_view text) {
   text = trim(text);
@@ -223,7 +215,7 @@ Status check_signal(const std::string& s) {
     if (*n >= 1 && *n <= 64) return ok();
     return fail(kInvalid, fmt::format("Invalid signal: {}", s));
   }
-  if (u.rfind("SIG", 0) == 0) u = u.substr(3);
+  if (u.starts_with("SIG")) u = u.substr(3);
   bool good = !u.empty() && std::all_of(u.begin(), u.end(), [](char c) {
     return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '+' ||
            c == '-';
