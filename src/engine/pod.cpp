@@ -410,6 +410,12 @@ Status remove_pod(Engine& e, const std::string& ref, bool force, std::optional<i
   return ok();
 }
 
+void remove_all_pods(Engine& e) {
+  auto pods = read_pods(e);
+  if (!pods) return;
+  for (auto& p : *pods) (void)remove_pod(e, p.id, true, 0);
+}
+
 Status pod_create_hook(Engine& e, CreateOptions& o, std::string& pod_id) {
   const std::string pod_ref = o.pod;
   if (pod_ref.empty()) return ok();
