@@ -43,6 +43,7 @@ class ConfSource final : public CompSource {
   std::vector<std::string> image_ids() override { return store_->image_ids(); }
   std::vector<std::string> volume_names(std::string_view p) override { return store_->volume_names(p); }
   std::vector<std::string> network_names(std::string_view p) override { return store_->network_names(p); }
+  std::vector<std::string> pod_names(std::string_view p) override { return store_->pod_names(p); }
   std::vector<std::string> short_name_refs(std::string_view name) override {
     auto out = CompSource::short_name_refs(name);
     auto ref = oci::Reference::parse(name);

@@ -39,6 +39,7 @@ enum class Comp {
   Commands,           ///< command names (for `help`)
   CopyPaths,          ///< `cp`: container names followed by ':' (no space), else local files
   Networks,           ///< network names (predefined and user networks)
+  Pods,               ///< pod names
 };
 
 struct OptSpec {

@@ -167,6 +167,9 @@ struct Candidates {
       case Comp::Networks:
         if (CompSource* s = src()) out = s->network_names(prefix);
         return kCompNoFileComp;
+      case Comp::Pods:
+        if (CompSource* s = src()) out = s->pod_names(prefix);
+        return kCompNoFileComp;
       case Comp::Signals:
         // KILL, TERM, … (as Docker's --signal default is written); SIGKILL, … once "SIG" is typed.
         for (auto& v : engine::signal_names()) {

@@ -13,6 +13,7 @@
 #include "skiff/oci/reference.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/json.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/dir.hpp"
 
@@ -131,6 +132,21 @@ class StoreSource final : public CompSource {
     if (!graph_) return out;
     for_each_entry(graph_.get(), "volumes", [&](int, std::string_view name, const char*) {
       if (name.starts_with(prefix)) out.emplace_back(name);
+    });
+    return out;
+  }
+
+  std::vector<std::string> pod_names(std::string_view prefix) override {
+    std::vector<std::string> out;
+    if (!graph_) return out;
+    for_each_entry(graph_.get(), "pods", [&](int dfd, std::string_view id, const char* cid) {
+      if (id.size() != 64) return;
+      auto text = read_file_at(dfd, std::string(cid) + "/pod.json", 1 << 20);
+      if (!text) return;
+      auto j = parse_json(*text);
+      if (!j) return;
+      std::string name = json_str(*j, "Name");
+      if (!name.empty() && starts_with(name, prefix)) out.push_back(name);
     });
     return out;
   }

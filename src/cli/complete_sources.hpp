@@ -71,6 +71,11 @@ class CompSource {
       if (n.substr(0, prefix.size()) == prefix) out.emplace_back(n);
     return out;
   }
+  /// Pod names that start with `prefix` (pods/<id>/pod.json).
+  virtual std::vector<std::string> pod_names(std::string_view prefix) {
+    (void)prefix;
+    return {};
+  }
 };
 
 /// Reads the layout above under `graph_root` and `run_root` (nothing is created; a missing

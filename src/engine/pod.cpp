@@ -101,15 +101,15 @@ std::vector<std::string> parse_share(const PodCreateOptions& o, Status& st) {
     std::string ns(trim(s));
     if (ns.empty()) continue;
     if (ns == "none") return {};
-    if (ns == "cgroup" || ns == "pid" || ns == "user") {
-      st = fail(kUnsupported, fmt::format("--share {}: skiff's pods share ipc, net and uts only", ns));
+    if (ns == "cgroup" || ns == "user") {
+      st = fail(kUnsupported, fmt::format("--share {}: skiff's pods share ipc, net, pid and uts only", ns));
       return {};
     }
     if (std::find(out.begin(), out.end(), ns) == out.end()) out.push_back(ns);
   }
   // Podman's order in inspect.
   std::vector<std::string> ordered;
-  for (const char* ns : {"uts", "ipc", "net"})
+  for (const char* ns : {"uts", "ipc", "net", "pid"})
     if (std::find(out.begin(), out.end(), ns) != out.end()) ordered.push_back(ns);
   return ordered;
 }
@@ -315,7 +315,7 @@ Result<PodRecord> create_pod(Engine& e, const PodCreateOptions& o) {
   ic["Networks"] = Json::array();
   if (!o.network.empty() && !is_network_mode(o.network))
     for (auto& n : split(o.network, ',')) ic["Networks"].push_back(n);
-  ic["pid_ns"] = "private";
+  ic["pid_ns"] = std::find(p.share.begin(), p.share.end(), "pid") != p.share.end() ? "pod" : "private";
   ic["userns"] = "host";
   ic["uts_ns"] = std::find(p.share.begin(), p.share.end(), "uts") != p.share.end() ? "private" : "";
   p.infra_config = ic;
@@ -410,6 +410,12 @@ Status remove_pod(Engine& e, const std::string& ref, bool force, std::optional<i
   return ok();
 }
 
+void remove_all_pods(Engine& e) {
+  auto pods = read_pods(e);
+  if (!pods) return;
+  for (auto& p : *pods) (void)remove_pod(e, p.id, true, 0);
+}
+
 Status pod_create_hook(Engine& e, CreateOptions& o, std::string& pod_id) {
   const std::string pod_ref = o.pod;
   if (pod_ref.empty()) return ok();
@@ -485,12 +491,13 @@ Status pod_spec_hook(Engine& e, const ContainerRecord& r, oci::Spec& spec) {
   if (pod.empty() || is_pod_infra(r)) return ok();
   auto p = find_pod_record(e, pod);
   if (!p || p->infra_id.empty()) return ok();
-  bool ipc = shares(*p, "ipc"), uts = shares(*p, "uts");
-  if (!ipc && !uts) return ok();
+  bool ipc = shares(*p, "ipc"), uts = shares(*p, "uts"), pid = shares(*p, "pid");
+  if (!ipc && !uts && !pid) return ok();
   auto infra = find_container(e, p->infra_id);
   if (!infra || infra->state.pid <= 0)
     return fail(kConflict, fmt::format("the infra container of pod {} is not running", p->name));
   if (ipc) spec.join_ipcns = fmt::format("/proc/{}/ns/ipc", infra->state.pid);
+  if (pid) spec.join_pidns = fmt::format("/proc/{}/ns/pid", infra->state.pid);
   if (uts) {
     spec.join_utsns = fmt::format("/proc/{}/ns/uts", infra->state.pid);
     spec.hostname.clear();  // the pod's, set by the infra

@@ -3,6 +3,7 @@
 // under store.lock, and the lock order forbids taking container locks there).
 #include <unistd.h>
 
+#include "skiff/engine/pod.hpp"
 #include "skiff/engine/engine.hpp"
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/storage/store.hpp"
@@ -107,6 +108,7 @@ Result<std::string> system_migrate(Engine& e) {
 
 Status system_reset(Engine& e) {
   // Containers first (stopping running ones), then everything under the two roots.
+  remove_all_pods(e);  // with their infra containers (pod.hpp)
   if (auto list = list_containers(e))
     for (auto& c : *list) (void)remove_container(e, c.rec.id, true, true);
   for (const std::string* root : {&e.paths().graph_root, &e.paths().run_root}) {

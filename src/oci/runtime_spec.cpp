@@ -79,6 +79,7 @@ Json to_json(const Spec& s) {
   if (!s.join_netns.empty()) j["joinNetns"] = s.join_netns;
   if (!s.join_ipcns.empty()) j["joinIpcns"] = s.join_ipcns;
   if (!s.join_utsns.empty()) j["joinUtsns"] = s.join_utsns;
+  if (!s.join_pidns.empty()) j["joinPidns"] = s.join_pidns;
   if (s.send_ns_fds) j["sendNsFds"] = true;
   j["privileged"] = s.privileged;
   Json sc = Json::array();
@@ -150,6 +151,7 @@ Result<Spec> spec_from_json(const Json& j) {
     s.join_netns = j.value("joinNetns", "");
     s.join_ipcns = j.value("joinIpcns", "");
     s.join_utsns = j.value("joinUtsns", "");
+    s.join_pidns = j.value("joinPidns", "");
     s.send_ns_fds = j.value("sendNsFds", false);
     s.privileged = j.value("privileged", false);
     for (auto& kv : j.value("sysctl", Json::array())) s.sysctl.emplace_back(kv[0].get<std::string>(), kv[1].get<std::string>());

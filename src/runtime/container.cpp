@@ -424,7 +424,7 @@ pid_t do_clone(uint64_t flags, int* pidfd_out, int cgroup_fd = -1, bool* into_cg
 }
 
 bool joins_namespaces(const oci::Spec& spec) {
-  return !spec.join_netns.empty() || !spec.join_ipcns.empty() || !spec.join_utsns.empty();
+  return !spec.join_netns.empty() || !spec.join_ipcns.empty() || !spec.join_utsns.empty() || !spec.join_pidns.empty();
 }
 
 // --network container:X / ns:PATH: a helper joins the namespace (rootless, first the user
@@ -435,7 +435,8 @@ Result<pid_t> clone_joined(const oci::Spec& spec, uint64_t flags, const Stdio& s
   // A pod member may share the infra's IPC or UTS namespace without its network: then the
   // first namespace joined names the user namespace that owns them.
   const std::string& first = !spec.join_netns.empty() ? spec.join_netns
-                             : !spec.join_ipcns.empty() ? spec.join_ipcns : spec.join_utsns;
+                             : !spec.join_ipcns.empty() ? spec.join_ipcns
+                             : !spec.join_utsns.empty() ? spec.join_utsns : spec.join_pidns;
   auto netns = open_path(first, O_RDONLY);
   if (!netns) return wrap(netns.error(), fmt::format("open the namespace `{}`", first));
   UniqueFd userns;
@@ -446,7 +447,8 @@ Result<pid_t> clone_joined(const oci::Spec& spec, uint64_t flags, const Stdio& s
   }
   // A pod's shared IPC and UTS namespaces, opened before the user namespace is joined.
   std::vector<std::tuple<UniqueFd, int, const std::string*>> more;
-  for (auto [path, type] : {std::pair{&spec.join_ipcns, CLONE_NEWIPC}, std::pair{&spec.join_utsns, CLONE_NEWUTS}}) {
+  for (auto [path, type] : {std::pair{&spec.join_ipcns, CLONE_NEWIPC}, std::pair{&spec.join_utsns, CLONE_NEWUTS},
+                            std::pair{&spec.join_pidns, CLONE_NEWPID}}) {
     if (path->empty()) continue;
     auto fd = open_path(*path, O_RDONLY);
     if (!fd) return wrap(fd.error(), fmt::format("open the namespace `{}`", *path));
@@ -567,7 +569,8 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
   bool in_cgroup = false;
   pid_t pid;
   if (joins_namespaces(spec)) {
-    uint64_t joined = CLONE_NEWUSER | (spec.join_ipcns.empty() ? 0 : CLONE_NEWIPC) | (spec.join_utsns.empty() ? 0 : CLONE_NEWUTS);
+    uint64_t joined = CLONE_NEWUSER | (spec.join_ipcns.empty() ? 0 : CLONE_NEWIPC) |
+                      (spec.join_utsns.empty() ? 0 : CLONE_NEWUTS) | (spec.join_pidns.empty() ? 0 : CLONE_NEWPID);
     pid = TRY(clone_joined(spec, flags & ~joined, stdio, sp, pr));
   } else {
     pid = do_clone(flags, &pidfd, cgfd ? cgfd.get() : -1, &in_cgroup);

@@ -23,6 +23,10 @@ assert_status 1 sk pod exists nosuch
 assert_eq "$(sk pod ps --format '{{.Name}} {{.Status}} {{.NumberOfContainers}}')" "p1 Created 1" "pod ps: created"
 run_split sk pod ps
 assert_match "$(echo "$stdout" | head -1)" '^POD ID +NAME +STATUS +CREATED +INFRA ID +# OF CONTAINERS$' "pod ps header"
+run_split sk __completeNoDesc pod start p
+assert_eq "$stdout" $'p1\n:4' "pod names complete"
+run_split sk __completeNoDesc run --pod ""
+assert_contains "$stdout" "p1" "--pod completes pod names"
 infra=$(sk pod inspect -f '{{.InfraContainerID}}' p1)
 assert_match "$infra" '^[0-9a-f]{64}$' "infra ID"
 assert_eq "$(sk ps -a --format '{{.Names}} {{.PodName}}' --filter "pod=p1")" "${pod:0:12}-infra p1" "ps -a --filter pod="
@@ -138,3 +142,21 @@ assert_eq "$(sk pod prune -f)" "$pod" "pod prune removes the stopped pod"
 assert_eq "$(sk ps -aq | wc -l)" 0 "no container left"
 assert_eq "$(ls -A "$SKIFF_ROOT/pods")" "" "no pod directory left"
 assert_success sk pod rm --ignore nosuch
+
+# --share +pid: the members see each other's processes; the pause process is their pid 1.
+assert_success sk pod create --share +pid --name pp
+assert_success sk run -d --pod pp --name pa "$img" sleep 1000
+assert_success sk run -d --pod pp --name pb "$img" sleep 2000
+assert_eq "$(ns_of pa pid)" "$(ns_of "$(sk pod inspect -f '{{.InfraContainerID}}' pp)" pid)" "pa shares the infra's pid namespace"
+run_split sk exec pb ps -o pid,args
+assert_match "$(echo "$stdout" | awk '$1 == 1')" '__pause' "the pause process is pid 1"
+assert_contains "$stdout" "sleep 1000" "pb sees pa's process"
+assert_eq "$(sk pod inspect -f '{{.SharedNamespaces}}' pp)" "[uts ipc net pid]" "pod inspect: pid shared"
+assert_success sk pod rm -f -t 0 pp
+
+# system reset takes pods (and their running infra containers) with everything else.
+assert_success sk pod create --name p3
+assert_success sk run -d --pod p3 "$img" sleep 1000
+ipid=$(sk inspect -f '{{.State.Pid}}' "$(sk pod inspect -f '{{.InfraContainerID}}' p3)")
+assert_success sk system reset -f
+wait_until 10 sh -c "[ ! -e /proc/$ipid ]"

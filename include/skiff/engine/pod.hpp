@@ -97,6 +97,8 @@ Status pause_pod(Engine& e, const std::string& ref, bool pause, std::vector<Erro
 /// Removes the pod and its containers (`force`: running ones are stopped first, with
 /// `timeout`; else a running member refuses the removal).
 Status remove_pod(Engine& e, const std::string& ref, bool force, std::optional<int> timeout);
+/// `system reset`: removes every pod with its containers (running ones stopped at once).
+void remove_all_pods(Engine& e);
 /// Deletes what killed pod creates and removals left (under the pods lock).
 void sweep_pods(Engine& e);
 

@@ -81,6 +81,9 @@ struct Spec {
   /// A pod's shared IPC and UTS namespaces (the infra's /proc/<pid>/ns/ipc, …/uts): joined by
   /// the same helper as join_netns (which must be set with them), instead of new ones.
   std::string join_ipcns, join_utsns;
+  /// A pod's shared PID namespace (--share pid): the container process is one of its processes
+  /// (the infra's pause is its pid 1), joined by the same helper.
+  std::string join_pidns;
   /// The container's first process sends its network (and user) namespace fds to the monitor
   /// at the start of its setup (the monitor cannot open them: the process is not dumpable).
   bool send_ns_fds = false;
