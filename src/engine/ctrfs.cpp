@@ -13,6 +13,7 @@
 #include <csignal>
 
 #include "mounts.hpp"
+#include "skiff/monitor/state_records.hpp"
 #include "skiff/storage/layer_tree.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/plugin.hpp"
@@ -120,8 +121,8 @@ struct PinnedProcess {
 };
 
 Result<PinnedProcess> pin_container_process(const Engine& e, const Container& c) {
-  auto mon = TRY_CTX(read_json_file(e.run_dir(c.rec.id) + "/monitor.json", 1 << 20), "container {}", c.rec.id);
-  uint64_t want = uint64_t(json_int(mon, "pidStart"));
+  auto mon = TRY_CTX(monitor::read_monitor_record(e.run_dir(c.rec.id)), "container {}", c.rec.id);
+  uint64_t want = mon.pid_start;
   PinnedProcess p;
   auto proc = open_path(fmt::format("/proc/{}", c.state.pid), O_PATH | O_DIRECTORY);
   if (!proc) return fail(kConflict, fmt::format("container {} is not running", c.rec.id));

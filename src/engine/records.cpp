@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "skiff/engine/engine.hpp"
+#include "skiff/monitor/state_records.hpp"
 #include "skiff/oci/digest.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/process.hpp"
@@ -119,16 +120,16 @@ static bool alive(pid_t pid, uint64_t start) {
 ContainerState read_state(const Engine& e, const ContainerRecord& r) {
   ContainerState s;
   std::string cdir = e.container_dir(r.id);
-  auto ex = read_json_file(cdir + "/exit.json", 1 << 20);
+  auto ex = monitor::read_exit_record(cdir);
   auto st = read_json_file(cdir + "/state.json", 1 << 20);
   int64_t intent_start = st ? json_int(*st, "startedAt") : 0;
   if (ex) {
-    s.exit_code = int(json_int(*ex, "exitCode"));
-    s.finished_at = json_int(*ex, "finishedAt");
-    s.started_at = json_int(*ex, "startedAt");
-    s.restart_count = int(json_int(*ex, "restartCount"));
-    s.error = json_str(*ex, "error");
-    s.oom_killed = json_bool(*ex, "oomKilled");
+    s.exit_code = ex->exit_code;
+    s.finished_at = ex->finished_at;
+    s.started_at = ex->started_at;
+    s.restart_count = ex->restart_count;
+    s.error = ex->error;
+    s.oom_killed = ex->oom_killed;
   }
   bool ex_current = ex && s.finished_at >= intent_start;  // the exit of the latest start
   bool removing = st && json_bool(*st, "removing");
@@ -136,12 +137,12 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
   bool ours = false;  // the latest start was made in our run root (its monitor.json tells)
   if (e.same_boot()) {
     std::string rdir = e.run_dir(r.id);
-    auto mon = read_json_file(rdir + "/monitor.json", 1 << 20);
-    if (mon && json_str(*mon, "bootId").size() > 0 && json_int(*mon, "writtenAt") >= intent_start) {
+    auto mon = monitor::read_monitor_record(rdir);
+    if (mon && !mon->boot_id.empty() && mon->written_at >= intent_start) {
       ours = true;
-      pid_t mpid = pid_t(json_int(*mon, "monitorPid"));
-      bool mon_alive = alive(mpid, uint64_t(json_int(*mon, "monitorStart")));
-      int64_t started = json_int(*mon, "startedAt");
+      pid_t mpid = mon->monitor_pid;
+      bool mon_alive = alive(mpid, mon->monitor_start);
+      int64_t started = mon->started_at;
       ran = started > 0;
       // The monitor writes `exit` (atomically, before any cleanup) when the container has
       // exited for good; exit.json may lag behind it by a moment.
@@ -157,12 +158,12 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
         ex_current = true;
       }
       if (mon_alive && !exit_file) {
-        pid_t pid = pid_t(json_int(*mon, "pid"));
+        pid_t pid = mon->pid;
         s.monitor_pid = mpid;
-        s.restart_count = int(json_int(*mon, "restartCount"));
+        s.restart_count = mon->restart_count;
         if (started == 0) {
           s.status = RunState::Created;  // set up, waiting for the CLI's "go"
-        } else if (alive(pid, uint64_t(json_int(*mon, "pidStart")))) {
+        } else if (alive(pid, mon->pid_start)) {
           s.status = RunState::Running;
           s.started_at = started;
           s.pid = pid;
