@@ -410,7 +410,7 @@ Json container_inspect_json(engine::Engine& e, const engine::Container& c, bool 
   if (j.contains("Config")) j["Config"] = docker_config(j["Config"]);
   if (size) {
     uint64_t rw = 0, image = 0;
-    if (c.rec.driver == "overlay") rw = tree_size_at(-100, e.container_dir(c.rec.id) + "/upper").value_or(0);
+    if (c.rec.driver == storage::Driver::Overlay) rw = tree_size_at(-100, e.container_dir(c.rec.id) + "/upper").value_or(0);
     if (auto store = e.store(false); store && !c.rec.image_id.empty())
       if (auto img = (*store)->lookup_image(c.rec.image_id, false)) image = img->size;
     // Docker's key order: after GraphDriver.
@@ -641,8 +641,8 @@ Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
   for (auto& c : containers) {
     used_images.insert(c.rec.image_id);
     uint64_t sz = 0;
-    if (c.rec.driver == "overlay") sz = tree_size_at(-100, e->container_dir(c.rec.id) + "/upper").value_or(0);
-    else if (c.rec.driver == "vfs") sz = tree_size_at(-100, e->container_dir(c.rec.id) + "/rootfs").value_or(0);
+    if (c.rec.driver == storage::Driver::Overlay) sz = tree_size_at(-100, e->container_dir(c.rec.id) + "/upper").value_or(0);
+    else if (c.rec.driver == storage::Driver::Vfs) sz = tree_size_at(-100, e->container_dir(c.rec.id) + "/rootfs").value_or(0);
     ctr_size += sz;
     if (c.state.status == engine::RunState::Running) ++active_ctr;
     else ctr_reclaim += sz;
@@ -740,7 +740,7 @@ Result<int> cmd_system_df(Context& ctx, const ParsedArgs& a) {
     Json r = Json::object();
     r["ID"] = c.rec.id.substr(0, 12);
     r["Image"] = c.rec.image.empty() ? c.rec.rootfs : c.rec.image;
-    r["Size"] = human_size(double(c.rec.driver == "overlay" ? tree_size_at(-100, e->container_dir(c.rec.id) + "/upper").value_or(0) : 0));
+    r["Size"] = human_size(double(c.rec.driver == storage::Driver::Overlay ? tree_size_at(-100, e->container_dir(c.rec.id) + "/upper").value_or(0) : 0));
     r["Status"] = engine::status_text(c.state, now_ns());
     r["Names"] = c.rec.name;
     crows.push_back(r);

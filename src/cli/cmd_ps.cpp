@@ -169,7 +169,7 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
   row["RunningFor"] = human_duration(now - r.created) + " ago";
   if (size) {
     uint64_t rw = 0;
-    if (r.driver == "overlay") rw = tree_size_at(-100, e.container_dir(r.id) + "/upper").value_or(0);
+    if (r.driver == storage::Driver::Overlay) rw = tree_size_at(-100, e.container_dir(r.id) + "/upper").value_or(0);
     // Docker: the container's own layer, and that plus its image's layers.
     auto it = image_sizes.find(r.image_id);
     uint64_t image = it == image_sizes.end() ? 0 : it->second;

@@ -16,6 +16,7 @@
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/storage/layer_tree.hpp"
 #include "layer_stream.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/compress.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/safe_path.hpp"
@@ -541,8 +542,8 @@ Result<std::optional<storage::LayerInfo>> build_container_layer(Engine& e, const
   std::string top = json_str(r.extra, "topLayer");
   std::string cdir = e.container_dir(r.id);
   std::string snapshot;
-  if (r.driver == "vfs") snapshot = TRY(store->layer_diff_path(top));
-  bool overlay = r.driver == "overlay";
+  if (r.driver == storage::Driver::Vfs) snapshot = TRY(store->layer_diff_path(top));
+  bool overlay = r.driver == storage::Driver::Overlay;
   auto produce = [cdir, snapshot, overlay, skip](TarWriter& out) -> Status {
     SkipTarWriter w(out, skip);
     if (overlay) {

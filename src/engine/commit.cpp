@@ -44,7 +44,7 @@ struct LayerFds {
 Result<LayerFds> open_layer(const Engine& e, const ContainerRecord& r, const std::string& snapshot) {
   LayerFds f;
   std::string cdir = e.container_dir(r.id);
-  if (r.driver == "overlay") {
+  if (r.driver == storage::Driver::Overlay) {
     f.upper = TRY(open_path(cdir + "/upper", O_RDONLY | O_DIRECTORY));
     auto cwd = TRY(open_path(json_str(r.extra, "overlayCwd", e.graph()), O_RDONLY | O_DIRECTORY));
     const Json& dirs = json_get(r.extra, "layerDirs");
@@ -69,11 +69,9 @@ struct Prepared {
 Result<Prepared> prepare(Engine& e, const std::string& ref) {
   Prepared p;
   p.c = TRY(find_container(e, ref));
-  if (p.c.rec.driver == "rootfs" || p.c.rec.image_id.empty())
+  if (!p.c.rec.driver || p.c.rec.image_id.empty())
     return fail(kUnsupported, fmt::format("container {} runs from a --rootfs directory: it has no image layers to compare with",
                                           p.c.rec.id));
-  if (p.c.rec.driver != "overlay" && p.c.rec.driver != "vfs")
-    return fail(kUnsupported, fmt::format("container {}: unknown storage driver \"{}\"", p.c.rec.id, p.c.rec.driver));
   if (p.c.state.status != RunState::Running) {
     p.lock = TRY(e.lock_container(p.c.rec.id));
     p.c = TRY(find_container(e, p.c.rec.id));
@@ -81,7 +79,7 @@ Result<Prepared> prepare(Engine& e, const std::string& ref) {
     if (s.status == RunState::Running) p.lock.release();
     else if (s.status == RunState::Removing) return fail(kConflict, fmt::format("container {} is being removed", p.c.rec.id));
   }
-  if (p.c.rec.driver == "vfs") {
+  if (p.c.rec.driver == storage::Driver::Vfs) {
     storage::Store* store = TRY(e.store(false));
     std::string top = json_str(p.c.rec.extra, "topLayer");
     p.snapshot = TRY_CTX(store->layer_diff_path(top), "container {}: its image's top layer", p.c.rec.id);
@@ -148,7 +146,7 @@ Result<std::optional<storage::LayerInfo>> store_layer(Engine& e, storage::Store&
     auto fds = TRY(open_layer(e, r, p.snapshot));
     FdSink sink(wfd);
     auto tw = TRY(make_tar_writer(sink));
-    if (r.driver == "overlay") {
+    if (r.driver == storage::Driver::Overlay) {
       TRY(write_overlay_layer(fds.upper.get(), *tw));
     } else {
       auto changes = TRY(vfs_changes(fds.root.get(), fds.image.get()));
@@ -234,7 +232,7 @@ Result<std::vector<Change>> container_changes(Engine& e, const std::string& ref)
   auto work = [&e, &r, &p, wfd]() -> Status {
     storage::raise_nofile_limit();
     auto fds = TRY(open_layer(e, r, p.snapshot));
-    auto changes = r.driver == "overlay" ? TRY(overlay_changes(fds.upper.get(), fds.lower_fds()))
+    auto changes = r.driver == storage::Driver::Overlay ? TRY(overlay_changes(fds.upper.get(), fds.lower_fds()))
                                          : TRY(vfs_changes(fds.root.get(), fds.image.get()));
     std::string out;
     for (auto& c : changes) {

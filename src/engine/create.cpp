@@ -15,6 +15,7 @@
 #include "skiff/engine/resources.hpp"
 #include "skiff/engine/ports.hpp"
 #include "skiff/runtime/container.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/copy.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/userns.hpp"
@@ -332,13 +333,13 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   if (!cc.default_capabilities.empty()) x["capBase"] = cc.default_capabilities;
   // containers.conf no_new_privileges, fixed at create as Podman does; --security-opt wins.
   if (cc.no_new_privileges) x["noNewPrivileges"] = true;
-  r.driver = !o.rootfs.empty() ? "rootfs" : (img && !img->vfs_source.empty()) ? "vfs" : "overlay";
+  if (o.rootfs.empty()) r.driver = img && !img->vfs_source.empty() ? storage::Driver::Vfs : storage::Driver::Overlay;
   if (img) {
     // overlay: the container's init layer (mount-point stubs, so they never appear in its
     // own layer, as Docker's "-init" layer) sits above the image's layers.
     std::vector<std::string> lowers{"containers/" + r.id + "/init"};
     lowers.insert(lowers.end(), img->layer_dirs.begin(), img->layer_dirs.end());
-    if (r.driver == "overlay") x["layerDirs"] = lowers;
+    if (r.driver == storage::Driver::Overlay) x["layerDirs"] = lowers;
     x["topLayer"] = img->top_layer;
   }
   TRY(podman_record(e, o.podman, r));
@@ -409,12 +410,12 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
     auto v = create_volume(e, m.name, labels, Json::object(), m.anonymous);
     if (!v) return fail_clean(v.error());
   }
-  if (r.driver == "overlay") {
+  if (r.driver == storage::Driver::Overlay) {
     for (const char* sub : {"/upper", "/work", "/merged", "/init"})
       if (mkdir((dir + sub).c_str(), 0755) < 0) return fail_clean(errno_error("create the container layer"));
     if (auto st = make_init_layer(dir + "/init"); !st) return fail_clean(st.error());
     if (auto st = podman_prepare_rootfs(e, r); !st) return fail_clean(st.error());
-  } else if (r.driver == "vfs") {
+  } else if (r.driver == storage::Driver::Vfs) {
     // vfs: the container's own full copy of the image (owners kept: inside the user namespace).
     if (mkdir((dir + "/rootfs").c_str(), 0755) < 0) return fail_clean(errno_error("create the container root"));
     std::string src = img->vfs_source, dst = dir + "/rootfs";

@@ -15,6 +15,7 @@
 #include "mounts.hpp"
 #include "skiff/monitor/state_records.hpp"
 #include "skiff/storage/layer_tree.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/plugin.hpp"
 #include "skiff/util/safe_path.hpp"
@@ -80,7 +81,7 @@ Status bind_user_mounts(const Engine& e, const ContainerRecord& r, int rootfd) {
 Result<UniqueFd> mount_root(const Engine& e, const ContainerRecord& r, FsView view) {
   std::string cdir = e.container_dir(r.id);
   bool ro = view == FsView::RootOnly || json_bool(r.host_config, "ReadonlyRootfs");
-  if (r.driver == "overlay") {
+  if (r.driver == storage::Driver::Overlay) {
     std::string cwd = json_str(r.extra, "overlayCwd", e.graph());
     if (chdir(cwd.c_str()) < 0) return fail_errno(fmt::format("chdir `{}`", cwd));
     std::vector<std::string> lowers = strings_of(json_get(r.extra, "layerDirs"));
@@ -100,7 +101,7 @@ Result<UniqueFd> mount_root(const Engine& e, const ContainerRecord& r, FsView vi
     if (view == FsView::Live) TRY(bind_user_mounts(e, r, fd.get()));
     return fd;
   }
-  std::string dir = r.driver == "rootfs" ? r.rootfs : cdir + "/rootfs";
+  std::string dir = !r.driver ? r.rootfs : cdir + "/rootfs";
   // A private bind of the directory, so the volumes bound below it stay in this namespace.
   if (mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
     return fail_errno(fmt::format("bind the root filesystem of container {}", r.id));
@@ -197,8 +198,6 @@ Status FsHelper::wait() {
 
 Result<FsHelper> start_fs_helper(Engine& e, const Container& c_in, FsView view, std::function<Status(int rootfd)> fn,
                                  std::vector<int> keep_fds) {
-  if (c_in.rec.driver != "overlay" && c_in.rec.driver != "vfs" && c_in.rec.driver != "rootfs")
-    return fail(kUnsupported, fmt::format("container {}: unknown storage driver \"{}\"", c_in.rec.id, c_in.rec.driver));
   // The helper finds the plugin already loaded (tar streams): it never loads code itself.
   (void)plugin_symbol("skiff_tar_writer_v1");
   // Read-only views need no lock: they never touch what the container itself mounts.

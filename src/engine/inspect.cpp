@@ -12,6 +12,7 @@
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/ports.hpp"
 #include "skiff/runtime/defaults.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/paths.hpp"
 #include "skiff/util/process.hpp"
@@ -177,7 +178,7 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["LogPath"] = cdir + "/ctr.log";
   j["Name"] = "/" + r.name;
   j["RestartCount"] = s.restart_count;
-  j["Driver"] = r.driver;
+  j["Driver"] = driver_text(r.driver);
   j["Platform"] = "linux";
   j["MountLabel"] = "";
   j["ProcessLabel"] = "";
@@ -186,7 +187,7 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["HostConfig"] = host_config_json(r);
   Json gd = Json::object();
   Json data = Json::object();
-  if (r.driver == "overlay") {
+  if (r.driver == storage::Driver::Overlay) {
     const Json& lower = json_get(r.extra, "layerDirs");
     std::vector<std::string> dirs;
     if (lower.is_array())
@@ -195,13 +196,13 @@ Json inspect_container(const Engine& e, const Container& c) {
     data["MergedDir"] = cdir + "/merged";
     data["UpperDir"] = cdir + "/upper";
     data["WorkDir"] = cdir + "/work";
-  } else if (r.driver == "rootfs") {
+  } else if (!r.driver) {
     data["MergedDir"] = r.rootfs;
   } else {
     data["MergedDir"] = cdir + "/rootfs";
   }
   gd["Data"] = data;
-  gd["Name"] = r.driver;
+  gd["Name"] = driver_text(r.driver);
   j["GraphDriver"] = gd;
   Json mounts = Json::array();
   for (auto& m : mounts_from_json(json_get(r.extra, "mounts"))) {

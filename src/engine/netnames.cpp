@@ -9,6 +9,7 @@
 #include "skiff/engine/config.hpp"
 #include "skiff/network/names.hpp"
 #include "skiff/network/netinfo.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
@@ -80,15 +81,15 @@ Result<Json> attachment(const Engine& e, const network::Network& n, const std::s
 std::optional<std::string> image_hosts(const Engine& e, const ContainerRecord& r) {
   std::vector<std::string> dirs;
   std::string cdir = e.container_dir(r.id);
-  if (r.driver == "overlay") {
+  if (r.driver == storage::Driver::Overlay) {
     dirs.push_back(cdir + "/upper");
     for (auto& d : strs(json_get(r.extra, "layerDirs"))) {
       if (d.find("/init") != std::string::npos && d.rfind("containers/", 0) == 0) continue;  // our stubs
       dirs.push_back(d[0] == '/' ? d : e.graph() + "/" + d);
     }
   } else {
-    dirs.push_back(cdir + (r.driver == "vfs" ? "/rootfs" : ""));
-    if (r.driver == "rootfs") dirs.back() = r.rootfs;
+    dirs.push_back(cdir + (r.driver == storage::Driver::Vfs ? "/rootfs" : ""));
+    if (!r.driver) dirs.back() = r.rootfs;
   }
   for (auto& d : dirs) {
     auto root = open_path(d, O_RDONLY | O_DIRECTORY);

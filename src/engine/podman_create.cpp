@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "skiff/storage/store.hpp"
 #include "skiff/util/strings.hpp"
 
 extern char** environ;
@@ -230,7 +231,7 @@ Status podman_userns(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
       (k == "uid" ? uid : gid) = uint32_t(*n);
     }
     TRY(keep_id_map(e.idmap(), uid, gid));
-    if (r.driver != "overlay")
+    if (r.driver != storage::Driver::Overlay)
       return fail(kUnsupported, "--userns=keep-id needs the overlay storage driver (this store uses vfs)");
     Json u = Json::object();
     u["mode"] = "keep-id";

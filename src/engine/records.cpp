@@ -11,12 +11,17 @@
 #include "skiff/engine/engine.hpp"
 #include "skiff/monitor/state_records.hpp"
 #include "skiff/oci/digest.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/process.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
 namespace skiff::engine {
+
+std::string driver_text(const std::optional<storage::Driver>& d) {
+  return d ? std::string(storage::driver_name(*d)) : "rootfs";
+}
 
 Json to_json(const ContainerRecord& r) {
   Json j = Json::object();
@@ -27,7 +32,7 @@ Json to_json(const ContainerRecord& r) {
   j["ImageID"] = r.image_id;
   j["ImageName"] = r.image_name;
   j["Rootfs"] = r.rootfs;
-  j["Driver"] = r.driver;
+  j["Driver"] = driver_text(r.driver);
   j["Path"] = r.path;
   j["Args"] = r.args;
   j["Config"] = r.config;
@@ -83,7 +88,11 @@ Result<ContainerRecord> record_from_json(const Json& j) {
   r.image_id = json_str(j, "ImageID");
   r.image_name = json_str(j, "ImageName");
   r.rootfs = json_str(j, "Rootfs");
-  r.driver = json_str(j, "Driver");
+  if (std::string d = json_str(j, "Driver"); d != "rootfs") {
+    auto drv = storage::parse_driver(d);
+    if (!drv) return fail(kCorrupt, fmt::format("container {}: unknown storage driver \"{}\"", r.id, d));
+    r.driver = *drv;
+  }
   r.path = json_str(j, "Path");
   const Json& args = json_get(j, "Args");
   if (args.is_array())

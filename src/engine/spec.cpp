@@ -15,6 +15,7 @@
 #include "skiff/runtime/defaults.hpp"
 #include "skiff/runtime/rlimits.hpp"
 #include "skiff/runtime/seccomp.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
 
@@ -81,10 +82,10 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   s.privileged = privileged;
 
   // Root filesystem.
-  if (r.driver == "rootfs") {
+  if (!r.driver) {
     s.root.kind = "dir";
     s.root.path = r.rootfs;
-  } else if (r.driver == "overlay") {
+  } else if (r.driver == storage::Driver::Overlay) {
     s.root.kind = "overlay";
     s.root.overlay_cwd = json_str(r.extra, "overlayCwd", e.graph());
     s.root.lower = strings_of(json_get(r.extra, "layerDirs"));
