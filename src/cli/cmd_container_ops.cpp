@@ -140,7 +140,7 @@ Result<PruneReport> prune_containers(engine::Engine& e, const std::vector<std::s
       auto [k, v] = split_once(f, '=');
       if (k == "label") {
         auto [lk, lv] = split_once(v.value_or(""), '=');
-        const Json& labels = json_get(c.rec.config, "Labels");
+        const Json& labels = c.rec.config.labels;
         bool has = labels.is_object() && labels.contains(lk) && (!lv || labels[lk] == *lv);
         skip |= !has;
       } else if (k == "until") {

@@ -127,7 +127,7 @@ std::optional<Result<int>> podman_ps(Context& ctx, const ParsedArgs& a) {
         o["Image"] = r.image_name.empty() ? (r.image.empty() ? r.rootfs : r.image) : r.image_name;
         o["ImageID"] = r.image_id.starts_with("sha256:") ? r.image_id.substr(7) : r.image_id;
         o["IsInfra"] = false;
-        const Json& labels = json_get(r.config, "Labels");
+        const Json& labels = r.config.labels;
         o["Labels"] = labels.is_object() && !labels.empty() ? labels : Json(nullptr);
         Json mounts = Json::array();
         const Json& ms = json_get(r.extra, "mounts");

@@ -98,7 +98,7 @@ std::vector<std::string> strings_of(const Json& j) {
 // The runtime config of the new image: the container's (Docker commits container.Config),
 // what only the image carries (ExposedPorts, Healthcheck, OnBuild, Shell), then the changes.
 Result<Json> commit_runtime_config(const ContainerRecord& r, const Json& parent_config, const std::vector<std::string>& changes) {
-  const Json& cc = r.config;
+  const Json cc = to_json(r.config);  // Docker's shape: commit copies Docker's fields
   Json out = Json::object();
   auto copy_from = [&](const Json& src, const char* key) {
     const Json& v = json_get(src, key);
@@ -289,7 +289,7 @@ Result<CommitResult> commit_container(Engine& e, const std::string& ref, const C
   // Docker's commit records the container and its config (image inspect's Container and
   // ContainerConfig).
   cfg["container"] = r.id;
-  cfg["container_config"] = r.config;
+  cfg["container_config"] = to_json(r.config);
   Json rootfs = Json::object();
   rootfs["type"] = "layers";
   Json diff_ids = json_get(json_get(parent, "rootfs"), "diff_ids").is_array() ? parent["rootfs"]["diff_ids"] : Json::array();
@@ -300,7 +300,7 @@ Result<CommitResult> commit_container(Engine& e, const std::string& ref, const C
   Json h = Json::object();
   h["created"] = created;
   if (!o.author.empty()) h["author"] = o.author;
-  h["created_by"] = join(strings_of(json_get(r.config, "Cmd")), " ");
+  h["created_by"] = join(r.config.cmd, " ");
   if (!o.message.empty()) h["comment"] = o.message;
   if (!layer) h["empty_layer"] = true;
   history.push_back(h);

@@ -251,28 +251,27 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   }
 
   std::string short_id = r.id.substr(0, 12);
-  Json& c = r.config = Json::object();
-  c["Hostname"] = o.hostname.empty() ? short_id : o.hostname;
-  c["Domainname"] = "";
-  c["User"] = o.user.empty() ? json_str(ic, "User") : o.user;
-  c["AttachStdin"] = o.interactive;
-  c["AttachStdout"] = true;
-  c["AttachStderr"] = true;
-  if (!exposed.empty()) c["ExposedPorts"] = exposed;
-  c["Tty"] = o.tty;
-  c["OpenStdin"] = o.interactive;
-  c["StdinOnce"] = o.interactive;
-  c["Env"] = env;
-  c["Cmd"] = cmd.empty() ? Json(nullptr) : Json(cmd);
-  c["Image"] = o.image.empty() ? o.rootfs : o.image;
-  c["Volumes"] = json_get(ic, "Volumes").is_object() ? ic["Volumes"] : Json(nullptr);
-  c["WorkingDir"] = o.workdir.empty() ? json_str(ic, "WorkingDir") : o.workdir;
-  c["Entrypoint"] = entrypoint.empty() ? Json(nullptr) : Json(entrypoint);
-  c["OnBuild"] = nullptr;
-  c["Labels"] = labels;
-  c["StopSignal"] = stop_signal;
-  if (o.stop_timeout) c["StopTimeout"] = *o.stop_timeout;
-  if (!o.create_command.empty()) c["CreateCommand"] = o.create_command;
+  ContainerConfig& c = r.config;
+  c.hostname = o.hostname.empty() ? short_id : o.hostname;
+  c.domainname = "";
+  c.user = o.user.empty() ? json_str(ic, "User") : o.user;
+  c.attach_stdin = o.interactive;
+  c.attach_stdout = true;
+  c.attach_stderr = true;
+  if (!exposed.empty()) c.exposed_ports = exposed;
+  c.tty = o.tty;
+  c.open_stdin = o.interactive;
+  c.stdin_once = o.interactive;
+  c.env = env;
+  c.cmd = cmd;
+  c.image = o.image.empty() ? o.rootfs : o.image;
+  c.volumes = json_get(ic, "Volumes").is_object() ? ic["Volumes"] : Json(nullptr);
+  c.working_dir = o.workdir.empty() ? json_str(ic, "WorkingDir") : o.workdir;
+  c.entrypoint = entrypoint;
+  c.labels = labels;
+  c.stop_signal = stop_signal;
+  c.stop_timeout = o.stop_timeout;
+  c.create_command = o.create_command;
 
   Json& h = r.host_config = Json::object();
   h["Binds"] = o.volumes.empty() ? Json(nullptr) : Json(o.volumes);
@@ -324,7 +323,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   if (!x.is_object()) x = Json::object();
   x.update(service_extra);
   x["mounts"] = mounts_to_json(mounts);
-  x["hostname"] = c["Hostname"];
+  x["hostname"] = c.hostname;
   if (cgroups_mode != "enabled") x["cgroups"] = cgroups_mode;
   bool seccomp_set = std::any_of(o.security_opt.begin(), o.security_opt.end(), [](auto& so) { return so.rfind("seccomp", 0) == 0; });
   if (seccomp_profile.empty() && !seccomp_set && !cc.seccomp_profile.empty() && path_exists(cc.seccomp_profile))

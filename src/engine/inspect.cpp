@@ -23,8 +23,6 @@ namespace skiff::engine {
 
 namespace {
 
-Json or_null(const Json& j) { return j.is_null() ? Json(nullptr) : j; }
-
 constexpr const char* kResourceFields[] = {
     "CgroupnsMode", "Cgroup", "CgroupParent", "OomScoreAdj", "ShmSize", "CpuShares", "Memory", "NanoCpus",
     "BlkioWeight", "BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps",
@@ -222,7 +220,7 @@ Json inspect_container(const Engine& e, const Container& c) {
     mounts.push_back(mj);
   }
   j["Mounts"] = mounts;
-  j["Config"] = or_null(r.config);
+  j["Config"] = to_json(r.config);
   j["NetworkSettings"] = network_settings_json(r, s);
   j["NetworkSettings"]["Ports"] = published_ports(e, c);
   add_network_addresses(e, c, j["NetworkSettings"]);

@@ -169,13 +169,13 @@ Result<std::string> hosts_text(Engine& e, const ContainerRecord& r, const std::s
         return fail(kConflict, fmt::format("cannot link to container {}: it has no address on a network this "
                                            "container shares (run both with --network NAME of a user network)",
                                            c->rec.name));
-      in.peers.push_back({ip, {alias, json_str(c->rec.config, "Hostname"), c->rec.name}});
+      in.peers.push_back({ip, {alias, c->rec.config.hostname, c->rec.name}});
       if (link_env) {
         std::vector<std::string> ports;
-        const Json& ex = json_get(c->rec.config, "ExposedPorts");
+        const Json& ex = c->rec.config.exposed_ports;
         if (ex.is_object())
           for (auto& [p, unused] : ex.items()) (void)unused, ports.push_back(p);
-        auto v = network::link_env(alias, r.name, ip, ports, strs(json_get(c->rec.config, "Env")));
+        auto v = network::link_env(alias, r.name, ip, ports, c->rec.config.env);
         link_env->insert(link_env->end(), v.begin(), v.end());
       }
     }
@@ -258,7 +258,7 @@ Result<FileLock> apply_network_options(Engine& e, const CreateOptions& o, Contai
   h["DnsOptions"] = arr(o.dns_options);
   h["DnsSearch"] = arr(o.dns_search);
   h["ExtraHosts"] = o.add_hosts.empty() ? Json(nullptr) : Json(o.add_hosts);
-  if (!o.mac_address.empty()) r.config["MacAddress"] = o.mac_address;
+  if (!o.mac_address.empty()) r.config.mac_address = o.mac_address;
   if (o.no_hosts) x["noHosts"] = true;
 
   if (!o.links.empty()) {
@@ -341,7 +341,7 @@ Status reload_names(Engine& e, const std::string& id) {
   std::string rdir = e.run_dir(c.rec.id);
   std::string hostname = read_file(rdir + "/hostname", 4096).value_or("");
   while (!hostname.empty() && hostname.back() == '\n') hostname.pop_back();
-  if (hostname.empty()) hostname = json_str(c.rec.config, "Hostname");
+  if (hostname.empty()) hostname = c.rec.config.hostname;
   // The stack's addresses as recorded at start (network.json) are kept: only the names change.
   StackAddrs keep;
   if (auto ni = network::read_netinfo(rdir); ni) keep = {ni->ip, ni->host_ip, ni->dns};

@@ -242,7 +242,7 @@ Status podman_userns(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
     u["home"] = pw && pw->pw_dir ? pw->pw_dir : "/";
     if (!p.passwd_entry.empty()) u["passwdEntry"] = p.passwd_entry;
     r.extra["userns"] = u;
-    if (!p.user_given) r.config["User"] = fmt::format("{}:{}", uid, gid);
+    if (!p.user_given) r.config.user = fmt::format("{}:{}", uid, gid);
     r.host_config["UsernsMode"] = p.userns;
     return ok();
   }

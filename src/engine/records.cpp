@@ -35,7 +35,7 @@ Json to_json(const ContainerRecord& r) {
   j["Driver"] = driver_text(r.driver);
   j["Path"] = r.path;
   j["Args"] = r.args;
-  j["Config"] = r.config;
+  j["Config"] = to_json(r.config);
   j["HostConfig"] = r.host_config;
   j["Skiff"] = r.extra;
   return j;
@@ -44,11 +44,10 @@ Json to_json(const ContainerRecord& r) {
 Json summary_json(const ContainerRecord& r) {
   ContainerRecord s = r;
   Json cfg = Json::object();
-  cfg["Labels"] = json_get(r.config, "Labels");
-  cfg["Tty"] = json_bool(r.config, "Tty");
-  if (r.config.contains("Healthcheck")) cfg["Healthcheck"] = r.config["Healthcheck"];  // ps "(healthy)"
-  if (r.config.contains("ExposedPorts")) cfg["ExposedPorts"] = r.config["ExposedPorts"];  // ps -f expose=
-  s.config = cfg;
+  cfg["Labels"] = r.config.labels;
+  cfg["Tty"] = r.config.tty;
+  if (!r.config.healthcheck.is_null()) cfg["Healthcheck"] = r.config.healthcheck;  // ps "(healthy)"
+  if (!r.config.exposed_ports.is_null()) cfg["ExposedPorts"] = r.config.exposed_ports;  // ps -f expose=
   Json hc = Json::object();
   hc["NetworkMode"] = json_str(r.host_config, "NetworkMode", "none");
   hc["AutoRemove"] = json_bool(r.host_config, "AutoRemove");
@@ -60,7 +59,9 @@ Json summary_json(const ContainerRecord& r) {
   x["topLayer"] = json_get(r.extra, "topLayer");
   if (r.extra.contains("networks")) x["networks"] = r.extra["networks"];  // network members, addresses
   s.extra = x;
-  return to_json(s);
+  Json j = to_json(s);
+  j["Config"] = cfg;
+  return j;
 }
 
 Status write_record(const Engine& e, const ContainerRecord& r, bool sync) {
@@ -98,10 +99,9 @@ Result<ContainerRecord> record_from_json(const Json& j) {
   if (args.is_array())
     for (auto& a : args)
       if (a.is_string()) r.args.push_back(a.get<std::string>());
-  r.config = json_get(j, "Config");
+  r.config = container_config_from_json(json_get(j, "Config"));
   r.host_config = json_get(j, "HostConfig");
   r.extra = json_get(j, "Skiff");
-  if (!r.config.is_object()) r.config = Json::object();
   if (!r.host_config.is_object()) r.host_config = Json::object();
   if (!r.extra.is_object()) r.extra = Json::object();
   return r;

@@ -94,7 +94,7 @@ Json fresh_health(int64_t started_at) {
 
 }  // namespace
 
-Status apply_service_options(const ServiceOptions& o, const Json* image_config, Json& config, Json& extra) {
+Status apply_service_options(const ServiceOptions& o, const Json* image_config, ContainerConfig& config, Json& extra) {
   if (!o.sdnotify.empty() && !one_of(o.sdnotify, {"conmon", "container", "healthy", "ignore"}))
     return fail(kInvalid, fmt::format("invalid --sdnotify \"{}\": want conmon, container, healthy or ignore", o.sdnotify));
   if (!o.health_on_failure.empty() && !one_of(o.health_on_failure, {"none", "kill", "restart", "stop"}))
@@ -140,12 +140,12 @@ Status apply_service_options(const ServiceOptions& o, const Json* image_config, 
   bool enabled = hc.is_object() && json_get(hc, "Test").is_array() && !hc["Test"].empty() && hc["Test"][0] != "NONE";
   if (o.sdnotify == "healthy" && !enabled)
     return fail(kInvalid, "--sdnotify=healthy needs a healthcheck (--health-cmd or the image's HEALTHCHECK)");
-  if (hc.is_object()) config["Healthcheck"] = hc;
+  if (hc.is_object()) config.healthcheck = hc;
   // Created by a systemd unit (generate systemd and Quadlet units set it): auto-update
   // restarts that unit.
   if (const char* unit = getenv("PODMAN_SYSTEMD_UNIT"); unit && *unit) {
-    if (!config["Labels"].is_object()) config["Labels"] = Json::object();
-    if (!config["Labels"].contains("PODMAN_SYSTEMD_UNIT")) config["Labels"]["PODMAN_SYSTEMD_UNIT"] = unit;
+    if (!config.labels.is_object()) config.labels = Json::object();
+    if (!config.labels.contains("PODMAN_SYSTEMD_UNIT")) config.labels["PODMAN_SYSTEMD_UNIT"] = unit;
   }
   if (!o.sdnotify.empty()) extra["sdNotify"] = o.sdnotify;
   if (!o.pidfile.empty()) extra["pidFile"] = absolute_path(o.pidfile);
@@ -238,7 +238,7 @@ Status replace_container(Engine& e, const std::string& name) {
   return ok();
 }
 
-const Json& healthcheck_config(const ContainerRecord& r) { return json_get(r.config, "Healthcheck"); }
+const Json& healthcheck_config(const ContainerRecord& r) { return r.config.healthcheck; }
 
 bool healthcheck_enabled(const ContainerRecord& r) {
   const Json& t = json_get(healthcheck_config(r), "Test");

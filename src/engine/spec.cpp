@@ -75,7 +75,7 @@ Status validate_security(const CreateOptions& o) {
 Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   oci::Spec s;
   s.id = r.id;
-  s.hostname = json_str(r.config, "Hostname", r.id.substr(0, 12));
+  s.hostname = r.config.hostname.empty() ? r.id.substr(0, 12) : r.config.hostname;
   std::string cdir = e.container_dir(r.id);
   std::string rdir = e.run_dir(r.id);
   bool privileged = json_bool(r.host_config, "Privileged");
@@ -166,16 +166,16 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   oci::Process& p = s.process;
   p.args.push_back(r.path);
   p.args.insert(p.args.end(), r.args.begin(), r.args.end());
-  bool tty = json_bool(r.config, "Tty");
-  auto env = strings_of(json_get(r.config, "Env"));
+  bool tty = r.config.tty;
+  const auto& env = r.config.env;
   p.env = runtime::container_environment(env, tty, s.hostname);
-  p.cwd = json_str(r.config, "WorkingDir");
+  p.cwd = r.config.working_dir;
   if (p.cwd.empty()) p.cwd = "/";
-  p.user = json_str(r.config, "User");
+  p.user = r.config.user;
   p.additional_groups = strings_of(json_get(r.host_config, "GroupAdd"));
   p.keep_groups = json_bool(r.extra, "keepGroups");
   p.terminal = tty;
-  p.stdin_open = json_bool(r.config, "OpenStdin");
+  p.stdin_open = r.config.open_stdin;
   p.cap_add = strings_of(json_get(r.host_config, "CapAdd"));
   p.cap_drop = strings_of(json_get(r.host_config, "CapDrop"));
   p.cap_base = strings_of(json_get(r.extra, "capBase"));

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "skiff/engine/config.hpp"
+#include "skiff/engine/container_config.hpp"
 #include "skiff/util/idmap.hpp"
 #include "skiff/util/json.hpp"
 #include "skiff/util/lock.hpp"
@@ -108,7 +109,7 @@ struct ContainerRecord {
   std::optional<storage::Driver> driver;
   std::string path;        ///< Docker's Path: the command
   std::vector<std::string> args;  ///< Docker's Args
-  Json config;       ///< Docker's Config object (Hostname, Env, Cmd, Entrypoint, Labels, …)
+  ContainerConfig config;  ///< Docker's Config (container_config.hpp)
   Json host_config;  ///< Docker's HostConfig object (Binds, AutoRemove, RestartPolicy, …)
   Json extra;        ///< skiff's own settings (mount specs, seccomp path, init, …)
 };
