@@ -80,6 +80,10 @@ UNIT_OBJS   := $(UNIT_SRCS:%.cpp=$(OUT)/obj/%.o)
 TOOLS       := $(TOOL_SRCS:tests/tools/%.cpp=$(OUT)/tools/%)
 DEPS        := $(CORE_OBJS:.o=.d) $(PLUGIN_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJS:.o=.d)
 
+# Tests include a module's private headers by their path under src/ ("engine/mounts.hpp").
+$(UNIT_OBJS): CPPFLAGS += -Isrc
+$(OUT)/fuzz/%: CPPFLAGS += -Isrc
+
 
 .PHONY: fuzz fuzz-smoke
 .PHONY: deb all deps check check-unit check-system check-layers check-docs demo bench install uninstall \
