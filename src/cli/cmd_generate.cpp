@@ -97,7 +97,7 @@ Result<int> cmd_generate_systemd(Context& ctx, const ParsedArgs& a) {
   uc.create_command = c.rec.config.create_command;
   uc.stop_timeout = c.rec.config.stop_timeout_or_default();
   uc.restart_policy = json_str(json_get(c.rec.host_config, "RestartPolicy"), "Name");
-  uc.sdnotify = json_str(c.rec.extra, "sdNotify");
+  uc.sdnotify = c.rec.extra.sd_notify;
   Unit u = TRY(container_unit(uc, o));
 
   if (a.flag("files")) {

@@ -113,7 +113,7 @@ bool keep(const engine::Container& c, const Filters& f, const engine::Engine& e)
         }
       }
       else if (key == "volume") {
-        const Json& ms = json_get(c.rec.extra, "mounts");
+        const Json& ms = c.rec.extra.mounts;
         if (ms.is_array())
           for (auto& m : ms) any |= json_str(m, "Name") == v || json_str(m, "Source") == v || json_str(m, "Destination") == v;
       }
@@ -154,7 +154,7 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
   row["Labels"] = labels_text(r.config.labels);
   int volumes = 0;
   std::vector<std::string> mounts;
-  const Json& ms = json_get(r.extra, "mounts");
+  const Json& ms = r.extra.mounts;
   if (ms.is_array())
     for (auto& m : ms) {
       if (json_str(m, "Type") == "volume") ++volumes;

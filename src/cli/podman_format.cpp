@@ -130,7 +130,7 @@ std::optional<Result<int>> podman_ps(Context& ctx, const ParsedArgs& a) {
         const Json& labels = r.config.labels;
         o["Labels"] = labels.is_object() && !labels.empty() ? labels : Json(nullptr);
         Json mounts = Json::array();
-        const Json& ms = json_get(r.extra, "mounts");
+        const Json& ms = r.extra.mounts;
         if (ms.is_array())
           for (auto& m : ms) mounts.push_back(json_str(m, "Destination"));
         o["Mounts"] = mounts;

@@ -539,7 +539,7 @@ Result<std::optional<storage::LayerInfo>> build_container_layer(Engine& e, const
   storage::Store* store = TRY(e.store(true));
   auto c = TRY(find_container(e, container_id));
   const ContainerRecord& r = c.rec;
-  std::string top = json_str(r.extra, "topLayer");
+  std::string top = r.extra.top_layer;
   std::string cdir = e.container_dir(r.id);
   std::string snapshot;
   if (r.driver == storage::Driver::Vfs) snapshot = TRY(store->layer_diff_path(top));

@@ -46,11 +46,8 @@ Result<LayerFds> open_layer(const Engine& e, const ContainerRecord& r, const std
   std::string cdir = e.container_dir(r.id);
   if (r.driver == storage::Driver::Overlay) {
     f.upper = TRY(open_path(cdir + "/upper", O_RDONLY | O_DIRECTORY));
-    auto cwd = TRY(open_path(json_str(r.extra, "overlayCwd", e.graph()), O_RDONLY | O_DIRECTORY));
-    const Json& dirs = json_get(r.extra, "layerDirs");
-    if (dirs.is_array())
-      for (auto& d : dirs)
-        if (d.is_string()) f.lowers.push_back(TRY(open_at(cwd.get(), d.get<std::string>(), O_RDONLY | O_DIRECTORY)));
+    auto cwd = TRY(open_path(r.extra.overlay_cwd.empty() ? e.graph() : r.extra.overlay_cwd, O_RDONLY | O_DIRECTORY));
+    for (auto& d : r.extra.layer_dirs) f.lowers.push_back(TRY(open_at(cwd.get(), d, O_RDONLY | O_DIRECTORY)));
   } else {
     f.root = TRY(open_path(cdir + "/rootfs", O_RDONLY | O_DIRECTORY));
     f.image = TRY(open_path(snapshot, O_RDONLY | O_DIRECTORY));
@@ -81,7 +78,7 @@ Result<Prepared> prepare(Engine& e, const std::string& ref) {
   }
   if (p.c.rec.driver == storage::Driver::Vfs) {
     storage::Store* store = TRY(e.store(false));
-    std::string top = json_str(p.c.rec.extra, "topLayer");
+    std::string top = p.c.rec.extra.top_layer;
     p.snapshot = TRY_CTX(store->layer_diff_path(top), "container {}: its image's top layer", p.c.rec.id);
   }
   return p;

@@ -210,36 +210,33 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   h["Sysctls"] = plan.sysctls;
   std::string cgroups_mode = TRY(set_resources(e, o.resources, r, cc.cgroups));
 
-  Json service_extra = Json::object();
-  TRY(apply_service_options(o.service, img ? &img->config : nullptr, r.config, service_extra));
+  TRY(apply_service_options(o.service, img ? &img->config : nullptr, r.config, r.extra));
 
   // Names, DNS and user networks; the network store's lock is held until the record exists
   // (the addresses allocated are recorded in it).
   FileLock net_lock = TRY(apply_network_options(e, o, r));
   // Everything is valid: `-v` creates a missing host directory now, as Docker's does.
   TRY(create_bind_sources(mounts));
-  Json& x = r.extra;  // resolve_network_mode and apply_network_options filled their parts
-  if (!x.is_object()) x = Json::object();
-  x.update(service_extra);
-  x["mounts"] = mounts_to_json(mounts);
-  x["hostname"] = r.config.hostname;
-  if (cgroups_mode != "enabled") x["cgroups"] = cgroups_mode;
+  ContainerExtra& x = r.extra;  // resolve_network_mode, service and network options filled their parts
+  x.mounts = mounts_to_json(mounts);
+  x.hostname = r.config.hostname;
+  if (cgroups_mode != "enabled") x.cgroups = cgroups_mode;
   std::string seccomp_profile = plan.seccomp_profile;
   bool seccomp_set = std::any_of(o.security_opt.begin(), o.security_opt.end(), [](auto& so) { return so.rfind("seccomp", 0) == 0; });
   if (seccomp_profile.empty() && !seccomp_set && !cc.seccomp_profile.empty() && path_exists(cc.seccomp_profile))
     seccomp_profile = TRY_CTX(read_file(cc.seccomp_profile, 4 << 20), "read containers.conf seccomp_profile");
-  if (!seccomp_profile.empty()) x["seccompProfile"] = seccomp_profile;
-  if (!cc.default_capabilities.empty()) x["capBase"] = cc.default_capabilities;
+  x.seccomp_profile = seccomp_profile;
+  x.cap_base = cc.default_capabilities;
   // containers.conf no_new_privileges, fixed at create as Podman does; --security-opt wins.
-  if (cc.no_new_privileges) x["noNewPrivileges"] = true;
+  x.no_new_privileges = cc.no_new_privileges;
   if (o.rootfs.empty()) r.driver = img && !img->vfs_source.empty() ? storage::Driver::Vfs : storage::Driver::Overlay;
   if (img) {
     // overlay: the container's init layer (mount-point stubs, so they never appear in its
     // own layer, as Docker's "-init" layer) sits above the image's layers.
     std::vector<std::string> lowers{"containers/" + r.id + "/init"};
     lowers.insert(lowers.end(), img->layer_dirs.begin(), img->layer_dirs.end());
-    if (r.driver == storage::Driver::Overlay) x["layerDirs"] = lowers;
-    x["topLayer"] = img->top_layer;
+    if (r.driver == storage::Driver::Overlay) x.layer_dirs = lowers;
+    x.top_layer = img->top_layer;
   }
   TRY(podman_record(e, o.podman, r));
 

@@ -37,7 +37,7 @@ std::vector<std::string> strings_of(const Json& j) {
 // of a stopped container's root (targets resolved in the root; a missing target is skipped:
 // it is created when the container starts).
 Status bind_user_mounts(const Engine& e, const ContainerRecord& r, int rootfd) {
-  auto mounts = mounts_from_json(json_get(r.extra, "mounts"));
+  auto mounts = mounts_from_json(r.extra.mounts);
   std::stable_sort(mounts.begin(), mounts.end(), [](auto& a, auto& b) {
     return std::count(a.destination.begin(), a.destination.end(), '/') <
            std::count(b.destination.begin(), b.destination.end(), '/');
@@ -82,9 +82,9 @@ Result<UniqueFd> mount_root(const Engine& e, const ContainerRecord& r, FsView vi
   std::string cdir = e.container_dir(r.id);
   bool ro = view == FsView::RootOnly || json_bool(r.host_config, "ReadonlyRootfs");
   if (r.driver == storage::Driver::Overlay) {
-    std::string cwd = json_str(r.extra, "overlayCwd", e.graph());
+    std::string cwd = r.extra.overlay_cwd.empty() ? e.graph() : r.extra.overlay_cwd;
     if (chdir(cwd.c_str()) < 0) return fail_errno(fmt::format("chdir `{}`", cwd));
-    std::vector<std::string> lowers = strings_of(json_get(r.extra, "layerDirs"));
+    std::vector<std::string> lowers = r.extra.layer_dirs;
     std::string data;
     if (view == FsView::RootOnly) {
       // The upper directory as the topmost lower layer: a read-only view that never touches

@@ -186,11 +186,7 @@ Json inspect_container(const Engine& e, const Container& c) {
   Json gd = Json::object();
   Json data = Json::object();
   if (r.driver == storage::Driver::Overlay) {
-    const Json& lower = json_get(r.extra, "layerDirs");
-    std::vector<std::string> dirs;
-    if (lower.is_array())
-      for (auto& d : lower) dirs.push_back(d.get<std::string>());
-    data["LowerDir"] = join(dirs, ":");
+    data["LowerDir"] = join(r.extra.layer_dirs, ":");
     data["MergedDir"] = cdir + "/merged";
     data["UpperDir"] = cdir + "/upper";
     data["WorkDir"] = cdir + "/work";
@@ -203,7 +199,7 @@ Json inspect_container(const Engine& e, const Container& c) {
   gd["Name"] = driver_text(r.driver);
   j["GraphDriver"] = gd;
   Json mounts = Json::array();
-  for (auto& m : mounts_from_json(json_get(r.extra, "mounts"))) {
+  for (auto& m : mounts_from_json(r.extra.mounts)) {
     Json mj = Json::object();
     mj["Type"] = m.type;
     if (m.type == "volume") mj["Name"] = m.name;

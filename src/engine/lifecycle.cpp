@@ -306,7 +306,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
   (void)remove_tree(e.run_dir(id) + "/attach");
   TRY(remove_dir_as_owner(e, gone));
   if (volumes) {
-    for (auto& m : mounts_from_json(json_get(c.rec.extra, "mounts")))
+    for (auto& m : mounts_from_json(c.rec.extra.mounts))
       if (m.type == "volume" && m.anonymous) (void)remove_dir_as_owner(e, e.graph() + "/volumes/" + m.name);
   }
   container_removed(e, c.rec);

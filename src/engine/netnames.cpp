@@ -39,7 +39,7 @@ std::vector<uint32_t> used_addresses(const Engine& e, const std::string& net) {
   auto all = list_containers(e);
   if (!all) return used;
   for (auto& c : *all) {
-    const Json& n = json_get(json_get(c.rec.extra, "networks"), net);
+    const Json& n = json_get(c.rec.extra.networks, net);
     if (auto ip = network::parse_ipv4(json_str(n, "ip"))) used.push_back(*ip);
   }
   return used;
@@ -83,7 +83,7 @@ std::optional<std::string> image_hosts(const Engine& e, const ContainerRecord& r
   std::string cdir = e.container_dir(r.id);
   if (r.driver == storage::Driver::Overlay) {
     dirs.push_back(cdir + "/upper");
-    for (auto& d : strs(json_get(r.extra, "layerDirs"))) {
+    for (auto& d : r.extra.layer_dirs) {
       if (d.find("/init") != std::string::npos && d.rfind("containers/", 0) == 0) continue;  // our stubs
       dirs.push_back(d[0] == '/' ? d : e.graph() + "/" + d);
     }
@@ -105,7 +105,7 @@ std::optional<std::string> image_hosts(const Engine& e, const ContainerRecord& r
 // Peers on the container's user networks (every member but itself).
 std::vector<network::HostEntry> network_peers(const Engine& e, const ContainerRecord& r) {
   std::vector<network::HostEntry> out;
-  const Json& nets = json_get(r.extra, "networks");
+  const Json& nets = r.extra.networks;
   if (!nets.is_object()) return out;
   for (auto& [net, att] : nets.items()) {
     (void)att;
@@ -121,7 +121,7 @@ std::vector<network::HostEntry> network_peers(const Engine& e, const ContainerRe
 
 // The container's first user-network attachment, or null.
 const Json* first_attachment(const ContainerRecord& r) {
-  const Json& nets = json_get(r.extra, "networks");
+  const Json& nets = r.extra.networks;
   if (!nets.is_object() || nets.empty()) return nullptr;
   std::string mode = json_str(r.host_config, "NetworkMode");
   if (nets.contains(mode)) return &nets[mode];
@@ -155,7 +155,7 @@ Result<std::string> hosts_text(Engine& e, const ContainerRecord& r, const std::s
     in.extra.push_back(std::move(h));
   }
   // --link: the alias (and the linked container's own names) at its address.
-  const Json& links = json_get(r.extra, "links");
+  const Json& links = r.extra.links;
   if (links.is_array())
     for (auto& l : links) {
       auto c = find_container(e, json_str(l, "id"));
@@ -227,8 +227,7 @@ bool is_network_mode(std::string_view v) {
 
 Result<FileLock> apply_network_options(Engine& e, const CreateOptions& o, ContainerRecord& r) {
   Json& h = r.host_config;
-  if (!r.extra.is_object()) r.extra = Json::object();
-  Json& x = r.extra;
+  ContainerExtra& x = r.extra;
   std::vector<std::string> nets = o.networks;
   if (nets.empty()) nets = {o.network};
   bool any_user = std::any_of(nets.begin(), nets.end(), [](auto& n) { return !is_network_mode(n); });
@@ -259,7 +258,7 @@ Result<FileLock> apply_network_options(Engine& e, const CreateOptions& o, Contai
   h["DnsSearch"] = arr(o.dns_search);
   h["ExtraHosts"] = o.add_hosts.empty() ? Json(nullptr) : Json(o.add_hosts);
   if (!o.mac_address.empty()) r.config.mac_address = o.mac_address;
-  if (o.no_hosts) x["noHosts"] = true;
+  if (o.no_hosts) x.no_hosts = true;
 
   if (!o.links.empty()) {
     if (nets[0] == "none")
@@ -279,7 +278,7 @@ Result<FileLock> apply_network_options(Engine& e, const CreateOptions& o, Contai
       j["alias"] = l.alias;
       links.push_back(j);
     }
-    x["links"] = links;
+    x.links = links;
   }
 
   if (!any_user) return FileLock();
@@ -291,7 +290,7 @@ Result<FileLock> apply_network_options(Engine& e, const CreateOptions& o, Contai
     if (net.predefined) return fail(kInvalid, fmt::format("network {} cannot be combined with other networks", n));
     att[net.name] = TRY(attachment(e, net, o.ip, o.network_aliases, o.mac_address));
   }
-  x["networks"] = att;
+  x.networks = att;
   h["NetworkMode"] = TRY(store.find(nets[0])).name;
   return lock;
 }
@@ -320,7 +319,7 @@ std::vector<NetMember> network_members(const Engine& e, const std::string& netwo
   auto all = list_containers(e);
   if (!all) return out;
   for (auto& c : *all) {
-    const Json& n = json_get(json_get(c.rec.extra, "networks"), network);
+    const Json& n = json_get(c.rec.extra.networks, network);
     if (!n.is_object()) continue;
     NetMember m;
     m.id = c.rec.id;
@@ -345,7 +344,7 @@ Status reload_names(Engine& e, const std::string& id) {
   // The stack's addresses as recorded at start (network.json) are kept: only the names change.
   StackAddrs keep;
   if (auto ni = network::read_netinfo(rdir); ni) keep = {ni->ip, ni->host_ip, ni->dns};
-  if (!json_bool(c.rec.extra, "noHosts")) {
+  if (!c.rec.extra.no_hosts) {
     auto text = TRY(hosts_text(e, c.rec, hostname, keep, nullptr));
     TRY(rewrite_in_place(rdir + "/hosts", text));
   }
@@ -361,7 +360,7 @@ void refresh_network_hosts(Engine& e, const std::string& network) {
 
 std::vector<network::TapSpec> network_taps(const Engine& e, const ContainerRecord& r) {
   std::vector<network::TapSpec> out;
-  const Json& nets = json_get(r.extra, "networks");
+  const Json& nets = r.extra.networks;
   if (!nets.is_object()) return out;
   // The NetworkMode network first: it is eth0, and its gateway the default route.
   std::vector<std::string> order;
@@ -385,7 +384,7 @@ std::vector<network::TapSpec> network_taps(const Engine& e, const ContainerRecor
 }
 
 void refresh_after_membership_change(Engine& e, const ContainerRecord& r) {
-  const Json& nets = json_get(r.extra, "networks");
+  const Json& nets = r.extra.networks;
   if (!nets.is_object()) return;
   for (auto& [net, unused] : nets.items()) {
     (void)unused;
@@ -394,7 +393,7 @@ void refresh_after_membership_change(Engine& e, const ContainerRecord& r) {
 }
 
 Json links_json(const ContainerRecord& r) {
-  const Json& links = json_get(r.extra, "links");
+  const Json& links = r.extra.links;
   if (!links.is_array() || links.empty()) return nullptr;
   Json out = Json::array();
   for (auto& l : links) out.push_back(fmt::format("/{}:/{}/{}", json_str(l, "name"), r.name, json_str(l, "alias")));
@@ -402,7 +401,7 @@ Json links_json(const ContainerRecord& r) {
 }
 
 void user_network_settings(const ContainerRecord& r, Json& settings) {
-  const Json& nets = json_get(r.extra, "networks");
+  const Json& nets = r.extra.networks;
   if (!nets.is_object() || nets.empty()) return;
   Json out = Json::object();
   for (auto& [name, a] : nets.items()) {
@@ -515,7 +514,7 @@ Status connect_network(Engine& e, const std::string& net, const std::string& ctr
     return fail(kInvalid, fmt::format("container {} uses network mode {}: only containers on user networks can be "
                                       "connected to another one",
                                       c.rec.name, mode));
-  Json& nets = c.rec.extra["networks"];
+  Json& nets = c.rec.extra.networks;
   if (!nets.is_object()) nets = Json::object();
   if (nets.contains(n.name))
     return fail(kConflict, fmt::format("endpoint with name {} already exists in network {}", c.rec.name, n.name));
@@ -532,7 +531,7 @@ Status disconnect_network(Engine& e, const std::string& net, const std::string& 
   auto c = TRY(find_container(e, ctr));
   auto clock = TRY(e.lock_container(c.rec.id));
   c = TRY(find_container(e, c.rec.id));
-  Json& nets = c.rec.extra["networks"];
+  Json& nets = c.rec.extra.networks;
   if (!nets.is_object() || !nets.contains(n.name)) {
     if (force) return ok();
     return fail(kInvalid, fmt::format("container {} is not connected to network {}", c.rec.id, n.name));

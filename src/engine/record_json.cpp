@@ -82,4 +82,64 @@ ContainerConfig container_config_from_json(const Json& j) {
   return c;
 }
 
+Json to_json(const ContainerExtra& x) {
+  Json j = Json::object();
+  if (!x.network.is_null()) j["network"] = x.network;
+  if (x.no_hosts) j["noHosts"] = true;
+  if (!x.links.is_null()) j["links"] = x.links;
+  if (!x.networks.is_null()) j["networks"] = x.networks;
+  if (x.health_timer) j["healthTimer"] = *x.health_timer;
+  if (!x.sd_notify.empty()) j["sdNotify"] = x.sd_notify;
+  if (!x.pid_file.empty()) j["pidFile"] = x.pid_file;
+  if (!x.conmon_pid_file.empty()) j["conmonPidFile"] = x.conmon_pid_file;
+  if (!x.health_on_failure.empty()) j["healthOnFailure"] = x.health_on_failure;
+  j["mounts"] = x.mounts;
+  j["hostname"] = x.hostname;
+  if (!x.cgroups.empty()) j["cgroups"] = x.cgroups;
+  if (!x.seccomp_profile.empty()) j["seccompProfile"] = x.seccomp_profile;
+  if (!x.cap_base.empty()) j["capBase"] = x.cap_base;
+  if (x.no_new_privileges) j["noNewPrivileges"] = true;
+  if (!x.layer_dirs.empty()) j["layerDirs"] = x.layer_dirs;
+  if (!x.top_layer.empty()) j["topLayer"] = x.top_layer;
+  if (!x.requires_.empty()) j["requires"] = x.requires_;
+  if (!x.timezone.empty()) j["timezone"] = x.timezone;
+  if (x.keep_groups) j["keepGroups"] = true;
+  if (!x.userns.is_null()) j["userns"] = x.userns;
+  if (!x.overlay_cwd.empty()) j["overlayCwd"] = x.overlay_cwd;
+  if (x.unknown.is_object())
+    for (auto& [k, v] : x.unknown.items()) j[k] = v;
+  return j;
+}
+
+ContainerExtra container_extra_from_json(const Json& j) {
+  ContainerExtra x;
+  if (!j.is_object()) return x;
+  for (auto& [k, v] : j.items()) {
+    if (k == "network") x.network = v;
+    else if (k == "noHosts") x.no_hosts = json_bool(j, k);
+    else if (k == "links") x.links = v;
+    else if (k == "networks") x.networks = v;
+    else if (k == "healthTimer") x.health_timer = v.is_boolean() ? std::optional<bool>(v.get<bool>()) : std::nullopt;
+    else if (k == "sdNotify") x.sd_notify = json_str(j, k);
+    else if (k == "pidFile") x.pid_file = json_str(j, k);
+    else if (k == "conmonPidFile") x.conmon_pid_file = json_str(j, k);
+    else if (k == "healthOnFailure") x.health_on_failure = json_str(j, k);
+    else if (k == "mounts") x.mounts = v.is_array() ? v : Json::array();
+    else if (k == "hostname") x.hostname = json_str(j, k);
+    else if (k == "cgroups") x.cgroups = json_str(j, k);
+    else if (k == "seccompProfile") x.seccomp_profile = json_str(j, k);
+    else if (k == "capBase") x.cap_base = strings(v);
+    else if (k == "noNewPrivileges") x.no_new_privileges = json_bool(j, k);
+    else if (k == "layerDirs") x.layer_dirs = strings(v);
+    else if (k == "topLayer") x.top_layer = json_str(j, k);
+    else if (k == "requires") x.requires_ = strings(v);
+    else if (k == "timezone") x.timezone = json_str(j, k);
+    else if (k == "keepGroups") x.keep_groups = json_bool(j, k);
+    else if (k == "userns") x.userns = v;
+    else if (k == "overlayCwd") x.overlay_cwd = json_str(j, k);
+    else x.unknown[k] = v;
+  }
+  return x;
+}
+
 }  // namespace skiff::engine

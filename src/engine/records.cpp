@@ -37,7 +37,7 @@ Json to_json(const ContainerRecord& r) {
   j["Args"] = r.args;
   j["Config"] = to_json(r.config);
   j["HostConfig"] = r.host_config;
-  j["Skiff"] = r.extra;
+  j["Skiff"] = to_json(r.extra);
   return j;
 }
 
@@ -55,12 +55,12 @@ Json summary_json(const ContainerRecord& r) {
   if (r.host_config.contains("CgroupParent")) hc["CgroupParent"] = r.host_config["CgroupParent"];  // stats
   s.host_config = hc;
   Json x = Json::object();
-  x["mounts"] = json_get(r.extra, "mounts");
-  x["topLayer"] = json_get(r.extra, "topLayer");
-  if (r.extra.contains("networks")) x["networks"] = r.extra["networks"];  // network members, addresses
-  s.extra = x;
+  x["mounts"] = r.extra.mounts;
+  x["topLayer"] = r.extra.top_layer.empty() ? Json(nullptr) : Json(r.extra.top_layer);
+  if (!r.extra.networks.is_null()) x["networks"] = r.extra.networks;  // network members, addresses
   Json j = to_json(s);
   j["Config"] = cfg;
+  j["Skiff"] = x;
   return j;
 }
 
@@ -89,7 +89,7 @@ Result<ContainerRecord> record_from_json(const Json& j) {
   r.image_id = json_str(j, "ImageID");
   r.image_name = json_str(j, "ImageName");
   r.rootfs = json_str(j, "Rootfs");
-  if (std::string d = json_str(j, "Driver"); d != "rootfs") {
+  if (std::string d = json_str(j, "Driver"); !d.empty() && d != "rootfs") {
     auto drv = storage::parse_driver(d);
     if (!drv) return fail(kCorrupt, fmt::format("container {}: unknown storage driver \"{}\"", r.id, d));
     r.driver = *drv;
@@ -101,9 +101,8 @@ Result<ContainerRecord> record_from_json(const Json& j) {
       if (a.is_string()) r.args.push_back(a.get<std::string>());
   r.config = container_config_from_json(json_get(j, "Config"));
   r.host_config = json_get(j, "HostConfig");
-  r.extra = json_get(j, "Skiff");
+  r.extra = container_extra_from_json(json_get(j, "Skiff"));
   if (!r.host_config.is_object()) r.host_config = Json::object();
-  if (!r.extra.is_object()) r.extra = Json::object();
   return r;
 }
 

@@ -94,7 +94,8 @@ Json fresh_health(int64_t started_at) {
 
 }  // namespace
 
-Status apply_service_options(const ServiceOptions& o, const Json* image_config, ContainerConfig& config, Json& extra) {
+Status apply_service_options(const ServiceOptions& o, const Json* image_config, ContainerConfig& config,
+                             ContainerExtra& extra) {
   if (!o.sdnotify.empty() && !one_of(o.sdnotify, {"conmon", "container", "healthy", "ignore"}))
     return fail(kInvalid, fmt::format("invalid --sdnotify \"{}\": want conmon, container, healthy or ignore", o.sdnotify));
   if (!o.health_on_failure.empty() && !one_of(o.health_on_failure, {"none", "kill", "restart", "stop"}))
@@ -115,7 +116,7 @@ Status apply_service_options(const ServiceOptions& o, const Json* image_config, 
     if (o.health_interval) {
       if (*o.health_interval == "disable") {
         hc["Interval"] = 0;
-        extra["healthTimer"] = false;
+        extra.health_timer = false;
       } else {
         auto d = parse_go_duration(*o.health_interval);
         if (!d || *d < kSecond)
@@ -147,10 +148,10 @@ Status apply_service_options(const ServiceOptions& o, const Json* image_config, 
     if (!config.labels.is_object()) config.labels = Json::object();
     if (!config.labels.contains("PODMAN_SYSTEMD_UNIT")) config.labels["PODMAN_SYSTEMD_UNIT"] = unit;
   }
-  if (!o.sdnotify.empty()) extra["sdNotify"] = o.sdnotify;
-  if (!o.pidfile.empty()) extra["pidFile"] = absolute_path(o.pidfile);
-  if (!o.conmon_pidfile.empty()) extra["conmonPidFile"] = absolute_path(o.conmon_pidfile);
-  if (!o.health_on_failure.empty() && o.health_on_failure != "none") extra["healthOnFailure"] = o.health_on_failure;
+  if (!o.sdnotify.empty()) extra.sd_notify = o.sdnotify;
+  if (!o.pidfile.empty()) extra.pid_file = absolute_path(o.pidfile);
+  if (!o.conmon_pidfile.empty()) extra.conmon_pid_file = absolute_path(o.conmon_pidfile);
+  if (!o.health_on_failure.empty() && o.health_on_failure != "none") extra.health_on_failure = o.health_on_failure;
   return ok();
 }
 
@@ -248,20 +249,20 @@ bool healthcheck_enabled(const ContainerRecord& r) {
 void service_monitor_config(const Engine& e, const ContainerRecord& r, monitor::Config& mc) {
   mc.name = r.name;
   mc.log_tag = json_str(json_get(json_get(r.host_config, "LogConfig"), "Config"), "tag");
-  mc.sdnotify = json_str(r.extra, "sdNotify");
-  mc.pidfile = json_str(r.extra, "pidFile");
-  mc.conmon_pidfile = json_str(r.extra, "conmonPidFile");
+  mc.sdnotify = r.extra.sd_notify;
+  mc.pidfile = r.extra.pid_file;
+  mc.conmon_pidfile = r.extra.conmon_pid_file;
   if (healthcheck_enabled(r)) {
     const Json& hc = healthcheck_config(r);
-    mc.health_interval_ns = json_bool(r.extra, "healthTimer", true) ? hc_ns(hc, "Interval", kDefaultInterval) : 0;
-    mc.health_on_failure = json_str(r.extra, "healthOnFailure", "none");
+    mc.health_interval_ns = r.extra.health_timer_on() ? hc_ns(hc, "Interval", kDefaultInterval) : 0;
+    mc.health_on_failure = r.extra.health_on_failure.empty() ? "none" : r.extra.health_on_failure;
     mc.health_path = health_path(e, r.id);
     mc.health_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "healthcheck", "run", r.id};
   }
 }
 
 Status service_spec(const Engine& e, const ContainerRecord& r, oci::Spec& spec) {
-  if (json_str(r.extra, "sdNotify") != "container") return ok();
+  if (r.extra.sd_notify != "container") return ok();
   // The monitor binds its notify socket in this directory before the container is cloned.
   std::string dir = e.run_dir(r.id) + "/notify";
   if (mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) return fail_errno(fmt::format("mkdir `{}`", dir));

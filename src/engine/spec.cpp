@@ -87,8 +87,8 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
     s.root.path = r.rootfs;
   } else if (r.driver == storage::Driver::Overlay) {
     s.root.kind = "overlay";
-    s.root.overlay_cwd = json_str(r.extra, "overlayCwd", e.graph());
-    s.root.lower = strings_of(json_get(r.extra, "layerDirs"));
+    s.root.overlay_cwd = r.extra.overlay_cwd.empty() ? e.graph() : r.extra.overlay_cwd;
+    s.root.lower = r.extra.layer_dirs;
     s.root.upper = cdir + "/upper";
     s.root.work = cdir + "/work";
     s.root.path = cdir + "/merged";
@@ -100,7 +100,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   s.root.readonly = json_bool(r.host_config, "ReadonlyRootfs");
 
   // Mounts: the standard set, then /etc files, then the user's (parents before children).
-  auto user_mounts = mounts_from_json(json_get(r.extra, "mounts"));
+  auto user_mounts = mounts_from_json(r.extra.mounts);
   auto user_has = [&](const std::string& dst) {
     return std::any_of(user_mounts.begin(), user_mounts.end(), [&](auto& m) { return m.destination == dst; });
   };
@@ -122,7 +122,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   for (const char* f : {"hostname", "hosts", "resolv.conf"}) {
     std::string dst = std::string("/etc/") + f;
     if (user_has(dst)) continue;
-    if (dst == "/etc/hosts" && json_bool(r.extra, "noHosts")) continue;  // --no-hosts: the image's
+    if (dst == "/etc/hosts" && r.extra.no_hosts) continue;  // --no-hosts: the image's
     oci::Mount m{dst, "bind", rdir + "/" + f, {"rbind", "rprivate"}};
     m.file = true;
     s.mounts.push_back(m);
@@ -173,14 +173,14 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   if (p.cwd.empty()) p.cwd = "/";
   p.user = r.config.user;
   p.additional_groups = strings_of(json_get(r.host_config, "GroupAdd"));
-  p.keep_groups = json_bool(r.extra, "keepGroups");
+  p.keep_groups = r.extra.keep_groups;
   p.terminal = tty;
   p.stdin_open = r.config.open_stdin;
   p.cap_add = strings_of(json_get(r.host_config, "CapAdd"));
   p.cap_drop = strings_of(json_get(r.host_config, "CapDrop"));
-  p.cap_base = strings_of(json_get(r.extra, "capBase"));
+  p.cap_base = r.extra.cap_base;
   // Off unless asked for, as Docker and Podman (setuid programs such as su and ping work).
-  p.no_new_privileges = json_bool(r.extra, "noNewPrivileges");
+  p.no_new_privileges = r.extra.no_new_privileges;
   p.seccomp = privileged ? "unconfined" : "default";
   for (auto& so : strings_of(json_get(r.host_config, "SecurityOpt"))) {
     auto [k, v] = split_once(so, so.find('=') != std::string::npos ? '=' : ':');
@@ -190,7 +190,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
       else if (*v == "builtin" || v->empty()) p.seccomp = "default";
     }
   }
-  if (std::string profile = json_str(r.extra, "seccompProfile"); !profile.empty()) p.seccomp = profile;
+  if (!r.extra.seccomp_profile.empty()) p.seccomp = r.extra.seccomp_profile;
   p.seccomp_cache_dir = e.run() + "/seccomp";
   std::vector<runtime::Rlimit> user_limits;
   for (auto& u : strings_of(json_get(r.host_config, "Ulimits"))) user_limits.push_back(TRY(runtime::parse_ulimit(u)));

@@ -52,4 +52,37 @@ Json to_json(const ContainerConfig& c);
 /// Reads a Config object (anything not an object reads as an empty Config).
 ContainerConfig container_config_from_json(const Json& j);
 
+
+/// skiff's own settings of a container ("Skiff" in config.json; never printed as such).
+struct ContainerExtra {
+  Json network;                          ///< rootless stack: {"stack": …, "options": …}; null: none
+  bool no_hosts = false;                 ///< --no-hosts
+  Json links;                            ///< --link: [{"id", "name", "alias"}]; null: none
+  Json networks;                         ///< user networks: name → attachment; null: none
+  std::optional<bool> health_timer;      ///< false: --health-interval=disable
+  std::string sd_notify;                 ///< --sdnotify
+  std::string pid_file, conmon_pid_file; ///< --pidfile, --conmon-pidfile (absolute)
+  std::string health_on_failure;         ///< --health-on-failure ("" = none)
+  Json mounts = Json::array();           ///< the user's mounts (mounts_to_json)
+  std::string hostname;                  ///< Config.Hostname at create
+  std::string cgroups;                   ///< --cgroups when not "enabled"
+  std::string seccomp_profile;           ///< the profile's text (--security-opt seccomp=FILE)
+  std::vector<std::string> cap_base;     ///< containers.conf default_capabilities
+  bool no_new_privileges = false;        ///< containers.conf no_new_privileges
+  std::vector<std::string> layer_dirs;   ///< overlay lower directories, topmost first
+  std::string top_layer;                 ///< chain ID of the image's top layer
+  std::vector<std::string> requires_;    ///< --requires: container IDs
+  std::string timezone;                  ///< --tz
+  bool keep_groups = false;              ///< --group-add keep-groups
+  Json userns;                           ///< --userns=keep-id: {"mode", "uid", "gid", …}; null: none
+  std::string overlay_cwd;               ///< records of early versions: the overlay's base directory
+  Json unknown = Json::object();         ///< keys this version does not know, kept as read
+
+  bool health_timer_on() const { return health_timer.value_or(true); }
+  std::string cgroups_mode() const { return cgroups.empty() ? "enabled" : cgroups; }
+};
+
+Json to_json(const ContainerExtra& x);
+ContainerExtra container_extra_from_json(const Json& j);
+
 }  // namespace skiff::engine

@@ -111,7 +111,7 @@ struct ContainerRecord {
   std::vector<std::string> args;  ///< Docker's Args
   ContainerConfig config;  ///< Docker's Config (container_config.hpp)
   Json host_config;  ///< Docker's HostConfig object (Binds, AutoRemove, RestartPolicy, …)
-  Json extra;        ///< skiff's own settings (mount specs, seccomp path, init, …)
+  ContainerExtra extra;  ///< skiff's own settings (container_config.hpp)
 };
 
 /// The record's "Driver": "overlay", "vfs", or "rootfs" (no storage driver: --rootfs).

@@ -1,6 +1,6 @@
 #define BOOST_TEST_DYN_LINK
 // Container records on disk: config.json and summary.json files written by skiff before the
-// typed records (tests/unit/engine/fixtures/, made with `skiff create` at commit 6340f91) read
+// typed records (Config and Skiff are structs now) (tests/unit/engine/fixtures/, made with `skiff create` at commit 6340f91) read
 // into the typed fields and are written back byte for byte.
 #include <boost/test/unit_test.hpp>
 
@@ -54,6 +54,16 @@ BOOST_AUTO_TEST_CASE(old_config_reads_into_typed_fields) {
   BOOST_TEST(!c.healthcheck.is_null());
   BOOST_TEST(!c.tty);
   BOOST_TEST(c.unknown.empty());
+  const ContainerExtra& x = r.extra;
+  BOOST_TEST(json_str(x.network, "stack") == "pasta");
+  BOOST_TEST(x.mounts.size() == 3u);
+  BOOST_TEST(x.hostname == "fixhost");
+  BOOST_TEST(x.layer_dirs.size() >= 2u);
+  BOOST_TEST(x.layer_dirs[0] == "containers/" + r.id + "/init");
+  BOOST_TEST(x.top_layer.rfind("sha256:", 0) == 0u);
+  BOOST_TEST(x.cgroups_mode() == "enabled");
+  BOOST_TEST(x.health_timer_on());
+  BOOST_TEST(x.unknown.empty());
 }
 
 BOOST_AUTO_TEST_CASE(rootfs_record_has_no_storage_driver) {
@@ -66,6 +76,11 @@ BOOST_AUTO_TEST_CASE(rootfs_record_has_no_storage_driver) {
   BOOST_TEST(!r.config.stop_timeout.has_value());
   BOOST_TEST(r.config.stop_timeout_or_default() == 10);
   BOOST_TEST(r.config.exposed_ports.is_null());
+  BOOST_TEST(r.extra.network.is_null());  // --network none
+  BOOST_TEST(r.extra.cap_base.size() == 11u);
+  BOOST_TEST(r.extra.layer_dirs.empty());
+  BOOST_TEST(r.extra.top_layer.empty());
+  BOOST_TEST(r.extra.mounts.empty());
 }
 
 BOOST_AUTO_TEST_CASE(config_json_written_back_unchanged) {
@@ -100,6 +115,26 @@ BOOST_AUTO_TEST_CASE(unknown_config_keys_are_kept) {
   Json out = to_json(c);
   BOOST_TEST(out["FutureField"]["a"] == 1);
   BOOST_TEST(out["Shell"][0] == "/bin/sh");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_skiff_keys_are_kept) {
+  auto j = parse_json(R"({"mounts":[],"hostname":"h","podId":"abc","healthTimer":false,"cgroups":"disabled"})");
+  BOOST_REQUIRE(j);
+  ContainerExtra x = container_extra_from_json(*j);
+  BOOST_TEST(!x.health_timer_on());
+  BOOST_TEST(x.cgroups_mode() == "disabled");
+  BOOST_TEST(json_str(x.unknown, "podId") == "abc");
+  BOOST_TEST(json_str(to_json(x), "podId") == "abc");
+}
+
+BOOST_AUTO_TEST_CASE(missing_driver_reads_as_none) {
+  // Records made by hand (tests) or by very early versions have no Driver.
+  auto j = parse_json(fixture("fix2.config.json"));
+  BOOST_REQUIRE(j);
+  j->erase("Driver");
+  auto r = record_from_json(*j);
+  BOOST_REQUIRE(r);
+  BOOST_TEST(!r->driver.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(unknown_driver_is_refused) {
