@@ -200,8 +200,9 @@ endif
 	sed 's|/usr/bin/skiff|$(BINDIR)/skiff|g' packaging/systemd/skiff-restart.service >$(DESTDIR)$(SYSTEMDUSERUNITDIR)/skiff-restart.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/skiff-restart.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/skiff-restart.service
 	install -d $(DESTDIR)$(SYSTEMDGENDIR) $(DESTDIR)$(SYSTEMDUSERGENDIR)
-	ln -sf $(BINDIR)/skiff $(DESTDIR)$(SYSTEMDGENDIR)/skiff-systemd-generator
-	ln -sf $(BINDIR)/skiff $(DESTDIR)$(SYSTEMDUSERGENDIR)/skiff-user-generator
+	# Relative links (Debian policy 10.5: within one top-level directory; ../../../bin/skiff).
+	ln -sf $$(realpath -m --relative-to=$(SYSTEMDGENDIR) $(BINDIR)/skiff) $(DESTDIR)$(SYSTEMDGENDIR)/skiff-systemd-generator
+	ln -sf $$(realpath -m --relative-to=$(SYSTEMDUSERGENDIR) $(BINDIR)/skiff) $(DESTDIR)$(SYSTEMDUSERGENDIR)/skiff-user-generator
 
 # A Debian package of this tree (packaging/mkdeb.sh): out/skiff_<version>-1_<arch>.deb.
 deb: all

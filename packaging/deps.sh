@@ -18,8 +18,12 @@ declare -A groups=(
   # setpriv), procps, passwd (useradd/usermod for the test user), uidmap (newuidmap); zsh and
   # fish tell tests/install-paths.sh where they look for completions; passt, slirp4netns, dnsmasq-base
   # and iproute2 for the network tests (their test host, tests/system/nethost.sh).
-  [test]="docker-registry busybox-static skopeo tmux apache2-utils openssl curl jq util-linux procps
-          zstd tar gzip coreutils passwd uidmap zsh fish passt slirp4netns dnsmasq-base iproute2"
+  # systemd: service-systemd-boot.sh assembles an image from its files (installing the package
+  # starts nothing where systemd is not PID 1); lintian checks `make deb`'s package; podman-compose
+  # for tests/system/pod-compose.sh (run against skiff through the podman personality).
+  [test]="docker-registry busybox-static systemd lintian skopeo tmux apache2-utils openssl curl jq util-linux procps
+          zstd tar gzip coreutils passwd uidmap zsh fish passt slirp4netns dnsmasq-base iproute2
+          podman-compose"
   [bench]="podman runc slirp4netns hyperfine uidmap"
   # fuzz: clang with libFuzzer and the sanitizer runtimes (make fuzz)
   [fuzz]="clang libclang-rt-14-dev"

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "output.hpp"
+#include "skiff/monitor/protocol.hpp"
 #include "skiff/util/fd.hpp"
+#include "skiff/util/ipc.hpp"
 #include "skiff/util/strings.hpp"
 
 namespace skiff::cli {
@@ -65,42 +67,30 @@ class RawTerminal {
   struct termios saved_{};
 };
 
+namespace proto = monitor::proto;
+
 Result<UniqueFd> connect_attach(const std::string& run_dir) {
-  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail_errno("socket");
-  UniqueFd s(fd);
-  std::string path = run_dir + "/attach";
-  UniqueFd dirfd;
-  struct sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) {
-    dirfd = TRY(open_path(run_dir, O_PATH | O_DIRECTORY));
-    path = fd_path(dirfd.get()) + "/attach";
-  }
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
-    if (errno == ENOENT || errno == ECONNREFUSED) return fail(kConflict, "the container is not running");
-    return fail_errno("connect to the container");
-  }
+  auto s = ipc::connect_unix(SOCK_SEQPACKET, run_dir, "attach");
+  if (!s && (s.error().code == ENOENT || s.error().code == ECONNREFUSED))
+    return fail(kConflict, "the container is not running");
+  if (!s) return fail(s.error().code, "connect to the container: " + s.error().msg);
   return s;
 }
 
-// One packet per piece of at most 64 KiB (the monitor's packet size), so nothing is lost.
-void send_pkt(int fd, char type, std::string_view data = {}) {
-  constexpr size_t kMax = 65536;
+void send_pkt(int fd, const proto::ClientPacket& p) { (void)ipc::send_packet(fd, proto::encode_client(p)); }
+
+// Stdin in packets of at most 64 KiB (the monitor's packet size), so nothing is lost.
+void send_stdin(int fd, std::string_view data) {
   do {
-    std::string_view piece = data.substr(0, kMax);
+    std::string_view piece = data.substr(0, proto::kMaxAttachData);
     data.remove_prefix(piece.size());
-    std::string p(1, type);
-    p.append(piece);
-    (void)send(fd, p.data(), p.size(), MSG_NOSIGNAL);
+    send_pkt(fd, proto::StdinData{std::string(piece)});
   } while (!data.empty());
 }
 
 void send_winsize(int sock) {
   struct winsize ws{};
-  if (ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
-    send_pkt(sock, 'W', fmt::format("{} {}", ws.ws_row, ws.ws_col));
+  if (ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) send_pkt(sock, proto::Resize{ws.ws_row, ws.ws_col});
 }
 
 }  // namespace
@@ -155,9 +145,9 @@ Result<AttachResult> attach_session(const std::string& run_dir, const AttachOpti
       ssize_t n = read(0, buf, sizeof buf - 1);
       if (n <= 0) {
         stdin_live = false;
-        if (!held.empty()) send_pkt(sock.get(), 'D', held);
+        if (!held.empty()) send_stdin(sock.get(), held);
         held.clear();
-        send_pkt(sock.get(), 'E');
+        send_pkt(sock.get(), proto::StdinEof{});
       } else {
         // Detach keys may arrive split across reads; a partial match is held back and sent
         // on as it was typed if the next byte does not continue the sequence.
@@ -167,7 +157,7 @@ Result<AttachResult> attach_session(const std::string& run_dir, const AttachOpti
           if (!keys.empty() && c == keys[match]) {
             held.push_back(c);
             if (++match == keys.size()) {
-              if (!outb.empty()) send_pkt(sock.get(), 'D', outb);
+              if (!outb.empty()) send_stdin(sock.get(), outb);
               res.detached = true;
               return res;
             }
@@ -185,7 +175,7 @@ Result<AttachResult> attach_session(const std::string& run_dir, const AttachOpti
           }
           outb.push_back(c);
         }
-        if (!outb.empty()) send_pkt(sock.get(), 'D', outb);
+        if (!outb.empty()) send_stdin(sock.get(), outb);
       }
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -194,16 +184,15 @@ Result<AttachResult> attach_session(const std::string& run_dir, const AttachOpti
         res.exit_code = -1;  // monitor gone without a final message: caller reads the state
         return res;
       }
-      char type = buf[0];
-      std::string_view data(buf + 1, size_t(n - 1));
-      if (type == 2) {
-        (void)write_all(1, data);
-      } else if (type == 3) {
-        (void)write_all(2, data);
-      } else if (type == 'X') {
-        res.exit_code = int(parse_int(data).value_or(0));
+      auto pkt = proto::decode_monitor_packet(std::string_view(buf, size_t(n)));
+      if (!pkt) continue;
+      if (auto* x = std::get_if<proto::Exit>(&*pkt)) {
+        res.exit_code = x->code;
         return res;
       }
+      auto& out = std::get<proto::Output>(*pkt);
+      if (out.stream == 2) (void)write_all(1, out.data);
+      else if (out.stream == 3) (void)write_all(2, out.data);
     }
   }
 }

@@ -136,7 +136,7 @@ class Executor {
   Status step(StageState& st, const Instruction& ins, int stage_idx, bool trigger);
   Status do_from(StageState& st, const build::Stage& s, int idx);
   Status commit_meta(StageState& st, const std::string& created_by, const std::string& key);
-  Status do_run(StageState& st, const Instruction& ins, const std::string& key);
+  Status do_run(StageState& st, const Instruction& ins, const std::string& key, int stage_idx);
   Status do_copy(StageState& st, const Instruction& ins, const std::string& key, int stage_idx);
   Result<std::string> source_image(const std::string& from, int stage_idx);
   Vars vars_for(const StageState& st) const;
@@ -401,7 +401,7 @@ Status Executor::step(StageState& st, const Instruction& raw, int stage_idx, boo
   const std::string& c = ins.cmd;
   Json& rc = config_of(st.cfg);
 
-  if (c == "run") return do_run(st, ins, TRY(cache_key(st, raw.original, "")));
+  if (c == "run") return do_run(st, ins, TRY(cache_key(st, raw.original, "")), stage_idx);
   if (c == "copy" || c == "add") return do_copy(st, ins, "", stage_idx);
 
   // Metadata instructions.
@@ -560,7 +560,7 @@ Result<std::string> download(const std::string& url) {
   return fail(kNetwork, fmt::format("GET {}: too many redirects", url));
 }
 
-Status Executor::do_run(StageState& st, const Instruction& ins, const std::string& key0) {
+Status Executor::do_run(StageState& st, const Instruction& ins, const std::string& key0, int stage_idx) {
   std::string where = fmt::format("{}:{}", df_.file, ins.line);
   std::vector<std::string> cmd;
   std::string shown;
@@ -589,6 +589,14 @@ Status Executor::do_run(StageState& st, const Instruction& ins, const std::strin
   if (auto f = ins.flag("network")) network = f->value == "default" ? network : f->value;
   std::vector<std::string> mount_targets;
   std::string mounts_text;
+  // Binds from a stage or an image: copied (build_bind_source) only once the cache missed,
+  // then bound at their place among the RUN's mounts.
+  struct FromBind {
+    size_t at;  ///< index in o.mounts
+    std::string image, source, target;
+    bool readonly;
+  };
+  std::vector<FromBind> from_binds;
   Vars mvars = vars_for(st);
   for (auto& spec : ins.flag_values("mount")) {
     auto m = TRY_CTX(build::parse_run_mount(spec, &mvars, df_.escape), "{}", where);
@@ -611,10 +619,15 @@ Status Executor::do_run(StageState& st, const Instruction& ins, const std::strin
       TRY(mkdir_p(dir, 0755));
       o.mounts.push_back(fmt::format("type=bind,source={},target={}", dir, target));
     } else if (m.type == "bind") {
-      if (!m.from.empty())
-        return fail(kUnsupported, fmt::format("{}: RUN --mount=type=bind,from={}: binding from a stage or image is not "
-                                              "supported; COPY --from={} the files into this stage instead",
-                                              where, m.from, m.from));
+      if (!m.from.empty()) {
+        if (target.empty()) return fail(kInvalid, fmt::format("{}: RUN --mount=type=bind,from={}: target is required", where, m.from));
+        std::string id = TRY_CTX(source_image(m.from, stage_idx), "{}: RUN --mount=type=bind,from={}", where, m.from);
+        // The stage's or image's content is part of the step's identity.
+        mounts_text += "from-image=" + id + "\n";
+        from_binds.push_back({o.mounts.size(), id, m.source, target, m.readonly});
+        mount_targets.push_back(target);
+        continue;
+      }
       if (!bctx_.has_dir()) return fail(kInvalid, fmt::format("{}: RUN --mount=type=bind needs a build context", where));
       auto fd = TRY_CTX(bctx_.open(m.source.empty() ? "." : m.source, O_PATH), "{}: RUN --mount source", where);
       // The path the kernel resolved inside the context (the user's own files: a symlink
@@ -633,6 +646,21 @@ Status Executor::do_run(StageState& st, const Instruction& ins, const std::strin
   if (!mounts_text.empty() || network != o_.network) key = TRY(cache_key(st, ins.original, mounts_text + network));
   if (try_cache(st, key)) return ok();
   if (st.image.empty()) return fail(kInvalid, fmt::format("{}: RUN in a stage FROM scratch has no shell to run", where));
+  // The copies behind binds from a stage or image live as long as this RUN.
+  struct Copies {
+    engine::Engine& e;
+    std::vector<engine::BuildBindSource> v;
+    ~Copies() {
+      for (auto& c : v) (void)engine::remove_build_bind_source(e, c);
+    }
+  } copies{e_, {}};
+  for (size_t i = 0; i < from_binds.size(); ++i) {
+    const auto& b = from_binds[i];
+    auto c = TRY_CTX(engine::build_bind_source(e_, b.image, b.source), "{}: RUN --mount=type=bind source", where);
+    copies.v.push_back(c);
+    o.mounts.insert(o.mounts.begin() + ptrdiff_t(b.at + i),
+                    fmt::format("type=bind,source={},target={}{}", c.path, b.target, b.readonly ? ",readonly" : ""));
+  }
 
   auto rec = TRY(store_.lookup_image(st.image, false));
   auto img = TRY(image_defaults(e_, store_, rec, ""));

@@ -95,6 +95,11 @@ static engine::CreateOptions create_options(const ParsedArgs& a, std::vector<std
       for (auto& v : vs) o.resources.emplace_back(k, v);
   podman_create_options(a, o);
   o.service = service_options(a);
+  o.pod = a.str("pod");  // pod.hpp
+  if (o.pod.empty() && a.has("pod-id-file")) {
+    auto id = read_file(a.str("pod-id-file"), 4096);
+    o.pod = id ? std::string(trim(*id)) : "(unreadable --pod-id-file " + a.str("pod-id-file") + ")";
+  }
   return o;
 }
 
@@ -278,7 +283,7 @@ Result<int> cmd_exec(Context& ctx, const ParsedArgs& a) {
     TRY(s.launch.go());
     return 0;
   }
-  auto kill = [&](int sig) { (void)engine::monitor_request(s.run_dir, fmt::format("kill {}", sig), 5000); };
+  auto kill = [&](int sig) { (void)engine::monitor_request(s.run_dir, monitor::proto::Kill{sig}, 5000); };
   auto res = TRY(attach_session(s.run_dir, ao, &s.launch, kill));
   if (res.detached) return 0;
   if (res.exit_code >= 0) return res.exit_code;

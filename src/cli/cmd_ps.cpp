@@ -4,6 +4,7 @@
 #include "handlers.hpp"
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/pod.hpp"
 #include "skiff/engine/ports.hpp"
 #include "skiff/oci/digest.hpp"
 #include "skiff/storage/store.hpp"
@@ -25,7 +26,7 @@ struct Filters {
 
 Result<Filters> parse_filters(const std::vector<std::string>& raw) {
   static const char* kKeys[] = {"id", "name", "label", "status", "ancestor", "exited", "before", "since", "volume", "network",
-                                "restart-policy", "publish", "expose"};
+                                "restart-policy", "publish", "expose", "pod"};
   Filters f;
   for (auto& r : raw) {
     auto [k, v] = split_once(r, '=');
@@ -103,6 +104,7 @@ bool keep(const engine::Container& c, const Filters& f, const engine::Engine& e)
         if (ref) any |= key == "before" ? c.rec.created < ref->rec.created : c.rec.created > ref->rec.created;
       } else if (key == "network") any |= json_str(c.rec.host_config, "NetworkMode") == v;
       else if (key == "restart-policy") any |= restart_policy_name(c.rec) == v;
+      else if (key == "pod") any |= !engine::pod_of(c.rec).empty() && engine::pod_of(c.rec) == engine::resolve_pod_id(e, v).value_or("-");
       else if (key == "publish" || key == "expose") {
         // Docker's: a port (or range, tcp by default) published now / exposed by the container.
         Json ports = engine::published_ports(e, c);
@@ -179,6 +181,9 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
   }
   row["State"] = engine::status_name(c.state.status);
   row["Status"] = engine::status_text(c.state, now) + health_suffix(e, c);
+  std::string pod = engine::pod_of(r);  // Podman's .Pod and .PodName
+  row["Pod"] = no_trunc ? pod : pod.substr(0, 12);
+  row["PodName"] = engine::pod_name(e, pod);
   return row;
 }
 
@@ -235,9 +240,11 @@ Result<int> cmd_ps(Context& ctx, const ParsedArgs& a) {
       {"ID", "CONTAINER ID"}, {"Image", "IMAGE"},     {"Command", "COMMAND"},   {"RunningFor", "CREATED"},
       {"Status", "STATUS"},   {"Ports", "PORTS"},     {"Names", "NAMES"},       {"Size", "SIZE"},
       {"CreatedAt", "CREATED AT"}, {"State", "STATE"}, {"Labels", "LABELS"},    {"Mounts", "MOUNTS"},
-      {"Networks", "NETWORKS"}, {"LocalVolumes", "LOCAL VOLUMES"}, {"Platform", "PLATFORM"}};
+      {"Networks", "NETWORKS"}, {"LocalVolumes", "LOCAL VOLUMES"}, {"Platform", "PLATFORM"},
+      {"Pod", "POD ID"}, {"PodName", "PODNAME"}};
   std::string dflt = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
   if (a.flag("size")) dflt += "\\t{{.Size}}";
+  if (a.flag("pod")) dflt += "\\t{{.Pod}}\\t{{.PodName}}";
   // {{.Label "key"}}: one label's value (Docker's ContainerContext.Label).
   static const TemplateMethods kMethods = {
       {"Label", TemplateMethod{{ArgKind::kString}, [](const Json& self, std::span<const Json> args) -> Result<Json> {

@@ -69,6 +69,7 @@ constexpr GroupSpec kGroups[] = {
     {"image", "Manage images"},
     {"manifest", "Manage manifest lists"},
     {"network", "Manage networks"},
+    {"pod", "Manage pods"},
     {"system", "Manage skiff"},
     {"volume", "Manage volumes"},
 };
@@ -130,6 +131,8 @@ constexpr GroupSpec kGroups[] = {
       {"os", 0, OptType::String, "Use OS instead of the host's operating system (when pulling)"},              \
       {"passwd-entry", 0, OptType::String, "The /etc/passwd line for keep-id ($USERNAME, $UID, $GID, $NAME, $HOME)"},  \
       {"platform", 0, OptType::String, "Set platform if server is multi-platform capable"},                    \
+      {"pod", 0, OptType::String, "Run the container in a pod (NAME, ID, or new:NAME to create it)"},           \
+      {"pod-id-file", 0, OptType::String, "Read the pod ID from the file (as --pod)", {}, Comp::Files},        \
       {"privileged", 0, OptType::Bool, "Give extended privileges to this container"},                          \
       {"publish", 'p', OptType::List, "Publish a container's port(s) to the host"},                            \
       {"publish-all", 'P', OptType::Bool, "Publish all exposed ports to random ports"},                         \
@@ -149,6 +152,8 @@ constexpr GroupSpec kGroups[] = {
       {"stop-signal", 0, OptType::String, "Signal to stop the container", {}, Comp::Signals},                  \
       {"stop-timeout", 0, OptType::Int, "Timeout (in seconds) to stop a container"},                           \
       {"sysctl", 0, OptType::List, "Sysctl options"},                                                          \
+      {"systemd", 0, OptType::String, "Run container in systemd mode (true: when the command is systemd or an init; false, always)", \
+       "true", Comp::Enum, "always false true"},                                                                \
       {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates when pulling", "true"},          \
       {"tmpfs", 0, OptType::List, "Mount a tmpfs directory"},                                                  \
       {"tty", 't', OptType::Bool, "Allocate a pseudo-TTY"},                                                    \
@@ -203,6 +208,7 @@ constexpr OptSpec kPsOpts[] = {
     {"latest", 'l', OptType::Bool, "Show the latest created container (includes all states)"},
     {"no-trunc", 0, OptType::Bool, "Don't truncate output"},
     {"noheading", 0, OptType::Bool, "Do not print headers"},
+    {"pod", 'p', OptType::Bool, "Print the ID and name of the pod the containers are in"},
     {"quiet", 'q', OptType::Bool, "Only display container IDs"},
     {"size", 's', OptType::Bool, "Display total file sizes"},
     {"sort", 0, OptType::String, "Sort output by: command, created, id, image, names, runningfor, size, status",
@@ -399,6 +405,90 @@ constexpr OptSpec kNetworkDisconnectOpts[] = {
 };
 constexpr OptSpec kNetworkReloadOpts[] = {
     {"all", 'a', OptType::Bool, "Reload the names of all running containers"},
+};
+constexpr OptSpec kPodCreateOpts[] = {
+    {"add-host", 0, OptType::List, "Add a custom host-to-IP mapping (host:ip) for the pod's containers"},
+    {"dns", 0, OptType::List, "Set custom DNS servers for the pod's containers"},
+    {"dns-option", 0, OptType::List, "Set DNS options for the pod's containers"},
+    {"dns-search", 0, OptType::List, "Set custom DNS search domains for the pod's containers"},
+    {"exit-policy", 0, OptType::String, "Behaviour when the last container exits (continue; stop is refused)", "continue", Comp::Enum, "continue"},
+    {"hostname", 0, OptType::String, "Set the pod's hostname (default: its name)"},
+    {"infra", 0, OptType::Bool, "Create an infra container holding the pod's namespaces", "true"},
+    {"infra-name", 0, OptType::String, "Name of the infra container (default: <pod id>-infra)"},
+    {"label", 'l', OptType::List, "Set metadata on the pod (KEY=VALUE)"},
+    {"label-file", 0, OptType::List, "Read in a line delimited file of labels", {}, Comp::Files},
+    {"name", 'n', OptType::String, "Assign a name to the pod"},
+    {"network", 0, OptType::String, "The pod's network (bridge, none, host, pasta, a user network, ...)", {}, Comp::Networks},
+    {"pod-id-file", 0, OptType::String, "Write the pod ID to the file", {}, Comp::Files},
+    {"publish", 'p', OptType::List, "Publish a port of the pod to the host"},
+    {"replace", 0, OptType::Bool, "Replace (remove) an existing pod of the same name"},
+    {"share", 0, OptType::String, "Namespaces to share (ipc, net, uts; none; +NS adds to the default)", "ipc,net,uts"},
+    {"userns", 0, OptType::String, "User namespace of the pod (host only)"},
+};
+constexpr OptSpec kPodPsOpts[] = {
+    {"ctr-ids", 0, OptType::Bool, "Display the IDs of the containers in the pod"},
+    {"ctr-names", 0, OptType::Bool, "Display the names of the containers in the pod"},
+    {"ctr-status", 0, OptType::Bool, "Display the statuses of the containers in the pod"},
+    {"filter", 'f', OptType::List, "Filter output (id, name, label, status, ctr-names, ctr-ids, ctr-status, ctr-number, network, until)"},
+    {"format", 0, OptType::String, "Format output using a custom template: 'table', 'json', or a Go template"},
+    {"latest", 'l', OptType::Bool, "Act on the latest pod created"},
+    {"no-trunc", 0, OptType::Bool, "Do not truncate pod and container IDs"},
+    {"noheading", 'n', OptType::Bool, "Do not print headers"},
+    {"quiet", 'q', OptType::Bool, "Print the pod IDs only"},
+    {"sort", 0, OptType::String, "Sort output by created, id, name, number or status", "created", Comp::Enum,
+     "created id name number status"},
+};
+constexpr OptSpec kPodInspectOpts[] = {
+    {"format", 'f', OptType::String, "Format output using a custom template: 'json' or a Go template"},
+    {"latest", 'l', OptType::Bool, "Act on the latest pod created"},
+};
+constexpr OptSpec kPodTargetOpts[] = {
+    {"all", 'a', OptType::Bool, "Act on all pods"},
+    {"latest", 'l', OptType::Bool, "Act on the latest pod created"},
+    {"pod-id-file", 0, OptType::List, "Read the pod ID from the file", {}, Comp::Files},
+};
+constexpr OptSpec kPodStopOpts[] = {
+    {"all", 'a', OptType::Bool, "Stop all pods"},
+    {"ignore", 'i', OptType::Bool, "Ignore errors when a pod does not exist"},
+    {"latest", 'l', OptType::Bool, "Act on the latest pod created"},
+    {"pod-id-file", 0, OptType::List, "Read the pod ID from the file", {}, Comp::Files},
+    {"time", 't', OptType::Int, "Seconds to wait for a container to stop before killing it"},
+};
+constexpr OptSpec kPodKillOpts[] = {
+    {"all", 'a', OptType::Bool, "Kill all pods"},
+    {"latest", 'l', OptType::Bool, "Act on the latest pod created"},
+    {"signal", 's', OptType::String, "Signal to send to the containers of the pod", "KILL", Comp::Signals},
+};
+constexpr OptSpec kPodRmOpts[] = {
+    {"all", 'a', OptType::Bool, "Remove all pods"},
+    {"force", 'f', OptType::Bool, "Stop running containers of the pod and remove them"},
+    {"ignore", 'i', OptType::Bool, "Ignore errors when a pod does not exist"},
+    {"latest", 'l', OptType::Bool, "Act on the latest pod created"},
+    {"pod-id-file", 0, OptType::List, "Read the pod ID from the file", {}, Comp::Files},
+    {"time", 't', OptType::Int, "Seconds to wait for a container to stop before killing it (with --force)"},
+};
+constexpr OptSpec kPodPruneOpts[] = {
+    {"force", 'f', OptType::Bool, "Do not prompt for confirmation"},
+};
+constexpr OptSpec kPodTopOpts[] = {
+    {"latest", 'l', OptType::Bool, "Act on the latest pod created"},
+};
+constexpr OptSpec kPodLogsOpts[] = {
+    {"color", 0, OptType::Bool, "Color each container's prefix"},
+    {"container", 'c', OptType::String, "Show the logs of this container of the pod only"},
+    {"follow", 'f', OptType::Bool, "Follow log output (one container: with --container)"},
+    {"latest", 'l', OptType::Bool, "Act on the latest pod created"},
+    {"names", 0, OptType::Bool, "Prefix each line with the container's name"},
+    {"since", 0, OptType::String, "Show logs since timestamp or relative (e.g. \"42m\")"},
+    {"tail", 0, OptType::String, "Number of lines to show from the end of the logs", "all"},
+    {"timestamps", 't', OptType::Bool, "Show timestamps"},
+    {"until", 0, OptType::String, "Show logs before a timestamp or relative (e.g. \"42m\")"},
+};
+constexpr OptSpec kPodStatsOpts[] = {
+    {"all", 'a', OptType::Bool, "Show the stats of all pods"},
+    {"format", 0, OptType::String, "Format output using a custom template: 'table', 'json', or a Go template"},
+    {"no-stream", 0, OptType::Bool, "Disable streaming stats and only pull the first result"},
+    {"no-trunc", 0, OptType::Bool, "Do not truncate output"},
 };
 constexpr OptSpec kFormatOnly[] = {
     {"format", 'f', OptType::String, "Format output using a custom template: 'json' or a Go template"},
@@ -1222,6 +1312,88 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_network_rm,
      .min_args = 1,
      .arg_comp = Comp::Networks},
+    {.path = "pod create",
+     .usage = "[OPTIONS] [NAME]",
+     .summary = "Create a new empty pod",
+     .opts = kPodCreateOpts,
+     .handler = cmd_pod_create,
+     .max_args = 1},
+    {.path = "pod exists",
+     .usage = "POD",
+     .summary = "Exit with status 0 if the pod exists, 1 if not",
+     .handler = cmd_pod_exists,
+     .min_args = 1,
+     .max_args = 1},
+    {.path = "pod inspect",
+     .usage = "[OPTIONS] POD [POD...]",
+     .summary = "Display detailed information on one or more pods",
+     .opts = kPodInspectOpts,
+     .handler = cmd_pod_inspect},
+    {.path = "pod kill",
+     .usage = "[OPTIONS] POD [POD...]",
+     .summary = "Send a signal to the containers of one or more pods",
+     .opts = kPodKillOpts,
+     .handler = cmd_pod_kill},
+    {.path = "pod logs",
+     .usage = "[OPTIONS] POD",
+     .summary = "Fetch the logs of the containers of a pod",
+     .opts = kPodLogsOpts,
+     .handler = cmd_pod_logs,
+     .max_args = 1},
+    {.path = "pod pause",
+     .usage = "[OPTIONS] POD [POD...]",
+     .summary = "Pause the containers of one or more pods",
+     .opts = kPodTargetOpts,
+     .handler = cmd_pod_pause},
+    {.path = "pod prune",
+     .usage = "[OPTIONS]",
+     .summary = "Remove all stopped pods and their containers",
+     .opts = kPodPruneOpts,
+     .handler = cmd_pod_prune,
+     .max_args = 0},
+    {.path = "pod ps",
+     .aliases = "pod ls;pod list",
+     .usage = "[OPTIONS]",
+     .summary = "List pods",
+     .opts = kPodPsOpts,
+     .handler = cmd_pod_ps,
+     .max_args = 0},
+    {.path = "pod restart",
+     .usage = "[OPTIONS] POD [POD...]",
+     .summary = "Restart one or more pods",
+     .opts = kPodTargetOpts,
+     .handler = cmd_pod_restart},
+    {.path = "pod rm",
+     .aliases = "pod remove",
+     .usage = "[OPTIONS] POD [POD...]",
+     .summary = "Remove one or more pods and their containers",
+     .opts = kPodRmOpts,
+     .handler = cmd_pod_rm},
+    {.path = "pod start",
+     .usage = "[OPTIONS] POD [POD...]",
+     .summary = "Start one or more pods (the infra container first)",
+     .opts = kPodTargetOpts,
+     .handler = cmd_pod_start},
+    {.path = "pod stats",
+     .usage = "[OPTIONS] [POD...]",
+     .summary = "Display a live stream of the resource usage of the containers of pods",
+     .opts = kPodStatsOpts,
+     .handler = cmd_pod_stats},
+    {.path = "pod stop",
+     .usage = "[OPTIONS] POD [POD...]",
+     .summary = "Stop one or more pods (the infra container last)",
+     .opts = kPodStopOpts,
+     .handler = cmd_pod_stop},
+    {.path = "pod top",
+     .usage = "[OPTIONS] POD [PS-OPTIONS]",
+     .summary = "Display the running processes of the containers of a pod",
+     .opts = kPodTopOpts,
+     .handler = cmd_pod_top},
+    {.path = "pod unpause",
+     .usage = "[OPTIONS] POD [POD...]",
+     .summary = "Unpause the containers of one or more pods",
+     .opts = kPodTargetOpts,
+     .handler = cmd_pod_unpause},
     {.path = "search",
      .usage = "[OPTIONS] TERM",
      .summary = "Search registries for images",

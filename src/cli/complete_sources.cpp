@@ -1,6 +1,7 @@
 // Dynamic completion candidates read straight from the store layout (see the header for the
 // exact paths). Readers never lock; a few syscalls per object, no JSON parsing.
 #include "complete_sources.hpp"
+#include "skiff/util/running_index.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -186,7 +187,10 @@ class StoreSource final : public CompSource {
     if (recorded && now && trim(*recorded) != trim(*now)) return false;
     states_.reset(openat(run_.get(), "c", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!states_) return false;
-    for_each_entry(states_.get(), ".", [&](int, std::string_view name, const char*) { state_dirs_.emplace(name); });
+    // The monitors' index of running containers (util/running_index.hpp): only its entries
+    // need checking. A run root from before the index: every state directory.
+    UniqueFd index(openat(run_.get(), kRunningIndexDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    for_each_entry(index ? index.get() : states_.get(), ".", [&](int, std::string_view name, const char*) { state_dirs_.emplace(name); });
     return true;
   }
 

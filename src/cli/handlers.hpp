@@ -132,6 +132,21 @@ Result<int> cmd_network_connect(Context&, const ParsedArgs&);
 Result<int> cmd_network_disconnect(Context&, const ParsedArgs&);
 Result<int> cmd_network_exists(Context&, const ParsedArgs&);
 Result<int> cmd_network_reload(Context&, const ParsedArgs&);
+Result<int> cmd_pod_create(Context&, const ParsedArgs&);
+Result<int> cmd_pod_exists(Context&, const ParsedArgs&);
+Result<int> cmd_pod_inspect(Context&, const ParsedArgs&);
+Result<int> cmd_pod_kill(Context&, const ParsedArgs&);
+Result<int> cmd_pod_logs(Context&, const ParsedArgs&);
+Result<int> cmd_pod_pause(Context&, const ParsedArgs&);
+Result<int> cmd_pod_prune(Context&, const ParsedArgs&);
+Result<int> cmd_pod_ps(Context&, const ParsedArgs&);
+Result<int> cmd_pod_restart(Context&, const ParsedArgs&);
+Result<int> cmd_pod_rm(Context&, const ParsedArgs&);
+Result<int> cmd_pod_start(Context&, const ParsedArgs&);
+Result<int> cmd_pod_stats(Context&, const ParsedArgs&);
+Result<int> cmd_pod_stop(Context&, const ParsedArgs&);
+Result<int> cmd_pod_top(Context&, const ParsedArgs&);
+Result<int> cmd_pod_unpause(Context&, const ParsedArgs&);
 
 // cmd_volume.cpp
 Result<int> cmd_volume_create(Context&, const ParsedArgs&);

@@ -12,6 +12,7 @@
 #include "handlers.hpp"
 #include "output.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/pod.hpp"
 #include "skiff/monitor/monitor.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/strings.hpp"
@@ -87,6 +88,7 @@ int monitor_cleanup(const std::vector<std::string>& argv) {
 std::optional<int> run_role(const std::vector<std::string>& args) {
   if (args.empty()) return std::nullopt;
   if (args[0] == "__monitor") return monitor::monitor_main({args.begin() + 1, args.end()}, monitor_cleanup);
+  if (args[0] == "__pause") return engine::pod_pause_main();  // a pod's infra container
   return cleanup_role(args);
 }
 

@@ -8,6 +8,7 @@
 #include "output.hpp"
 #include "skiff/gotmpl/tabwriter.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/pod.hpp"
 #include "skiff/oci/digest.hpp"
 #include "skiff/storage/store.hpp"
 #include "skiff/util/strings.hpp"
@@ -126,7 +127,7 @@ std::optional<Result<int>> podman_ps(Context& ctx, const ParsedArgs& a) {
         o["Id"] = r.id;
         o["Image"] = r.image_name.empty() ? (r.image.empty() ? r.rootfs : r.image) : r.image_name;
         o["ImageID"] = r.image_id.starts_with("sha256:") ? r.image_id.substr(7) : r.image_id;
-        o["IsInfra"] = false;
+        o["IsInfra"] = engine::is_pod_infra(r);
         const Json& labels = r.config.labels;
         o["Labels"] = labels.is_object() && !labels.empty() ? labels : Json(nullptr);
         Json mounts = Json::array();
@@ -139,8 +140,8 @@ std::optional<Result<int>> podman_ps(Context& ctx, const ParsedArgs& a) {
         std::string net = json_str(r.host_config, "NetworkMode", "none");
         o["Networks"] = net == "none" || net == "host" ? Json::array() : Json::array({net});
         o["Pid"] = c.state.status == engine::RunState::Running ? c.state.pid : 0;
-        o["Pod"] = "";
-        o["PodName"] = "";
+        o["Pod"] = engine::pod_of(r);
+        o["PodName"] = engine::pod_name(*e, engine::pod_of(r));
         o["Ports"] = nullptr;
         o["Size"] = nullptr;
         o["StartedAt"] = unix_or_zero(c.state.started_at);
@@ -152,15 +153,22 @@ std::optional<Result<int>> podman_ps(Context& ctx, const ParsedArgs& a) {
       out(pretty(arr, 2));
       return 0;
     }
-    std::string text = a.flag("noheading") ? "" : "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES\n";
+    bool pods = a.flag("pod");
+    std::string text = a.flag("noheading") ? "" : pods ? "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES\tPOD ID\tPODNAME\n"
+                                                       : "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES\n";
     for (auto& c : rows) {
       const auto& r = c.rec;
       std::string cmd = r.path;
       for (auto& x : r.args) cmd += " " + x;
       if (!no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
       std::string image = r.image_name.empty() ? (r.image.empty() ? r.rootfs : r.image) : r.image_name;
-      text += fmt::format("{}\t{}\t{}\t{}\t{}\t\t{}\n", no_trunc ? r.id : r.id.substr(0, 12), image, cmd,
+      text += fmt::format("{}\t{}\t{}\t{}\t{}\t\t{}", no_trunc ? r.id : r.id.substr(0, 12), image, cmd,
                           human_duration(now - r.created) + " ago", podman_status(c, now), r.name);
+      if (pods) {
+        std::string pod = engine::pod_of(r);
+        text += fmt::format("\t{}\t{}", no_trunc ? pod : pod.substr(0, 12), engine::pod_name(*e, pod));
+      }
+      text += "\n";
     }
     out(table(text));
     return 0;

@@ -8,7 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <map>
 
@@ -18,6 +21,7 @@
 #include "layer_stream.hpp"
 #include "skiff/storage/store.hpp"
 #include "skiff/util/compress.hpp"
+#include "skiff/util/copy.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/safe_path.hpp"
 #include "skiff/util/sha256.hpp"
@@ -687,6 +691,118 @@ Result<std::vector<std::string>> build_cache_prune(Engine& e) {
     }
   }
   return removed;
+}
+
+// ---- RUN --mount=type=bind,from= ------------------------------------------------------------
+
+namespace {
+
+std::string bind_sources_dir(Engine& e) { return e.graph() + "/build-mounts"; }
+
+// Copies left behind by builds that were killed: their directory is named <pid>-<n> and that
+// process is gone.
+void sweep_bind_sources(Engine& e) {
+  auto names = list_dir(bind_sources_dir(e));
+  if (!names) return;
+  for (auto& n : *names) {
+    auto pid = parse_int(std::string_view(n).substr(0, n.find('-')));
+    if (!pid || *pid <= 0 || *pid == getpid()) continue;
+    if (kill(pid_t(*pid), 0) == 0 || errno != ESRCH) continue;
+    std::string dir = bind_sources_dir(e) + "/" + n;
+    (void)run_in_userns(e.idmap(), [&] { return remove_tree(dir); });
+  }
+}
+
+// Copies the regular file `src` to a new file `name` in `dstdir`: contents, mode, owner, times.
+Status copy_one_file(int src, const struct stat& st, int dstdir, const char* name) {
+  UniqueFd out(openat(dstdir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!out) return fail_errno("create the copy");
+  for (;;) {
+    ssize_t n = copy_file_range(src, nullptr, out.get(), nullptr, 1 << 30, 0);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP) return fail_errno("copy the file");
+      char buf[1 << 16];  // across file systems (an overlay view): by hand
+      for (;;) {
+        ssize_t r = read(src, buf, sizeof buf);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return fail_errno("read the file");
+        if (r == 0) break;
+        TRY(write_all(out.get(), std::string_view(buf, size_t(r))));
+      }
+      break;
+    }
+  }
+  if (fchown(out.get(), st.st_uid, st.st_gid) < 0) return fail_errno("set the copy's owner");
+  if (fchmod(out.get(), st.st_mode & 07777) < 0) return fail_errno("set the copy's mode");
+  struct timespec ts[2] = {st.st_atim, st.st_mtim};
+  if (futimens(out.get(), ts) < 0) return fail_errno("set the copy's times");
+  return ok();
+}
+
+}  // namespace
+
+Result<BuildBindSource> build_bind_source(Engine& e, const std::string& image_id, const std::string& source) {
+  storage::Store* store = TRY(e.store(true));
+  ViewSpec v = TRY(view_spec(e, *store, image_id));
+  std::string base = bind_sources_dir(e);
+  TRY(mkdir_p(base, 0700));
+  sweep_bind_sources(e);
+  static std::atomic<int> seq{0};
+  BuildBindSource out;
+  out.dir = fmt::format("{}/{}-{}", base, getpid(), ++seq);
+  if (mkdir(out.dir.c_str(), 0700) < 0) return fail_errno(fmt::format("create `{}`", out.dir));
+  out.path = out.dir + "/root";
+  std::string shown = clean_path("/" + source);
+  bool userns = e.idmap().userns;
+  std::string dir = out.dir;
+  auto work = [&v, &shown, userns, dir]() -> Status {
+    storage::raise_nofile_limit();
+    auto dst = TRY(open_path(dir, O_RDONLY | O_DIRECTORY));
+    auto view = TRY(open_view(v));
+    if (!view) {  // FROM scratch without a step: an empty root
+      if (shown != "/") return fail(kNotFound, fmt::format("`{}`: not found (the stage is empty)", shown));
+      if (mkdirat(dst.get(), "root", 0755) < 0) return fail_errno("create the copy");
+      return ok();
+    }
+    // Resolved inside the image's root from its fd: symlinks lead where the image says, and
+    // never out of it.
+    auto probe = open_in_root(view.get(), shown, O_PATH);
+    if (!probe) {
+      if (probe.error().code == ENOENT) return fail(kNotFound, fmt::format("`{}`: not found", shown));
+      return wrap(std::move(probe).error(), fmt::format("`{}`", shown));
+    }
+    struct stat st;
+    if (fstat(probe->get(), &st) < 0) return fail_errno(fmt::format("stat `{}`", shown));
+    if (S_ISDIR(st.st_mode)) {
+      auto src = TRY_CTX(open_in_root(view.get(), shown, O_RDONLY | O_DIRECTORY), "`{}`", shown);
+      if (mkdirat(dst.get(), "root", 0700) < 0) return fail_errno("create the copy");
+      auto root = TRY(open_at(dst.get(), "root", O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+      CopyOptions co;
+      co.skip_devices = userns;  // rootless cannot make device nodes
+      TRY_CTX(copy_tree_at(src.get(), root.get(), co), "copy `{}`", shown);
+      if (fchown(root.get(), st.st_uid, st.st_gid) < 0) return fail_errno("set the copy's owner");
+      if (fchmod(root.get(), st.st_mode & 07777) < 0) return fail_errno("set the copy's mode");
+      struct timespec ts[2] = {st.st_atim, st.st_mtim};
+      if (futimens(root.get(), ts) < 0) return fail_errno("set the copy's times");
+      return ok();
+    }
+    if (!S_ISREG(st.st_mode)) return fail(kInvalid, fmt::format("`{}` is not a file or a directory", shown));
+    auto src = TRY_CTX(open_in_root(view.get(), shown, O_RDONLY), "`{}`", shown);
+    return copy_one_file(src.get(), st, dst.get(), "root");
+  };
+  if (auto st = run_in_userns(e.idmap(), work); !st) {
+    (void)remove_build_bind_source(e, out);
+    return std::move(st).error();
+  }
+  return out;
+}
+
+Status remove_build_bind_source(Engine& e, const BuildBindSource& s) {
+  if (s.dir.empty() || !path_exists(s.dir)) return ok();
+  std::string dir = s.dir;
+  return run_in_userns(e.idmap(), [&] { return remove_tree(dir); });
 }
 
 }  // namespace skiff::engine

@@ -14,8 +14,10 @@
 #include "network.hpp"
 #include "skiff/engine/volumes.hpp"
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/pod.hpp"
 #include "skiff/engine/resources.hpp"
 #include "skiff/engine/ports.hpp"
+#include "skiff/engine/systemd_mode.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/storage/store.hpp"
 #include "skiff/util/copy.hpp"
@@ -140,6 +142,7 @@ Status materialise_container(Engine& e, const CreateOptions& o, const ImageDefau
     });
     if (!st) return wrap(st.error(), "copy the image for the container");
   }
+  TRY(systemd_prepare_rootfs(e, r));
   // A --rm container does not outlive its run: durability buys nothing (and costs 2 fsyncs).
   TRY(write_record(e, r, !o.auto_remove));
   undo.dismiss();
@@ -166,6 +169,8 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   if (cc.log_size_max > 0 && std::none_of(o.log_opts.begin(), o.log_opts.end(), [](auto& x) { return x.rfind("max-size=", 0) == 0; }))
     o.log_opts.push_back(fmt::format("max-size={}", cc.log_size_max));
   if (!o.init && cc.init) o.init = *cc.init;
+  std::string pod_id;
+  TRY(pod_create_hook(e, o, pod_id));  // --pod: the pod's namespaces (pod.hpp)
   const Json empty = Json::object();
   const Json& ic = img ? img->config : empty;
   ContainerRecord r;
@@ -222,6 +227,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
   x.hostname = r.config.hostname;
   if (cgroups_mode != "enabled") x.cgroups = cgroups_mode;
   std::string seccomp_profile = plan.seccomp_profile;
+  x.systemd = plan.systemd;
   bool seccomp_set = std::any_of(o.security_opt.begin(), o.security_opt.end(), [](auto& so) { return so.rfind("seccomp", 0) == 0; });
   if (seccomp_profile.empty() && !seccomp_set && !cc.seccomp_profile.empty() && path_exists(cc.seccomp_profile))
     seccomp_profile = TRY_CTX(read_file(cc.seccomp_profile, 4 << 20), "read containers.conf seccomp_profile");
@@ -239,6 +245,7 @@ Result<ContainerRecord> create_container(Engine& e, const CreateOptions& o_in, c
     x.top_layer = img->top_layer;
   }
   TRY(podman_record(e, o.podman, r));
+  if (!pod_id.empty()) set_pod(r, pod_id, o.pod_infra);
 
   TRY(materialise_container(e, o, img, r, mounts));
   net_lock.release();

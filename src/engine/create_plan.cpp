@@ -1,14 +1,17 @@
 // create's plan: flags + containers.conf + image config → CreatePlan (create_plan.hpp). No
-// store, no kernel: unit-tested in tests/unit/engine/create_plan_test.cpp.
+// store, no kernel: unit-tested in tests/unit/engine/create_plan_test.cpp. The environment's
+// rules are env.hpp's.
 #include "create_plan.hpp"
 
 #include <signal.h>
 
 #include <algorithm>
 
+#include "env.hpp"
 #include "skiff/engine/ports.hpp"
 #include "skiff/engine/podman.hpp"
 #include "skiff/engine/service.hpp"
+#include "skiff/engine/systemd_mode.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
@@ -17,50 +20,6 @@
 namespace skiff::engine {
 
 namespace {
-
-std::string host_env(const std::string& name) {
-  const char* v = getenv(name.c_str());
-  return v ? std::string(v) : std::string();
-}
-
-// Docker: "NAME=value" literally; a bare "NAME" copies the caller's value (omitted if unset).
-Status add_env(std::vector<std::string>& env, const std::string& entry, const std::string& origin) {
-  auto [k, v] = split_once(entry, '=');
-  if (k.empty()) return fail(kInvalid, fmt::format("invalid environment variable: {}", entry));
-  if (k.find_first_of(" \t") != std::string::npos)
-    return fail(kInvalid, fmt::format("invalid env file ({}): variable '{}' contains whitespaces", origin, k));
-  std::string value;
-  if (v) {
-    value = *v;
-  } else {
-    if (!getenv(k.c_str())) return ok();
-    value = host_env(k);
-  }
-  std::string kv = k + "=" + value;
-  for (auto& e : env)
-    if (e.compare(0, k.size() + 1, k + "=") == 0) {
-      e = kv;
-      return ok();
-    }
-  env.push_back(kv);
-  return ok();
-}
-
-Status add_env_file(std::vector<std::string>& env, const std::string& path) {
-  auto text = read_file(path, 16 << 20);
-  if (!text) return wrap(text.error(), fmt::format("open env file `{}`", path));
-  for (auto& raw : split(*text, '\n')) {
-    std::string line = raw;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    // Leading whitespace is trimmed, trailing kept (Docker).
-    size_t b = line.find_first_not_of(" \t");
-    if (b == std::string::npos) continue;
-    line = line.substr(b);
-    if (line[0] == '#') continue;
-    TRY(add_env(env, line, path));
-  }
-  return ok();
-}
 
 Result<Json> parse_labels(const std::vector<std::string>& labels, const std::vector<std::string>& files) {
   Json out = Json::object();
@@ -130,7 +89,7 @@ Result<CreatePlan> plan_container(const std::string& id, const CreateOptions& o,
   // Environment: image < --env-file (in order) < -e (in order).
   std::vector<std::string> env;
   for (auto& kv : cc.env) TRY(add_env(env, kv, "containers.conf"));
-  for (auto& kv : strings(json_get(ic, "Env"))) TRY(add_env(env, kv, "image"));
+  for (auto& kv : strings(json_get(ic, "Env"))) TRY(add_image_env(env, kv));
   for (auto& f : o.env_files) TRY(add_env_file(env, f));
   TRY(podman_env(o.podman, env));
   for (auto& kv : o.env) TRY(add_env(env, kv, "-e"));
@@ -141,7 +100,9 @@ Result<CreatePlan> plan_container(const std::string& id, const CreateOptions& o,
   Json exposed;
   TRY(record_ports(o, ic, exposed, p.port_bindings));
 
-  std::string stop_signal = o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal;
+  p.systemd = TRY(systemd_mode(o.podman.systemd, argv));
+  std::string stop_signal =
+      o.stop_signal.empty() ? json_str(ic, "StopSignal", p.systemd ? kSystemdStopSignal : "SIGTERM") : o.stop_signal;
   if (!parse_signal(stop_signal)) return fail(kInvalid, fmt::format("invalid signal: {}", stop_signal));
   p.log_driver = o.log_driver.empty() ? "json-file" : o.log_driver;
   const std::string& log_driver = p.log_driver;

@@ -32,6 +32,7 @@ struct CreatePlan {
   Json tmpfs = Json::object();    ///< HostConfig.Tmpfs: destination → options
   Json sysctls = Json::object();  ///< HostConfig.Sysctls
   std::string seccomp_profile;    ///< the --security-opt seccomp=FILE profile's text
+  bool systemd = false;           ///< --systemd: the command runs systemd (systemd_mode.hpp)
 };
 
 /// Plans container `id` (its first 12 characters are the default hostname) from the flags

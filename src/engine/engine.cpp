@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "skiff/util/fs.hpp"
+#include "skiff/util/running_index.hpp"
 #include "skiff/util/json.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/strings.hpp"
@@ -150,6 +151,10 @@ Status settle_run_root(Paths& p, bool write) {
   if (!recorded || std::string(trim(*recorded)) != boot) {
     // A new boot (or a run root we never used): whatever volatile state is there is stale.
     (void)remove_tree(p.run_root + "/c");
+    // The running index (util/running_index.hpp) starts empty: its existence says every
+    // running container of this run root is in it.
+    (void)remove_tree(p.run_root + "/" + kRunningIndexDir);
+    (void)mkdir((p.run_root + "/" + kRunningIndexDir).c_str(), 0700);
     TRY(write_file_atomic(p.run_root + "/boot_id", boot + "\n", 0600, false));
   }
   if (r.present && r.run_root != p.run_root)

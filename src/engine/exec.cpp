@@ -1,6 +1,7 @@
 // exec: a process in a running container under its own small monitor.
 #include <unistd.h>
 
+#include "env.hpp"
 #include "mounts.hpp"
 #include "skiff/monitor/state_records.hpp"
 #include "skiff/runtime/defaults.hpp"
@@ -8,31 +9,6 @@
 #include "skiff/util/strings.hpp"
 
 namespace skiff::engine {
-
-namespace {
-
-// Docker's env rules for exec: the container's environment, then --env-file, then -e.
-Status merge_env(std::vector<std::string>& env, const std::string& entry) {
-  auto [k, v] = split_once(entry, '=');
-  if (k.empty()) return fail(kInvalid, fmt::format("invalid environment variable: {}", entry));
-  std::string value;
-  if (v) {
-    value = *v;
-  } else {
-    const char* host = getenv(k.c_str());
-    if (!host) return ok();
-    value = host;
-  }
-  for (auto& e : env)
-    if (e.compare(0, k.size() + 1, k + "=") == 0) {
-      e = k + "=" + value;
-      return ok();
-    }
-  env.push_back(k + "=" + value);
-  return ok();
-}
-
-}  // namespace
 
 Result<ExecStarting> begin_exec(Engine& e, const std::string& ref, const ExecOptions& o, const std::string& log_level) {
   if (o.command.empty()) return fail(kInvalid, "no command specified");
@@ -45,15 +21,9 @@ Result<ExecStarting> begin_exec(Engine& e, const std::string& ref, const ExecOpt
   auto spec = TRY(build_spec(e, c.rec));
   oci::Process& p = spec.process;
   p.args = o.command;
-  for (auto& f : o.env_files) {
-    auto text = TRY_CTX(read_file(f, 16 << 20), "open env file `{}`", f);
-    for (auto& line : split(text, '\n')) {
-      auto t = std::string(trim(line));
-      if (t.empty() || t[0] == '#') continue;
-      TRY(merge_env(p.env, t));
-    }
-  }
-  for (auto& kv : o.env) TRY(merge_env(p.env, kv));
+  // Docker's env rules for exec: the container's environment, then --env-file, then -e.
+  for (auto& f : o.env_files) TRY(add_env_file(p.env, f));
+  for (auto& kv : o.env) TRY(add_env(p.env, kv, "-e"));
   if (!o.user.empty()) p.user = o.user;
   if (!o.workdir.empty()) p.cwd = o.workdir;
   p.terminal = o.tty;

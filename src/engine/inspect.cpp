@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "mounts.hpp"
+#include "skiff/engine/pod.hpp"
 #include "skiff/engine/netnames.hpp"
 #include "network.hpp"
 #include "skiff/engine/lifecycle.hpp"
@@ -175,6 +176,7 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["HostsPath"] = rdir + "/hosts";
   j["LogPath"] = cdir + "/ctr.log";
   j["Name"] = "/" + r.name;
+  if (!pod_of(r).empty()) j["Pod"] = pod_of(r);  // Podman's: the pod it is in (pod.hpp)
   j["RestartCount"] = s.restart_count;
   j["Driver"] = driver_text(r.driver);
   j["Platform"] = "linux";

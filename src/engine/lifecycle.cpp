@@ -1,5 +1,6 @@
 // start, stop, kill, wait, rm, rename, and the monitor's __cleanup role.
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/pod.hpp"
 #include "skiff/engine/resources.hpp"
 
 #include <fcntl.h>
@@ -17,12 +18,15 @@
 #include "skiff/engine/ports.hpp"
 #include "skiff/engine/netnames.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/running_index.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 #include "skiff/util/userns.hpp"
 
 namespace skiff::engine {
+
+namespace proto = monitor::proto;
 
 namespace {
 
@@ -40,44 +44,14 @@ constexpr SignalName kSignals[] = {
     {"POLL", SIGPOLL},   {"PWR", SIGPWR},       {"SYS", SIGSYS},
 };
 
-Result<std::string> ctl_request(const Engine& e, const std::string& id, const std::string& req, int timeout_ms) {
-  return monitor_request(e.run_dir(id), req, timeout_ms);
+Result<proto::Reply> ctl_request(const Engine& e, const std::string& id, const proto::Request& req, int timeout_ms) {
+  return proto::request(e.run_dir(id), req, timeout_ms);
 }
 
 }  // namespace
 
-Result<std::string> monitor_request(const std::string& run_dir, const std::string& req, int timeout_ms) {
-  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail_errno("socket");
-  UniqueFd s(fd);
-  std::string path = run_dir + "/ctl";
-  struct sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  UniqueFd dirfd;
-  if (path.size() >= sizeof addr.sun_path) {
-    dirfd = TRY(open_path(run_dir, O_PATH | O_DIRECTORY));
-    path = fd_path(dirfd.get()) + "/ctl";
-  }
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
-    if (errno == ENOENT || errno == ECONNREFUSED) return std::string();
-    return fail_errno("connect to the container monitor");
-  }
-  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) < 0) {
-    // Connected while the monitor was ending: it closed its listener with us in the backlog.
-    if (errno == EPIPE || errno == ECONNRESET) return std::string();
-    return fail_errno("send to the container monitor");
-  }
-  struct pollfd p{fd, POLLIN, 0};
-  int r;
-  do {
-    r = poll(&p, 1, timeout_ms);
-  } while (r < 0 && errno == EINTR);
-  if (r == 0) return fail(ETIMEDOUT, "the container monitor did not answer");
-  char buf[512];
-  ssize_t n = recv(fd, buf, sizeof buf, 0);
-  if (n <= 0) return std::string();
-  return std::string(buf, size_t(n));
+Result<proto::Reply> monitor_request(const std::string& run_dir, const proto::Request& req, int timeout_ms) {
+  return proto::request(run_dir, req, timeout_ms);
 }
 
 namespace {
@@ -154,6 +128,7 @@ std::optional<int> parse_signal(const std::string& s_in) {
 
 Result<Starting> begin_start(Engine& e, const std::string& ref, const std::string& log_level) {
   auto c = TRY(find_container(e, ref));
+  TRY(pod_before_start(e, c.rec, log_level));  // a pod member's infra first (pod.hpp)
   auto lock = TRY(e.lock_container(c.rec.id));
   c.state = read_state(e, c.rec);
   if (is_live(c.state)) return fail(kConflict, fmt::format("container {} is already running", c.rec.id));
@@ -169,6 +144,7 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   // /etc/hostname, /etc/hosts, /etc/resolv.conf as the container sees them (bind-mounted).
   // The stack first (what it offers: addresses, DNS), then the names files from it.
   auto net = TRY(prepare_network(e, c.rec, spec, rdir));
+  TRY(pod_spec_hook(e, c.rec, spec));  // the pod's shared IPC and UTS namespaces
   TRY(prepare_names(e, c.rec, spec, rdir, {net.info.ip, net.info.host_ip, net.info.dns}));
   (void)unlink((rdir + "/exit").c_str());
 
@@ -228,8 +204,9 @@ Status stop_container(Engine& e, const std::string& ref, std::optional<int> time
   thaw_if_paused(e, c);
   container_event(e, c.rec, "kill", {{"signal", std::to_string(sig)}});
   // Wait a good while beyond the timeout: SIGKILL then the exit and drain take a moment.
-  auto reply = TRY(ctl_request(e, c.rec.id, fmt::format("stop {} {}", t, sig), (t < 0 ? 0 : t) * 1000 + 30000));
-  if (!reply.empty() && reply.rfind("exited", 0) != 0) return fail(EIO, fmt::format("stop: {}", reply));
+  auto reply = TRY(ctl_request(e, c.rec.id, proto::Stop{t, sig}, (t < 0 ? 0 : t) * 1000 + 30000));
+  if (reply.kind != proto::Reply::Gone && reply.kind != proto::Reply::Exited)
+    return fail(EIO, fmt::format("stop: {}", proto::encode_reply(reply)));
   container_event(e, c.rec, "stop");
   // The monitor answers just before it exits (and releases the start lock): a stopped
   // container has no monitor left when we return.
@@ -243,10 +220,10 @@ Status kill_container(Engine& e, const std::string& ref, int signal) {
     return fail(kConflict, fmt::format("cannot kill container: {}: container {} is not running", ref, c.rec.id));
   TRY(require_reachable(c));
   if (signal == SIGKILL) thaw_if_paused(e, c);
-  auto reply = TRY(ctl_request(e, c.rec.id, fmt::format("kill {}", signal), 10000));
-  if (reply.empty() || reply.rfind("err ", 0) == 0)
+  auto reply = TRY(ctl_request(e, c.rec.id, proto::Kill{signal}, 10000));
+  if (reply.kind == proto::Reply::Gone || reply.kind == proto::Reply::Err)
     return fail(kConflict, fmt::format("cannot kill container: {}: {}", ref,
-                                       reply.empty() ? "container is not running" : reply.substr(4)));
+                                       reply.kind == proto::Reply::Gone ? "container is not running" : reply.msg));
   container_event(e, c.rec, "kill", {{"signal", std::to_string(signal)}});
   return ok();
 }
@@ -255,14 +232,15 @@ Result<int> wait_container(Engine& e, const std::string& ref) {
   auto c = TRY(find_container(e, ref));
   if (is_live(c.state)) {
     TRY(require_reachable(c));
-    auto reply = TRY(ctl_request(e, c.rec.id, "wait", -1));
-    if (reply.rfind("exited ", 0) == 0) return int(parse_int(reply.substr(7)).value_or(0));
+    auto reply = TRY(ctl_request(e, c.rec.id, proto::Wait{}, -1));
+    if (reply.kind == proto::Reply::Exited) return reply.exit_code;
   }
   return read_state(e, c.rec).exit_code;
 }
 
 Status remove_container(Engine& e, const std::string& ref, bool force, bool volumes) {
   auto c = TRY(find_container(e, ref));
+  TRY(pod_before_remove(e, c.rec));  // an infra container goes with its pod only
   const std::string id = c.rec.id;
   {
     auto lock = TRY(e.lock_container(id));
@@ -273,7 +251,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
                                            "attempting removal or force remove", id));
       TRY(require_reachable(c));
       thaw_if_paused(e, c);
-      auto reply = TRY(ctl_request(e, id, "stop 0 9", 30000));
+      auto reply = TRY(ctl_request(e, id, proto::Stop{0, SIGKILL}, 30000));
       (void)reply;
     }
   }
@@ -312,6 +290,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
   container_removed(e, c.rec);
   // The run directory (and its lock) goes last: whoever waits on the lock finds no container.
   (void)remove_tree(e.run_dir(id));
+  running_index_unmark(e.run_dir(id));  // a killed monitor's entry
   lock.release();
   sweep_containers(e, false);
   refresh_after_membership_change(e, c.rec);  // its peers' /etc/hosts lose it
@@ -359,8 +338,9 @@ Status rename_container(Engine& e, const std::string& ref, const std::string& ne
 }
 
 Status set_live_restart_policy(const Engine& e, const std::string& id, const std::string& name, int max) {
-  auto reply = TRY(ctl_request(e, id, fmt::format("restart-policy {} {}", name, max), 10000));
-  if (reply != "ok") return fail(EIO, fmt::format("update the restart policy of the running container: {}", reply));
+  auto reply = TRY(ctl_request(e, id, proto::SetRestartPolicy{name, max}, 10000));
+  if (reply.kind != proto::Reply::Ok)
+    return fail(EIO, fmt::format("update the restart policy of the running container: {}", proto::encode_reply(reply)));
   return ok();
 }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "skiff/engine/volumes.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/safe_path.hpp"
 #include "skiff/util/time.hpp"
@@ -16,13 +17,6 @@
 namespace skiff::engine {
 
 namespace {
-
-bool valid_volume_name(const std::string& n) {
-  if (n.size() < 2 || !isalnum((unsigned char)n[0])) return false;
-  for (char c : n)
-    if (!(isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-')) return false;
-  return true;
-}
 
 Result<std::string> absolute_existing(const std::string& src) {
   char buf[PATH_MAX];
@@ -97,9 +91,7 @@ Result<MountSpec> parse_volume(const std::string& v) {
         }
       }
     } else {
-      if (!valid_volume_name(src))
-        return fail(kInvalid, fmt::format("\"{}\" includes invalid characters for a local volume name, only "
-                                          "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed", src));
+      TRY(validate_volume_name(src));
       m.type = "volume";
       m.name = src;
     }
@@ -110,6 +102,7 @@ Result<MountSpec> parse_volume(const std::string& v) {
         else if (is_propagation(o)) m.options.push_back(o);
         else if (o == "nocopy") m.nocopy = true;
         else if (o == "z" || o == "Z" || o == "U" || o == "O" || o == "copy" || o.empty()) continue;
+        else if (o == "cached" || o == "delegated" || o == "consistent") continue;  // Docker Desktop's, ignored on Linux
         else return fail(kInvalid, fmt::format("invalid mode: {}", o));
       }
     }
@@ -124,10 +117,13 @@ Result<MountSpec> parse_volume(const std::string& v) {
 Result<MountSpec> parse_mount(const std::string& v) {
   MountSpec m;
   bool has_type = false;
+  std::vector<std::string> option_of;  // the mount types of the bind-*, volume-* and tmpfs-* options
   for (auto& field : split(v, ',')) {
     auto [k, val] = split_once(field, '=');
     std::string key = to_lower(trim(k));
     std::string value = val.value_or("");
+    for (auto family : {"bind", "volume", "tmpfs"})  // an option of a type: refused on the others, below
+      if (key.rfind(std::string(family) + "-", 0) == 0) option_of.push_back(family);
     if (key == "type") {
       if (value != "bind" && value != "volume" && value != "tmpfs")
         return fail(kInvalid, fmt::format("invalid mount type \"{}\" (bind, volume, tmpfs)", value));
@@ -151,8 +147,9 @@ Result<MountSpec> parse_mount(const std::string& v) {
       if (!sz || *sz < 0) return fail(kInvalid, fmt::format("invalid tmpfs-size: {} (a size up to 8 EiB: 64m, 1g)", value));
       m.options.push_back(fmt::format("size={}", *sz));
     } else if (key == "tmpfs-mode") {
-      auto mode = parse_uint(value);
-      if (!mode) return fail(kInvalid, fmt::format("invalid tmpfs-mode: {}", value));
+      // Octal, as the kernel reads mode= (Docker: ParseUint(value, 8, 32)).
+      if (value.empty() || value.size() > 11 || value.find_first_not_of("01234567") != std::string::npos)
+        return fail(kInvalid, fmt::format("invalid tmpfs-mode: {} (an octal mode: 1777, 700)", value));
       m.options.push_back(fmt::format("mode={}", value));
     } else if (key == "bind-nonrecursive" || key == "consistency" || key == "volume-driver" ||
                key.rfind("volume-opt", 0) == 0 || key.rfind("volume-label", 0) == 0) {
@@ -163,6 +160,9 @@ Result<MountSpec> parse_mount(const std::string& v) {
   }
   if (!has_type) return fail(kInvalid, "type is required");
   if (m.destination.empty()) return fail(kInvalid, "target is required");
+  for (auto& family : option_of)  // Docker's rule (a type of Podman's may take others' options)
+    if (family != m.type && (m.type == "bind" || m.type == "volume" || m.type == "tmpfs"))
+      return fail(kInvalid, fmt::format("cannot mix '{}-*' options with mount type '{}'", family, m.type));
   TRY(check_destination(m.destination));
   m.destination = clean_path(m.destination);
   if (m.type == "bind") {
@@ -173,7 +173,7 @@ Result<MountSpec> parse_mount(const std::string& v) {
       m.anonymous = true;
       m.name = random_hex(32);
     } else {
-      if (!valid_volume_name(m.source)) return fail(kInvalid, fmt::format("invalid volume name \"{}\"", m.source));
+      if (!validate_volume_name(m.source)) return fail(kInvalid, fmt::format("invalid volume name \"{}\"", m.source));
       m.name = m.source;
       m.source.clear();
     }

@@ -82,6 +82,14 @@ ContainerConfig container_config_from_json(const Json& j) {
   return c;
 }
 
+Json pod_link_json(const ContainerExtra& x) {
+  if (x.pod_id.empty()) return Json(nullptr);
+  Json p = Json::object();
+  p["id"] = x.pod_id;
+  if (x.pod_infra) p["infra"] = true;
+  return p;
+}
+
 Json to_json(const ContainerExtra& x) {
   Json j = Json::object();
   if (!x.network.is_null()) j["network"] = x.network;
@@ -96,6 +104,7 @@ Json to_json(const ContainerExtra& x) {
   j["mounts"] = x.mounts;
   j["hostname"] = x.hostname;
   if (!x.cgroups.empty()) j["cgroups"] = x.cgroups;
+  if (x.systemd) j["systemd"] = true;
   if (!x.seccomp_profile.empty()) j["seccompProfile"] = x.seccomp_profile;
   if (!x.cap_base.empty()) j["capBase"] = x.cap_base;
   if (x.no_new_privileges) j["noNewPrivileges"] = true;
@@ -105,6 +114,7 @@ Json to_json(const ContainerExtra& x) {
   if (!x.timezone.empty()) j["timezone"] = x.timezone;
   if (x.keep_groups) j["keepGroups"] = true;
   if (!x.userns.is_null()) j["userns"] = x.userns;
+  if (!x.pod_id.empty()) j["pod"] = pod_link_json(x);
   if (!x.overlay_cwd.empty()) j["overlayCwd"] = x.overlay_cwd;
   if (x.unknown.is_object())
     for (auto& [k, v] : x.unknown.items()) j[k] = v;
@@ -136,6 +146,8 @@ ContainerExtra container_extra_from_json(const Json& j) {
     else if (k == "timezone") x.timezone = json_str(j, k);
     else if (k == "keepGroups") x.keep_groups = json_bool(j, k);
     else if (k == "userns") x.userns = v;
+    else if (k == "pod") x.pod_id = json_str(v, "id"), x.pod_infra = json_bool(v, "infra");
+    else if (k == "systemd") x.systemd = json_bool(j, k);
     else if (k == "overlayCwd") x.overlay_cwd = json_str(j, k);
     else x.unknown[k] = v;
   }

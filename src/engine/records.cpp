@@ -58,6 +58,7 @@ Json summary_json(const ContainerRecord& r) {
   x["mounts"] = r.extra.mounts;
   x["topLayer"] = r.extra.top_layer.empty() ? Json(nullptr) : Json(r.extra.top_layer);
   if (!r.extra.networks.is_null()) x["networks"] = r.extra.networks;  // network members, addresses
+  if (!r.extra.pod_id.empty()) x["pod"] = pod_link_json(r.extra);  // ps --pod, pod ps (pod.hpp's pod_of)
   Json j = to_json(s);
   j["Config"] = cfg;
   j["Skiff"] = x;

@@ -1,5 +1,6 @@
 // Resource flags → HostConfig → cgroup limits (resources.hpp).
 #include "skiff/engine/resources.hpp"
+#include "skiff/engine/cgroup_modes.hpp"
 
 #include <regex.h>
 #include <sched.h>
@@ -437,6 +438,8 @@ CgroupPlan cgroup_plan(const Engine& e, const ContainerRecord& r) {
     return p;
   }
   std::string parent = json_str(r.host_config, "CgroupParent");
+  // split: under the starting process's own cgroup (cgroup_modes.hpp).
+  if (mode == "split" && !rootless) parent = caller_cgroup(read_file("/proc/self/cgroup").value_or(""), h.version == cg::Version::V2);
   if (rootless) {
     std::string base = cg::delegated_parent(h);
     if (base.empty()) {
@@ -444,7 +447,8 @@ CgroupPlan cgroup_plan(const Engine& e, const ContainerRecord& r) {
                                                : "Resource limits are not supported and ignored: no delegated cgroup v2 subtree for this user";
       return p;
     }
-    parent = base + "/" + (parent.empty() ? std::string("skiff") : parent);
+    // split: the delegated cgroup is the caller's own (or its parent's).
+    parent = mode == "split" ? base : base + "/" + (parent.empty() ? std::string("skiff") : parent);
   }
   p.enabled = true;
   p.path = cg::container_path(parent, r.id);
@@ -495,6 +499,7 @@ Result<std::string> set_resources(const Engine& e, const ResourceFlags& flags, C
     if (k == "cgroups") mode = v;
   if (mode != "enabled" && mode != "disabled" && mode != "no-conmon" && mode != "split")
     return fail(kInvalid, fmt::format("invalid cgroups mode \"{}\" in containers.conf: use enabled, disabled, no-conmon or split", mode));
+  TRY(check_cgroups_mode(mode, json_str(h, "CgroupParent")));
   if (has_cgroup_limits(h)) {
     if (mode == "disabled") return fail(kInvalid, "resource limits need a cgroup: they cannot be used with --cgroups=disabled");
     warn_limits_ignored(e);

@@ -12,6 +12,7 @@
 
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/ipc.hpp"
 #include "skiff/util/lock.hpp"
 #include "skiff/util/process.hpp"
 #include "skiff/util/log.hpp"
@@ -302,15 +303,8 @@ Result<Probe> probe(Engine& e, const Container& c, const std::vector<std::string
     std::string dir;
     ~Cleanup() { (void)remove_tree(dir); }
   } cleanup{s.run_dir};
-  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail_errno("socket");
-  UniqueFd sock(fd);
-  struct sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  UniqueFd dirfd = TRY(open_path(s.run_dir, O_PATH | O_DIRECTORY));
-  std::string path = fd_path(dirfd.get()) + "/attach";
-  memcpy(addr.sun_path, path.c_str(), std::min(path.size() + 1, sizeof addr.sun_path - 1));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) return fail_errno("attach to the probe");
+  UniqueFd sock = TRY_CTX(ipc::connect_unix(SOCK_SEQPACKET, s.run_dir, "attach"), "attach to the probe");
+  int fd = sock.get();
   if (auto st = s.launch.go(); !st) {
     Probe p;
     p.exit_code = st.error().code == kCommandNotFound ? 127 : st.error().code == kCannotInvoke ? 126 : 125;
@@ -319,14 +313,14 @@ Result<Probe> probe(Engine& e, const Container& c, const std::vector<std::string
   }
   Probe p;
   int64_t deadline = now_ns() + timeout_ns;
-  static char buf[65537];
+  static char buf[monitor::proto::kMaxAttachPacket];
   for (;;) {
     int64_t left = (deadline - now_ns()) / 1000000;
     struct pollfd pf{fd, POLLIN, 0};
     int r = left > 0 ? poll(&pf, 1, int(left)) : 0;
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) {
-      (void)monitor_request(s.run_dir, "kill 9", 5000);
+      (void)monitor_request(s.run_dir, monitor::proto::Kill{SIGKILL}, 5000);
       p.exit_code = -1;
       p.output = fmt::format("Health check exceeded timeout ({})", go_duration(timeout_ns));
       return p;
@@ -334,12 +328,15 @@ Result<Probe> probe(Engine& e, const Container& c, const std::vector<std::string
     ssize_t n = recv(fd, buf, sizeof buf, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    if (buf[0] == 'X') {
-      p.exit_code = int(parse_int(std::string_view(buf + 1, size_t(n - 1))).value_or(1));
+    auto pkt = monitor::proto::decode_monitor_packet(std::string_view(buf, size_t(n)));
+    if (!pkt) continue;
+    if (auto* x = std::get_if<monitor::proto::Exit>(&*pkt)) {
+      p.exit_code = x->code;
       break;
     }
-    if ((buf[0] == 2 || buf[0] == 3) && p.output.size() < kMaxOutput)
-      p.output.append(buf + 1, std::min(size_t(n - 1), kMaxOutput - p.output.size()));
+    auto& out = std::get<monitor::proto::Output>(*pkt);
+    if (out.stream != 1 && p.output.size() < kMaxOutput)
+      p.output.append(out.data.substr(0, kMaxOutput - p.output.size()));
   }
   if (p.exit_code < 0) {  // no exit packet: the session ended early; the monitor recorded it
     auto code = read_file(s.run_dir + "/exit");
@@ -349,6 +346,21 @@ Result<Probe> probe(Engine& e, const Container& c, const std::vector<std::string
 }
 
 }  // namespace
+
+void apply_probe_result(Json& h, const Json& hc, int exit_code, int64_t probe_start, int64_t started_at) {
+  if (exit_code == 0) {
+    h["Status"] = "healthy";
+    h["FailingStreak"] = 0;
+  } else {
+    bool in_start_period = probe_start < started_at + json_int(hc, "StartPeriod");
+    if (!(in_start_period && json_str(h, "Status") != "healthy")) {
+      int64_t streak = json_int(h, "FailingStreak") + 1;
+      h["FailingStreak"] = streak;
+      int64_t retries = json_int(hc, "Retries");  // Docker: 0 or less is the default
+      if (streak >= (retries > 0 ? retries : kDefaultRetries)) h["Status"] = "unhealthy";
+    }
+  }
+}
 
 Result<std::string> run_healthcheck(Engine& e, const std::string& ref, const std::string& log_level) {
   auto c = TRY(find_container(e, ref));
@@ -373,17 +385,7 @@ Result<std::string> run_healthcheck(Engine& e, const std::string& ref, const std
   auto lock = TRY(lock_file(e.container_dir(c.rec.id) + "/health.lock", LockMode::Exclusive));
   c.state = read_state(e, c.rec);
   Json h = health_state(e, c);
-  if (p.exit_code == 0) {
-    h["Status"] = "healthy";
-    h["FailingStreak"] = 0;
-  } else {
-    bool in_start_period = start < c.state.started_at + json_int(hc, "StartPeriod");
-    if (!(in_start_period && json_str(h, "Status") != "healthy")) {
-      int64_t streak = json_int(h, "FailingStreak") + 1;
-      h["FailingStreak"] = streak;
-      if (streak >= json_int(hc, "Retries", kDefaultRetries)) h["Status"] = "unhealthy";
-    }
-  }
+  apply_probe_result(h, hc, p.exit_code, start, c.state.started_at);
   Json entry = Json::object();
   entry["Start"] = format_local_rfc3339nano(start);
   entry["End"] = format_local_rfc3339nano(end);

@@ -11,6 +11,7 @@
 #include "mounts.hpp"
 #include "skiff/engine/resources.hpp"
 #include "skiff/engine/podman.hpp"
+#include "skiff/engine/systemd_mode.hpp"
 #include "skiff/runtime/caps.hpp"
 #include "skiff/runtime/defaults.hpp"
 #include "skiff/runtime/rlimits.hpp"
@@ -127,6 +128,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
     m.file = true;
     s.mounts.push_back(m);
   }
+  size_t user_mounts_from = s.mounts.size();  // systemd mode's mounts go before the user's
   std::stable_sort(user_mounts.begin(), user_mounts.end(),
                    [](auto& a, auto& b) { return depth(a.destination) < depth(b.destination); });
   for (auto& um : user_mounts) {
@@ -205,6 +207,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   if (sysctls.is_object())
     for (auto& [k, v] : sysctls.items()) s.sysctl.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
   apply_resources(e, r, s);
+  TRY(systemd_spec(e, r, s, user_mounts_from));
   return s;
 }
 

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "skiff/monitor/monitor.hpp"
+#include "skiff/monitor/protocol.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/ipc.hpp"
 #include "skiff/util/strings.hpp"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -110,21 +112,13 @@ Result<Config> config_from_json(const Json& j) {
   return c;
 }
 
-static Error parse_error_msg(std::string_view body) {
-  // "error <code>\n<msg>"
-  auto [code, msg] = split_once(body.substr(6), '\n');
-  return Error{int(parse_int(code).value_or(EIO)), msg.value_or("monitor error")};
-}
-
-static Result<std::string> recv_msg(int fd) {
-  char buf[16384];
-  for (;;) {
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail_errno("read from the monitor");
-    if (n == 0) return fail(EIO, "the container monitor exited unexpectedly");
-    return std::string(buf, size_t(n));
-  }
+// The monitor's next message on the sync socket; its error is returned as the failure.
+static Result<proto::SyncMessage> recv_sync(int fd) {
+  auto p = TRY_CTX(ipc::recv_packet(fd, proto::kMaxSyncPacket), "read from the monitor");
+  if (p.data.empty()) return fail(EIO, "the container monitor exited unexpectedly");
+  auto m = TRY(proto::decode_sync(p.data));
+  if (auto* e = std::get_if<Error>(&m)) return fail(*e);
+  return m;
 }
 
 Result<Launch> launch(const Config& cfg) {
@@ -178,22 +172,20 @@ Result<Launch> launch(const Config& cfg) {
   }
   Launch l;
   l.sync_ = std::move(sp.read);
-  std::string msg = TRY(recv_msg(l.sync_.get()));
-  if (msg.rfind("error ", 0) == 0) return parse_error_msg(msg);
-  if (msg.rfind("created ", 0) != 0) return fail(EPROTO, "unexpected message from the monitor");
-  auto f = split(msg.substr(8), ' ');
-  l.container_pid_ = pid_t(parse_int(f[0]).value_or(-1));
-  if (f.size() > 1) l.monitor_pid_ = pid_t(parse_int(f[1]).value_or(-1));
+  auto msg = TRY(recv_sync(l.sync_.get()));
+  auto* created = std::get_if<proto::Created>(&msg);
+  if (!created) return fail(EPROTO, "unexpected message from the monitor");
+  l.container_pid_ = created->pid;
+  l.monitor_pid_ = created->monitor_pid;
   return l;
 }
 
 Status Launch::go() {
-  const char go[] = "go";
-  if (send(sync_.get(), go, 2, MSG_NOSIGNAL) < 0) return fail_errno("start the container");
-  std::string msg = TRY(recv_msg(sync_.get()));
+  TRY_CTX(ipc::send_packet(sync_.get(), proto::kGo), "start the container");
+  auto msg = recv_sync(sync_.get());
   sync_.reset();
-  if (msg.rfind("error ", 0) == 0) return parse_error_msg(msg);
-  if (msg.rfind("started ", 0) != 0) return fail(EPROTO, "unexpected message from the monitor");
+  if (!msg) return msg.error();
+  if (!std::holds_alternative<proto::Started>(*msg)) return fail(EPROTO, "unexpected message from the monitor");
   return ok();
 }
 

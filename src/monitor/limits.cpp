@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "skiff/runtime/cgroup.hpp"
+#include "skiff/runtime/cgroup_systemd.hpp"
 #include "skiff/util/events.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
@@ -52,6 +53,8 @@ bool container_exited_checks(const Config& cfg, int exit_code) {
 }
 
 void remove_container_cgroup(const oci::Spec& spec) {
+  if (!spec.systemd_cgroup.empty())
+    if (auto st = runtime::cgroup::destroy_systemd(spec.systemd_cgroup); !st) log::warn("{}", st.error().msg);
   if (spec.cgroup_path.empty()) return;
   if (auto st = runtime::cgroup::destroy(runtime::cgroup::host(), spec.cgroup_path); !st)
     log::warn("{}", st.error().msg);

@@ -27,11 +27,15 @@
 #include "journald.hpp"
 #include "logging.hpp"
 #include "portfwd.hpp"
+#include "restart.hpp"
 #include "skiff/network/stack.hpp"
 #include "skiff/runtime/container.hpp"
+#include "skiff/monitor/protocol.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/ipc.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/process.hpp"
+#include "skiff/util/running_index.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
@@ -49,7 +53,7 @@ static int exit_status_code(const Error& e) {
 namespace {
 
 constexpr size_t kChunk = 8192;
-constexpr size_t kMaxPacket = 65536 + 1;  // largest attach packet a client sends ('D' + 64 KiB)
+constexpr size_t kMaxPacket = proto::kMaxAttachPacket;  // largest attach packet a client sends ('D' + 64 KiB)
 constexpr size_t kClientQueueCap = 4u << 20;  // a client further behind than this is dropped
 constexpr size_t kStdinQueueCap = 1u << 20;   // stop reading clients until the container reads
 
@@ -72,24 +76,9 @@ Status set_nonblock(int fd) {
   return ok();
 }
 
-// Binds a SOCK_SEQPACKET listener at dir/name, through /proc/self/fd when the path is long.
+// A SOCK_SEQPACKET listener at dir/name (util/ipc: through /proc/self/fd when the path is long).
 Result<UniqueFd> listen_at(const std::string& dir, const std::string& name) {
-  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail_errno("socket");
-  UniqueFd s(fd);
-  std::string path = dir + "/" + name;
-  UniqueFd dirfd;
-  if (path.size() >= sizeof(sockaddr_un::sun_path)) {
-    dirfd = TRY(open_path(dir, O_PATH | O_DIRECTORY));
-    path = fd_path(dirfd.get()) + "/" + name;
-  }
-  (void)unlink(path.c_str());
-  struct sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) return fail_errno(fmt::format("bind `{}`", path));
-  if (listen(fd, 64) < 0) return fail_errno("listen");
-  return s;
+  return ipc::listen_unix(SOCK_SEQPACKET | SOCK_NONBLOCK, dir, name);
 }
 
 // After start-up the monitor lives on a few pages of code (its epoll loop, libc's syscall
@@ -144,6 +133,7 @@ class Monitor {
   void on_attach_client(int fd, uint32_t ev);
   void on_ctl_accept();
   void on_ctl(int fd);
+  void resize(const proto::Resize& z);
   void on_output(int fd);
   void on_stdin_writable();
   void on_timer();
@@ -157,7 +147,7 @@ class Monitor {
   void write_monitor_state();
   void write_exit(int code, const std::string& error, bool final = true);
   void reply_exit_waiters();
-  void sync_send(const std::string& msg);
+  void sync_send(const proto::SyncMessage& msg);
   void on_health_probe_done(const std::string& status);
   Status attach_networks(int netns, int userns);
   void detach_networks();
@@ -243,8 +233,8 @@ void Monitor::del(int fd) {
   kinds_.erase(fd);
 }
 
-void Monitor::sync_send(const std::string& msg) {
-  if (sync_) (void)send(sync_.get(), msg.data(), msg.size(), MSG_NOSIGNAL);
+void Monitor::sync_send(const proto::SyncMessage& msg) {
+  if (sync_) (void)ipc::send_packet(sync_.get(), proto::encode_sync(msg));
 }
 
 Status Monitor::setup() {
@@ -350,6 +340,7 @@ void Monitor::write_monitor_state() {
   m.written_at = now_ns();
   m.boot_id = std::string(trim(read_file("/proc/sys/kernel/random/boot_id").value_or("")));
   (void)write_monitor_record(cfg_.run_dir, m);
+  if (cfg_.exec_pid == 0) running_index_mark(cfg_.run_dir);  // for completion (running_index.hpp)
 }
 
 void Monitor::write_exit(int code, const std::string& error, bool final) {
@@ -360,6 +351,7 @@ void Monitor::write_exit(int code, const std::string& error, bool final) {
   if (final) {
     (void)write_file_atomic(cfg_.run_dir + "/exit", std::to_string(code), 0600, false);
     exit_written_ = true;
+    if (cfg_.exec_pid == 0) running_index_unmark(cfg_.run_dir);
   }
   ExitRecord x;
   x.exit_code = code;
@@ -380,7 +372,7 @@ void Monitor::start_container(bool initial) {
     ctr_.release();
     int code = exit_status_code(st.error());
     write_exit(code, st.error().msg);
-    if (initial) sync_send(fmt::format("error {}\n{}", st.error().code, st.error().msg));
+    if (initial) sync_send(st.error());
     exit_code_ = code;
     drain_outputs();
     finish();
@@ -394,7 +386,7 @@ void Monitor::start_container(bool initial) {
   write_monitor_state();
   container_started(cfg_);
   if (initial) {
-    sync_send(fmt::format("started {}", pid_));
+    sync_send(proto::Started{pid_});
     sync_.reset();
   }
   // systemd Type=notify units: the monitor is the main process (health.hpp).
@@ -441,8 +433,7 @@ void Monitor::on_sync() {
 }
 
 void Monitor::broadcast(char stream, std::string_view data) {
-  std::string pkt(1, stream);
-  pkt.append(data);
+  std::string pkt = proto::encode_output(stream, data);
   for (auto it = clients_.begin(); it != clients_.end();) {
     Client& c = it->second;
     if (c.queued + pkt.size() > kClientQueueCap) {  // hopelessly behind: drop it
@@ -558,8 +549,7 @@ void Monitor::on_attach_accept() {
     Client c;
     c.fd.reset(fd);
     if (done_) {
-      std::string x = fmt::format("X{}", exit_code_);
-      (void)send(fd, x.data(), x.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      (void)ipc::send_packet(fd, proto::encode_monitor(proto::Exit{exit_code_}), MSG_DONTWAIT);
       continue;
     }
     auto& ref = clients_[fd] = std::move(c);
@@ -581,30 +571,26 @@ void Monitor::on_attach_client(int fd, uint32_t ev) {
     clients_.erase(it);
     return;
   }
-  switch (buf[0]) {
-    case 'D':
-      if ((pty_ || stdin_w_) && !stdin_eof_) {
-        stdin_pending_.append(buf + 1, size_t(n - 1));
-        on_stdin_writable();
-      }
-      break;
-    case 'E':
-      if (!cfg_.spec.process.terminal) close_stdin();
-      break;
-    case 'W': {
-      auto f = split(std::string_view(buf + 1, size_t(n - 1)), ' ');
-      if (f.size() == 2) {
-        rows_ = uint16_t(parse_int(f[0]).value_or(24));
-        cols_ = uint16_t(parse_int(f[1]).value_or(80));
-        if (pty_) {
-          struct winsize ws{rows_, cols_, 0, 0};
-          (void)ioctl(pty_.get(), TIOCSWINSZ, &ws);
-        }
-      }
-      break;
+  auto pkt = proto::decode_client_packet(std::string_view(buf, size_t(n)));
+  if (!pkt) return;  // a client of another protocol: ignored, as it always was
+  if (auto* d = std::get_if<proto::StdinData>(&*pkt)) {
+    if ((pty_ || stdin_w_) && !stdin_eof_) {
+      stdin_pending_.append(d->data);
+      on_stdin_writable();
     }
-    default:
-      break;
+  } else if (std::holds_alternative<proto::StdinEof>(*pkt)) {
+    if (!cfg_.spec.process.terminal) close_stdin();
+  } else if (auto* z = std::get_if<proto::Resize>(&*pkt)) {
+    resize(*z);
+  }
+}
+
+void Monitor::resize(const proto::Resize& z) {
+  rows_ = z.rows;
+  cols_ = z.cols;
+  if (pty_) {
+    struct winsize ws{rows_, cols_, 0, 0};
+    (void)ioctl(pty_.get(), TIOCSWINSZ, &ws);
   }
 }
 
@@ -622,24 +608,23 @@ void Monitor::on_ctl_accept() {
 void Monitor::on_ctl(int fd) {
   auto it = ctls_.find(fd);
   if (it == ctls_.end()) return;
-  char buf[256];
-  ssize_t n = recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+  char buf[proto::kMaxCtlPacket + 1];
+  ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n <= 0) {
     del(fd);
     ctls_.erase(it);
     return;
   }
-  auto words = split(std::string_view(buf, size_t(n)), ' ');
-  auto reply = [&](const std::string& s) { (void)send(fd, s.data(), s.size(), MSG_NOSIGNAL); };
-  const std::string& cmd = words[0];
-  if (cmd == "kill" && words.size() == 2) {
-    int sig = int(parse_int(words[1]).value_or(SIGKILL));
-    if (!running_) return reply("err container is not running");
-    if (sig == SIGKILL) stopping_ = true;
-    if (kill(pid_, sig) < 0) return reply(fmt::format("err kill: {}", strerror(errno)));
-    reply("ok");
-  } else if (cmd == "stop" && words.size() == 3) {
+  auto reply = [&](const proto::Reply& r) { (void)ipc::send_packet(fd, proto::encode_reply(r)); };
+  auto req = proto::decode_request(std::string_view(buf, size_t(n)));
+  if (!req) return reply(proto::reply_err(req.error().msg));
+  if (auto* k = std::get_if<proto::Kill>(&*req)) {
+    if (!running_) return reply(proto::reply_err("container is not running"));
+    if (k->signal == SIGKILL) stopping_ = true;
+    if (kill(pid_, k->signal) < 0) return reply(proto::reply_err(fmt::format("kill: {}", strerror(errno))));
+    reply(proto::reply_ok());
+  } else if (auto* s = std::get_if<proto::Stop>(&*req)) {
     it->second.wants_exit = true;
     stopping_ = true;
     if (!running_) {
@@ -649,39 +634,30 @@ void Monitor::on_ctl(int fd) {
       if (!done_) finish();
       return;
     }
-    int timeout = int(parse_int(words[1]).value_or(10));
-    int sig = int(parse_int(words[2]).value_or(SIGTERM));
-    (void)kill(pid_, sig);
+    (void)kill(pid_, s->signal);
     struct itimerspec t{};
-    t.it_value.tv_sec = timeout < 0 ? 0 : timeout;
-    if (timeout <= 0) t.it_value.tv_nsec = 1;
+    t.it_value.tv_sec = s->timeout < 0 ? 0 : s->timeout;
+    if (s->timeout <= 0) t.it_value.tv_nsec = 1;
     timer_is_kill_ = true;
     timerfd_settime(timer_.get(), 0, &t, nullptr);
-  } else if (cmd == "wait") {
+  } else if (std::holds_alternative<proto::Wait>(*req)) {
     it->second.wants_exit = true;
-    if (done_) reply(fmt::format("exited {}", exit_code_));
-  } else if (cmd == "restart-policy" && words.size() == 3) {
+    if (done_) reply(proto::reply_exited(exit_code_));
+  } else if (auto* p = std::get_if<proto::SetRestartPolicy>(&*req)) {
     // `update --restart` of a running container: applies from its next exit on.
-    cfg_.restart_policy = words[1];
-    cfg_.restart_max = int(parse_int(words[2]).value_or(0));
-    reply("ok");
-  } else if (cmd == "resize" && words.size() == 3) {
-    rows_ = uint16_t(parse_int(words[1]).value_or(24));
-    cols_ = uint16_t(parse_int(words[2]).value_or(80));
-    if (pty_) {
-      struct winsize ws{rows_, cols_, 0, 0};
-      (void)ioctl(pty_.get(), TIOCSWINSZ, &ws);
-    }
-    reply("ok");
-  } else {
-    reply("err unknown request");
+    cfg_.restart_policy = p->name;
+    cfg_.restart_max = p->max;
+    reply(proto::reply_ok());
+  } else if (auto* z = std::get_if<proto::Resize>(&*req)) {
+    resize(*z);
+    reply(proto::reply_ok());
   }
 }
 
 void Monitor::reply_exit_waiters() {
-  std::string msg = fmt::format("exited {}", exit_code_);
+  std::string msg = proto::encode_reply(proto::reply_exited(exit_code_));
   for (auto& [fd, c] : ctls_)
-    if (c.wants_exit) (void)send(fd, msg.data(), msg.size(), MSG_NOSIGNAL);
+    if (c.wants_exit) (void)ipc::send_packet(fd, msg);
 }
 
 void Monitor::on_signal() {
@@ -742,20 +718,14 @@ void Monitor::container_exited(int status) {
   log::debug("monitor: container exited");
   bool restart = health_restart_ && !stopping_;
   health_restart_ = false;
-  if (!stopping_ && !restart) {
-    const std::string& p = cfg_.restart_policy;
-    if (p == "always" || p == "unless-stopped") restart = true;
-    else if (p == "on-failure")
-      restart = exit_code_ != 0 && (cfg_.restart_max == 0 || restart_count_ < cfg_.restart_max);
-  }
+  if (!restart) restart = should_restart(cfg_.restart_policy, cfg_.restart_max, exit_code_, restart_count_, stopping_);
   write_exit(exit_code_, "", !restart);
   log::debug("monitor: exit recorded");
   if (restart) {
     end_attach_sessions();
     // Docker's back-off: 100 ms doubling, reset after a run of 10 s or more, at most 1 min.
-    int64_t ran = now_ns() - started_at_;
-    static int64_t delay_ms = 100;
-    delay_ms = ran >= 10'000'000'000LL ? 100 : std::min<int64_t>(delay_ms * 2, 60000);
+    static int64_t delay_ms = 0;
+    delay_ms = next_restart_delay_ms(delay_ms, now_ns() - started_at_);
     struct itimerspec t{};
     t.it_value.tv_sec = delay_ms / 1000;
     t.it_value.tv_nsec = (delay_ms % 1000) * 1000000;
@@ -771,6 +741,7 @@ void Monitor::finish() {
   if (cfg_.exec_pid == 0) remove_container_cgroup(cfg_.spec);
   // Stopped between restarts: the last exit becomes final.
   if (!exit_written_ && exit_code_ >= 0) (void)write_file_atomic(cfg_.run_dir + "/exit", std::to_string(exit_code_), 0600, false);
+  if (cfg_.exec_pid == 0) running_index_unmark(cfg_.run_dir);
   if (!cfg_.auto_remove) log_.sync();
   reply_exit_waiters();
   end_attach_sessions();
@@ -780,7 +751,7 @@ void Monitor::finish() {
 // `start -a`/`run`/`attach` return after the first exit with its code (a restarted container
 // is attached anew). Each client gets the final ['X'][code] packet.
 void Monitor::end_attach_sessions() {
-  std::string x = fmt::format("X{}", exit_code_);
+  std::string x = proto::encode_monitor(proto::Exit{exit_code_});
   for (auto& [fd, c] : clients_) {
     c.queue.push_back(x);
     // Give slow attachers a moment to take the end of the output.
@@ -804,19 +775,19 @@ void Monitor::end_attach_sessions() {
 
 int Monitor::run() {
   if (auto st = setup(); !st) {
-    sync_send(fmt::format("error {}\n{}", st.error().code, st.error().msg));
+    sync_send(st.error());
     return 1;
   }
   log::debug("monitor: set up");
   if (auto st = create_container(); !st) {
     write_exit(exit_status_code(st.error()), st.error().msg);
-    sync_send(fmt::format("error {}\n{}", st.error().code, st.error().msg));
+    sync_send(st.error());
     exit_code_ = exit_status_code(st.error());
     done_ = true;
   } else {
     log::debug("monitor: container created");
     write_monitor_state();  // startedAt 0: set up, waiting for "go"
-    sync_send(fmt::format("created {} {}", pid_, getpid()));
+    sync_send(proto::Created{pid_, getpid()});
     waiting_go_ = true;
     add(sync_.get(), Kind::Sync);
   }
@@ -886,23 +857,21 @@ int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup) {
   signal(SIGPIPE, SIG_IGN);
   if (args.empty()) return 2;
   auto j = read_json_file(args[0]);
+  auto sync_error = [](const Error& e) { (void)ipc::send_packet(3, proto::encode_sync(e)); };
   if (!j) {
-    std::string m = fmt::format("error {}\n{}", j.error().code, j.error().msg);
-    (void)send(3, m.data(), m.size(), MSG_NOSIGNAL);
+    sync_error(j.error());
     return 1;
   }
   auto cfg = config_from_json(*j);
   if (!cfg) {
-    std::string m = fmt::format("error {}\n{}", cfg.error().code, cfg.error().msg);
-    (void)send(3, m.data(), m.size(), MSG_NOSIGNAL);
+    sync_error(cfg.error());
     return 1;
   }
   // The container's start lock, inherited as fd 4: held as long as this monitor lives, so
   // no other monitor of the container can start, from any run root. It must be the lock file
   // of our container and still ours (a re-lock by the holder succeeds; anyone else's fails).
   if (cfg->ports.size() != nports) {
-    std::string m = fmt::format("error {}\nthe published ports' sockets were not handed to the monitor", EPROTO);
-    (void)send(3, m.data(), m.size(), MSG_NOSIGNAL);
+    sync_error(Error{EPROTO, "the published ports' sockets were not handed to the monitor"});
     return 1;
   }
   UniqueFd start_lock;
@@ -914,8 +883,7 @@ int monitor_main(const std::vector<std::string>& args, CleanupFn cleanup) {
     fl.l_whence = SEEK_SET;
     if (fstat(4, &a) < 0 || stat((cfg->state_dir + "/monitor.lock").c_str(), &b) < 0 || a.st_ino != b.st_ino ||
         a.st_dev != b.st_dev || fcntl(4, F_OFD_SETLK, &fl) < 0) {
-      std::string m = fmt::format("error {}\nthe container's start lock was not handed to its monitor", EPROTO);
-      (void)send(3, m.data(), m.size(), MSG_NOSIGNAL);
+      sync_error(Error{EPROTO, "the container's start lock was not handed to its monitor"});
       return 1;
     }
     (void)fcntl(4, F_SETFD, FD_CLOEXEC);

@@ -77,6 +77,8 @@ Json to_json(const Spec& s) {
   j["idmap"] = idm;
   j["newNetns"] = s.new_netns;
   if (!s.join_netns.empty()) j["joinNetns"] = s.join_netns;
+  if (!s.join_ipcns.empty()) j["joinIpcns"] = s.join_ipcns;
+  if (!s.join_utsns.empty()) j["joinUtsns"] = s.join_utsns;
   if (s.send_ns_fds) j["sendNsFds"] = true;
   j["privileged"] = s.privileged;
   Json sc = Json::array();
@@ -87,6 +89,7 @@ Json to_json(const Spec& s) {
     j["cgroupLimits"] = s.cgroup_limits;
   }
   if (!s.cgroupns) j["cgroupns"] = false;
+  if (!s.systemd_cgroup.empty()) j["systemdCgroup"] = s.systemd_cgroup;
   return j;
 }
 
@@ -145,12 +148,15 @@ Result<Spec> spec_from_json(const Json& j) {
     s.idmap.source = idm.value("source", "");
     s.new_netns = j.value("newNetns", true);
     s.join_netns = j.value("joinNetns", "");
+    s.join_ipcns = j.value("joinIpcns", "");
+    s.join_utsns = j.value("joinUtsns", "");
     s.send_ns_fds = j.value("sendNsFds", false);
     s.privileged = j.value("privileged", false);
     for (auto& kv : j.value("sysctl", Json::array())) s.sysctl.emplace_back(kv[0].get<std::string>(), kv[1].get<std::string>());
     s.cgroup_path = j.value("cgroupPath", std::string());
     if (j.contains("cgroupLimits")) s.cgroup_limits = j["cgroupLimits"];
     s.cgroupns = j.value("cgroupns", true);
+    s.systemd_cgroup = j.value("systemdCgroup", std::string());
     return s;
   } catch (const std::exception& e) {
     return fail(kCorrupt, fmt::format("runtime spec: {}", e.what()));

@@ -2,7 +2,8 @@
 //
 // Every Poco exception is caught here and becomes an Error naming the URL and the cause; none
 // crosses the plugin boundary. Connections are kept alive and reused per (scheme, host, port,
-// TLS settings) once a response body has been read to its end.
+// TLS settings) once a response body has been read to its end; an idle one the server closed
+// is dropped before use, and only safe requests are ever sent a second time (replayable()).
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -146,7 +147,30 @@ class Session : public Base, public RawRead {
  public:
   using Base::Base;
   int raw_read(char* buf, std::streamsize n) override { return this->read(buf, n); }
+  int buffered_bytes() const { return this->buffered(); }
 };
+
+// Whether an idle kept-alive session can no longer carry a request: the server closed it (or
+// reset it, or sent something unasked) while it waited in the pool. Checked before anything is
+// written, so a request never has to be resent because of a connection that was already dead.
+bool stale(HTTPClientSession& s) {
+  try {
+    if (!s.connected()) return false;  // not yet connected: sendRequest connects
+    if (auto* h = dynamic_cast<Session<HTTPClientSession>*>(&s); h && h->buffered_bytes() > 0) return true;
+    if (auto* h = dynamic_cast<Session<Poco::Net::HTTPSClientSession>*>(&s); h && h->buffered_bytes() > 0) return true;
+    // Readable while idle: end of stream, an error, or bytes nobody asked for.
+    return s.socket().poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
+  } catch (...) {
+    return true;
+  }
+}
+
+// Requests the transport may send again on a new connection after a kept-alive one failed
+// before any answer: only those that change nothing on the server (RFC 9110 safe methods).
+// A PATCH, PUT or POST may have reached the server in part or whole (an upload chunk the
+// registry kept part of); sending it again would be a different request. Those errors go to
+// the caller, which knows how to ask the server where things stand.
+bool replayable(std::string_view method) { return method == "GET" || method == "HEAD" || method == "OPTIONS"; }
 
 class PocoTransport;
 
@@ -278,12 +302,14 @@ Result<HttpResponse> PocoTransport::send(const HttpRequest& req) {
       v.pop_back();
     }
   }
+  if (session && stale(*session)) session.reset();  // closed while idle: never written to
   if (session) {
-    // A kept-alive connection the server has since closed fails before any response: retry
-    // once on a fresh connection.
+    // The server may still close a kept-alive connection just as we write to it: a request
+    // that failed before any answer goes out again on a fresh connection, but only when
+    // sending it twice is harmless (replayable()).
     bool failed_early = false;
     auto r = attempt(req, url, key, std::move(session), &failed_early);
-    if (r || !failed_early) return r;
+    if (r || !failed_early || !replayable(req.method)) return r;
   }
   try {
     if (https) {

@@ -30,6 +30,17 @@ std::string with_query(const std::string& url, std::string_view kv) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + std::string(kv);
 }
 
+// The bytes a registry has from its Range header ("0-N": bytes 0 to N). Distribution also
+// says "0-0" for an empty upload (ambiguous with one byte): read as empty. nullopt without
+// a Range.
+std::optional<uint64_t> range_have(std::string_view range) {
+  auto dash = range.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto last_byte = parse_uint(trim(range.substr(dash + 1)));
+  if (!last_byte) return std::nullopt;
+  return *last_byte > 0 ? *last_byte + 1 : 0;
+}
+
 // Reads up to `n` bytes (fewer only at the end of the stream).
 Result<size_t> read_full(ByteSource& src, char* buf, size_t n) {
   size_t got = 0;
@@ -173,105 +184,115 @@ Result<UploadedBlob> Client::upload_blob(const PushTarget& dst, ByteSource& src,
       return cancel(wrap(std::move(last), fmt::format("{}: giving up after {} attempts", what, opts_.max_attempts)));
     }
 
-    // Chunked: PATCH each chunk with its Content-Range; a chunk whose PATCH failed resumes
-    // from what the registry says it has.
+    // Chunked: PATCH each chunk with its Content-Range. Whenever a PATCH's outcome is anything
+    // but a 202 for the whole chunk (a dropped connection, a 5xx, a 202 whose Range is short,
+    // a 404 or 416), the registry may hold any prefix of what we sent: nothing more is sent
+    // before it is asked where the session stands (distribution spec, "resuming an upload":
+    // GET on the upload URL answers 204 with "Range: 0-<last byte>" and a fresh Location),
+    // and the upload continues from there. A session the registry no longer knows or refuses
+    // (404: distribution cancels a session whose PATCH was cut, "blob upload invalid") starts
+    // over from byte 0 with a new POST, when `rewind` can read the source again. The
+    // transport never resends a PATCH on its own (registry/http.hpp), so the registry never
+    // gets bytes our offset does not count.
     url = TRY(start());
     uint64_t offset = 0;  // bytes the registry has
+    std::string gone;     // why the registry refused the session, when it did
+    // GET on the upload URL: the bytes the registry has; nullopt when the session is gone
+    // (a 4xx, reason in `gone`); an error when the question itself failed (network, 5xx).
+    auto session_state = [&]() -> Result<std::optional<uint64_t>> {
+      Request st = base;
+      auto resp = request(*r, url, st, what);
+      if (!resp) return std::move(resp).error();
+      if (resp->status == 204 || resp->status == 200) {
+        std::string range = resp->headers.get("Range");
+        std::string loc = resp->headers.get("Location");
+        drain(*resp);
+        if (!loc.empty()) url = TRY(upload_url(url, loc, what));
+        return std::optional<uint64_t>(range_have(range).value_or(0));
+      }
+      Error e = answer_error(what, dst.ref.domain(), *resp);
+      if (e.code == kAuth || resp->status >= 500 || resp->status == 429) return e;
+      gone = e.msg;
+      return std::optional<uint64_t>();
+    };
+    auto cannot_resume = [&](const Error& cause) {
+      restart = bool(rewind);
+      if (restart) log::debug("{}: the registry cannot resume the upload ({}); starting over", what, gone);
+      return cancel(Error{cause.code == 0 ? int(kNetwork) : cause.code,
+                          fmt::format("{} (the registry cannot resume the upload: {})", cause.msg, gone)});
+    };
     while (!chunk.empty()) {
-      const uint64_t chunk_start = offset;
+      const uint64_t chunk_start = offset, chunk_end = offset + chunk.size();
       int failures = 0;
+      bool unsure = false;  // the last PATCH may have left any part of itself: ask first
       Error last;
-      while (offset < chunk_start + chunk.size()) {
-        if (failures > 0) {
+      while (offset < chunk_end) {
+        if (unsure) {
           if (failures >= opts_.max_attempts || resumes >= opts_.max_resumes)
             return cancel(wrap(std::move(last), fmt::format("{}: giving up after {} bytes", what, offset)));
           backoff(failures, nullptr);
-          // Where are we? GET on the upload URL answers 204 with "Range: 0-<last byte>".
-          Request st = base;
-          auto resp = request(*r, url, st, what);
-          if (!resp) {
-            last = std::move(resp).error();
-            if (last.code != kNetwork) return cancel(std::move(last));
+          auto st = session_state();
+          if (!st) {
+            Error e = std::move(st).error();
+            if (e.code != kNetwork) return cancel(std::move(e));
+            last = std::move(e);
             ++failures;
             continue;
           }
-          if (resp->status != 204 && resp->status != 200) {
-            Error e = answer_error(what, dst.ref.domain(), *resp);
-            if (resp->status >= 400 && resp->status < 500 && rewind) {
-              log::debug("{}: the registry cannot resume the upload ({}); starting over", what, e.msg);
-              restart = true;
-            }
-            return cancel(Error{e.code, fmt::format("{} (the registry cannot resume the upload: {})", last.msg, e.msg)});
+          if (!*st) return cannot_resume(last);
+          uint64_t have = **st;
+          if (have < chunk_start || have > chunk_end) {
+            gone = fmt::format("it has {} bytes, expected {} to {}", have, chunk_start, chunk_end);
+            return cannot_resume(last);
           }
-          std::string range = resp->headers.get("Range");
-          std::string loc = resp->headers.get("Location");
-          drain(*resp);
-          // "0-N": bytes 0 to N are there. Distribution also says "0-0" for an empty upload
-          // (ambiguous with one byte): read as empty.
-          uint64_t have = 0;
-          if (auto dash = range.find('-'); dash != std::string::npos) {
-            auto last_byte = parse_uint(trim(std::string_view(range).substr(dash + 1)));
-            if (last_byte && *last_byte > 0) have = *last_byte + 1;
-          }
-          if (!loc.empty()) url = TRY(upload_url(url, loc, what));
-          if (have < chunk_start || have > chunk_start + chunk.size()) {
-            restart = bool(rewind);
-            return cancel(Error{kNetwork, fmt::format("{}: after a dropped connection the registry has {} bytes, "
-                                                      "expected {} to {}",
-                                                      what, have, chunk_start, chunk_start + chunk.size())});
-          }
-          log::debug("{}: resuming at byte {}", what, have);
+          log::debug("{}: the registry has {} bytes; resuming there", what, have);
           offset = have;
           ++resumes;
-          if (offset == chunk_start + chunk.size()) break;
+          unsure = false;
+          continue;
         }
         Request req = base;
         req.method = "PATCH";
         req.headers.set("Content-Type", "application/octet-stream");
-        req.headers.set("Content-Range", fmt::format("{}-{}", offset, chunk_start + chunk.size() - 1));
+        req.headers.set("Content-Range", fmt::format("{}-{}", offset, chunk_end - 1));
         req.body = std::string_view(chunk).substr(size_t(offset - chunk_start));
         auto resp = request(*r, url, req, what);
         if (!resp) {
           last = std::move(resp).error();
           if (last.code != kNetwork) return cancel(std::move(last));
-          log::debug("{}: {}; asking the registry where to resume", what, last.msg);
+          log::debug("{}: {}; asking the registry where the upload stands", what, last.msg);
           ++failures;
+          unsure = true;
           continue;
         }
-        if (resp->status != 202) {
-          if (resp->status >= 500) {
-            last = answer_error(what, dst.ref.domain(), *resp);
+        if (resp->status == 202) {
+          std::string loc = resp->headers.get("Location");
+          std::string range = resp->headers.get("Range");
+          drain(*resp);
+          if (!loc.empty()) url = TRY(upload_url(url, loc, what));
+          // A 202 says what the registry has ("Range: 0-N"). A body cut on its way can still be
+          // answered 202 with fewer bytes kept.
+          if (auto have = range_have(range); have && *have != chunk_end) {
+            last = Error{kNetwork, fmt::format("{}: the registry kept {} of {} bytes", what, *have, chunk_end)};
+            log::debug("{}; asking where the upload stands", last.msg);
             ++failures;
+            unsure = true;
             continue;
           }
-          Error e = answer_error(what, dst.ref.domain(), *resp);
-          // A PATCH after a dropped connection refused (distribution: 404 BLOB_UPLOAD_INVALID when
-          // the session's state and the range disagree, e.g. the cut PATCH was still being
-          // written when we asked where to resume): the upload starts over, bounded as above.
-          if (failures > 0 && resp->status >= 400 && resp->status < 500 && rewind) {
-            log::debug("{}: the registry refused the resumed chunk ({}); starting over", what, e.msg);
-            restart = true;
-          }
-          return cancel(std::move(e));
+          offset = chunk_end;
+          continue;
         }
-        std::string loc = resp->headers.get("Location");
-        std::string range = resp->headers.get("Range");
-        drain(*resp);
-        if (!loc.empty()) url = TRY(upload_url(url, loc, what));
-        // A 202 says what the registry has ("Range: 0-N"). A body cut on its way can still be
-        // answered 202 with fewer bytes kept: then ask where to resume, as for a dropped
-        // connection, rather than send the next chunk at an offset the registry refuses.
-        if (auto dash = range.find('-'); dash != std::string::npos) {
-          auto last_byte = parse_uint(trim(std::string_view(range).substr(dash + 1)));
-          if (last_byte && *last_byte + 1 < chunk_start + chunk.size()) {
-            last = Error{kNetwork, fmt::format("{}: the registry kept {} of {} bytes", what, *last_byte + 1,
-                                               chunk_start + chunk.size())};
-            log::debug("{}; asking the registry where to resume", last.msg);
-            ++failures;
-            continue;
-          }
+        Error e = answer_error(what, dst.ref.domain(), *resp);
+        // 416 (the registry's offset is not ours), 404 (the session refused, e.g. its state
+        // and stored size disagree after a cut) and 5xx: ask where the session stands.
+        if (resp->status >= 500 || resp->status == 429 || resp->status == 404 || resp->status == 416) {
+          log::debug("{}; asking the registry where the upload stands", e.msg);
+          last = std::move(e);
+          ++failures;
+          unsure = true;
+          continue;
         }
-        offset = chunk_start + chunk.size();
+        return cancel(std::move(e));
       }
       if (progress) progress(offset);
       if (m == 0) break;
@@ -287,16 +308,53 @@ Result<UploadedBlob> Client::upload_blob(const PushTarget& dst, ByteSource& src,
     out.size = offset;
     if (expect && *expect != out.digest)
       return cancel(Error{kCorrupt, fmt::format("{}: digest mismatch: the content is {}", what, out.digest.str())});
-    Request req = base;
-    req.method = "PUT";
-    req.headers.set("Content-Type", "application/octet-stream");
-    auto resp = request_with_retries(*r, with_query(url, "digest=" + url_query_escape(out.digest.str())), req, what);
-    if (!resp) return cancel(wrap(std::move(resp).error(), what));
-    if (resp->status != 201 && resp->status != 204 && resp->status != 200)
-      return cancel(answer_error(what, dst.ref.domain(), *resp));
-    drain(*resp);
-    url.clear();
-    return out;
+    // The closing PUT. Its answer can be lost as well (the registry stored the blob, then the
+    // connection dropped; sent again, the PUT would find no session): after a failure a HEAD
+    // says whether the blob is there, and GET whether the session still holds every byte,
+    // before the PUT goes again.
+    for (int a = 1;; ++a) {
+      Request req = base;
+      req.method = "PUT";
+      req.headers.set("Content-Type", "application/octet-stream");
+      auto resp = request(*r, with_query(url, "digest=" + url_query_escape(out.digest.str())), req, what);
+      Error e;
+      if (resp) {
+        if (resp->status == 201 || resp->status == 204 || resp->status == 200) {
+          drain(*resp);
+          url.clear();
+          return out;
+        }
+        e = answer_error(what, dst.ref.domain(), *resp);
+        // A resumed upload whose bytes the registry checks as another digest (a cut PATCH's
+        // bytes and ours interleaved): the session's content is wrong; start over.
+        if (resp->status == 400 && resumes > 0 && rewind) {
+          gone = e.msg;
+          return cannot_resume(e);
+        }
+        if (resp->status < 500 && resp->status != 429 && resp->status != 404) return cancel(std::move(e));
+      } else {
+        e = std::move(resp).error();
+        if (e.code != kNetwork) return cancel(wrap(std::move(e), what));
+      }
+      log::debug("{}: {}; checking whether the blob arrived", what, e.msg);
+      if (auto have = stat_blob(dst, out.digest); have && *have) {
+        url.clear();  // the registry completed the session
+        return out;
+      }
+      if (a >= opts_.max_attempts)
+        return cancel(wrap(std::move(e), fmt::format("{}: giving up after {} attempts", what, a)));
+      backoff(a, nullptr);
+      auto st = session_state();
+      if (!st) {
+        if (st.error().code != kNetwork) return cancel(std::move(st).error());
+        continue;
+      }
+      if (!*st) return cannot_resume(e);
+      if (**st != out.size) {
+        gone = fmt::format("it has {} of {} bytes", **st, out.size);
+        return cannot_resume(e);
+      }
+    }
   };
 
   for (int restarts = 0;; ++restarts) {

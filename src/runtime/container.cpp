@@ -20,14 +20,18 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <tuple>
+#include <vector>
 
 #include "rootfs.hpp"
 #include "skiff/runtime/caps.hpp"
 #include "skiff/runtime/container.hpp"
 #include "skiff/runtime/cgroup.hpp"
+#include "skiff/runtime/cgroup_systemd.hpp"
 #include "skiff/runtime/rlimits.hpp"
 #include "skiff/runtime/seccomp.hpp"
 #include "skiff/util/fs.hpp"
+#include "skiff/util/ipc.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/process.hpp"
 #include "skiff/util/safe_path.hpp"
@@ -43,7 +47,7 @@ namespace {
 
 // Sync protocol (SOCK_SEQPACKET, one message per packet, first byte = type):
 //   M→C 'M' mapped            C→M 'P'+fd pty master      C→M 'R' ready (waiting for go)
-//   M→C 'G' go                C→M 'E'<code>\n<msg> error; EOF after 'G' = execve succeeded
+//   M→C 'G' go                C→M 'E'+ipc::encode_error; EOF after 'G' = execve succeeded
 constexpr char kMapped = 'M', kPty = 'P', kReady = 'R', kGo = 'G', kErr = 'E', kNetns = 'N', kUserns = 'U';
 
 void send_msg(int fd, char type, std::string_view body = {}) {
@@ -53,14 +57,11 @@ void send_msg(int fd, char type, std::string_view body = {}) {
 }
 
 [[noreturn]] void die(int sync, const Error& e) {
-  send_msg(sync, kErr, fmt::format("{}\n{}", e.code, e.msg));
+  send_msg(sync, kErr, ipc::encode_error(e));
   _exit(125);
 }
 
-Error parse_err(std::string_view body) {
-  auto [code, msg] = split_once(body, '\n');
-  return Error{int(parse_int(code).value_or(EIO)), msg.value_or(std::string(body))};
-}
+Error parse_err(std::string_view body) { return ipc::decode_error(body); }
 
 // Everything the child needs that is computed before clone (allocation-free in the child).
 struct Prepared {
@@ -273,6 +274,8 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
 // writes "0" to each first thing (cgroup.hpp open_tasks).
 std::vector<UniqueFd> g_cgroup_tasks;
 
+bool joins_namespaces(const oci::Spec& spec);
+
 [[noreturn]] void child_main(const oci::Spec& spec, const Stdio& stdio, int sync, const Prepared& pr) {
   for (auto& fd : g_cgroup_tasks) {
     if (write(fd.get(), "0", 1) != 1) die(sync, errno_error("enter the container's cgroup"));
@@ -297,7 +300,7 @@ std::vector<UniqueFd> g_cgroup_tasks;
     char c = 0;
     // A container that joined another's namespaces was mapped long ago; one with a cgroup
     // waits until it is in it.
-    if ((spec.new_userns && spec.join_netns.empty()) || !spec.cgroup_path.empty())
+    if ((spec.new_userns && !joins_namespaces(spec)) || !spec.cgroup_path.empty())
       if (recv(sync, &c, 1, 0) != 1 || c != kMapped) _exit(125);
   }
   if (spec.new_userns) {
@@ -420,18 +423,34 @@ pid_t do_clone(uint64_t flags, int* pidfd_out, int cgroup_fd = -1, bool* into_cg
   return pid_t(syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0));
 }
 
+bool joins_namespaces(const oci::Spec& spec) {
+  return !spec.join_netns.empty() || !spec.join_ipcns.empty() || !spec.join_utsns.empty();
+}
+
 // --network container:X / ns:PATH: a helper joins the namespace (rootless, first the user
 // namespace that owns it: the container shares it, the only way to be allowed in) and clones
 // the container process with CLONE_PARENT, so it is the monitor's child. The process waits for
 // the helper's exit before it goes on, so the helper's 'I'<pid> comes first on the socket.
 Result<pid_t> clone_joined(const oci::Spec& spec, uint64_t flags, const Stdio& stdio, Pipe& sp, const Prepared& pr) {
-  auto netns = open_path(spec.join_netns, O_RDONLY);
-  if (!netns) return wrap(netns.error(), fmt::format("open the network namespace `{}`", spec.join_netns));
+  // A pod member may share the infra's IPC or UTS namespace without its network: then the
+  // first namespace joined names the user namespace that owns them.
+  const std::string& first = !spec.join_netns.empty() ? spec.join_netns
+                             : !spec.join_ipcns.empty() ? spec.join_ipcns : spec.join_utsns;
+  auto netns = open_path(first, O_RDONLY);
+  if (!netns) return wrap(netns.error(), fmt::format("open the namespace `{}`", first));
   UniqueFd userns;
   if (spec.new_userns) {
     int u = ioctl(netns->get(), NS_GET_USERNS);
-    if (u < 0) return fail_errno(fmt::format("find the user namespace of `{}`", spec.join_netns));
+    if (u < 0) return fail_errno(fmt::format("find the user namespace of `{}`", first));
     userns.reset(u);
+  }
+  // A pod's shared IPC and UTS namespaces, opened before the user namespace is joined.
+  std::vector<std::tuple<UniqueFd, int, const std::string*>> more;
+  for (auto [path, type] : {std::pair{&spec.join_ipcns, CLONE_NEWIPC}, std::pair{&spec.join_utsns, CLONE_NEWUTS}}) {
+    if (path->empty()) continue;
+    auto fd = open_path(*path, O_RDONLY);
+    if (!fd) return wrap(fd.error(), fmt::format("open the namespace `{}`", *path));
+    more.emplace_back(std::move(*fd), type, path);
   }
   pid_t h = fork();
   if (h < 0) return fail_errno("fork");
@@ -440,9 +459,11 @@ Result<pid_t> clone_joined(const oci::Spec& spec, uint64_t flags, const Stdio& s
     int sync = sp.write.get();
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (userns && setns(userns.get(), CLONE_NEWUSER) < 0)
-      die(sync, errno_error(fmt::format("join the user namespace of `{}`", spec.join_netns)));
-    if (setns(netns->get(), CLONE_NEWNET) < 0)
+      die(sync, errno_error(fmt::format("join the user namespace of `{}`", first)));
+    if (!spec.join_netns.empty() && setns(netns->get(), CLONE_NEWNET) < 0)
       die(sync, errno_error(fmt::format("join the network namespace `{}`", spec.join_netns)));
+    for (auto& [fd, type, path] : more)
+      if (setns(fd.get(), type) < 0) die(sync, errno_error(fmt::format("join the namespace `{}`", *path)));
     int gone[2];
     if (pipe2(gone, O_CLOEXEC) < 0) die(sync, errno_error("pipe"));
     // clone3 refuses CLONE_PARENT with an exit signal; the legacy call takes the parent's.
@@ -456,6 +477,7 @@ Result<pid_t> clone_joined(const oci::Spec& spec, uint64_t flags, const Stdio& s
       close(gone[0]);
       netns->reset();
       userns.reset();
+      more.clear();
       child_main(spec, stdio, sync, pr);
     }
     send_msg(sync, 'I', std::to_string(inner));
@@ -544,11 +566,13 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
     cgfd = TRY(cgroup::create(cgroup::host(), spec.cgroup_path, spec.cgroup_limits));
     if (!cgfd) g_cgroup_tasks = TRY(cgroup::open_tasks(cgroup::host(), spec.cgroup_path));
   }
+  if (!spec.systemd_cgroup.empty()) g_cgroup_tasks.push_back(TRY(cgroup::create_systemd(spec.systemd_cgroup)));
   int pidfd = -1;
   bool in_cgroup = false;
   pid_t pid;
-  if (!spec.join_netns.empty()) {
-    pid = TRY(clone_joined(spec, flags & ~uint64_t(CLONE_NEWUSER), stdio, sp, pr));
+  if (joins_namespaces(spec)) {
+    uint64_t joined = CLONE_NEWUSER | (spec.join_ipcns.empty() ? 0 : CLONE_NEWIPC) | (spec.join_utsns.empty() ? 0 : CLONE_NEWUTS);
+    pid = TRY(clone_joined(spec, flags & ~joined, stdio, sp, pr));
   } else {
     pid = do_clone(flags, &pidfd, cgfd ? cgfd.get() : -1, &in_cgroup);
     if (pid < 0) return fail_errno("clone the container process");
@@ -571,7 +595,7 @@ Result<Container> create(const oci::Spec& spec, const Stdio& stdio) {
   log::debug("runtime: cloned");
   if (!spec.cgroup_path.empty() && !in_cgroup)
     TRY_CTX(cgroup::enter(cgroup::host(), spec.cgroup_path, pid), "move the container into its cgroup");
-  bool map_here = spec.new_userns && spec.join_netns.empty();
+  bool map_here = spec.new_userns && !joins_namespaces(spec);
   if (map_here) {
     TRY_CTX(apply_idmap(pid, spec.idmap), "set up the user namespace");
     log::debug("runtime: id map written");

@@ -10,6 +10,7 @@
 #include <csignal>
 
 #include "skiff/util/fd.hpp"
+#include "skiff/util/ipc.hpp"
 #include "skiff/util/process.hpp"
 #include "skiff/util/strings.hpp"
 
@@ -17,17 +18,14 @@ namespace skiff {
 
 // Child protocol: child → parent "U" after unshare (or "E<code>\n<msg>" if it failed);
 // parent → child "M" once mapped (or closes the pipe on failure); child → parent the final
-// status on the result pipe: empty = success, "<code>\n<msg>" = failure.
+// status on the result pipe: empty = success, ipc::encode_error = failure.
 void report_and_exit(int fd, const Error& e) {
-  std::string s = fmt::format("{}\n{}", e.code, e.msg);
+  std::string s = ipc::encode_error(e);
   (void)!::write(fd, s.data(), s.size());
   _exit(1);
 }
 
-static Error parse_child_error(const std::string& s) {
-  auto [code, msg] = split_once(s, '\n');
-  return Error{int(parse_int(code).value_or(EIO)), msg.value_or(s)};
-}
+static Error parse_child_error(const std::string& s) { return ipc::decode_error(s); }
 
 Result<UsernsWorker> start_in_userns(const IdMap& map, std::function<Status()> fn,
                                      std::vector<int> keep_fds, bool close_others) {

@@ -2,7 +2,7 @@
 // created, and a fuzzer must not create host directories), --ulimit, durations, sizes, times.
 // The first byte picks the parser; the rest is the value.
 #include "fuzz.hpp"
-#include "../../src/engine/mounts.hpp"
+#include "engine/mounts.hpp"
 #include "skiff/runtime/rlimits.hpp"
 #include "skiff/util/time.hpp"
 

@@ -29,10 +29,11 @@ assert_eq "$stdout:$stderr" "out:err"
 run_split sh -c "printf 'l1\nl2\n' | '$SKIFF' --root '$SKIFF_ROOT' --runroot '$SKIFF_RUNROOT' exec -i ex1 sh -c 'cat; echo eof'"
 assert_eq "$stdout" $'l1\nl2\neof'
 
-# Environment: the container's, then --env-file, then -e (a bare NAME copies ours).
-printf 'FROM_FILE=f\nOVER=file\n' >"$T/env"
+# Environment: the container's, then --env-file, then -e (a bare NAME copies ours). The env
+# file is read as run's (Docker's format): trailing blanks kept, CRLF lines.
+printf 'FROM_FILE=f\nOVER=file\n  TRAIL=t  \nCRLF=c\r\n' >"$T/env"
 run_split env HOSTVAR=h sh -c "'$SKIFF' --root '$SKIFF_ROOT' --runroot '$SKIFF_RUNROOT' exec --env-file '$T/env' -e OVER=e -e HOSTVAR ex1 env"
-for kv in FROM_RUN=1 FROM_FILE=f OVER=e HOSTVAR=h HOSTNAME="${id:0:12}" HOME=/root; do
+for kv in FROM_RUN=1 FROM_FILE=f OVER=e HOSTVAR=h HOSTNAME="${id:0:12}" HOME=/root "TRAIL=t  " CRLF=c; do
   assert_contains $'\n'"$stdout"$'\n' $'\n'"$kv"$'\n' "exec env"
 done
 

@@ -2,8 +2,9 @@
 # Push faults: no credentials, a wrong password, a read-only user, an unknown image, a closed
 # port: exit 125 with the cause named, no password printed, no manifest in the registry. An
 # upload whose connection is cut in the middle of a chunk's body (tests/tools/cutproxy
-# --cut-request-after) resumes from the offset the registry reports and the pushed image
-# pulls back whole; cut again and again, the push gives up, cancels the upload and leaves
+# --cut-request-after) resumes from the offset the registry reports (or starts over when
+# the registry refuses the session) and the pushed image pulls back whole, and the cut chunk
+# is never sent again to the same upload URL; cut again and again, the push gives up, cancels the upload and leaves
 # no manifest behind.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -87,6 +88,20 @@ grep -q "request GET /v2/$ns/big/blobs/uploads/" "$PROXY_LOG" || fail "no upload
 run_split sk2 pull "$REG_HTTP/$ns/big:latest"
 assert_eq "$status" 0 "pull back big: $stderr"
 assert_eq "$(sk2 image inspect --format '{{.Id}}' "$REG_HTTP/$ns/big:latest")" "$(fixture_image_id big)"
+
+# One cut only: the cut PATCH must not go out again whole on a new connection (the HTTP layer
+# used to resend it; the registry, holding the first MiB, refused the copy: 404
+# BLOB_UPLOAD_INVALID, 9 runs in 10). No upload URL is PATCHed twice.
+kill %1 2>/dev/null || true
+wait %1 2>/dev/null || true
+start_proxy --cut-request-after $((1 << 20))
+run_split sk push --tls-verify=false "$big" "$PROXY/$ns/big1:latest"
+assert_eq "$status" 0 "push through one cut upload: $stderr"
+assert_eq "$(grep -c 'request body cut' "$PROXY_LOG")" 1 "one cut"
+dup=$(grep ' request PATCH ' "$PROXY_LOG" | sed 's/^conn=[0-9]* //' | sort | uniq -d)
+[ -z "$dup" ] || fail "a PATCH was sent twice to the same upload URL: $dup"
+run_split sk2 pull "$REG_HTTP/$ns/big1:latest"
+assert_eq "$status" 0 "pull back big1: $stderr"
 
 # Cut every time: the push gives up, exit 125, and no manifest is there.
 kill %1 2>/dev/null || true

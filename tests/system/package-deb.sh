@@ -24,11 +24,16 @@ for f in ./usr/bin/skiff ./usr/share/man/man1/skiff-run.1.gz ./usr/share/man/man
   ./usr/share/fish/vendor_completions.d/skiff.fish ./usr/lib/systemd/system/skiff-restart.service \
   ./usr/lib/systemd/user/skiff-restart.service ./usr/share/doc/skiff/copyright \
   ./usr/share/doc/skiff/changelog.Debian.gz ./usr/share/lintian/overrides/skiff \
-  "./usr/lib/systemd/system-generators/skiff-systemd-generator -> /usr/bin/skiff" \
-  "./usr/lib/systemd/user-generators/skiff-user-generator -> /usr/bin/skiff"; do
+  "./usr/lib/systemd/system-generators/skiff-systemd-generator -> ../../../bin/skiff" \
+  "./usr/lib/systemd/user-generators/skiff-user-generator -> ../../../bin/skiff"; do
   assert_contains "$list" "$f" "in the package"
 done
 assert_not_contains "$list" "man1/skiff-run.1"$'\n' "man pages are gzipped"
+# lintian (root role only: it takes ~45 s): no error or warning beyond packaging/debian/lintian-overrides.
+if [ "$(id -u)" = 0 ] && command -v lintian >/dev/null; then
+  run_split lintian "$deb"
+  assert_eq "$(grep -E '^[EW]: ' <<<"$stdout" || true)" "" "lintian errors and warnings"
+fi
 
 # A clean root of its own (dpkg --root): install, use, purge.
 r=$T/r

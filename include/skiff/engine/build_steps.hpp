@@ -75,6 +75,20 @@ Result<std::optional<storage::LayerInfo>> build_squash_layer(Engine& e, const st
 Result<std::string> build_store_image(Engine& e, const std::string& parent_id, Json config,
                                       const std::optional<storage::LayerInfo>& layer, int64_t created_ns);
 
+/// RUN --mount=type=bind,from=STAGE_OR_IMAGE: a throwaway copy of `source` (a path in image
+/// `image_id`'s filesystem, "" or "/" for all of it; resolved from the image root's fd, so
+/// symlinks lead where the image says and never outside it) made by a worker with the store's
+/// ids (owners, modes, times kept; rootless skips device nodes) in `<graph>/build-mounts/`.
+/// The RUN binds `path` (read-only unless rw: writes land in the copy, never in the image) and
+/// remove_build_bind_source() discards it afterwards; copies of killed builds are removed by
+/// the next call. kNotFound names a missing source.
+struct BuildBindSource {
+  std::string dir;   ///< the throwaway directory
+  std::string path;  ///< what to bind: the copied directory or file
+};
+Result<BuildBindSource> build_bind_source(Engine& e, const std::string& image_id, const std::string& source);
+Status remove_build_bind_source(Engine& e, const BuildBindSource& s);
+
 /// The build cache index: `<graph>/build-cache/<key>` holds the image ID a step produced.
 std::optional<std::string> build_cache_get(Engine& e, const std::string& key);
 Status build_cache_put(Engine& e, const std::string& key, const std::string& image_id);

@@ -75,6 +75,9 @@ struct ContainerExtra {
   std::string timezone;                  ///< --tz
   bool keep_groups = false;              ///< --group-add keep-groups
   Json userns;                           ///< --userns=keep-id: {"mode", "uid", "gid", …}; null: none
+  std::string pod_id;                    ///< --pod: the pod's ID ("" = none; pod.hpp's pod_of)
+  bool pod_infra = false;                ///< the pod's infra container
+  bool systemd = false;                  ///< --systemd: runs systemd (systemd_mode.hpp)
   std::string overlay_cwd;               ///< records of early versions: the overlay's base directory
   Json unknown = Json::object();         ///< keys this version does not know, kept as read
 
@@ -83,6 +86,8 @@ struct ContainerExtra {
 };
 
 Json to_json(const ContainerExtra& x);
+/// The record's pod link ({"id": …, "infra": true}), null without a pod (summary.json has it).
+Json pod_link_json(const ContainerExtra& x);
 ContainerExtra container_extra_from_json(const Json& j);
 
 }  // namespace skiff::engine

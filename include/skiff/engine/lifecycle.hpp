@@ -10,6 +10,7 @@
 #include "skiff/engine/engine.hpp"
 #include "skiff/engine/podman.hpp"
 #include "skiff/monitor/monitor.hpp"
+#include "skiff/monitor/protocol.hpp"
 #include "skiff/util/json.hpp"
 
 namespace skiff::engine {
@@ -58,6 +59,8 @@ struct CreateOptions {
   std::vector<std::pair<std::string, std::string>> resources;  ///< resource flags (resources.hpp)
   PodmanCreate podman;  ///< Podman's options (podman.hpp)
   ServiceOptions service;  ///< --replace, --sdnotify, --pidfile, --health-* … (service.hpp)
+  std::string pod;         ///< --pod NAME|ID|new:NAME (pod.hpp); an infra container: its pod's ID
+  bool pod_infra = false;  ///< the pod's infra container (pod.hpp)
 };
 
 /// Creates a container (does not start it). Returns its record.
@@ -152,8 +155,9 @@ struct ExecStarting {
 /// code recorded). Errors: the container is not running (naming its state).
 Result<ExecStarting> begin_exec(Engine& e, const std::string& ref, const ExecOptions& o, const std::string& log_level);
 
-/// One request on a monitor's control socket at `run_dir`/ctl; "" if no monitor listens.
-Result<std::string> monitor_request(const std::string& run_dir, const std::string& req, int timeout_ms);
+/// One request on a monitor's control socket at `run_dir`/ctl; Reply::Gone if no monitor listens.
+Result<monitor::proto::Reply> monitor_request(const std::string& run_dir, const monitor::proto::Request& req,
+                                              int timeout_ms);
 
 /// `top`: the container's processes as `ps -ef` columns (header + rows). With `ps_args`
 /// (`aux`, `-o pid,comm`, …), Docker's way: the host's `ps` runs with them (and `-q` with the

@@ -24,6 +24,7 @@ struct PodmanCreate {
   bool keep_groups = false;            ///< --group-add keep-groups (rootless: the user's groups stay)
   /// --entrypoint in its JSON-array form ('["sh","-c"]'): the words, not one program name.
   std::optional<std::vector<std::string>> entrypoint_json;
+  std::string systemd;                 ///< --systemd (true, false, always; systemd_mode.hpp)
 };
 
 /// Environment additions (after the image's, before -e): --env-host and --http-proxy.

@@ -74,6 +74,12 @@ bool healthcheck_enabled(const ContainerRecord& r);
 /// State.Health of a container (null when it has no healthcheck).
 Json health_state(const Engine& e, const Container& c);
 
+/// Docker's rules for one probe's result, applied to the health state `h` (Status,
+/// FailingStreak) of a container started at `started_at` with healthcheck `hc`: a pass makes it
+/// healthy; a failure counts towards Retries and then makes it unhealthy, except while it is
+/// still starting within StartPeriod.
+void apply_probe_result(Json& h, const Json& hc, int exit_code, int64_t probe_start, int64_t started_at);
+
 /// `healthcheck run`: runs the check once in the running container, records the result and
 /// returns the new status ("healthy", "unhealthy", "starting").
 Result<std::string> run_healthcheck(Engine& e, const std::string& ref, const std::string& log_level);

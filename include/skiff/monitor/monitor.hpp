@@ -8,16 +8,15 @@
 // Process model: the CLI calls launch(); that forks, the child double-forks with setsid and
 // re-execs the skiff binary as `skiff __monitor <config>` (a fresh, single-threaded, small
 // process that never loads the I/O plugin). The CLI and the monitor talk over a SOCK_SEQPACKET
-// sync socket:  M→CLI "created <pid>" | "error <code>\n<msg>";  CLI→M "go" (after attaching);
-// M→CLI "started <pid>" | "error …". If the CLI goes away before "go", the container starts.
+// sync socket: M→CLI created | error; CLI→M go (after attaching); M→CLI started | error. If the
+// CLI goes away before go, the container starts. Every message on it and on the two sockets
+// below is typed in skiff/monitor/protocol.hpp (with its bytes).
 //
 // Files in the container's run directory (<run root>/c/<id12>/):
 //   monitor.json  pid and start time of the monitor and of the container process (atomic)
-//   attach        SOCK_SEQPACKET: M→client [stream byte][data] (1 stdin, 2 stdout, 3 stderr),
-//                 and finally ['X'][exit code]; client→M ['D'][bytes] stdin, ['E'] stdin EOF,
-//                 ['W'][rows cols] resize
-//   ctl           SOCK_SEQPACKET requests, one per connection: "kill SIG", "stop TIMEOUT SIG",
-//                 "wait", "resize ROWS COLS"; replies "ok", "exited CODE", "err MSG"
+//   attach        SOCK_SEQPACKET: output and the exit code to clients, stdin and resizes from them
+//   ctl           SOCK_SEQPACKET requests (kill, stop, wait, restart-policy, resize), one per
+//                 connection: proto::request()
 //   exit          the exit code as text, written atomically; its mtime is the finish time
 
 #include <sys/types.h>

@@ -78,6 +78,9 @@ struct Spec {
   /// --network container:X / ns:PATH: the network namespace file to join (new_netns false).
   /// Rootless, the container joins the user namespace that owns it too.
   std::string join_netns;
+  /// A pod's shared IPC and UTS namespaces (the infra's /proc/<pid>/ns/ipc, …/uts): joined by
+  /// the same helper as join_netns (which must be set with them), instead of new ones.
+  std::string join_ipcns, join_utsns;
   /// The container's first process sends its network (and user) namespace fds to the monitor
   /// at the start of its setup (the monitor cannot open them: the process is not dumpable).
   bool send_ns_fds = false;
@@ -88,6 +91,9 @@ struct Spec {
   std::string cgroup_path;
   Json cgroup_limits = Json::object();  ///< Docker's HostConfig names (Memory, NanoCpus, …)
   bool cgroupns = true;                 ///< a private cgroup namespace (--cgroupns private)
+  /// --systemd on cgroup v1: the container's cgroup in the name=systemd hierarchy
+  /// (runtime/cgroup_systemd.hpp), empty = none.
+  std::string systemd_cgroup;
 };
 
 Json to_json(const Spec& s);

@@ -4,7 +4,10 @@
 // the plugin boundary and unit tests can replace it with an in-memory fake.
 //
 // A transport sends exactly one request per call: it follows no redirects, retries nothing,
-// and knows nothing about registries or authentication. The client does all of that.
+// and knows nothing about registries or authentication. The client does all of that. (One
+// exception: a GET, HEAD or OPTIONS whose kept-alive connection fails before any answer goes
+// out again on a new connection. Nothing else is ever sent twice: a cut PATCH may have left
+// part of its body on the server, and only the caller can ask where things stand.)
 
 #include <cstdint>
 #include <memory>

@@ -4,7 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <set>
 
-#include "../../../src/cli/command.hpp"
+#include "cli/command.hpp"
 #include "skiff/util/strings.hpp"
 
 using namespace skiff;

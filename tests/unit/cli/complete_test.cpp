@@ -6,7 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "../../../src/cli/complete.hpp"
+#include "cli/complete.hpp"
 #include "fake_table.hpp"
 #include "skiff/util/fs.hpp"
 

@@ -3,7 +3,7 @@
 // aliases, a non-interspersed `run` with -h taken, repeatable lists), independent of the real
 // table, which changes as commands are added.
 
-#include "../../../src/cli/command.hpp"
+#include "cli/command.hpp"
 
 namespace skiff::cli::fake {
 

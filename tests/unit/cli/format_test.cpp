@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "../../../src/cli/format.hpp"
+#include "cli/format.hpp"
 
 using namespace skiff;
 using namespace skiff::cli;

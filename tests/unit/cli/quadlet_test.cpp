@@ -1,7 +1,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "../../../src/cli/quadlet.hpp"
+#include "cli/quadlet.hpp"
 
 using namespace skiff::cli::quadlet;
 

@@ -1,7 +1,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "../../../src/cli/systemd_unit.hpp"
+#include "cli/systemd_unit.hpp"
 
 using namespace skiff::cli;
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "../../../src/engine/changes.hpp"
+#include "engine/changes.hpp"
 #include "../storage/fixture.hpp"
 #include "skiff/engine/fsops.hpp"
 #include "skiff/storage/extract.hpp"

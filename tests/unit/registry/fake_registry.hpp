@@ -76,6 +76,17 @@ class FakeRegistry : public registry::HttpTransport {
   size_t patch_keep = 0;
   bool resumable = true;          ///< false: a cut session is refused afterwards (distribution)
   int upload_ids = 0;
+  /// Distribution's session check: an upload URL carries the offset it was handed out for
+  /// (`_state`); a request whose offset is not the stored size is answered 404
+  /// BLOB_UPLOAD_INVALID and the session is dropped (blobUploadDispatcher).
+  bool check_state = false;
+  bool cut_lands_late = false;    ///< a cut PATCH's kept bytes land after the next GET answered
+  std::string late_bytes;         ///< (held back until then)
+  std::string late_id;
+  int short_202 = 0;              ///< the next PATCHes keep only patch_keep bytes but answer 202
+  int patch_416 = 0;              ///< the next PATCHes are answered 416, nothing stored
+  int patch_404 = 0;              ///< … answered 404 BLOB_UPLOAD_INVALID, nothing stored, session kept
+  int put_lost = 0;               ///< the next closing PUTs store the blob, then the answer is lost
 
   // --- observations ---
   std::vector<registry::HttpRequest> log;
@@ -209,7 +220,7 @@ class FakeRegistry : public registry::HttpTransport {
       std::string id = fmt::format("u{}", ++upload_ids);
       uploads[id] = "";
       auto r = respond(202, "");
-      r.headers.set("Location", fmt::format("/v2/{}/blobs/uploads/{}?_state=s{}", repo, id, id));
+      r.headers.set("Location", fmt::format("/v2/{}/blobs/uploads/{}?_state=s0", repo, id));
       r.headers.set("Range", "0-0");
       return r;
     }
@@ -217,6 +228,13 @@ class FakeRegistry : public registry::HttpTransport {
     auto it = uploads.find(id);
     if (it == uploads.end()) return invalid();
     std::string& data = it->second;
+    if (check_state && req.method != "DELETE") {
+      std::string st = query_param(rest, "_state");
+      if (st.size() < 2 || std::stoull(st.substr(1)) != data.size()) {
+        uploads.erase(it);
+        return invalid();
+      }
+    }
     auto location = [&](registry::HttpResponse r) {
       r.headers.set("Location", fmt::format("/v2/{}/blobs/uploads/{}?_state=s{}", repo, id, data.size()));
       r.headers.set("Range", fmt::format("0-{}", data.empty() ? 0 : data.size() - 1));
@@ -228,16 +246,40 @@ class FakeRegistry : public registry::HttpTransport {
     }
     if (req.method == "GET") {
       if (!resumable) return invalid();
-      return location(respond(204, ""));
+      auto r = location(respond(204, ""));
+      if (late_id == id) {  // the cut PATCH's bytes land now, after the answer was made
+        data += late_bytes;
+        late_id.clear();
+      }
+      return r;
     }
     std::string_view body = req.payload();
     if (req.method == "PATCH") {
       std::string cr = req.headers.get("Content-Range");
       if (!cr.empty() && *parse_uint(cr.substr(0, cr.find('-'))) != data.size()) return invalid();
+      if (patch_416 > 0) {
+        --patch_416;
+        return respond(416, "{\"errors\":[{\"code\":\"RANGE_INVALID\",\"message\":\"invalid content range\"}]}");
+      }
+      if (patch_404 > 0) {
+        --patch_404;
+        return invalid();
+      }
       if (patch_cuts > 0) {
         --patch_cuts;
-        data += body.substr(0, std::min(patch_keep, body.size()));
+        std::string kept(body.substr(0, std::min(patch_keep, body.size())));
+        if (cut_lands_late) {
+          late_bytes = kept;
+          late_id = id;
+        } else {
+          data += kept;
+        }
         return fail(kNetwork, "PATCH fake: connection reset by peer");
+      }
+      if (short_202 > 0) {
+        --short_202;
+        data += body.substr(0, std::min(patch_keep, body.size()));
+        return location(respond(202, ""));
       }
       data += body;
       return location(respond(202, ""));
@@ -253,6 +295,10 @@ class FakeRegistry : public registry::HttpTransport {
       blobs[got] = data;
       repo_blobs.insert(repo + "@" + got);
       uploads.erase(it);
+      if (put_lost > 0) {
+        --put_lost;
+        return fail(kNetwork, "PUT fake: connection reset by peer");
+      }
       auto r = respond(201, "");
       r.headers.set("Docker-Content-Digest", got);
       return r;

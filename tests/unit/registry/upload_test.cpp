@@ -147,6 +147,117 @@ BOOST_FIXTURE_TEST_CASE(unresumable_session_starts_over, Fixture) {
   BOOST_TEST(reg.uploads.empty());
 }
 
+// Content-Range starts of the PATCHes sent, in order.
+std::vector<std::string> patch_starts(FakeRegistry& reg) {
+  std::vector<std::string> out;
+  for (auto& r : reg.requests("/blobs/uploads/"))
+    if (r.method == "PATCH") {
+      std::string cr = r.headers.get("Content-Range");
+      out.push_back(cr.substr(0, cr.find('-')));
+    }
+  return out;
+}
+
+BOOST_FIXTURE_TEST_CASE(short_range_on_202_resumes_from_registry_offset, Fixture) {
+  auto c = client(64 * 1024);
+  std::string data = random_bytes(64 * 1024 * 3 + 5);
+  reg.short_202 = 1;  // the first chunk answered 202 with "Range: 0-999"
+  reg.patch_keep = 1000;
+  Rewindable src(data);
+  auto up = c->upload_blob(target(), src, std::nullopt, {}, [&] { return src.rewind(); });
+  BOOST_REQUIRE_MESSAGE(up, (up ? std::string() : up.error().msg));
+  BOOST_TEST(reg.blobs.at(up->digest.str()) == data);
+  BOOST_TEST(src.rewinds == 0);
+  BOOST_TEST(count("GET", "/blobs/uploads/") == 1u);
+  auto starts = patch_starts(reg);
+  BOOST_REQUIRE(starts.size() == 5u);  // four chunks and the rest of the first
+  BOOST_TEST(starts[1] == "1000");  // the rest of the first chunk
+  BOOST_TEST(starts[2] == std::to_string(64 * 1024));
+}
+
+// A 416 (the registry's offset is not ours) or a 404 on a PATCH: ask where the session stands,
+// continue from there when it is still there.
+BOOST_FIXTURE_TEST_CASE(refused_patch_asks_where_the_session_stands, Fixture) {
+  auto c = client(64 * 1024);
+  std::string data = random_bytes(64 * 1024 * 2 + 5);
+  reg.patch_416 = 1;
+  Rewindable src(data);
+  auto up = c->upload_blob(target(), src, std::nullopt, {}, [&] { return src.rewind(); });
+  BOOST_REQUIRE_MESSAGE(up, (up ? std::string() : up.error().msg));
+  BOOST_TEST(reg.blobs.at(up->digest.str()) == data);
+  BOOST_TEST(count("GET", "/blobs/uploads/") == 1u);
+  BOOST_TEST(src.rewinds == 0);
+
+  reg.log.clear();
+  reg.patch_404 = 1;  // a registry that refuses a chunk once but keeps the session
+  Rewindable src2(random_bytes(64 * 1024 * 2 + 5, 21));
+  auto up2 = c->upload_blob(target(), src2, std::nullopt, {}, [&] { return src2.rewind(); });
+  BOOST_REQUIRE_MESSAGE(up2, (up2 ? std::string() : up2.error().msg));
+  BOOST_TEST(count("GET", "/blobs/uploads/") == 1u);
+  BOOST_TEST(src2.rewinds == 0);
+  BOOST_TEST(reg.uploads.empty());
+}
+
+// Distribution: a PATCH cut mid-body leaves part of it in the session, whose state no longer
+// matches; the GET is answered 404 BLOB_UPLOAD_INVALID and the session dropped. A new one
+// starts from byte 0, and the blob arrives whole.
+BOOST_FIXTURE_TEST_CASE(cut_patch_on_distribution_starts_over, Fixture) {
+  auto c = client(64 * 1024);
+  std::string data = random_bytes(64 * 1024 * 3 + 5);
+  reg.check_state = true;
+  reg.patch_cuts = 1;
+  reg.patch_keep = 1000;
+  Rewindable src(data);
+  auto up = c->upload_blob(target(), src, std::nullopt, {}, [&] { return src.rewind(); });
+  BOOST_REQUIRE_MESSAGE(up, (up ? std::string() : up.error().msg));
+  BOOST_TEST(reg.blobs.at(up->digest.str()) == data);
+  BOOST_TEST(src.rewinds == 1);
+  BOOST_TEST(count("POST", "/blobs/uploads/") == 2u);
+  BOOST_TEST(reg.uploads.empty());
+}
+
+// The race behind image-push-errors' failures, at the upload level: the GET after a cut comes
+// before the registry has stored the cut PATCH's bytes, so it reports the old offset; the
+// resumed chunk is then refused (404). The upload asks again, learns the session is gone, and
+// starts over instead of failing.
+BOOST_FIXTURE_TEST_CASE(resumed_chunk_refused_after_late_bytes_starts_over, Fixture) {
+  auto c = client(64 * 1024);
+  std::string data = random_bytes(64 * 1024 * 3 + 5);
+  reg.check_state = true;
+  reg.cut_lands_late = true;
+  reg.patch_cuts = 1;
+  reg.patch_keep = 1000;
+  Rewindable src(data);
+  auto up = c->upload_blob(target(), src, std::nullopt, {}, [&] { return src.rewind(); });
+  BOOST_REQUIRE_MESSAGE(up, (up ? std::string() : up.error().msg));
+  BOOST_TEST(reg.blobs.at(up->digest.str()) == data);
+  BOOST_TEST(src.rewinds == 1);
+  BOOST_TEST(count("GET", "/blobs/uploads/") == 2u);  // the stale answer, then the 404
+  // Without a way to rewind, a clean failure that names the cause, and nothing left behind.
+  reg.log.clear();
+  reg.patch_cuts = 1;
+  StringSource once(data);
+  auto bad = c->upload_blob(target("reg.test/me/other:v1"), once, std::nullopt);
+  BOOST_REQUIRE(!bad);
+  BOOST_TEST(bad.error().msg.find("cannot resume") != std::string::npos, bad.error().msg);
+  BOOST_TEST(reg.uploads.empty());
+}
+
+// The closing PUT stored the blob but its answer was lost: a HEAD finds the blob; the PUT is
+// not sent again (it would find no session).
+BOOST_FIXTURE_TEST_CASE(lost_answer_to_closing_put_finds_the_blob, Fixture) {
+  auto c = client(64 * 1024);
+  std::string data = random_bytes(64 * 1024 * 2 + 5);
+  reg.put_lost = 1;
+  Rewindable src(data);
+  auto up = c->upload_blob(target(), src, std::nullopt, {}, [&] { return src.rewind(); });
+  BOOST_REQUIRE_MESSAGE(up, (up ? std::string() : up.error().msg));
+  BOOST_TEST(reg.blobs.at(up->digest.str()) == data);
+  BOOST_TEST(count("PUT", "/blobs/uploads/") == 1u);
+  BOOST_TEST(count("HEAD", "/blobs/sha256:") == 1u);
+  BOOST_TEST(src.rewinds == 0);
+}
+
 BOOST_FIXTURE_TEST_CASE(gives_up_after_repeated_cuts, Fixture) {
   auto c = client(64 * 1024);
   reg.patch_cuts = 100;

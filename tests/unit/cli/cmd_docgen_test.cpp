@@ -4,7 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "../../../src/cli/handlers.hpp"
+#include "cli/handlers.hpp"
 #include "fake_table.hpp"
 #include "skiff/util/fs.hpp"
 

@@ -1,8 +1,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "../../../src/cli/docker_types.hpp"
-#include "../../../src/cli/format.hpp"
+#include "cli/docker_types.hpp"
+#include "cli/format.hpp"
 
 using namespace skiff;
 using namespace skiff::cli;

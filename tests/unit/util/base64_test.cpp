@@ -2,11 +2,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include "skiff/util/base64.hpp"
-#include "skiff/util/toml.hpp"
 
 using namespace skiff;
 
-BOOST_AUTO_TEST_SUITE(util_base64_toml)
+BOOST_AUTO_TEST_SUITE(util_base64)
 
 BOOST_AUTO_TEST_CASE(base64_rfc4648_vectors) {
   const std::pair<const char*, const char*> kVectors[] = {
@@ -23,18 +22,6 @@ BOOST_AUTO_TEST_CASE(base64_rfc4648_vectors) {
   BOOST_TEST(!base64_decode("Zg==Zg"));
   std::string bin("\x00\xff\x10\x80", 4);
   BOOST_TEST(*base64_decode(base64_encode(bin)) == bin);
-}
-
-BOOST_AUTO_TEST_CASE(toml_lines_of_values) {
-  TomlLines lines;
-  auto j = parse_toml("a = 1\n\n[[t]]\nx = true\n[[t]]\n\ny = [1,\n 2]\n", "f.toml", &lines);
-  BOOST_REQUIRE(j);
-  BOOST_TEST(lines.line_of({"a"}) == 1);
-  BOOST_TEST(lines.line_of({"t", "0", "x"}) == 4);
-  BOOST_TEST(lines.line_of({"t", "1", "y"}) == 7);
-  BOOST_TEST(lines.line_of({"t", "1", "y", "1"}) == 8);
-  BOOST_TEST(lines.line_of({"t", "1", "missing"}) == 5);  // nearest ancestor: the [[t]] header
-  BOOST_TEST(lines.line_of({"nothing"}) == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
