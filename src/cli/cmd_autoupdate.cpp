@@ -39,12 +39,11 @@ Result<int> cmd_auto_update(Context& ctx, const ParsedArgs& a) {
   std::vector<Json> rows;
   std::vector<std::string> errors;
   for (auto it = list.rbegin(); it != list.rend(); ++it) {
-    const Json& labels = json_get(it->rec.config, "Labels");
-    std::string policy = json_str(labels, "io.containers.autoupdate");
+    std::string policy = it->rec.config.label("io.containers.autoupdate");
     if (policy.empty() || it->state.status != engine::RunState::Running) continue;
     auto c = engine::find_container(*e, it->rec.id);
     if (!c) continue;
-    std::string unit = json_str(json_get(c->rec.config, "Labels"), "PODMAN_SYSTEMD_UNIT");
+    std::string unit = c->rec.config.label("PODMAN_SYSTEMD_UNIT");
     std::string image = c->rec.image_name.empty() ? c->rec.image : c->rec.image_name;
     Json row = Json::object();
     row["Unit"] = unit;

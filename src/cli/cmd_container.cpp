@@ -221,8 +221,8 @@ Result<int> cmd_start(Context& ctx, const ParsedArgs& args) {
     auto c = TRY(engine::find_container(*e, refs.at(0)));
     TRY(start_requirements(*e, c.rec, ctx.global.log_level));
     AttachOptions ao;
-    ao.tty = json_bool(c.rec.config, "Tty");
-    ao.stdin_open = interactive && json_bool(c.rec.config, "OpenStdin");
+    ao.tty = c.rec.config.tty;
+    ao.stdin_open = interactive && c.rec.config.open_stdin;
     ao.detach_keys = TRY(parse_detach_keys(detach_keys_flag(ctx, a)));
     auto starting = engine::begin_start(*e, c.rec.id, ctx.global.log_level);
     std::optional<monitor::Launch> launch;
@@ -255,8 +255,8 @@ Result<int> cmd_attach(Context& ctx, const ParsedArgs& a) {
   if (c.state.status != engine::RunState::Running)
     return fail(kConflict, "you cannot attach to a stopped container, start it first");
   AttachOptions ao;
-  ao.tty = json_bool(c.rec.config, "Tty");
-  ao.stdin_open = !a.flag("no-stdin") && json_bool(c.rec.config, "OpenStdin");
+  ao.tty = c.rec.config.tty;
+  ao.stdin_open = !a.flag("no-stdin") && c.rec.config.open_stdin;
   ao.sig_proxy = a.flag("sig-proxy", true);
   ao.detach_keys = TRY(parse_detach_keys(detach_keys_flag(ctx, a)));
   auto kill = [&](int sig) { (void)engine::kill_container(*e, c.rec.id, sig); };

@@ -94,12 +94,10 @@ Result<int> cmd_generate_systemd(Context& ctx, const ParsedArgs& a) {
   uc.id = c.rec.id;
   uc.name = c.rec.name;
   uc.run_root = e->run();
-  if (const Json& cc = json_get(c.rec.config, "CreateCommand"); cc.is_array())
-    for (auto& w : cc)
-      if (w.is_string()) uc.create_command.push_back(w.get<std::string>());
-  uc.stop_timeout = int(json_int(c.rec.config, "StopTimeout", 10));
+  uc.create_command = c.rec.config.create_command;
+  uc.stop_timeout = c.rec.config.stop_timeout_or_default();
   uc.restart_policy = json_str(json_get(c.rec.host_config, "RestartPolicy"), "Name");
-  uc.sdnotify = json_str(c.rec.extra, "sdNotify");
+  uc.sdnotify = c.rec.extra.sd_notify;
   Unit u = TRY(container_unit(uc, o));
 
   if (a.flag("files")) {

@@ -185,7 +185,7 @@ Result<std::vector<std::string>> with_dependents(engine::Engine& e, const std::v
   for (auto& c : list) {
     auto full = engine::find_container(e, c.rec.id);
     if (!full) continue;
-    for (auto& req : strings_of(json_get(full->rec.extra, "requires"))) dependents[req].push_back(c.rec.id);
+    for (auto& req : full->rec.extra.requires_) dependents[req].push_back(c.rec.id);
   }
   std::vector<std::string> out;
   std::set<std::string> seen;
@@ -260,7 +260,7 @@ Result<int> wait_for_conditions(engine::Engine& e, const std::string& ref, const
 namespace skiff::cli {
 
 Status start_requirements(engine::Engine& e, const engine::ContainerRecord& r, const std::string& log_level) {
-  for (auto& req : strings_of(json_get(r.extra, "requires"))) {
+  for (auto& req : r.extra.requires_) {
     auto c = engine::find_container(e, req);
     if (!c) return fail(kNotFound, fmt::format("container {} requires container {}, which is gone", r.name, req.substr(0, 12)));
     if (c->state.status == engine::RunState::Running) continue;

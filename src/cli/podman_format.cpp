@@ -120,10 +120,10 @@ std::optional<Result<int>> podman_ps(Context& ctx, const ParsedArgs& a) {
         o["Image"] = r.image_name.empty() ? (r.image.empty() ? r.rootfs : r.image) : r.image_name;
         o["ImageID"] = r.image_id.starts_with("sha256:") ? r.image_id.substr(7) : r.image_id;
         o["IsInfra"] = engine::is_pod_infra(r);
-        const Json& labels = json_get(r.config, "Labels");
+        const Json& labels = r.config.labels;
         o["Labels"] = labels.is_object() && !labels.empty() ? labels : Json(nullptr);
         Json mounts = Json::array();
-        const Json& ms = json_get(r.extra, "mounts");
+        const Json& ms = r.extra.mounts;
         if (ms.is_array())
           for (auto& m : ms) mounts.push_back(json_str(m, "Destination"));
         o["Mounts"] = mounts;

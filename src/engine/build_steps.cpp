@@ -19,6 +19,7 @@
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/storage/layer_tree.hpp"
 #include "layer_stream.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/compress.hpp"
 #include "skiff/util/copy.hpp"
 #include "skiff/util/fs.hpp"
@@ -542,11 +543,11 @@ Result<std::optional<storage::LayerInfo>> build_container_layer(Engine& e, const
   storage::Store* store = TRY(e.store(true));
   auto c = TRY(find_container(e, container_id));
   const ContainerRecord& r = c.rec;
-  std::string top = json_str(r.extra, "topLayer");
+  std::string top = r.extra.top_layer;
   std::string cdir = e.container_dir(r.id);
   std::string snapshot;
-  if (r.driver == "vfs") snapshot = TRY(store->layer_diff_path(top));
-  bool overlay = r.driver == "overlay";
+  if (r.driver == storage::Driver::Vfs) snapshot = TRY(store->layer_diff_path(top));
+  bool overlay = r.driver == storage::Driver::Overlay;
   auto produce = [cdir, snapshot, overlay, skip](TarWriter& out) -> Status {
     SkipTarWriter w(out, skip);
     if (overlay) {

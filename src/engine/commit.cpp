@@ -44,13 +44,10 @@ struct LayerFds {
 Result<LayerFds> open_layer(const Engine& e, const ContainerRecord& r, const std::string& snapshot) {
   LayerFds f;
   std::string cdir = e.container_dir(r.id);
-  if (r.driver == "overlay") {
+  if (r.driver == storage::Driver::Overlay) {
     f.upper = TRY(open_path(cdir + "/upper", O_RDONLY | O_DIRECTORY));
-    auto cwd = TRY(open_path(json_str(r.extra, "overlayCwd", e.graph()), O_RDONLY | O_DIRECTORY));
-    const Json& dirs = json_get(r.extra, "layerDirs");
-    if (dirs.is_array())
-      for (auto& d : dirs)
-        if (d.is_string()) f.lowers.push_back(TRY(open_at(cwd.get(), d.get<std::string>(), O_RDONLY | O_DIRECTORY)));
+    auto cwd = TRY(open_path(r.extra.overlay_cwd.empty() ? e.graph() : r.extra.overlay_cwd, O_RDONLY | O_DIRECTORY));
+    for (auto& d : r.extra.layer_dirs) f.lowers.push_back(TRY(open_at(cwd.get(), d, O_RDONLY | O_DIRECTORY)));
   } else {
     f.root = TRY(open_path(cdir + "/rootfs", O_RDONLY | O_DIRECTORY));
     f.image = TRY(open_path(snapshot, O_RDONLY | O_DIRECTORY));
@@ -69,11 +66,9 @@ struct Prepared {
 Result<Prepared> prepare(Engine& e, const std::string& ref) {
   Prepared p;
   p.c = TRY(find_container(e, ref));
-  if (p.c.rec.driver == "rootfs" || p.c.rec.image_id.empty())
+  if (!p.c.rec.driver || p.c.rec.image_id.empty())
     return fail(kUnsupported, fmt::format("container {} runs from a --rootfs directory: it has no image layers to compare with",
                                           p.c.rec.id));
-  if (p.c.rec.driver != "overlay" && p.c.rec.driver != "vfs")
-    return fail(kUnsupported, fmt::format("container {}: unknown storage driver \"{}\"", p.c.rec.id, p.c.rec.driver));
   if (p.c.state.status != RunState::Running) {
     p.lock = TRY(e.lock_container(p.c.rec.id));
     p.c = TRY(find_container(e, p.c.rec.id));
@@ -81,9 +76,9 @@ Result<Prepared> prepare(Engine& e, const std::string& ref) {
     if (s.status == RunState::Running) p.lock.release();
     else if (s.status == RunState::Removing) return fail(kConflict, fmt::format("container {} is being removed", p.c.rec.id));
   }
-  if (p.c.rec.driver == "vfs") {
+  if (p.c.rec.driver == storage::Driver::Vfs) {
     storage::Store* store = TRY(e.store(false));
-    std::string top = json_str(p.c.rec.extra, "topLayer");
+    std::string top = p.c.rec.extra.top_layer;
     p.snapshot = TRY_CTX(store->layer_diff_path(top), "container {}: its image's top layer", p.c.rec.id);
   }
   return p;
@@ -92,7 +87,7 @@ Result<Prepared> prepare(Engine& e, const std::string& ref) {
 // The runtime config of the new image: the container's (Docker commits container.Config),
 // what only the image carries (ExposedPorts, Healthcheck, OnBuild, Shell), then the changes.
 Result<Json> commit_runtime_config(const ContainerRecord& r, const Json& parent_config, const std::vector<std::string>& changes) {
-  const Json& cc = r.config;
+  const Json cc = to_json(r.config);  // Docker's shape: commit copies Docker's fields
   Json out = Json::object();
   auto copy_from = [&](const Json& src, const char* key) {
     const Json& v = json_get(src, key);
@@ -140,7 +135,7 @@ Result<std::optional<storage::LayerInfo>> store_layer(Engine& e, storage::Store&
     auto fds = TRY(open_layer(e, r, p.snapshot));
     FdSink sink(wfd);
     auto tw = TRY(make_tar_writer(sink));
-    if (r.driver == "overlay") {
+    if (r.driver == storage::Driver::Overlay) {
       TRY(write_overlay_layer(fds.upper.get(), *tw));
     } else {
       auto changes = TRY(vfs_changes(fds.root.get(), fds.image.get()));
@@ -226,7 +221,7 @@ Result<std::vector<Change>> container_changes(Engine& e, const std::string& ref)
   auto work = [&e, &r, &p, wfd]() -> Status {
     storage::raise_nofile_limit();
     auto fds = TRY(open_layer(e, r, p.snapshot));
-    auto changes = r.driver == "overlay" ? TRY(overlay_changes(fds.upper.get(), fds.lower_fds()))
+    auto changes = r.driver == storage::Driver::Overlay ? TRY(overlay_changes(fds.upper.get(), fds.lower_fds()))
                                          : TRY(vfs_changes(fds.root.get(), fds.image.get()));
     std::string out;
     for (auto& c : changes) {
@@ -283,7 +278,7 @@ Result<CommitResult> commit_container(Engine& e, const std::string& ref, const C
   // Docker's commit records the container and its config (image inspect's Container and
   // ContainerConfig).
   cfg["container"] = r.id;
-  cfg["container_config"] = r.config;
+  cfg["container_config"] = to_json(r.config);
   Json rootfs = Json::object();
   rootfs["type"] = "layers";
   Json diff_ids = json_get(json_get(parent, "rootfs"), "diff_ids").is_array() ? parent["rootfs"]["diff_ids"] : Json::array();
@@ -294,7 +289,7 @@ Result<CommitResult> commit_container(Engine& e, const std::string& ref, const C
   Json h = Json::object();
   h["created"] = created;
   if (!o.author.empty()) h["author"] = o.author;
-  h["created_by"] = join(strings_of(json_get(r.config, "Cmd")), " ");
+  h["created_by"] = join(r.config.cmd, " ");
   if (!o.message.empty()) h["comment"] = o.message;
   if (!layer) h["empty_layer"] = true;
   history.push_back(h);

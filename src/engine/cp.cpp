@@ -8,6 +8,7 @@
 #include "ctrfs.hpp"
 #include "skiff/engine/fsops.hpp"
 #include "skiff/storage/extract.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/archive.hpp"
 #include "skiff/util/compress.hpp"
 #include "skiff/util/log.hpp"
@@ -428,7 +429,7 @@ Status copy_to_container_from(Engine& e, ByteSource& in, const std::string& ref,
 
 Status export_container(Engine& e, const std::string& ref, ByteSink& out) {
   auto c = TRY(find_container(e, ref));
-  if (c.rec.driver == "rootfs" || c.rec.image_id.empty())
+  if (!c.rec.driver || c.rec.image_id.empty())
     return fail(kUnsupported, fmt::format("container {} runs from a --rootfs directory: export that directory instead",
                                           c.rec.id));
   auto pipe = TRY(make_pipe());

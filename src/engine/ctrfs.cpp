@@ -13,7 +13,9 @@
 #include <csignal>
 
 #include "mounts.hpp"
+#include "skiff/monitor/state_records.hpp"
 #include "skiff/storage/layer_tree.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/plugin.hpp"
 #include "skiff/util/safe_path.hpp"
@@ -27,7 +29,7 @@ namespace {
 // of a stopped container's root (targets resolved in the root; a missing target is skipped:
 // it is created when the container starts).
 Status bind_user_mounts(const Engine& e, const ContainerRecord& r, int rootfd) {
-  auto mounts = mounts_from_json(json_get(r.extra, "mounts"));
+  auto mounts = mounts_from_json(r.extra.mounts);
   std::stable_sort(mounts.begin(), mounts.end(), [](auto& a, auto& b) {
     return std::count(a.destination.begin(), a.destination.end(), '/') <
            std::count(b.destination.begin(), b.destination.end(), '/');
@@ -71,10 +73,10 @@ Status bind_user_mounts(const Engine& e, const ContainerRecord& r, int rootfd) {
 Result<UniqueFd> mount_root(const Engine& e, const ContainerRecord& r, FsView view) {
   std::string cdir = e.container_dir(r.id);
   bool ro = view == FsView::RootOnly || json_bool(r.host_config, "ReadonlyRootfs");
-  if (r.driver == "overlay") {
-    std::string cwd = json_str(r.extra, "overlayCwd", e.graph());
+  if (r.driver == storage::Driver::Overlay) {
+    std::string cwd = r.extra.overlay_cwd.empty() ? e.graph() : r.extra.overlay_cwd;
     if (chdir(cwd.c_str()) < 0) return fail_errno(fmt::format("chdir `{}`", cwd));
-    std::vector<std::string> lowers = strings_of(json_get(r.extra, "layerDirs"));
+    std::vector<std::string> lowers = r.extra.layer_dirs;
     std::string data;
     if (view == FsView::RootOnly) {
       // The upper directory as the topmost lower layer: a read-only view that never touches
@@ -91,7 +93,7 @@ Result<UniqueFd> mount_root(const Engine& e, const ContainerRecord& r, FsView vi
     if (view == FsView::Live) TRY(bind_user_mounts(e, r, fd.get()));
     return fd;
   }
-  std::string dir = r.driver == "rootfs" ? r.rootfs : cdir + "/rootfs";
+  std::string dir = !r.driver ? r.rootfs : cdir + "/rootfs";
   // A private bind of the directory, so the volumes bound below it stay in this namespace.
   if (mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
     return fail_errno(fmt::format("bind the root filesystem of container {}", r.id));
@@ -112,8 +114,8 @@ struct PinnedProcess {
 };
 
 Result<PinnedProcess> pin_container_process(const Engine& e, const Container& c) {
-  auto mon = TRY_CTX(read_json_file(e.run_dir(c.rec.id) + "/monitor.json", 1 << 20), "container {}", c.rec.id);
-  uint64_t want = uint64_t(json_int(mon, "pidStart"));
+  auto mon = TRY_CTX(monitor::read_monitor_record(e.run_dir(c.rec.id)), "container {}", c.rec.id);
+  uint64_t want = mon.pid_start;
   PinnedProcess p;
   auto proc = open_path(fmt::format("/proc/{}", c.state.pid), O_PATH | O_DIRECTORY);
   if (!proc) return fail(kConflict, fmt::format("container {} is not running", c.rec.id));
@@ -188,8 +190,6 @@ Status FsHelper::wait() {
 
 Result<FsHelper> start_fs_helper(Engine& e, const Container& c_in, FsView view, std::function<Status(int rootfd)> fn,
                                  std::vector<int> keep_fds) {
-  if (c_in.rec.driver != "overlay" && c_in.rec.driver != "vfs" && c_in.rec.driver != "rootfs")
-    return fail(kUnsupported, fmt::format("container {}: unknown storage driver \"{}\"", c_in.rec.id, c_in.rec.driver));
   // The helper finds the plugin already loaded (tar streams): it never loads code itself.
   (void)plugin_symbol("skiff_tar_writer_v1");
   // Read-only views need no lock: they never touch what the container itself mounts.

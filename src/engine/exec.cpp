@@ -3,6 +3,7 @@
 
 #include "env.hpp"
 #include "mounts.hpp"
+#include "skiff/monitor/state_records.hpp"
 #include "skiff/runtime/defaults.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
@@ -16,7 +17,7 @@ Result<ExecStarting> begin_exec(Engine& e, const std::string& ref, const ExecOpt
     return fail(kConflict, fmt::format("container {} is not running (state: {})", c.rec.id, status_name(c.state.status)));
   if (c.state.paused)
     return fail(kConflict, fmt::format("Container {} is paused, unpause the container before exec", c.rec.id));
-  auto mon = TRY(read_json_file(e.run_dir(c.rec.id) + "/monitor.json", 1 << 20));
+  auto mon = TRY(monitor::read_monitor_record(e.run_dir(c.rec.id)));
   auto spec = TRY(build_spec(e, c.rec));
   oci::Process& p = spec.process;
   p.args = o.command;
@@ -42,7 +43,7 @@ Result<ExecStarting> begin_exec(Engine& e, const std::string& ref, const ExecOpt
   mc.log_path = s.run_dir + "/log";
   mc.log_level = log_level.empty() ? "warn" : log_level;
   mc.exec_pid = c.state.pid;
-  mc.exec_pid_start = uint64_t(json_int(mon, "pidStart"));
+  mc.exec_pid_start = mon.pid_start;
   mc.spec = std::move(spec);
   s.launch = TRY(monitor::launch(mc));
   return s;

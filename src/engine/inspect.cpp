@@ -13,6 +13,7 @@
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/ports.hpp"
 #include "skiff/runtime/defaults.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/paths.hpp"
 #include "skiff/util/process.hpp"
@@ -22,8 +23,6 @@
 namespace skiff::engine {
 
 namespace {
-
-Json or_null(const Json& j) { return j.is_null() ? Json(nullptr) : j; }
 
 constexpr const char* kResourceFields[] = {
     "CgroupnsMode", "Cgroup", "CgroupParent", "OomScoreAdj", "ShmSize", "CpuShares", "Memory", "NanoCpus",
@@ -179,7 +178,7 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["Name"] = "/" + r.name;
   if (!pod_of(r).empty()) j["Pod"] = pod_of(r);  // Podman's: the pod it is in (pod.hpp)
   j["RestartCount"] = s.restart_count;
-  j["Driver"] = r.driver;
+  j["Driver"] = driver_text(r.driver);
   j["Platform"] = "linux";
   j["MountLabel"] = "";
   j["ProcessLabel"] = "";
@@ -188,25 +187,21 @@ Json inspect_container(const Engine& e, const Container& c) {
   j["HostConfig"] = host_config_json(r);
   Json gd = Json::object();
   Json data = Json::object();
-  if (r.driver == "overlay") {
-    const Json& lower = json_get(r.extra, "layerDirs");
-    std::vector<std::string> dirs;
-    if (lower.is_array())
-      for (auto& d : lower) dirs.push_back(d.get<std::string>());
-    data["LowerDir"] = join(dirs, ":");
+  if (r.driver == storage::Driver::Overlay) {
+    data["LowerDir"] = join(r.extra.layer_dirs, ":");
     data["MergedDir"] = cdir + "/merged";
     data["UpperDir"] = cdir + "/upper";
     data["WorkDir"] = cdir + "/work";
-  } else if (r.driver == "rootfs") {
+  } else if (!r.driver) {
     data["MergedDir"] = r.rootfs;
   } else {
     data["MergedDir"] = cdir + "/rootfs";
   }
   gd["Data"] = data;
-  gd["Name"] = r.driver;
+  gd["Name"] = driver_text(r.driver);
   j["GraphDriver"] = gd;
   Json mounts = Json::array();
-  for (auto& m : mounts_from_json(json_get(r.extra, "mounts"))) {
+  for (auto& m : mounts_from_json(r.extra.mounts)) {
     Json mj = Json::object();
     mj["Type"] = m.type;
     if (m.type == "volume") mj["Name"] = m.name;
@@ -223,7 +218,7 @@ Json inspect_container(const Engine& e, const Container& c) {
     mounts.push_back(mj);
   }
   j["Mounts"] = mounts;
-  j["Config"] = or_null(r.config);
+  j["Config"] = to_json(r.config);
   j["NetworkSettings"] = network_settings_json(r, s);
   j["NetworkSettings"]["Ports"] = published_ports(e, c);
   add_network_addresses(e, c, j["NetworkSettings"]);

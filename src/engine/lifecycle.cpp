@@ -161,8 +161,8 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   mc.restart_policy = json_str(rp, "Name", "no");
   mc.restart_max = int(json_int(rp, "MaximumRetryCount"));
   mc.auto_remove = json_bool(c.rec.host_config, "AutoRemove");
-  mc.stop_signal = parse_signal(json_str(c.rec.config, "StopSignal", "SIGTERM")).value_or(SIGTERM);
-  mc.stop_timeout = int(json_int(c.rec.config, "StopTimeout", 10));
+  mc.stop_signal = parse_signal(c.rec.config.stop_signal).value_or(SIGTERM);
+  mc.stop_timeout = c.rec.config.stop_timeout_or_default();
   mc.log_level = log_level.empty() ? "warn" : log_level;
   mc.cleanup_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "--log-level", mc.log_level, "__cleanup", c.rec.id};
   TRY(service_spec(e, c.rec, spec));
@@ -199,8 +199,8 @@ Status stop_container(Engine& e, const std::string& ref, std::optional<int> time
   c.state = read_state(e, c.rec);
   if (!is_live(c.state)) return ok();
   TRY(require_reachable(c));
-  int t = timeout ? *timeout : int(json_int(c.rec.config, "StopTimeout", 10));
-  int sig = parse_signal(json_str(c.rec.config, "StopSignal", "SIGTERM")).value_or(SIGTERM);
+  int t = timeout ? *timeout : c.rec.config.stop_timeout_or_default();
+  int sig = parse_signal(c.rec.config.stop_signal).value_or(SIGTERM);
   thaw_if_paused(e, c);
   container_event(e, c.rec, "kill", {{"signal", std::to_string(sig)}});
   // Wait a good while beyond the timeout: SIGKILL then the exit and drain take a moment.
@@ -284,7 +284,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
   (void)remove_tree(e.run_dir(id) + "/attach");
   TRY(remove_dir_as_owner(e, gone));
   if (volumes) {
-    for (auto& m : mounts_from_json(json_get(c.rec.extra, "mounts")))
+    for (auto& m : mounts_from_json(c.rec.extra.mounts))
       if (m.type == "volume" && m.anonymous) (void)remove_dir_as_owner(e, e.graph() + "/volumes/" + m.name);
   }
   container_removed(e, c.rec);

@@ -142,7 +142,7 @@ void container_event(const Engine& e, const ContainerRecord& r, const std::strin
 void container_removed(const Engine& e, const ContainerRecord& r) {
   auto plan = cgroup_plan(e, r);
   if (plan.enabled && cg::exists(cg::host(), plan.path)) (void)cg::destroy(cg::host(), plan.path);
-  if (plan.enabled && in_systemd_mode(r)) (void)cg::destroy_systemd(plan.path);  // a killed monitor's
+  if (plan.enabled && r.extra.systemd) (void)cg::destroy_systemd(plan.path);  // a killed monitor's
   // Leftovers of monitors killed with -9 whose stores are gone: nobody else removes them.
   if (plan.enabled) {
     auto slash = plan.path.rfind('/');
@@ -162,7 +162,7 @@ uint64_t host_memory() {
 std::string live_cgroup(const Engine& e, const Container& c) {
   auto plan = cgroup_plan(e, c.rec);
   // split: made under the cgroup of whoever started it, not ours: ask the process.
-  if (plan.enabled && json_str(c.rec.extra, "cgroups") == "split")
+  if (plan.enabled && c.rec.extra.cgroups == "split")
     plan.path = c.state.pid > 0 ? process_cgroup(c.state.pid, cg::host().version == cg::Version::V2) : "";
   if (!plan.enabled || !cg::exists(cg::host(), plan.path)) return "";
   return plan.path;

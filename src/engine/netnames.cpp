@@ -9,6 +9,7 @@
 #include "skiff/engine/config.hpp"
 #include "skiff/network/names.hpp"
 #include "skiff/network/netinfo.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/fd.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
@@ -30,7 +31,7 @@ std::vector<uint32_t> used_addresses(const Engine& e, const std::string& net) {
   auto all = list_containers(e);
   if (!all) return used;
   for (auto& c : *all) {
-    const Json& n = json_get(json_get(c.rec.extra, "networks"), net);
+    const Json& n = json_get(c.rec.extra.networks, net);
     if (auto ip = network::parse_ipv4(json_str(n, "ip"))) used.push_back(*ip);
   }
   return used;
@@ -72,15 +73,15 @@ Result<Json> attachment(const Engine& e, const network::Network& n, const std::s
 std::optional<std::string> image_hosts(const Engine& e, const ContainerRecord& r) {
   std::vector<std::string> dirs;
   std::string cdir = e.container_dir(r.id);
-  if (r.driver == "overlay") {
+  if (r.driver == storage::Driver::Overlay) {
     dirs.push_back(cdir + "/upper");
-    for (auto& d : strings_of(json_get(r.extra, "layerDirs"))) {
+    for (auto& d : r.extra.layer_dirs) {
       if (d.find("/init") != std::string::npos && d.starts_with("containers/")) continue;  // our stubs
       dirs.push_back(d[0] == '/' ? d : e.graph() + "/" + d);
     }
   } else {
-    dirs.push_back(cdir + (r.driver == "vfs" ? "/rootfs" : ""));
-    if (r.driver == "rootfs") dirs.back() = r.rootfs;
+    dirs.push_back(cdir + (r.driver == storage::Driver::Vfs ? "/rootfs" : ""));
+    if (!r.driver) dirs.back() = r.rootfs;
   }
   for (auto& d : dirs) {
     auto root = open_path(d, O_RDONLY | O_DIRECTORY);
@@ -96,7 +97,7 @@ std::optional<std::string> image_hosts(const Engine& e, const ContainerRecord& r
 // Peers on the container's user networks (every member but itself).
 std::vector<network::HostEntry> network_peers(const Engine& e, const ContainerRecord& r) {
   std::vector<network::HostEntry> out;
-  const Json& nets = json_get(r.extra, "networks");
+  const Json& nets = r.extra.networks;
   if (!nets.is_object()) return out;
   for (auto& [net, att] : nets.items()) {
     (void)att;
@@ -112,7 +113,7 @@ std::vector<network::HostEntry> network_peers(const Engine& e, const ContainerRe
 
 // The container's first user-network attachment, or null.
 const Json* first_attachment(const ContainerRecord& r) {
-  const Json& nets = json_get(r.extra, "networks");
+  const Json& nets = r.extra.networks;
   if (!nets.is_object() || nets.empty()) return nullptr;
   std::string mode = json_str(r.host_config, "NetworkMode");
   if (nets.contains(mode)) return &nets[mode];
@@ -146,7 +147,7 @@ Result<std::string> hosts_text(Engine& e, const ContainerRecord& r, const std::s
     in.extra.push_back(std::move(h));
   }
   // --link: the alias (and the linked container's own names) at its address.
-  const Json& links = json_get(r.extra, "links");
+  const Json& links = r.extra.links;
   if (links.is_array())
     for (auto& l : links) {
       auto c = find_container(e, json_str(l, "id"));
@@ -160,13 +161,13 @@ Result<std::string> hosts_text(Engine& e, const ContainerRecord& r, const std::s
         return fail(kConflict, fmt::format("cannot link to container {}: it has no address on a network this "
                                            "container shares (run both with --network NAME of a user network)",
                                            c->rec.name));
-      in.peers.push_back({ip, {alias, json_str(c->rec.config, "Hostname"), c->rec.name}});
+      in.peers.push_back({ip, {alias, c->rec.config.hostname, c->rec.name}});
       if (link_env) {
         std::vector<std::string> ports;
-        const Json& ex = json_get(c->rec.config, "ExposedPorts");
+        const Json& ex = c->rec.config.exposed_ports;
         if (ex.is_object())
           for (auto& [p, unused] : ex.items()) (void)unused, ports.push_back(p);
-        auto v = network::link_env(alias, r.name, ip, ports, strings_of(json_get(c->rec.config, "Env")));
+        auto v = network::link_env(alias, r.name, ip, ports, c->rec.config.env);
         link_env->insert(link_env->end(), v.begin(), v.end());
       }
     }
@@ -218,8 +219,7 @@ bool is_network_mode(std::string_view v) {
 
 Result<FileLock> apply_network_options(Engine& e, const CreateOptions& o, ContainerRecord& r) {
   Json& h = r.host_config;
-  if (!r.extra.is_object()) r.extra = Json::object();
-  Json& x = r.extra;
+  ContainerExtra& x = r.extra;
   std::vector<std::string> nets = o.networks;
   if (nets.empty()) nets = {o.network};
   bool any_user = std::any_of(nets.begin(), nets.end(), [](auto& n) { return !is_network_mode(n); });
@@ -249,8 +249,8 @@ Result<FileLock> apply_network_options(Engine& e, const CreateOptions& o, Contai
   h["DnsOptions"] = arr(o.dns_options);
   h["DnsSearch"] = arr(o.dns_search);
   h["ExtraHosts"] = o.add_hosts.empty() ? Json(nullptr) : Json(o.add_hosts);
-  if (!o.mac_address.empty()) r.config["MacAddress"] = o.mac_address;
-  if (o.no_hosts) x["noHosts"] = true;
+  if (!o.mac_address.empty()) r.config.mac_address = o.mac_address;
+  if (o.no_hosts) x.no_hosts = true;
 
   if (!o.links.empty()) {
     if (nets[0] == "none")
@@ -270,7 +270,7 @@ Result<FileLock> apply_network_options(Engine& e, const CreateOptions& o, Contai
       j["alias"] = l.alias;
       links.push_back(j);
     }
-    x["links"] = links;
+    x.links = links;
   }
 
   if (!any_user) return FileLock();
@@ -282,7 +282,7 @@ Result<FileLock> apply_network_options(Engine& e, const CreateOptions& o, Contai
     if (net.predefined) return fail(kInvalid, fmt::format("network {} cannot be combined with other networks", n));
     att[net.name] = TRY(attachment(e, net, o.ip, o.network_aliases, o.mac_address));
   }
-  x["networks"] = att;
+  x.networks = att;
   h["NetworkMode"] = TRY(store.find(nets[0])).name;
   return lock;
 }
@@ -311,7 +311,7 @@ std::vector<NetMember> network_members(const Engine& e, const std::string& netwo
   auto all = list_containers(e);
   if (!all) return out;
   for (auto& c : *all) {
-    const Json& n = json_get(json_get(c.rec.extra, "networks"), network);
+    const Json& n = json_get(c.rec.extra.networks, network);
     if (!n.is_object()) continue;
     NetMember m;
     m.id = c.rec.id;
@@ -332,11 +332,11 @@ Status reload_names(Engine& e, const std::string& id) {
   std::string rdir = e.run_dir(c.rec.id);
   std::string hostname = read_file(rdir + "/hostname", 4096).value_or("");
   while (!hostname.empty() && hostname.back() == '\n') hostname.pop_back();
-  if (hostname.empty()) hostname = json_str(c.rec.config, "Hostname");
+  if (hostname.empty()) hostname = c.rec.config.hostname;
   // The stack's addresses as recorded at start (network.json) are kept: only the names change.
   StackAddrs keep;
   if (auto ni = network::read_netinfo(rdir); ni) keep = {ni->ip, ni->host_ip, ni->dns};
-  if (!json_bool(c.rec.extra, "noHosts")) {
+  if (!c.rec.extra.no_hosts) {
     auto text = TRY(hosts_text(e, c.rec, hostname, keep, nullptr));
     TRY(rewrite_in_place(rdir + "/hosts", text));
   }
@@ -352,7 +352,7 @@ void refresh_network_hosts(Engine& e, const std::string& network) {
 
 std::vector<network::TapSpec> network_taps(const Engine& e, const ContainerRecord& r) {
   std::vector<network::TapSpec> out;
-  const Json& nets = json_get(r.extra, "networks");
+  const Json& nets = r.extra.networks;
   if (!nets.is_object()) return out;
   // The NetworkMode network first: it is eth0, and its gateway the default route.
   std::vector<std::string> order;
@@ -376,7 +376,7 @@ std::vector<network::TapSpec> network_taps(const Engine& e, const ContainerRecor
 }
 
 void refresh_after_membership_change(Engine& e, const ContainerRecord& r) {
-  const Json& nets = json_get(r.extra, "networks");
+  const Json& nets = r.extra.networks;
   if (!nets.is_object()) return;
   for (auto& [net, unused] : nets.items()) {
     (void)unused;
@@ -385,7 +385,7 @@ void refresh_after_membership_change(Engine& e, const ContainerRecord& r) {
 }
 
 Json links_json(const ContainerRecord& r) {
-  const Json& links = json_get(r.extra, "links");
+  const Json& links = r.extra.links;
   if (!links.is_array() || links.empty()) return nullptr;
   Json out = Json::array();
   for (auto& l : links) out.push_back(fmt::format("/{}:/{}/{}", json_str(l, "name"), r.name, json_str(l, "alias")));
@@ -393,7 +393,7 @@ Json links_json(const ContainerRecord& r) {
 }
 
 void user_network_settings(const ContainerRecord& r, Json& settings) {
-  const Json& nets = json_get(r.extra, "networks");
+  const Json& nets = r.extra.networks;
   if (!nets.is_object() || nets.empty()) return;
   Json out = Json::object();
   for (auto& [name, a] : nets.items()) {
@@ -506,7 +506,7 @@ Status connect_network(Engine& e, const std::string& net, const std::string& ctr
     return fail(kInvalid, fmt::format("container {} uses network mode {}: only containers on user networks can be "
                                       "connected to another one",
                                       c.rec.name, mode));
-  Json& nets = c.rec.extra["networks"];
+  Json& nets = c.rec.extra.networks;
   if (!nets.is_object()) nets = Json::object();
   if (nets.contains(n.name))
     return fail(kConflict, fmt::format("endpoint with name {} already exists in network {}", c.rec.name, n.name));
@@ -523,7 +523,7 @@ Status disconnect_network(Engine& e, const std::string& net, const std::string& 
   auto c = TRY(find_container(e, ctr));
   auto clock = TRY(e.lock_container(c.rec.id));
   c = TRY(find_container(e, c.rec.id));
-  Json& nets = c.rec.extra["networks"];
+  Json& nets = c.rec.extra.networks;
   if (!nets.is_object() || !nets.contains(n.name)) {
     if (force) return ok();
     return fail(kInvalid, fmt::format("container {} is not connected to network {}", c.rec.id, n.name));

@@ -16,7 +16,7 @@ namespace {
 
 }  // namespace
 
-Status resolve_network_mode(Engine& e, const std::string& value, const ContainersConf& cc, Json& h, Json& x) {
+Status resolve_network_mode(Engine& e, const std::string& value, const ContainersConf& cc, Json& h, ContainerExtra& x) {
   auto m = TRY(network::parse_mode(value));
   Json net = Json::object();
   if (m.kind == "default") {
@@ -40,13 +40,13 @@ Status resolve_network_mode(Engine& e, const std::string& value, const Container
   std::vector<std::string> pasta_args = cc.pasta_options;
   pasta_args.insert(pasta_args.end(), m.pasta_args.begin(), m.pasta_args.end());
   if (net.contains("stack") && net["stack"] == "pasta" && !pasta_args.empty()) net["pastaArgs"] = pasta_args;
-  if (!net.empty()) x["network"] = net;
+  if (!net.empty()) x.network = net;
   return ok();
 }
 
 void add_network_addresses(const Engine& e, const Container& c, Json& n) {
   if (c.state.pid <= 0) return;
-  if (json_get(c.rec.extra, "networks").is_object()) return;  // user networks: their own addresses
+  if (c.rec.extra.networks.is_object()) return;  // user networks: their own addresses
   auto info = network::read_netinfo(e.run_dir(c.rec.id));
   if (!info || info->ip.empty()) return;
   auto fill = [&](Json& o) {
@@ -72,7 +72,7 @@ void add_network_error(const Engine& e, const Container& c, Json& state) {
 Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r, oci::Spec& spec,
                                              const std::string& rdir) {
   std::string mode = json_str(r.host_config, "NetworkMode", "none");
-  const Json& net = json_get(r.extra, "network");
+  const Json& net = r.extra.network;
   network::StackConfig sc;
   network::NetInfo& n = sc.info;
   spec.join_netns.clear();
@@ -106,7 +106,7 @@ Result<network::StackConfig> prepare_network(Engine& e, const ContainerRecord& r
     // the container's namespace fds go to the monitor for that. Outbound (not --internal): the
     // built-in stack on its own tap0 (10.0.2.0/24) holds the default route; the members reach
     // each other over their network's interfaces.
-    const Json& nets = json_get(r.extra, "networks");
+    const Json& nets = r.extra.networks;
     bool internal = true;
     if (nets.is_object())
       for (auto& [k, a] : nets.items()) (void)k, internal = internal && json_bool(a, "internal");

@@ -16,7 +16,7 @@ namespace skiff::engine {
 /// "host", "container:<id>", "ns:<path>", "pasta", "slirp4netns", "builtin") and the record's
 /// Skiff.network object (the stack chosen for the default, options). Errors name the value.
 Status resolve_network_mode(Engine& e, const std::string& value, const ContainersConf& cc, Json& host_config,
-                            Json& extra);
+                            ContainerExtra& extra);
 
 /// start: sets the spec's namespace fields, writes <run dir>/network.json, resolv.conf and
 /// hosts (after begin_start's defaults), and returns the stack for the monitor (mode "none"

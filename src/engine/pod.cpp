@@ -18,16 +18,13 @@ namespace skiff::engine {
 
 // ---- the pod link in a container's record (the one place it lives) -------------------------
 
-std::string pod_of(const ContainerRecord& r) { return json_str(json_get(r.extra, "pod"), "id"); }
+std::string pod_of(const ContainerRecord& r) { return r.extra.pod_id; }
 
-bool is_pod_infra(const ContainerRecord& r) { return json_bool(json_get(r.extra, "pod"), "infra"); }
+bool is_pod_infra(const ContainerRecord& r) { return r.extra.pod_infra; }
 
 void set_pod(ContainerRecord& r, const std::string& pod_id, bool infra) {
-  if (!r.extra.is_object()) r.extra = Json::object();
-  Json p = Json::object();
-  p["id"] = pod_id;
-  if (infra) p["infra"] = true;
-  r.extra["pod"] = p;
+  r.extra.pod_id = pod_id;
+  r.extra.pod_infra = infra;
 }
 
 // ---- records ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "skiff/storage/store.hpp"
 #include "skiff/util/strings.hpp"
 
 extern char** environ;
@@ -54,7 +55,7 @@ Status podman_env(const PodmanCreate& p, std::vector<std::string>& env) {
 }
 
 Status podman_record(const Engine& e, const PodmanCreate& p, ContainerRecord& r) {
-  Json& x = r.extra;
+  ContainerExtra& x = r.extra;
   std::vector<std::string> reqs;
   for (auto& list : p.requires_)
     for (auto& ref : split(list, ',')) {
@@ -63,7 +64,7 @@ Status podman_record(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
       if (!c) return fail(kNotFound, fmt::format("--requires {}: no such container", ref));
       reqs.push_back(c->rec.id);
     }
-  if (!reqs.empty()) x["requires"] = reqs;
+  if (!reqs.empty()) x.requires_ = reqs;
   if (!p.annotations.empty()) {
     Json ann = Json::object();
     for (auto& a : p.annotations) {
@@ -73,7 +74,7 @@ Status podman_record(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
     }
     r.host_config["Annotations"] = ann;
   }
-  if (!p.tz.empty()) x["timezone"] = p.tz;
+  if (!p.tz.empty()) x.timezone = p.tz;
   if (p.keep_groups) {
     if (!e.idmap().userns)
       return fail(kInvalid, "--group-add keep-groups is only supported rootless (as root there are no groups to keep)");
@@ -81,7 +82,7 @@ Status podman_record(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
       return fail(kInvalid, fmt::format("--group-add keep-groups needs subordinate ids: {}", e.idmap().source));
     if (r.host_config.contains("GroupAdd") && r.host_config["GroupAdd"].is_array())
       return fail(kInvalid, "the '--group-add keep-groups' option is not allowed with any other --group-add options");
-    x["keepGroups"] = true;
+    x.keep_groups = true;
   }
   return podman_userns(e, p, r);
 }
@@ -94,7 +95,7 @@ std::vector<std::string> dependents_of(const Engine& e, const std::string& id) {
     if (c.rec.id == id) continue;
     auto full = find_container(e, c.rec.id);
     if (!full) continue;
-    auto reqs = strings_of(json_get(full->rec.extra, "requires"));
+    const auto& reqs = full->rec.extra.requires_;
     if (std::find(reqs.begin(), reqs.end(), id) != reqs.end()) out.push_back(c.rec.id);
   }
   return out;
@@ -194,7 +195,7 @@ Result<IdMap> keep_id_map(const IdMap& m, uint32_t uid, uint32_t gid) {
 }
 
 IdMap container_idmap(const Engine& e, const ContainerRecord& r) {
-  const Json& u = json_get(r.extra, "userns");
+  const Json& u = r.extra.userns;
   if (json_str(u, "mode") != "keep-id") return e.idmap();
   auto k = keep_id_map(e.idmap(), uint32_t(json_int(u, "uid")), uint32_t(json_int(u, "gid")));
   return k ? *k : e.idmap();
@@ -215,7 +216,7 @@ Status podman_userns(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
       (k == "uid" ? uid : gid) = uint32_t(*n);
     }
     TRY(keep_id_map(e.idmap(), uid, gid));
-    if (r.driver != "overlay")
+    if (r.driver != storage::Driver::Overlay)
       return fail(kUnsupported, "--userns=keep-id needs the overlay storage driver (this store uses vfs)");
     Json u = Json::object();
     u["mode"] = "keep-id";
@@ -225,8 +226,8 @@ Status podman_userns(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
     u["name"] = pw ? pw->pw_name : "user";
     u["home"] = pw && pw->pw_dir ? pw->pw_dir : "/";
     if (!p.passwd_entry.empty()) u["passwdEntry"] = p.passwd_entry;
-    r.extra["userns"] = u;
-    if (!p.user_given) r.config["User"] = fmt::format("{}:{}", uid, gid);
+    r.extra.userns = u;
+    if (!p.user_given) r.config.user = fmt::format("{}:{}", uid, gid);
     r.host_config["UsernsMode"] = p.userns;
     return ok();
   }
@@ -236,11 +237,11 @@ Status podman_userns(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
 }
 
 Status podman_prepare_rootfs(const Engine& e, ContainerRecord& r) {
-  const Json& u = json_get(r.extra, "userns");
+  const Json& u = r.extra.userns;
   if (json_str(u, "mode") != "keep-id") return ok();
   uint32_t uid = uint32_t(json_int(u, "uid")), gid = uint32_t(json_int(u, "gid"));
   std::string name = json_str(u, "name"), home = json_str(u, "home");
-  std::vector<std::string> lowers = strings_of(json_get(r.extra, "layerDirs"));
+  std::vector<std::string> lowers = r.extra.layer_dirs;
   if (lowers.empty()) return fail(kInvalid, "keep-id: the container has no layers");
   std::string init = lowers.front();
   std::vector<std::string> image(lowers.begin() + 1, lowers.end());
@@ -308,7 +309,7 @@ Status podman_prepare_rootfs(const Engine& e, ContainerRecord& r) {
   };
   TRY_CTX(run_in_userns(e.idmap(), work), "--userns=keep-id: copy the image with the user's ids");
   std::vector<std::string> nl{init, "containers/" + r.id + "/keepid"};
-  r.extra["layerDirs"] = nl;
+  r.extra.layer_dirs = nl;
   return ok();
 }
 

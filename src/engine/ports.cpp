@@ -55,7 +55,7 @@ Status record_ports(const CreateOptions& o, const Json& image_config, Json& expo
 Result<std::vector<network::BoundPort>> bind_published_ports(const Engine& e, const ContainerRecord& r) {
   std::string path = e.run_dir(r.id) + "/ports.json";
   std::vector<network::BoundPort> bound;
-  const Json& exposed = json_get(r.config, "ExposedPorts");
+  const Json& exposed = r.config.exposed_ports;
   std::string mode = json_str(r.host_config, "NetworkMode", "none");
   if (mode == "host" || mode.starts_with("container:") || mode.starts_with("ns:")) {
     (void)unlink(path.c_str());

@@ -9,13 +9,19 @@
 #include <cstring>
 
 #include "skiff/engine/engine.hpp"
+#include "skiff/monitor/state_records.hpp"
 #include "skiff/oci/digest.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/process.hpp"
 #include "skiff/util/strings.hpp"
 #include "skiff/util/time.hpp"
 
 namespace skiff::engine {
+
+std::string driver_text(const std::optional<storage::Driver>& d) {
+  return d ? std::string(storage::driver_name(*d)) : "rootfs";
+}
 
 Json to_json(const ContainerRecord& r) {
   Json j = Json::object();
@@ -26,23 +32,22 @@ Json to_json(const ContainerRecord& r) {
   j["ImageID"] = r.image_id;
   j["ImageName"] = r.image_name;
   j["Rootfs"] = r.rootfs;
-  j["Driver"] = r.driver;
+  j["Driver"] = driver_text(r.driver);
   j["Path"] = r.path;
   j["Args"] = r.args;
-  j["Config"] = r.config;
+  j["Config"] = to_json(r.config);
   j["HostConfig"] = r.host_config;
-  j["Skiff"] = r.extra;
+  j["Skiff"] = to_json(r.extra);
   return j;
 }
 
 Json summary_json(const ContainerRecord& r) {
   ContainerRecord s = r;
   Json cfg = Json::object();
-  cfg["Labels"] = json_get(r.config, "Labels");
-  cfg["Tty"] = json_bool(r.config, "Tty");
-  if (r.config.contains("Healthcheck")) cfg["Healthcheck"] = r.config["Healthcheck"];  // ps "(healthy)"
-  if (r.config.contains("ExposedPorts")) cfg["ExposedPorts"] = r.config["ExposedPorts"];  // ps -f expose=
-  s.config = cfg;
+  cfg["Labels"] = r.config.labels;
+  cfg["Tty"] = r.config.tty;
+  if (!r.config.healthcheck.is_null()) cfg["Healthcheck"] = r.config.healthcheck;  // ps "(healthy)"
+  if (!r.config.exposed_ports.is_null()) cfg["ExposedPorts"] = r.config.exposed_ports;  // ps -f expose=
   Json hc = Json::object();
   hc["NetworkMode"] = json_str(r.host_config, "NetworkMode", "none");
   hc["AutoRemove"] = json_bool(r.host_config, "AutoRemove");
@@ -50,12 +55,14 @@ Json summary_json(const ContainerRecord& r) {
   if (r.host_config.contains("CgroupParent")) hc["CgroupParent"] = r.host_config["CgroupParent"];  // stats
   s.host_config = hc;
   Json x = Json::object();
-  x["mounts"] = json_get(r.extra, "mounts");
-  x["topLayer"] = json_get(r.extra, "topLayer");
-  if (r.extra.contains("networks")) x["networks"] = r.extra["networks"];  // network members, addresses
-  if (r.extra.contains("pod")) x["pod"] = r.extra["pod"];  // ps --pod, pod ps (pod.hpp's pod_of)
-  s.extra = x;
-  return to_json(s);
+  x["mounts"] = r.extra.mounts;
+  x["topLayer"] = r.extra.top_layer.empty() ? Json(nullptr) : Json(r.extra.top_layer);
+  if (!r.extra.networks.is_null()) x["networks"] = r.extra.networks;  // network members, addresses
+  if (!r.extra.pod_id.empty()) x["pod"] = pod_link_json(r.extra);  // ps --pod, pod ps (pod.hpp's pod_of)
+  Json j = to_json(s);
+  j["Config"] = cfg;
+  j["Skiff"] = x;
+  return j;
 }
 
 Status write_record(const Engine& e, const ContainerRecord& r, bool sync) {
@@ -83,18 +90,20 @@ Result<ContainerRecord> record_from_json(const Json& j) {
   r.image_id = json_str(j, "ImageID");
   r.image_name = json_str(j, "ImageName");
   r.rootfs = json_str(j, "Rootfs");
-  r.driver = json_str(j, "Driver");
+  if (std::string d = json_str(j, "Driver"); !d.empty() && d != "rootfs") {
+    auto drv = storage::parse_driver(d);
+    if (!drv) return fail(kCorrupt, fmt::format("container {}: unknown storage driver \"{}\"", r.id, d));
+    r.driver = *drv;
+  }
   r.path = json_str(j, "Path");
   const Json& args = json_get(j, "Args");
   if (args.is_array())
     for (auto& a : args)
       if (a.is_string()) r.args.push_back(a.get<std::string>());
-  r.config = json_get(j, "Config");
+  r.config = container_config_from_json(json_get(j, "Config"));
   r.host_config = json_get(j, "HostConfig");
-  r.extra = json_get(j, "Skiff");
-  if (!r.config.is_object()) r.config = Json::object();
+  r.extra = container_extra_from_json(json_get(j, "Skiff"));
   if (!r.host_config.is_object()) r.host_config = Json::object();
-  if (!r.extra.is_object()) r.extra = Json::object();
   return r;
 }
 
@@ -120,16 +129,16 @@ static bool alive(pid_t pid, uint64_t start) {
 ContainerState read_state(const Engine& e, const ContainerRecord& r) {
   ContainerState s;
   std::string cdir = e.container_dir(r.id);
-  auto ex = read_json_file(cdir + "/exit.json", 1 << 20);
+  auto ex = monitor::read_exit_record(cdir);
   auto st = read_json_file(cdir + "/state.json", 1 << 20);
   int64_t intent_start = st ? json_int(*st, "startedAt") : 0;
   if (ex) {
-    s.exit_code = int(json_int(*ex, "exitCode"));
-    s.finished_at = json_int(*ex, "finishedAt");
-    s.started_at = json_int(*ex, "startedAt");
-    s.restart_count = int(json_int(*ex, "restartCount"));
-    s.error = json_str(*ex, "error");
-    s.oom_killed = json_bool(*ex, "oomKilled");
+    s.exit_code = ex->exit_code;
+    s.finished_at = ex->finished_at;
+    s.started_at = ex->started_at;
+    s.restart_count = ex->restart_count;
+    s.error = ex->error;
+    s.oom_killed = ex->oom_killed;
   }
   bool ex_current = ex && s.finished_at >= intent_start;  // the exit of the latest start
   bool removing = st && json_bool(*st, "removing");
@@ -137,12 +146,12 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
   bool ours = false;  // the latest start was made in our run root (its monitor.json tells)
   if (e.same_boot()) {
     std::string rdir = e.run_dir(r.id);
-    auto mon = read_json_file(rdir + "/monitor.json", 1 << 20);
-    if (mon && json_str(*mon, "bootId").size() > 0 && json_int(*mon, "writtenAt") >= intent_start) {
+    auto mon = monitor::read_monitor_record(rdir);
+    if (mon && !mon->boot_id.empty() && mon->written_at >= intent_start) {
       ours = true;
-      pid_t mpid = pid_t(json_int(*mon, "monitorPid"));
-      bool mon_alive = alive(mpid, uint64_t(json_int(*mon, "monitorStart")));
-      int64_t started = json_int(*mon, "startedAt");
+      pid_t mpid = mon->monitor_pid;
+      bool mon_alive = alive(mpid, mon->monitor_start);
+      int64_t started = mon->started_at;
       ran = started > 0;
       // The monitor writes `exit` (atomically, before any cleanup) when the container has
       // exited for good; exit.json may lag behind it by a moment.
@@ -158,12 +167,12 @@ ContainerState read_state(const Engine& e, const ContainerRecord& r) {
         ex_current = true;
       }
       if (mon_alive && !exit_file) {
-        pid_t pid = pid_t(json_int(*mon, "pid"));
+        pid_t pid = mon->pid;
         s.monitor_pid = mpid;
-        s.restart_count = int(json_int(*mon, "restartCount"));
+        s.restart_count = mon->restart_count;
         if (started == 0) {
           s.status = RunState::Created;  // set up, waiting for the CLI's "go"
-        } else if (alive(pid, uint64_t(json_int(*mon, "pidStart")))) {
+        } else if (alive(pid, mon->pid_start)) {
           s.status = RunState::Running;
           s.started_at = started;
           s.pid = pid;

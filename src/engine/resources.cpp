@@ -426,7 +426,7 @@ Json cgroup_limits(const Json& h, bool rootless) {
 
 CgroupPlan cgroup_plan(const Engine& e, const ContainerRecord& r) {
   CgroupPlan p;
-  std::string mode = json_str(r.extra, "cgroups", "enabled");
+  std::string mode = r.extra.cgroups_mode();
   if (mode == "disabled") {
     p.reason = "--cgroups=disabled";
     return p;

@@ -95,7 +95,8 @@ Json fresh_health(int64_t started_at) {
 
 }  // namespace
 
-Status apply_service_options(const ServiceOptions& o, const Json* image_config, Json& config, Json& extra) {
+Status apply_service_options(const ServiceOptions& o, const Json* image_config, ContainerConfig& config,
+                             ContainerExtra& extra) {
   if (!o.sdnotify.empty() && !one_of(o.sdnotify, {"conmon", "container", "healthy", "ignore"}))
     return fail(kInvalid, fmt::format("invalid --sdnotify \"{}\": want conmon, container, healthy or ignore", o.sdnotify));
   if (!o.health_on_failure.empty() && !one_of(o.health_on_failure, {"none", "kill", "restart", "stop"}))
@@ -116,7 +117,7 @@ Status apply_service_options(const ServiceOptions& o, const Json* image_config, 
     if (o.health_interval) {
       if (*o.health_interval == "disable") {
         hc["Interval"] = 0;
-        extra["healthTimer"] = false;
+        extra.health_timer = false;
       } else {
         auto d = parse_go_duration(*o.health_interval);
         if (!d || *d < kSecond)
@@ -141,17 +142,17 @@ Status apply_service_options(const ServiceOptions& o, const Json* image_config, 
   bool enabled = hc.is_object() && json_get(hc, "Test").is_array() && !hc["Test"].empty() && hc["Test"][0] != "NONE";
   if (o.sdnotify == "healthy" && !enabled)
     return fail(kInvalid, "--sdnotify=healthy needs a healthcheck (--health-cmd or the image's HEALTHCHECK)");
-  if (hc.is_object()) config["Healthcheck"] = hc;
+  if (hc.is_object()) config.healthcheck = hc;
   // Created by a systemd unit (generate systemd and Quadlet units set it): auto-update
   // restarts that unit.
   if (const char* unit = getenv("PODMAN_SYSTEMD_UNIT"); unit && *unit) {
-    if (!config["Labels"].is_object()) config["Labels"] = Json::object();
-    if (!config["Labels"].contains("PODMAN_SYSTEMD_UNIT")) config["Labels"]["PODMAN_SYSTEMD_UNIT"] = unit;
+    if (!config.labels.is_object()) config.labels = Json::object();
+    if (!config.labels.contains("PODMAN_SYSTEMD_UNIT")) config.labels["PODMAN_SYSTEMD_UNIT"] = unit;
   }
-  if (!o.sdnotify.empty()) extra["sdNotify"] = o.sdnotify;
-  if (!o.pidfile.empty()) extra["pidFile"] = absolute_path(o.pidfile);
-  if (!o.conmon_pidfile.empty()) extra["conmonPidFile"] = absolute_path(o.conmon_pidfile);
-  if (!o.health_on_failure.empty() && o.health_on_failure != "none") extra["healthOnFailure"] = o.health_on_failure;
+  if (!o.sdnotify.empty()) extra.sd_notify = o.sdnotify;
+  if (!o.pidfile.empty()) extra.pid_file = absolute_path(o.pidfile);
+  if (!o.conmon_pidfile.empty()) extra.conmon_pid_file = absolute_path(o.conmon_pidfile);
+  if (!o.health_on_failure.empty() && o.health_on_failure != "none") extra.health_on_failure = o.health_on_failure;
   return ok();
 }
 
@@ -239,7 +240,7 @@ Status replace_container(Engine& e, const std::string& name) {
   return ok();
 }
 
-const Json& healthcheck_config(const ContainerRecord& r) { return json_get(r.config, "Healthcheck"); }
+const Json& healthcheck_config(const ContainerRecord& r) { return r.config.healthcheck; }
 
 bool healthcheck_enabled(const ContainerRecord& r) {
   const Json& t = json_get(healthcheck_config(r), "Test");
@@ -249,20 +250,20 @@ bool healthcheck_enabled(const ContainerRecord& r) {
 void service_monitor_config(const Engine& e, const ContainerRecord& r, monitor::Config& mc) {
   mc.name = r.name;
   mc.log_tag = json_str(json_get(json_get(r.host_config, "LogConfig"), "Config"), "tag");
-  mc.sdnotify = json_str(r.extra, "sdNotify");
-  mc.pidfile = json_str(r.extra, "pidFile");
-  mc.conmon_pidfile = json_str(r.extra, "conmonPidFile");
+  mc.sdnotify = r.extra.sd_notify;
+  mc.pidfile = r.extra.pid_file;
+  mc.conmon_pidfile = r.extra.conmon_pid_file;
   if (healthcheck_enabled(r)) {
     const Json& hc = healthcheck_config(r);
-    mc.health_interval_ns = json_bool(r.extra, "healthTimer", true) ? hc_ns(hc, "Interval", kDefaultInterval) : 0;
-    mc.health_on_failure = json_str(r.extra, "healthOnFailure", "none");
+    mc.health_interval_ns = r.extra.health_timer_on() ? hc_ns(hc, "Interval", kDefaultInterval) : 0;
+    mc.health_on_failure = r.extra.health_on_failure.empty() ? "none" : r.extra.health_on_failure;
     mc.health_path = health_path(e, r.id);
     mc.health_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "healthcheck", "run", r.id};
   }
 }
 
 Status service_spec(const Engine& e, const ContainerRecord& r, oci::Spec& spec) {
-  if (json_str(r.extra, "sdNotify") != "container") return ok();
+  if (r.extra.sd_notify != "container") return ok();
   // The monitor binds its notify socket in this directory before the container is cloned.
   std::string dir = e.run_dir(r.id) + "/notify";
   if (mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) return fail_errno(fmt::format("mkdir `{}`", dir));

@@ -16,6 +16,7 @@
 #include "skiff/runtime/defaults.hpp"
 #include "skiff/runtime/rlimits.hpp"
 #include "skiff/runtime/seccomp.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/strings.hpp"
 
@@ -67,20 +68,20 @@ Status validate_security(const CreateOptions& o) {
 Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   oci::Spec s;
   s.id = r.id;
-  s.hostname = json_str(r.config, "Hostname", r.id.substr(0, 12));
+  s.hostname = r.config.hostname.empty() ? r.id.substr(0, 12) : r.config.hostname;
   std::string cdir = e.container_dir(r.id);
   std::string rdir = e.run_dir(r.id);
   bool privileged = json_bool(r.host_config, "Privileged");
   s.privileged = privileged;
 
   // Root filesystem.
-  if (r.driver == "rootfs") {
+  if (!r.driver) {
     s.root.kind = "dir";
     s.root.path = r.rootfs;
-  } else if (r.driver == "overlay") {
+  } else if (r.driver == storage::Driver::Overlay) {
     s.root.kind = "overlay";
-    s.root.overlay_cwd = json_str(r.extra, "overlayCwd", e.graph());
-    s.root.lower = strings_of(json_get(r.extra, "layerDirs"));
+    s.root.overlay_cwd = r.extra.overlay_cwd.empty() ? e.graph() : r.extra.overlay_cwd;
+    s.root.lower = r.extra.layer_dirs;
     s.root.upper = cdir + "/upper";
     s.root.work = cdir + "/work";
     s.root.path = cdir + "/merged";
@@ -92,7 +93,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   s.root.readonly = json_bool(r.host_config, "ReadonlyRootfs");
 
   // Mounts: the standard set, then /etc files, then the user's (parents before children).
-  auto user_mounts = mounts_from_json(json_get(r.extra, "mounts"));
+  auto user_mounts = mounts_from_json(r.extra.mounts);
   auto user_has = [&](const std::string& dst) {
     return std::any_of(user_mounts.begin(), user_mounts.end(), [&](auto& m) { return m.destination == dst; });
   };
@@ -114,7 +115,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   for (const char* f : {"hostname", "hosts", "resolv.conf"}) {
     std::string dst = std::string("/etc/") + f;
     if (user_has(dst)) continue;
-    if (dst == "/etc/hosts" && json_bool(r.extra, "noHosts")) continue;  // --no-hosts: the image's
+    if (dst == "/etc/hosts" && r.extra.no_hosts) continue;  // --no-hosts: the image's
     oci::Mount m{dst, "bind", rdir + "/" + f, {"rbind", "rprivate"}};
     m.file = true;
     s.mounts.push_back(m);
@@ -159,21 +160,21 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   oci::Process& p = s.process;
   p.args.push_back(r.path);
   p.args.insert(p.args.end(), r.args.begin(), r.args.end());
-  bool tty = json_bool(r.config, "Tty");
-  auto env = strings_of(json_get(r.config, "Env"));
+  bool tty = r.config.tty;
+  const auto& env = r.config.env;
   p.env = runtime::container_environment(env, tty, s.hostname);
-  p.cwd = json_str(r.config, "WorkingDir");
+  p.cwd = r.config.working_dir;
   if (p.cwd.empty()) p.cwd = "/";
-  p.user = json_str(r.config, "User");
+  p.user = r.config.user;
   p.additional_groups = strings_of(json_get(r.host_config, "GroupAdd"));
-  p.keep_groups = json_bool(r.extra, "keepGroups");
+  p.keep_groups = r.extra.keep_groups;
   p.terminal = tty;
-  p.stdin_open = json_bool(r.config, "OpenStdin");
+  p.stdin_open = r.config.open_stdin;
   p.cap_add = strings_of(json_get(r.host_config, "CapAdd"));
   p.cap_drop = strings_of(json_get(r.host_config, "CapDrop"));
-  p.cap_base = strings_of(json_get(r.extra, "capBase"));
+  p.cap_base = r.extra.cap_base;
   // Off unless asked for, as Docker and Podman (setuid programs such as su and ping work).
-  p.no_new_privileges = json_bool(r.extra, "noNewPrivileges");
+  p.no_new_privileges = r.extra.no_new_privileges;
   p.seccomp = privileged ? "unconfined" : "default";
   for (auto& so : strings_of(json_get(r.host_config, "SecurityOpt"))) {
     auto [k, v] = split_once(so, so.find('=') != std::string::npos ? '=' : ':');
@@ -183,7 +184,7 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
       else if (*v == "builtin" || v->empty()) p.seccomp = "default";
     }
   }
-  if (std::string profile = json_str(r.extra, "seccompProfile"); !profile.empty()) p.seccomp = profile;
+  if (!r.extra.seccomp_profile.empty()) p.seccomp = r.extra.seccomp_profile;
   p.seccomp_cache_dir = e.run() + "/seccomp";
   std::vector<runtime::Rlimit> user_limits;
   for (auto& u : strings_of(json_get(r.host_config, "Ulimits"))) user_limits.push_back(TRY(runtime::parse_ulimit(u)));

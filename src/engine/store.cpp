@@ -36,7 +36,7 @@ Result<storage::Store*> Engine::store(bool write) {
     auto list = list_containers(*this);
     if (!list) return true;  // when in doubt, keep it
     for (auto& c : *list)
-      if (json_str(c.rec.extra, "topLayer") == chain_id) return true;
+      if (c.rec.extra.top_layer == chain_id) return true;
     return false;
   };
   store_ = TRY(storage::Store::open(std::move(so)));

@@ -11,6 +11,7 @@
 #include "skiff/engine/engine.hpp"
 #include "skiff/engine/resources.hpp"
 #include "skiff/runtime/cgroup_systemd.hpp"
+#include "skiff/storage/store.hpp"
 #include "skiff/util/fs.hpp"
 #include "skiff/util/log.hpp"
 #include "skiff/util/strings.hpp"
@@ -30,10 +31,10 @@ Result<bool> systemd_mode(const std::string& value, const std::vector<std::strin
   return split_dir_base(cmd).second == "systemd" || cmd == "systemd";
 }
 
-bool in_systemd_mode(const ContainerRecord& r) { return json_bool(r.extra, "systemd"); }
+bool in_systemd_mode(const ContainerRecord& r) { return r.extra.systemd; }
 
 Status systemd_spec(Engine& e, const ContainerRecord& r, oci::Spec& s, size_t user_mounts_from) {
-  if (!in_systemd_mode(r)) return ok();
+  if (!r.extra.systemd) return ok();
   size_t at = std::min(user_mounts_from, s.mounts.size());
   auto user_has = [&](const std::string& dst) {
     return std::any_of(s.mounts.begin() + long(at), s.mounts.end(), [&](auto& m) { return m.destination == dst; });
@@ -72,7 +73,7 @@ Status systemd_spec(Engine& e, const ContainerRecord& r, oci::Spec& s, size_t us
   // (systemd_prepare_rootfs); a --rootfs directory is never written to: the run directory's
   // file is bound there instead.
   std::string uuid = r.id.substr(0, 32);
-  if (r.driver == "rootfs" && !user_has("/etc/machine-id")) {
+  if (!r.driver && !user_has("/etc/machine-id")) {
     struct stat st;
     if (fstatat(AT_FDCWD, (r.rootfs + "/etc/machine-id").c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
       std::string rdir = e.run_dir(r.id);
@@ -113,15 +114,15 @@ Seen layer_machine_id(const std::string& layer, bool rootless) {
 }  // namespace
 
 Status systemd_prepare_rootfs(const Engine& e, const ContainerRecord& r) {
-  if (!in_systemd_mode(r) || r.driver == "rootfs") return ok();
+  if (!r.extra.systemd || !r.driver) return ok();
   std::string dir = e.container_dir(r.id);
   std::string target;
-  if (r.driver == "overlay") {
+  if (r.driver == storage::Driver::Overlay) {
     bool rootless = e.idmap().userns;
-    const Json& lowers = json_get(r.extra, "layerDirs");
-    if (!lowers.is_array() || lowers.empty()) return ok();
+    const auto& lowers = r.extra.layer_dirs;
+    if (lowers.empty()) return ok();
     for (size_t i = 1; i < lowers.size(); ++i) {  // [0] is the init layer itself
-      std::string l = lowers[i].is_string() ? lowers[i].get<std::string>() : "";
+      std::string l = lowers[i];
       if (l.empty()) continue;
       if (l[0] != '/') l = e.graph() + "/" + l;
       Seen seen = layer_machine_id(l, rootless);
@@ -141,7 +142,7 @@ Status systemd_prepare_rootfs(const Engine& e, const ContainerRecord& r) {
     return ok();
   };
   // vfs: the copy belongs to the store's ids (rootless: a user namespace's).
-  return r.driver == "vfs" ? run_as_store_owner(e.idmap(), write) : write();
+  return r.driver == storage::Driver::Vfs ? run_as_store_owner(e.idmap(), write) : write();
 }
 
 }  // namespace skiff::engine

@@ -99,7 +99,7 @@ std::vector<std::string> volume_users(const Engine& e, const std::string& name) 
   auto list = list_containers(e);
   if (!list) return ids;
   for (auto& c : *list)
-    for (auto& m : mounts_from_json(json_get(c.rec.extra, "mounts")))
+    for (auto& m : mounts_from_json(c.rec.extra.mounts))
       if (m.type == "volume" && m.name == name) {
         ids.push_back(c.rec.id);
         break;

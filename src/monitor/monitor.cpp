@@ -1,5 +1,6 @@
 // The monitor process: one epoll loop, single-threaded, signals through a signalfd.
 #include "skiff/monitor/monitor.hpp"
+#include "skiff/monitor/state_records.hpp"
 
 #include <fcntl.h>
 #include <malloc.h>
@@ -329,16 +330,16 @@ Status Monitor::create_container() {
 }
 
 void Monitor::write_monitor_state() {
-  Json j = Json::object();
-  j["monitorPid"] = getpid();
-  j["monitorStart"] = process_start_time(getpid());
-  j["pid"] = pid_;
-  j["pidStart"] = process_start_time(pid_);
-  j["startedAt"] = started_at_;
-  j["restartCount"] = restart_count_;
-  j["writtenAt"] = now_ns();
-  j["bootId"] = std::string(trim(read_file("/proc/sys/kernel/random/boot_id").value_or("")));
-  (void)write_json_atomic(cfg_.run_dir + "/monitor.json", j, 0600, false);
+  MonitorRecord m;
+  m.monitor_pid = getpid();
+  m.monitor_start = process_start_time(getpid());
+  m.pid = pid_;
+  m.pid_start = process_start_time(pid_);
+  m.started_at = started_at_;
+  m.restart_count = restart_count_;
+  m.written_at = now_ns();
+  m.boot_id = std::string(trim(read_file("/proc/sys/kernel/random/boot_id").value_or("")));
+  (void)write_monitor_record(cfg_.run_dir, m);
   if (cfg_.exec_pid == 0) running_index_mark(cfg_.run_dir);  // for completion (running_index.hpp)
 }
 
@@ -352,14 +353,14 @@ void Monitor::write_exit(int code, const std::string& error, bool final) {
     exit_written_ = true;
     if (cfg_.exec_pid == 0) running_index_unmark(cfg_.run_dir);
   }
-  Json j = Json::object();
-  j["exitCode"] = code;
-  j["finishedAt"] = now;
-  j["startedAt"] = started_at_;
-  j["restartCount"] = restart_count_;
-  j["error"] = error;
-  j["oomKilled"] = oom_killed_;
-  (void)write_json_atomic(cfg_.state_dir + "/exit.json", j, 0644, !cfg_.auto_remove);
+  ExitRecord x;
+  x.exit_code = code;
+  x.finished_at = now;
+  x.started_at = started_at_;
+  x.restart_count = restart_count_;
+  x.error = error;
+  x.oom_killed = oom_killed_;
+  (void)write_exit_record(cfg_.state_dir, x, !cfg_.auto_remove);
 }
 
 void Monitor::start_container(bool initial) {

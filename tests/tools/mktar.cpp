@@ -113,9 +113,9 @@ int main(int argc, char** argv) {
     bool mode_set = false;
     while (f.size() > 2) {
       const std::string& w = f.back();
-      if (w.rfind("mode=", 0) == 0) e.mode = std::stoul(w.substr(5), nullptr, 8), mode_set = true;
-      else if (w.rfind("uid=", 0) == 0) e.uid = std::stoul(w.substr(4));
-      else if (w.rfind("gid=", 0) == 0) e.gid = std::stoul(w.substr(4));
+      if (w.starts_with("mode=")) e.mode = std::stoul(w.substr(5), nullptr, 8), mode_set = true;
+      else if (w.starts_with("uid=")) e.uid = std::stoul(w.substr(4));
+      else if (w.starts_with("gid=")) e.gid = std::stoul(w.substr(4));
       else break;
       f.pop_back();
     }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "skiff/engine/config.hpp"
+#include "skiff/engine/container_config.hpp"
 #include "skiff/util/idmap.hpp"
 #include "skiff/util/json.hpp"
 #include "skiff/util/lock.hpp"
@@ -32,6 +33,7 @@
 
 namespace skiff::storage {
 class Store;
+enum class Driver;  // storage/store.hpp
 }
 
 namespace skiff::engine {
@@ -103,13 +105,17 @@ struct ContainerRecord {
   std::string image_id;    ///< "sha256:…", empty for --rootfs
   std::string image_name;  ///< normalised reference it resolved to
   std::string rootfs;      ///< --rootfs directory (then no image)
-  std::string driver;      ///< storage driver of the container layer
+  /// Storage driver of the container layer; none for a --rootfs container ("rootfs" on disk).
+  std::optional<storage::Driver> driver;
   std::string path;        ///< Docker's Path: the command
   std::vector<std::string> args;  ///< Docker's Args
-  Json config;       ///< Docker's Config object (Hostname, Env, Cmd, Entrypoint, Labels, …)
+  ContainerConfig config;  ///< Docker's Config (container_config.hpp)
   Json host_config;  ///< Docker's HostConfig object (Binds, AutoRemove, RestartPolicy, …)
-  Json extra;        ///< skiff's own settings (mount specs, seccomp path, init, …)
+  ContainerExtra extra;  ///< skiff's own settings (container_config.hpp)
 };
+
+/// The record's "Driver": "overlay", "vfs", or "rootfs" (no storage driver: --rootfs).
+std::string driver_text(const std::optional<storage::Driver>& d);
 
 Json to_json(const ContainerRecord& r);
 /// The part of a record that listings need (written as summary.json next to config.json at

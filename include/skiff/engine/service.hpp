@@ -42,7 +42,8 @@ struct ServiceOptions {
 
 /// Validates the options and writes them into a new container's record (Config.Healthcheck
 /// from the flags over the image's config `image_config`; extra.*).
-Status apply_service_options(const ServiceOptions& o, const Json* image_config, Json& config, Json& extra);
+Status apply_service_options(const ServiceOptions& o, const Json* image_config, ContainerConfig& config,
+                             ContainerExtra& extra);
 
 /// --log-driver journald needs the journal's socket, passthrough a container without -t:
 /// refused with the reason otherwise (never replaced by another driver).

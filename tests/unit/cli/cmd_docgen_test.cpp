@@ -46,7 +46,7 @@ BOOST_AUTO_TEST_CASE(one_page_per_command_group_and_alias) {
   // stub against the current directory, so it only worked once installed).
   const std::string& run = files->at("skiff-run.1.md");
   const std::string& canonical = files->at("skiff-container-run.1.md");
-  BOOST_TEST(run.rfind("% skiff-run 1\n\n## NAME\n\nskiff\\-run - Run a command in a new container\n", 0) == 0);
+  BOOST_TEST(run.starts_with("% skiff-run 1\n\n## NAME\n\nskiff\\-run - Run a command in a new container\n"));
   BOOST_TEST(run.substr(run.find("## SYNOPSIS")) == canonical.substr(canonical.find("## SYNOPSIS")));
   BOOST_TEST(has(files->at("skiff-container-remove.1.md"), "**skiff container rm**"));
 }

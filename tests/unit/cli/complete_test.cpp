@@ -30,13 +30,13 @@ struct FakeSource : CompSource {
   std::vector<std::string> container_names(Which w, std::string_view prefix) override {
     Strings out;
     for (auto& c : ctrs)
-      if (keep(w, c) && c.name.rfind(prefix, 0) == 0) out.push_back(c.name);
+      if (keep(w, c) && c.name.starts_with(prefix)) out.push_back(c.name);
     return out;
   }
   std::vector<std::string> container_ids(Which w, std::string_view prefix) override {
     Strings out;
     for (auto& c : ctrs)
-      if (keep(w, c) && c.id.rfind(prefix, 0) == 0) out.push_back(c.id);
+      if (keep(w, c) && c.id.starts_with(prefix)) out.push_back(c.id);
     return out;
   }
   std::vector<ImageName> image_names() override {
@@ -57,7 +57,7 @@ struct FakeSource : CompSource {
     return out;
   }
   std::vector<std::string> volume_names(std::string_view prefix) override {
-    return std::string_view("data").rfind(prefix, 0) == 0 ? Strings{"data"} : Strings{};
+    return std::string_view("data").starts_with(prefix) ? Strings{"data"} : Strings{};
   }
 };
 
@@ -245,7 +245,7 @@ BOOST_AUTO_TEST_CASE(scripts_call_complete) {
     BOOST_TEST(completion_script(sh, false).find("__completeNoDesc") != std::string::npos);
   }
   BOOST_TEST(completion_script("bash", true).find("complete -o default -F __start_skiff skiff") != std::string::npos);
-  BOOST_TEST(completion_script("zsh", true).rfind("#compdef skiff\n", 0) == 0);
+  BOOST_TEST(completion_script("zsh", true).starts_with("#compdef skiff\n"));
   BOOST_TEST(completion_script("fish", true).find("complete -c skiff ") != std::string::npos);
   BOOST_TEST(completion_script("tcsh", true).empty());
 }

@@ -43,8 +43,12 @@ struct Applied {
 Applied apply(const ServiceOptions& o, const std::string& image_config = "{}") {
   Applied a;
   Json ic = *parse_json(image_config);
-  auto st = apply_service_options(o, &ic, a.config, a.extra);
+  ContainerConfig config;
+  ContainerExtra extra;
+  auto st = apply_service_options(o, &ic, config, extra);
   if (!st) a.error = st.error().msg;
+  a.config = to_json(config);  // Docker's shape, as inspect shows it
+  a.extra = to_json(extra);
   return a;
 }
 

@@ -402,7 +402,7 @@ BOOST_AUTO_TEST_CASE(fuzz_random_templates) {
     }
     auto t = Template::parse(text);
     if (!t) {
-      BOOST_REQUIRE(t.error().msg.rfind("template: ", 0) == 0);
+      BOOST_REQUIRE(t.error().msg.starts_with("template: "));
       ++failed;
       continue;
     }
@@ -412,7 +412,7 @@ BOOST_AUTO_TEST_CASE(fuzz_random_templates) {
     env.max_steps = 100000;
     auto st = t->execute(out, container(), env);
     if (!st) {
-      BOOST_REQUIRE(st.error().msg.rfind("template: ", 0) == 0);
+      BOOST_REQUIRE(st.error().msg.starts_with("template: "));
       ++errors;
     }
     std::string hout;

@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(resolv_flags_replace_each_part) {
   BOOST_TEST(resolv_conf(in) ==
              "nameserver 192.0.2.9\nnameserver 2001:db8::1\noptions ndots:3 timeout:2\nsortlist 130.155.160.0/255.255.240.0\n");
   in.searches = {"x.example", "y.example"};
-  BOOST_TEST(resolv_conf(in).rfind("search x.example y.example\n", 0) == 0);
+  BOOST_TEST(resolv_conf(in).starts_with("search x.example y.example\n"));
 }
 
 BOOST_AUTO_TEST_CASE(add_host_forms) {
