@@ -89,7 +89,7 @@ bool keep(const engine::Container& c, const Filters& f, const engine::Engine& e)
     if (key == "label") {
       // Several label filters are ANDed.
       for (auto& v : vals)
-        if (!matches_label(json_get(c.rec.config, "Labels"), v)) return false;
+        if (!matches_label(c.rec.config.labels, v)) return false;
       continue;
     }
     for (auto& v : vals) {
@@ -109,14 +109,14 @@ bool keep(const engine::Container& c, const Filters& f, const engine::Engine& e)
       else if (key == "publish" || key == "expose") {
         // Docker's: a port (or range, tcp by default) published now / exposed by the container.
         Json ports = engine::published_ports(e, c);
-        const Json& exposed = json_get(c.rec.config, "ExposedPorts");
+        const Json& exposed = c.rec.config.exposed_ports;
         for (auto& k : network::parse_expose(v).value_or({})) {
           if (key == "publish") any |= ports.contains(k) && ports[k].is_array() && !ports[k].empty();
           else any |= ports.contains(k) || (exposed.is_object() && exposed.contains(k));
         }
       }
       else if (key == "volume") {
-        const Json& ms = json_get(c.rec.extra, "mounts");
+        const Json& ms = c.rec.extra.mounts;
         if (ms.is_array())
           for (auto& m : ms) any |= json_str(m, "Name") == v || json_str(m, "Source") == v || json_str(m, "Destination") == v;
       }
@@ -154,10 +154,10 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
   if (!r.image_id.empty() && r.image_id.size() > 7 && !image.empty() && r.image_id.compare(7, image.size(), image) == 0)
     image = r.image_id.substr(7, 12);
   row["Image"] = image;
-  row["Labels"] = labels_text(json_get(r.config, "Labels"));
+  row["Labels"] = labels_text(r.config.labels);
   int volumes = 0;
   std::vector<std::string> mounts;
-  const Json& ms = json_get(r.extra, "mounts");
+  const Json& ms = r.extra.mounts;
   if (ms.is_array())
     for (auto& m : ms) {
       if (json_str(m, "Type") == "volume") ++volumes;

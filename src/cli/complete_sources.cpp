@@ -146,7 +146,7 @@ class StoreSource final : public CompSource {
       auto j = parse_json(*text);
       if (!j) return;
       std::string name = json_str(*j, "Name");
-      if (!name.empty() && starts_with(name, prefix)) out.push_back(name);
+      if (!name.empty() && name.starts_with(prefix)) out.push_back(name);
     });
     return out;
   }

@@ -3,6 +3,8 @@
 #include "skiff/engine/pod.hpp"
 #include "skiff/engine/resources.hpp"
 
+#include <algorithm>
+#include <set>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -100,6 +102,15 @@ Status remove_dir_as_owner(const Engine& e, const std::string& path) {
 }
 
 }  // namespace
+
+std::vector<std::string> signal_names() {
+  std::vector<std::string> names;
+  std::set<int> seen;
+  for (auto& sig : kSignals)
+    if (seen.insert(sig.num).second) names.emplace_back(sig.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
 
 std::optional<int> parse_signal(const std::string& s_in) {
   if (auto n = parse_int(s_in)) {

@@ -29,7 +29,7 @@ Result<bool> container_prunable(const Container& c, const std::vector<std::strin
   for (auto& f : filters) {
     auto [k, v] = split_once(f, '=');
     if (k == "label") {
-      take &= label_match(json_get(c.rec.config, "Labels"), v.value_or(""));
+      take &= label_match(c.rec.config.labels, v.value_or(""));
     } else if (k == "until") {
       auto t = parse_time_filter(v.value_or(""), now);
       if (!t) return fail(kInvalid, fmt::format("invalid filter 'until={}'", v.value_or("")));

@@ -10,12 +10,12 @@
 namespace skiff::engine {
 
 uint64_t container_size_rw(const Engine& e, const ContainerRecord& r) {
-  if (r.driver != "overlay") return 0;
+  if (r.driver != storage::Driver::Overlay) return 0;
   return tree_size_at(AT_FDCWD, e.container_dir(r.id) + "/upper").value_or(0);
 }
 
 uint64_t container_disk_size(const Engine& e, const ContainerRecord& r) {
-  if (r.driver == "vfs") return tree_size_at(AT_FDCWD, e.container_dir(r.id) + "/rootfs").value_or(0);
+  if (r.driver == storage::Driver::Vfs) return tree_size_at(AT_FDCWD, e.container_dir(r.id) + "/rootfs").value_or(0);
   return container_size_rw(e, r);
 }
 
