@@ -302,6 +302,10 @@ void podman_create_options(const ParsedArgs& a, engine::CreateOptions& o) {
   p.http_proxy = a.flag("http-proxy", true);
   p.user_given = a.has("user");
   p.passwd_entry = a.str("passwd-entry");
+  p.uidmap = a.list("uidmap");
+  p.gidmap = a.list("gidmap");
+  p.subuidname = a.str("subuidname");
+  p.subgidname = a.str("subgidname");
   // Podman: an --entrypoint that is a JSON array of strings is the words of the entrypoint.
   if (std::string ep = a.str("entrypoint"); ep.starts_with("[")) {
     if (auto j = parse_json(ep, "--entrypoint"); j && j->is_array()) {

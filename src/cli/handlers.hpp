@@ -153,6 +153,10 @@ Result<int> cmd_version(Context&, const ParsedArgs&);
 Result<int> cmd_info(Context&, const ParsedArgs&);
 Result<int> cmd_help(Context&, const ParsedArgs&);
 
+// cmd_mount.cpp
+Result<int> cmd_mount(Context&, const ParsedArgs&);
+Result<int> cmd_umount(Context&, const ParsedArgs&);
+
 // cmd_completion.cpp
 Result<int> cmd_completion(Context&, const ParsedArgs&);
 Result<int> cmd_complete(Context&, const ParsedArgs&);

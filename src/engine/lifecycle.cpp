@@ -1,5 +1,6 @@
 // start, stop, kill, wait, rm, rename, and the monitor's __cleanup role.
 #include "skiff/engine/lifecycle.hpp"
+#include "skiff/engine/mount.hpp"
 #include "skiff/engine/resources.hpp"
 
 #include <fcntl.h>
@@ -297,6 +298,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
   Json st = Json::object();
   st["removing"] = true;
   (void)write_json_atomic(dir + "/state.json", st, 0600, false);
+  drop_container_mounts(e, id);  // `skiff mount`'s (mount.hpp)
   std::string gone = e.graph() + "/containers/.removing-" + id;
   if (rename(dir.c_str(), gone.c_str()) < 0) return fail_errno(fmt::format("remove container {}", id));
   std::string link = e.graph() + "/names/containers/" + c.rec.name;
