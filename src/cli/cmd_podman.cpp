@@ -306,6 +306,7 @@ void podman_create_options(const ParsedArgs& a, engine::CreateOptions& o) {
   p.gidmap = a.list("gidmap");
   p.subuidname = a.str("subuidname");
   p.subgidname = a.str("subgidname");
+  p.timeout = a.num("timeout");
   // Podman: an --entrypoint that is a JSON array of strings is the words of the entrypoint.
   if (std::string ep = a.str("entrypoint"); ep.starts_with("[")) {
     if (auto j = parse_json(ep, "--entrypoint"); j && j->is_array()) {

@@ -152,6 +152,7 @@ constexpr GroupSpec kGroups[] = {
       {"subgidname", 0, OptType::String, "Name in /etc/subgid of the GID ranges for the user namespace"},  \
       {"subuidname", 0, OptType::String, "Name in /etc/subuid of the UID ranges for the user namespace"},  \
       {"sysctl", 0, OptType::List, "Sysctl options"},                                                          \
+      {"timeout", 0, OptType::Int, "Kill the container after that many seconds (0: no limit)", "0"},          \
       {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates when pulling", "true"},          \
       {"tmpfs", 0, OptType::List, "Mount a tmpfs directory"},                                                  \
       {"tty", 't', OptType::Bool, "Allocate a pseudo-TTY"},                                                    \

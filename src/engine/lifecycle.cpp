@@ -188,6 +188,7 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   mc.auto_remove = json_bool(c.rec.host_config, "AutoRemove");
   mc.stop_signal = parse_signal(json_str(c.rec.config, "StopSignal", "SIGTERM")).value_or(SIGTERM);
   mc.stop_timeout = int(json_int(c.rec.config, "StopTimeout", 10));
+  mc.timeout_s = json_int(c.rec.config, "Timeout");  // run --timeout (Podman's Config.Timeout)
   mc.log_level = log_level.empty() ? "warn" : log_level;
   mc.cleanup_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "--log-level", mc.log_level, "__cleanup", c.rec.id};
   TRY(service_spec(e, c.rec, spec));

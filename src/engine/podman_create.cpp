@@ -82,6 +82,8 @@ Status podman_record(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
     r.host_config["Annotations"] = ann;
   }
   if (!p.tz.empty()) x["timezone"] = p.tz;
+  if (p.timeout < 0) return fail(kInvalid, fmt::format("invalid --timeout {}: seconds, 0 or more", p.timeout));
+  if (p.timeout > 0) r.config["Timeout"] = p.timeout;  // Podman's inspect field
   if (p.keep_groups) {
     if (!e.idmap().userns)
       return fail(kInvalid, "--group-add keep-groups is only supported rootless (as root there are no groups to keep)");
