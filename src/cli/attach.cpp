@@ -197,9 +197,9 @@ Result<AttachResult> attach_session(const std::string& run_dir, const AttachOpti
       char type = buf[0];
       std::string_view data(buf + 1, size_t(n - 1));
       if (type == 2) {
-        (void)write_all(1, data);
+        if (o.out) (void)write_all(1, data);
       } else if (type == 3) {
-        (void)write_all(2, data);
+        if (o.err) (void)write_all(2, data);
       } else if (type == 'X') {
         res.exit_code = int(parse_int(data).value_or(0));
         return res;

@@ -79,6 +79,7 @@ constexpr GroupSpec kGroups[] = {
 #define SKIFF_CREATE_OPTS                                                                                      \
   {"add-host", 0, OptType::List, "Add a custom host-to-IP mapping (host:ip)"},                                 \
   {"annotation", 0, OptType::List, "Add an annotation to the container (KEY=VALUE)"},                          \
+      {"attach", 'a', OptType::List, "Attach to STDIN, STDOUT or STDERR", {}, Comp::Enum, "stdin stdout stderr"}, \
       {"arch", 0, OptType::String, "Use ARCH instead of the host's architecture (when pulling)"},              \
       {"authfile", 0, OptType::String, "Path of the registry authentication file (when pulling)", {}, Comp::Files}, \
       {"cap-add", 0, OptType::List, "Add Linux capabilities"},                                                 \

@@ -185,6 +185,8 @@ Result<int> wait_for_conditions(engine::Engine& e, const std::string& ref, const
 Status start_requirements(engine::Engine& e, const engine::ContainerRecord& r, const std::string& log_level);
 /// start_container after start_requirements.
 Status start_with_requirements(engine::Engine& e, const std::string& ref, const std::string& log_level);
+/// --attach/-a's streams (stdin, stdout, stderr; lowercase, once each); empty: all (cmd_podman.cpp).
+Result<std::vector<std::string>> attach_streams(const ParsedArgs& a);
 /// Podman's create/run flags into `p` (cmd_podman.cpp).
 void podman_create_options(const ParsedArgs& a, engine::CreateOptions& o);
 /// The podman personality's ps and images (podman_format.cpp); nullopt: the Docker code path

@@ -82,6 +82,12 @@ Status podman_record(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
     r.host_config["Annotations"] = ann;
   }
   if (!p.tz.empty()) x["timezone"] = p.tz;
+  if (!p.attach.empty()) {  // Config.AttachStd*: the streams a run attaches
+    auto has = [&](const char* s) { return std::find(p.attach.begin(), p.attach.end(), s) != p.attach.end(); };
+    r.config["AttachStdin"] = has("stdin");
+    r.config["AttachStdout"] = has("stdout");
+    r.config["AttachStderr"] = has("stderr");
+  }
   if (p.timeout < 0) return fail(kInvalid, fmt::format("invalid --timeout {}: seconds, 0 or more", p.timeout));
   if (p.timeout > 0) r.config["Timeout"] = p.timeout;  // Podman's inspect field
   if (p.keep_groups) {

@@ -25,6 +25,8 @@ struct PodmanCreate {
   bool keep_groups = false;            ///< --group-add keep-groups (rootless: the user's groups stay)
   std::vector<std::string> uidmap, gidmap;  ///< --uidmap/--gidmap CONTAINER:FROM:AMOUNT (podman_idmap.cpp)
   std::string subuidname, subgidname;       ///< --subuidname/--subgidname (a name in /etc/subuid, /etc/subgid)
+  /// --attach/-a (Docker's and Podman's): the streams attached, lowercase; empty: all.
+  std::vector<std::string> attach;
   int64_t timeout = 0;                 ///< --timeout SECS (recorded as Config.Timeout; the monitor kills)
   /// --entrypoint in its JSON-array form ('["sh","-c"]'): the words, not one program name.
   std::optional<std::vector<std::string>> entrypoint_json;
