@@ -191,8 +191,11 @@ Result<AttachResult> attach_session(const std::string& run_dir, const AttachOpti
         return res;
       }
       auto& out = std::get<proto::Output>(*pkt);
-      if (out.stream == 2) (void)write_all(1, out.data);
-      else if (out.stream == 3) (void)write_all(2, out.data);
+      if (out.stream == 2) {
+        if (o.out) (void)write_all(1, out.data);
+      } else if (out.stream == 3) {
+        if (o.err) (void)write_all(2, out.data);
+      }
     }
   }
 }

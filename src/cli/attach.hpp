@@ -15,6 +15,7 @@ namespace skiff::cli {
 struct AttachOptions {
   bool tty = false;          ///< the container has a terminal
   bool stdin_open = false;   ///< forward our stdin (-i)
+  bool out = true, err = true;  ///< show the container's stdout / stderr (run --attach picks)
   bool sig_proxy = true;     ///< forward signals to the container (non-tty)
   std::string detach_keys = "ctrl-p,ctrl-q";  ///< "" disables detaching; only with `tty`
 };

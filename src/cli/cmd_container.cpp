@@ -166,6 +166,14 @@ Result<int> cmd_run(Context& ctx, const ParsedArgs& a) {
   ao.stdin_open = interactive;
   ao.sig_proxy = a.flag("sig-proxy", true);
   ao.detach_keys = TRY(parse_detach_keys(detach_keys_flag(ctx, a)));
+  // --attach: only the streams named (Docker's run -a); refused with -d, as Docker does.
+  if (auto streams = TRY(attach_streams(a)); !streams.empty()) {
+    if (detach) return fail(kInvalid, "Conflicting options: -a and -d");
+    auto has = [&](const char* s) { return std::find(streams.begin(), streams.end(), s) != streams.end(); };
+    ao.stdin_open = interactive && has("stdin");
+    ao.out = has("stdout");
+    ao.err = has("stderr");
+  }
   auto* e = ctx.engine;
   log::debug("run: engine open");
   auto img = TRY(image_for(ctx, *e, a));

@@ -280,6 +280,18 @@ Status start_with_requirements(engine::Engine& e, const std::string& ref, const 
 
 namespace skiff::cli {
 
+Result<std::vector<std::string>> attach_streams(const ParsedArgs& a) {
+  std::vector<std::string> out;
+  for (auto& v : a.list("attach")) {
+    std::string s = to_lower(v);
+    if (s != "stdin" && s != "stdout" && s != "stderr")
+      return fail(kInvalid, fmt::format("invalid argument {} for \"-a, --attach\" flag: valid streams are STDIN, STDOUT and STDERR",
+                                        go_quote(v)));
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  return out;
+}
+
 void podman_create_options(const ParsedArgs& a, engine::CreateOptions& o) {
   engine::PodmanCreate& p = o.podman;
   // --group-add keep-groups (Podman, rootless): the process keeps the user's groups.
@@ -293,6 +305,12 @@ void podman_create_options(const ParsedArgs& a, engine::CreateOptions& o) {
   p.user_given = a.has("user");
   p.passwd_entry = a.str("passwd-entry");
   p.systemd = a.str("systemd", "true");
+  p.uidmap = a.list("uidmap");
+  p.gidmap = a.list("gidmap");
+  p.subuidname = a.str("subuidname");
+  p.subgidname = a.str("subgidname");
+  p.timeout = a.num("timeout");
+  p.attach = attach_streams(a).value_or(std::vector<std::string>{});
   // Podman: an --entrypoint that is a JSON array of strings is the words of the entrypoint.
   if (std::string ep = a.str("entrypoint"); ep.starts_with("[")) {
     if (auto j = parse_json(ep, "--entrypoint"); j && j->is_array()) {

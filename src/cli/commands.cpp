@@ -80,6 +80,7 @@ constexpr GroupSpec kGroups[] = {
 #define SKIFF_CREATE_OPTS                                                                                      \
   {"add-host", 0, OptType::List, "Add a custom host-to-IP mapping (host:ip)"},                                 \
   {"annotation", 0, OptType::List, "Add an annotation to the container (KEY=VALUE)"},                          \
+      {"attach", 'a', OptType::List, "Attach to STDIN, STDOUT or STDERR", {}, Comp::Enum, "stdin stdout stderr"}, \
       {"arch", 0, OptType::String, "Use ARCH instead of the host's architecture (when pulling)"},              \
       {"authfile", 0, OptType::String, "Path of the registry authentication file (when pulling)", {}, Comp::Files}, \
       {"cap-add", 0, OptType::List, "Add Linux capabilities"},                                                 \
@@ -98,6 +99,7 @@ constexpr GroupSpec kGroups[] = {
       {"env-file", 0, OptType::List, "Read in a file of environment variables", {}, Comp::Files},              \
       {"env-host", 0, OptType::Bool, "Use all current host environment variables in the container"},           \
       {"expose", 0, OptType::List, "Expose a port or a range of ports"},                                       \
+      {"gidmap", 0, OptType::List, "GID map for the user namespace (CONTAINER_GID:FROM_GID:AMOUNT)"},           \
       {"group-add", 0, OptType::List, "Add additional groups to join"},                                        \
       {"health-cmd", 0, OptType::String, "Command to run to check health (\"none\" disables the image's)"},      \
       {"health-interval", 0, OptType::String, "Time between running the check (\"disable\": no timer)", "30s"}, \
@@ -151,13 +153,17 @@ constexpr GroupSpec kGroups[] = {
       {"security-opt", 0, OptType::List, "Security Options (seccomp=unconfined|FILE, no-new-privileges)"},     \
       {"stop-signal", 0, OptType::String, "Signal to stop the container", {}, Comp::Signals},                  \
       {"stop-timeout", 0, OptType::Int, "Timeout (in seconds) to stop a container"},                           \
+      {"subgidname", 0, OptType::String, "Name in /etc/subgid of the GID ranges for the user namespace"},  \
+      {"subuidname", 0, OptType::String, "Name in /etc/subuid of the UID ranges for the user namespace"},  \
       {"sysctl", 0, OptType::List, "Sysctl options"},                                                          \
       {"systemd", 0, OptType::String, "Run container in systemd mode (true: when the command is systemd or an init; false, always)", \
        "true", Comp::Enum, "always false true"},                                                                \
+      {"timeout", 0, OptType::Int, "Kill the container after that many seconds (0: no limit)", "0"},          \
       {"tls-verify", 0, OptType::Bool, "Require HTTPS and verify certificates when pulling", "true"},          \
       {"tmpfs", 0, OptType::List, "Mount a tmpfs directory"},                                                  \
       {"tty", 't', OptType::Bool, "Allocate a pseudo-TTY"},                                                    \
       {"tz", 0, OptType::String, "Set the container's time zone (a zone name, or local)"},                     \
+      {"uidmap", 0, OptType::List, "UID map for the user namespace (CONTAINER_UID:FROM_UID:AMOUNT)"},           \
       {"ulimit", 0, OptType::List, "Ulimit options"},                                                          \
       {"user", 'u', OptType::String, "Username or UID (format: <name|uid>[:<group|gid>])"},                    \
       {"userns", 0, OptType::String, "User namespace: keep-id[:uid=U,gid=G] (rootless), host, auto, nomap"},    \
@@ -181,6 +187,18 @@ constexpr OptSpec kStartOpts[] = {
     {"filter", 'f', OptType::List, "With --all: start the containers that match (id, name, label, status, restart-policy)"},
     {"ignore", 0, OptType::Bool, "Ignore errors when a container (or --cidfile) does not exist"},
     {"interactive", 'i', OptType::Bool, "Attach container's STDIN"},
+    {"latest", 'l', OptType::Bool, "Act on the latest container created"},
+};
+constexpr OptSpec kMountOpts[] = {
+    {"all", 'a', OptType::Bool, "Mount all containers"},
+    {"format", 0, OptType::String, "Print the mounted containers in specified format (json)", {}, Comp::Enum, "json"},
+    {"latest", 'l', OptType::Bool, "Act on the latest container created"},
+    {"no-trunc", 0, OptType::Bool, "Do not truncate output"},
+    {"notruncate", 0, OptType::Bool, "Do not truncate output", {}, Comp::None, {}, true},
+};
+constexpr OptSpec kUmountOpts[] = {
+    {"all", 'a', OptType::Bool, "Unmount all of the currently mounted containers"},
+    {"force", 'f', OptType::Bool, "Force the complete unmount of the specified mounted containers"},
     {"latest", 'l', OptType::Bool, "Act on the latest container created"},
 };
 constexpr OptSpec kAttachOpts[] = {
@@ -877,6 +895,13 @@ constexpr CmdSpec kCommands[] = {
      .handler = cmd_ps,
      .open = Open::EngineRead,
      .max_args = 0},
+    {.path = "container mount",
+     .aliases = "mount",
+     .usage = "[OPTIONS] [CONTAINER...]",
+     .summary = "Mount a working container's root filesystem",
+     .opts = kMountOpts,
+     .handler = cmd_mount,
+     .arg_comp = Comp::Containers},
     {.path = "container pause",
      .aliases = "pause",
      .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
@@ -990,6 +1015,13 @@ constexpr CmdSpec kCommands[] = {
                  "$ skiff top web aux\n"
                  "$ skiff top web -o pid,user,comm\n"
                  "$ skiff top web -eLf"},
+    {.path = "container unmount",
+     .aliases = "unmount;umount;container umount",
+     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+     .summary = "Unmount a working container's root filesystem",
+     .opts = kUmountOpts,
+     .handler = cmd_umount,
+     .arg_comp = Comp::Containers},
     {.path = "container unpause",
      .aliases = "unpause",
      .usage = "[OPTIONS] CONTAINER [CONTAINER...]",

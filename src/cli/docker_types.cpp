@@ -37,7 +37,7 @@ constexpr std::string_view kHostConfig = R"({"_type": "container.HostConfig",
   "DeviceCgroupRules": "slice", "DeviceRequests": "slice", "KernelMemory": "int",
   "KernelMemoryTCP": "int", "MemorySwappiness": "ptr", "OomKillDisable": "ptr",
   "PidsLimit": "ptr", "Ulimits": "slice", "Mounts": "slice", "MaskedPaths": "slice",
-  "ReadonlyPaths": "slice", "Init": "ptr"})";
+  "ReadonlyPaths": "slice", "Init": "ptr", "IDMappings": "ptr"})";
 
 constexpr std::string_view kContainer = R"({"_type": "types.ContainerJSON",
   "Args": "slice",

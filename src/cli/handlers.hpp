@@ -169,6 +169,10 @@ Result<int> cmd_version(Context&, const ParsedArgs&);
 Result<int> cmd_info(Context&, const ParsedArgs&);
 Result<int> cmd_help(Context&, const ParsedArgs&);
 
+// cmd_mount.cpp
+Result<int> cmd_mount(Context&, const ParsedArgs&);
+Result<int> cmd_umount(Context&, const ParsedArgs&);
+
 // cmd_completion.cpp
 Result<int> cmd_completion(Context&, const ParsedArgs&);
 Result<int> cmd_complete(Context&, const ParsedArgs&);
@@ -197,6 +201,8 @@ Result<int> wait_for_conditions(engine::Engine& e, const std::string& ref, const
 Status start_requirements(engine::Engine& e, const engine::ContainerRecord& r, const std::string& log_level);
 /// start_container after start_requirements.
 Status start_with_requirements(engine::Engine& e, const std::string& ref, const std::string& log_level);
+/// --attach/-a's streams (stdin, stdout, stderr; lowercase, once each); empty: all (cmd_podman.cpp).
+Result<std::vector<std::string>> attach_streams(const ParsedArgs& a);
 /// Podman's create/run flags into `p` (cmd_podman.cpp).
 void podman_create_options(const ParsedArgs& a, engine::CreateOptions& o);
 /// The podman personality's ps and images (podman_format.cpp); nullopt: the Docker code path

@@ -86,7 +86,8 @@ Result<UniqueFd> mount_root(const Engine& e, const ContainerRecord& r, FsView vi
     } else {
       data = "lowerdir=" + join(lowers, ":") + ",upperdir=" + cdir + "/upper,workdir=" + cdir + "/work";
     }
-    if (e.idmap().userns) data += ",userxattr";
+    // --uidmap containers made their layer in a user namespace: user.overlay.* xattrs.
+    if (e.idmap().userns || r.host_config.contains("IDMappings")) data += ",userxattr";
     if (mount("overlay", (cdir + "/merged").c_str(), "overlay", ro ? MS_RDONLY : 0, data.c_str()) < 0)
       return fail_errno(fmt::format("mount the root filesystem of container {}", r.id));
     auto fd = TRY(open_path(cdir + "/merged", O_PATH | O_DIRECTORY));

@@ -66,6 +66,7 @@ Json host_config_json(const ContainerRecord& r) {
   o["Tmpfs"] = get("Tmpfs", Json::object());
   o["UTSMode"] = "";
   o["UsernsMode"] = get("UsernsMode", "");
+  if (h.contains("IDMappings")) o["IDMappings"] = h["IDMappings"];  // Podman's (--uidmap): omitempty
   o["ShmSize"] = 67108864;
   o["Sysctls"] = get("Sysctls", Json::object());
   o["Runtime"] = "skiff";

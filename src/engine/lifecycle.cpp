@@ -1,6 +1,7 @@
 // start, stop, kill, wait, rm, rename, and the monitor's __cleanup role.
 #include "skiff/engine/lifecycle.hpp"
 #include "skiff/engine/pod.hpp"
+#include "skiff/engine/mount.hpp"
 #include "skiff/engine/resources.hpp"
 
 #include <algorithm>
@@ -174,6 +175,7 @@ Result<Starting> begin_start(Engine& e, const std::string& ref, const std::strin
   mc.auto_remove = json_bool(c.rec.host_config, "AutoRemove");
   mc.stop_signal = parse_signal(c.rec.config.stop_signal).value_or(SIGTERM);
   mc.stop_timeout = c.rec.config.stop_timeout_or_default();
+  mc.timeout_s = c.rec.config.timeout;  // run --timeout (Podman's Config.Timeout)
   mc.log_level = log_level.empty() ? "warn" : log_level;
   mc.cleanup_argv = {"skiff", "--root", e.graph(), "--runroot", e.run(), "--log-level", mc.log_level, "__cleanup", c.rec.id};
   TRY(service_spec(e, c.rec, spec));
@@ -286,6 +288,7 @@ Status remove_container(Engine& e, const std::string& ref, bool force, bool volu
   Json st = Json::object();
   st["removing"] = true;
   (void)write_json_atomic(dir + "/state.json", st, 0600, false);
+  drop_container_mounts(e, id);  // `skiff mount`'s (mount.hpp)
   std::string gone = e.graph() + "/containers/.removing-" + id;
   if (rename(dir.c_str(), gone.c_str()) < 0) return fail_errno(fmt::format("remove container {}", id));
   std::string link = e.graph() + "/names/containers/" + c.rec.name;

@@ -75,6 +75,14 @@ Status podman_record(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
     r.host_config["Annotations"] = ann;
   }
   if (!p.tz.empty()) x.timezone = p.tz;
+  if (!p.attach.empty()) {  // Config.AttachStd*: the streams a run attaches
+    auto has = [&](const char* s) { return std::find(p.attach.begin(), p.attach.end(), s) != p.attach.end(); };
+    r.config.attach_stdin = has("stdin");
+    r.config.attach_stdout = has("stdout");
+    r.config.attach_stderr = has("stderr");
+  }
+  if (p.timeout < 0) return fail(kInvalid, fmt::format("invalid --timeout {}: seconds, 0 or more", p.timeout));
+  if (p.timeout > 0) r.config.timeout = p.timeout;  // Podman's inspect field
   if (p.keep_groups) {
     if (!e.idmap().userns)
       return fail(kInvalid, "--group-add keep-groups is only supported rootless (as root there are no groups to keep)");
@@ -152,11 +160,14 @@ std::vector<IdRange> keep_ranges(const std::vector<IdRange>& m, uint32_t id) {
 
 uint32_t shift_owner(uint32_t k, uint32_t id) { return k < id ? k + 1 : k == id ? 0 : k; }
 
-// Shifts the owners of a small tree the CLI made (the init layer's stubs) as the copy does.
-Status shift_tree(int dirfd, uint32_t uid, uint32_t gid) {
+// Maps the owners of a small tree the CLI made (the init layer's stubs) as the copy does.
+Status shift_tree(int dirfd, const OwnerMap& map) {
   struct stat st;
   if (fstat(dirfd, &st) < 0) return fail_errno("stat");
-  if (fchown(dirfd, shift_owner(st.st_uid, uid), shift_owner(st.st_gid, gid)) < 0) return fail_errno("chown");
+  uid_t u = st.st_uid;
+  gid_t g = st.st_gid;
+  map(u, g);
+  if (fchown(dirfd, u, g) < 0) return fail_errno("chown");
   (void)fchmod(dirfd, st.st_mode & 07777);
   auto d = TRY(Dir::dup_of(dirfd));
   Status result = ok();
@@ -166,11 +177,14 @@ Status shift_tree(int dirfd, uint32_t uid, uint32_t gid) {
     if (S_ISDIR(st.st_mode)) {
       int sub = openat(dirfd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (sub < 0) continue;
-      result = shift_tree(sub, uid, gid);
+      result = shift_tree(sub, map);
       close(sub);
       if (!result) break;
     } else {
-      (void)fchownat(dirfd, n.c_str(), shift_owner(st.st_uid, uid), shift_owner(st.st_gid, gid), AT_SYMLINK_NOFOLLOW);
+      uid_t fu = st.st_uid;
+      gid_t fg = st.st_gid;
+      map(fu, fg);
+      (void)fchownat(dirfd, n.c_str(), fu, fg, AT_SYMLINK_NOFOLLOW);
       if (!S_ISLNK(st.st_mode)) (void)fchmodat(dirfd, n.c_str(), st.st_mode & 07777, 0);
     }
   }
@@ -195,6 +209,7 @@ Result<IdMap> keep_id_map(const IdMap& m, uint32_t uid, uint32_t gid) {
 }
 
 IdMap container_idmap(const Engine& e, const ContainerRecord& r) {
+  if (auto m = recorded_idmap(e, r)) return *m;
   const Json& u = r.extra.userns;
   if (json_str(u, "mode") != "keep-id") return e.idmap();
   auto k = keep_id_map(e.idmap(), uint32_t(json_int(u, "uid")), uint32_t(json_int(u, "gid")));
@@ -203,6 +218,11 @@ IdMap container_idmap(const Engine& e, const ContainerRecord& r) {
 
 // Parses --userns into extra.userns; keep-id also sets the process user.
 Status podman_userns(const Engine& e, const PodmanCreate& p, ContainerRecord& r) {
+  if (!p.uidmap.empty() || !p.gidmap.empty() || !p.subuidname.empty() || !p.subgidname.empty()) {
+    if (!p.userns.empty())
+      return fail(kInvalid, "--userns and --uidmap/--gidmap/--subuidname/--subgidname are mutually exclusive");
+    return idmap_record(e, p, r);
+  }
   if (p.userns.empty() || p.userns == "host") return ok();
   auto [mode, opts] = split_once(p.userns, ':');
   if (mode == "keep-id") {
@@ -236,19 +256,19 @@ Status podman_userns(const Engine& e, const PodmanCreate& p, ContainerRecord& r)
   return fail(kInvalid, fmt::format("invalid --userns {}: use keep-id[:uid=N,gid=N] or host", go_quote(p.userns)));
 }
 
-Status podman_prepare_rootfs(const Engine& e, ContainerRecord& r) {
-  const Json& u = r.extra.userns;
-  if (json_str(u, "mode") != "keep-id") return ok();
-  uint32_t uid = uint32_t(json_int(u, "uid")), gid = uint32_t(json_int(u, "gid"));
-  std::string name = json_str(u, "name"), home = json_str(u, "home");
+Status copy_image_mapped(const Engine& e, ContainerRecord& r, const std::string& sub, const OwnerMap& map,
+                         const std::function<Status(int)>& extra) {
   std::vector<std::string> lowers = r.extra.layer_dirs;
-  if (lowers.empty()) return fail(kInvalid, "keep-id: the container has no layers");
+  if (lowers.empty()) return fail(kInvalid, "the container has no layers");
   std::string init = lowers.front();
   std::vector<std::string> image(lowers.begin() + 1, lowers.end());
   std::string cdir = e.container_dir(r.id), graph = e.graph();
-  std::string dst = cdir + "/keepid";
-  if (mkdir(dst.c_str(), 0755) < 0) return fail_errno("create the keep-id root filesystem");
+  std::string dst = cdir + "/" + sub;
+  bool userns = e.idmap().userns;
+  if (mkdir(dst.c_str(), 0755) < 0) return fail_errno("create the container's copy of the image");
   auto work = [&]() -> Status {
+    // Rootful: no user namespace (and so no mount namespace) of its own yet.
+    if (!userns && unshare(CLONE_NEWNS) < 0) return fail_errno("unshare a mount namespace");
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) return fail_errno("make / private");
     if (chdir(graph.c_str()) < 0) return fail_errno(fmt::format("chdir `{}`", graph));
     std::string src;
@@ -256,7 +276,7 @@ Status podman_prepare_rootfs(const Engine& e, ContainerRecord& r) {
       src = graph + "/" + image[0];
     } else if (image.size() > 1) {
       src = cdir + "/merged";
-      std::string data = "lowerdir=" + join(image, ":") + ",userxattr";
+      std::string data = "lowerdir=" + join(image, ":") + (userns ? ",userxattr" : "");
       if (mount("overlay", src.c_str(), "overlay", MS_RDONLY, data.c_str()) < 0)
         return fail_errno("mount the image's layers");
     }
@@ -265,22 +285,37 @@ Status podman_prepare_rootfs(const Engine& e, ContainerRecord& r) {
       auto s = TRY(open_path(src, O_RDONLY | O_DIRECTORY));
       CopyOptions co;
       co.skip_devices = true;
-      co.map_owner = [uid, gid](uid_t& fu, gid_t& fg) {
-        fu = shift_owner(fu, uid);
-        fg = shift_owner(fg, gid);
-      };
+      co.map_owner = map;
       TRY(copy_tree_at(s.get(), d.get(), co));
-      (void)fchown(d.get(), shift_owner(0, uid), shift_owner(0, gid));
+      uid_t u = 0;
+      gid_t g = 0;
+      map(u, g);
+      (void)fchown(d.get(), u, g);
     }
-    // The container's own directories the CLI made (owned by the user: root of the store's
-    // mapping) get the owners they have under keep-id: root of the container stays root.
-    for (const char* sub : {"/init", "/upper"}) {
-      auto fd = TRY(open_path(cdir + sub, O_RDONLY | O_DIRECTORY));
-      TRY_CTX(shift_tree(fd.get(), uid, gid), "shift the owners of {}", sub + 1);
+    // The container's own directories the CLI made (owned by root of the store's mapping)
+    // get the owners they have under the container's mapping: root of the container stays root.
+    for (const char* s : {"/init", "/upper", "/work"}) {
+      auto fd = TRY(open_path(cdir + s, O_RDONLY | O_DIRECTORY));
+      TRY_CTX(shift_tree(fd.get(), map), "map the owners of {}", s + 1);
     }
+    return extra ? extra(d.get()) : ok();
+  };
+  TRY(run_in_userns(e.idmap(), work));
+  std::vector<std::string> nl{init, "containers/" + r.id + "/" + sub};
+  r.extra.layer_dirs = nl;
+  return ok();
+}
+
+Status podman_prepare_rootfs(const Engine& e, ContainerRecord& r) {
+  if (r.host_config.contains("IDMappings")) return idmap_prepare_rootfs(e, r);
+  const Json& u = r.extra.userns;
+  if (json_str(u, "mode") != "keep-id") return ok();
+  uint32_t uid = uint32_t(json_int(u, "uid")), gid = uint32_t(json_int(u, "gid"));
+  std::string name = json_str(u, "name"), home = json_str(u, "home");
+  auto passwd = [&](int root) -> Status {
     // The user's entry in /etc/passwd (and the group in /etc/group), as Podman adds them.
     auto add_line = [&](const char* file, uint32_t id, const std::string& line) -> Status {
-      auto f = open_in_root(d.get(), file, O_RDWR);
+      auto f = open_in_root(root, file, O_RDWR);
       if (!f) return ok();  // no such file in the image: nothing to extend
       std::string text;
       char buf[8192];
@@ -307,9 +342,11 @@ Status podman_prepare_rootfs(const Engine& e, ContainerRecord& r) {
     TRY(add_line("etc/group", gid, fmt::format("{}:x:{}:", name, gid)));
     return ok();
   };
-  TRY_CTX(run_in_userns(e.idmap(), work), "--userns=keep-id: copy the image with the user's ids");
-  std::vector<std::string> nl{init, "containers/" + r.id + "/keepid"};
-  r.extra.layer_dirs = nl;
+  OwnerMap shift = [uid, gid](uid_t& fu, gid_t& fg) {
+    fu = shift_owner(fu, uid);
+    fg = shift_owner(fg, gid);
+  };
+  TRY_CTX(copy_image_mapped(e, r, "keepid", shift, passwd), "--userns=keep-id: copy the image with the user's ids");
   return ok();
 }
 

@@ -45,6 +45,7 @@ Json to_json(const ContainerConfig& c) {
   if (!c.create_command.empty()) j["CreateCommand"] = c.create_command;
   if (!c.healthcheck.is_null()) j["Healthcheck"] = c.healthcheck;
   if (!c.mac_address.empty()) j["MacAddress"] = c.mac_address;
+  if (c.timeout > 0) j["Timeout"] = c.timeout;
   if (c.unknown.is_object())
     for (auto& [k, v] : c.unknown.items()) j[k] = v;
   return j;
@@ -77,6 +78,7 @@ ContainerConfig container_config_from_json(const Json& j) {
     else if (k == "CreateCommand") c.create_command = strings(v);
     else if (k == "Healthcheck") c.healthcheck = v;
     else if (k == "MacAddress") c.mac_address = json_str(j, k);
+    else if (k == "Timeout") c.timeout = json_int(j, k);
     else c.unknown[k] = v;
   }
   return c;

@@ -97,7 +97,8 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
   auto user_has = [&](const std::string& dst) {
     return std::any_of(user_mounts.begin(), user_mounts.end(), [&](auto& m) { return m.destination == dst; });
   };
-  bool gid5 = !e.idmap().userns || e.idmap().host_gid(5) >= 0;
+  IdMap ids = container_idmap(e, r);  // the store's, keep-id's or --uidmap's
+  bool gid5 = !ids.userns || ids.host_gid(5) >= 0;
   std::vector<std::string> pts = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"};
   if (gid5) pts.push_back("gid=5");
   s.mounts = {
@@ -192,8 +193,10 @@ Result<oci::Spec> build_spec(Engine& e, const ContainerRecord& r) {
     p.rlimits.push_back(oci::Rlimit{rl.resource, rl.soft, rl.hard});
   p.init = json_bool(r.host_config, "Init");
 
-  s.new_userns = e.idmap().userns;
-  s.idmap = container_idmap(e, r);
+  s.new_userns = ids.userns;
+  s.idmap = ids;
+  // Mounted in the container's user namespace: trusted.* xattrs are out of reach there.
+  if (s.new_userns) s.root.userxattr = true;
   s.new_netns = json_str(r.host_config, "NetworkMode") != "host";
   const Json& sysctls = json_get(r.host_config, "Sysctls");
   if (sysctls.is_object())

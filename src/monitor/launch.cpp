@@ -34,6 +34,7 @@ Json to_json(const Config& c) {
   j["autoRemove"] = c.auto_remove;
   j["stopSignal"] = c.stop_signal;
   j["stopTimeout"] = c.stop_timeout;
+  if (c.timeout_s > 0) j["timeoutS"] = c.timeout_s;
   j["logLevel"] = c.log_level;
   j["cleanupArgv"] = c.cleanup_argv;
   j["execPid"] = c.exec_pid;
@@ -80,6 +81,7 @@ Result<Config> config_from_json(const Json& j) {
   c.auto_remove = json_bool(j, "autoRemove");
   c.stop_signal = int(json_int(j, "stopSignal", 15));
   c.stop_timeout = int(json_int(j, "stopTimeout", 10));
+  c.timeout_s = json_int(j, "timeoutS");
   c.log_level = json_str(j, "logLevel", "warn");
   const Json& argv = json_get(j, "cleanupArgv");
   if (argv.is_array())

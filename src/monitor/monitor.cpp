@@ -24,6 +24,7 @@
 
 #include "limits.hpp"
 #include "health.hpp"
+#include "timeout.hpp"
 #include "journald.hpp"
 #include "logging.hpp"
 #include "portfwd.hpp"
@@ -57,7 +58,7 @@ constexpr size_t kMaxPacket = proto::kMaxAttachPacket;  // largest attach packet
 constexpr size_t kClientQueueCap = 4u << 20;  // a client further behind than this is dropped
 constexpr size_t kStdinQueueCap = 1u << 20;   // stop reading clients until the container reads
 
-enum class Kind { Signal, Sync, AttachListen, AttachClient, CtlListen, CtlConn, Output, Stdin, Timer, Notify, Health, Ports, NetTap, NetSock };
+enum class Kind { Signal, Sync, AttachListen, AttachClient, CtlListen, CtlConn, Output, Stdin, Timer, Notify, Health, Ports, NetTap, NetSock, Timeout };
 
 struct Client {
   UniqueFd fd;
@@ -156,6 +157,7 @@ class Monitor {
   Notifier notifier_;
   HealthTimer health_;
   bool health_restart_ = false;
+  RunTimeout timeout_;  // run --timeout (timeout.hpp)
   UniqueFd sync_;
   UniqueFd ep_, sig_, attach_l_, ctl_l_, timer_;
   LogWriter log_;
@@ -261,6 +263,8 @@ Status Monitor::setup() {
   if (notifier_.fd() >= 0) add(notifier_.fd(), Kind::Notify);
   health_.setup(cfg_);
   if (health_.fd() >= 0) add(health_.fd(), Kind::Health);
+  timeout_.setup(cfg_.exec_pid > 0 ? 0 : cfg_.timeout_s);
+  if (timeout_.fd() >= 0) add(timeout_.fd(), Kind::Timeout);
   if (!cfg_.ports.empty()) {
     std::vector<FwdPort> fp;
     for (size_t i = 0; i < cfg_.ports.size(); ++i)
@@ -390,6 +394,7 @@ void Monitor::start_container(bool initial) {
   // systemd Type=notify units: the monitor is the main process (health.hpp).
   notifier_.container_started(pid_, initial);
   health_.container_started();
+  timeout_.container_started();
 }
 
 // A probe of the healthcheck timer ended with the container's health now `status`.
@@ -703,6 +708,7 @@ void Monitor::container_exited(int status) {
   net_.reset();  // the namespace is gone with the container: so goes its stack
   timer_is_kill_ = false;
   health_.container_stopped();
+  timeout_.container_stopped();
   struct itimerspec off{};
   timerfd_settime(timer_.get(), 0, &off, nullptr);
   drain_outputs();
@@ -711,7 +717,7 @@ void Monitor::container_exited(int status) {
     del(stdin_w_.get());
     stdin_w_.reset();
   }
-  exit_code_ = exit_code_from_status(status);
+  exit_code_ = timeout_.exit_code(exit_code_from_status(status));
   oom_killed_ = container_exited_checks(cfg_, exit_code_);
   log::debug("monitor: container exited");
   bool restart = health_restart_ && !stopping_;
@@ -821,6 +827,12 @@ int Monitor::run() {
         case Kind::Timer: on_timer(); break;
         case Kind::Notify: notifier_.on_readable(); break;
         case Kind::Health: health_.on_timer(); break;
+        case Kind::Timeout:
+          if (timeout_.on_timer(running_, pid_)) {
+            log::warn("monitor: --timeout {}s reached, container killed", cfg_.timeout_s);
+            stopping_ = true;  // no restart after a timeout
+          }
+          break;
         case Kind::Ports: ports_.on_ready(); break;
         case Kind::NetTap: switch_ports_[port_of_[fd]].on_tap(); break;
         case Kind::NetSock: switch_ports_[port_of_[fd]].on_sock(); break;

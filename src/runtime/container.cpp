@@ -70,10 +70,12 @@ struct Prepared {
   runtime::SeccompProgram seccomp;
   std::vector<runtime::Rlimit> rlimits;
   CapSet base = default_capability_set();  // containers.conf default_capabilities, if set
+  bool creator_unmapped = false;  ///< rootfs.hpp creator_unmapped(), judged before the clone (our real uid)
 };
 
 Result<Prepared> prepare(const oci::Spec& spec) {
   Prepared pr;
+  pr.creator_unmapped = creator_unmapped(spec);
   pr.last_cap = TRY(read_cap_last_cap());
   pr.available = read_bounding_set(pr.last_cap);
   const oci::Process& p = spec.process;
@@ -303,6 +305,13 @@ bool joins_namespaces(const oci::Spec& spec);
     if ((spec.new_userns && !joins_namespaces(spec)) || !spec.cgroup_path.empty())
       if (recv(sync, &c, 1, 0) != 1 || c != kMapped) _exit(125);
   }
+  // --uidmap without our own uid: open what needs our ids first (rootfs.hpp).
+  std::optional<oci::Spec> by_fd;
+  std::vector<UniqueFd> held;
+  if (pr.creator_unmapped) {
+    by_fd = spec;
+    check(open_by_fd(*by_fd, held));
+  }
   if (spec.new_userns) {
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) die(sync, errno_error("become root in the user namespace"));
   }
@@ -315,9 +324,10 @@ bool joins_namespaces(const oci::Spec& spec);
       check(send_fd(sync, fd->get(), tag));
     }
   }
-  auto rootfd = mount_rootfs(spec);
+  auto rootfd = mount_rootfs(by_fd ? *by_fd : spec);
   if (!rootfd) die(sync, rootfd.error());
-  check(apply_mounts(rootfd->get(), spec));
+  check(apply_mounts(rootfd->get(), by_fd ? *by_fd : spec));
+  held.clear();
   check(setup_dev(rootfd->get()));
   if (spec.cgroupns && unshare(CLONE_NEWCGROUP) < 0) log::debug("no cgroup namespace: {}", strerror(errno));
   for (auto& [k, v] : spec.sysctl) {

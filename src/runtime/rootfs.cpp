@@ -4,6 +4,8 @@
 // redirects a mount (CVE-2021-30465, CVE-2025-31133/52565 class).
 #include "rootfs.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -96,11 +98,36 @@ Result<UniqueFd> mount_rootfs(const oci::Spec& spec) {
     // Short relative lower dirs keep the option string under a page even with many layers.
     if (!r.overlay_cwd.empty() && chdir(r.overlay_cwd.c_str()) < 0)
       return fail_errno(fmt::format("chdir `{}`", r.overlay_cwd));
+    if (r.path.starts_with("/proc/self/fd/")) {  // open_by_fd's: the new mount's fd is the root
+      UniqueFd fs(fsopen("overlay", FSOPEN_CLOEXEC));
+      if (!fs) return fail_errno("fsopen overlay");
+      auto set = [&](const char* k, const std::string& v) {
+        return fsconfig(fs.get(), FSCONFIG_SET_STRING, k, v.c_str(), 0) == 0;
+      };
+      if (!set("lowerdir", join(r.lower, ":")) || (!r.upper.empty() && (!set("upperdir", r.upper) || !set("workdir", r.work))) ||
+          (r.userxattr && fsconfig(fs.get(), FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) < 0) ||
+          fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0)
+        return fail_errno("mount the overlay root filesystem");
+      UniqueFd m(fsmount(fs.get(), FSMOUNT_CLOEXEC, 0));
+      if (!m) return fail_errno("mount the overlay root filesystem");
+      if (move_mount(m.get(), "", AT_FDCWD, r.path.c_str(), MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) < 0)
+        return fail_errno("attach the overlay root filesystem");
+      return m;
+    }
     std::string data = "lowerdir=" + join(r.lower, ":");
     if (!r.upper.empty()) data += ",upperdir=" + r.upper + ",workdir=" + r.work;
     if (r.userxattr) data += ",userxattr";
-    if (mount("overlay", r.path.c_str(), "overlay", 0, data.c_str()) < 0)
+    // `skiff mount` left it mounted (engine/mount.hpp): one overlay for both, never two on
+    // the same upper directory.
+    struct statx sx;
+    bool mounted = statx(AT_FDCWD, r.path.c_str(), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) == 0 &&
+                   (sx.stx_attributes_mask & sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+    if (mounted) {
+      if (mount(r.path.c_str(), r.path.c_str(), nullptr, MS_BIND, nullptr) < 0)
+        return fail_errno("bind the mounted root filesystem");
+    } else if (mount("overlay", r.path.c_str(), "overlay", 0, data.c_str()) < 0) {
       return fail_errno("mount the overlay root filesystem");
+    }
   } else {
     if (mount(r.path.c_str(), r.path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
       return fail_errno(fmt::format("bind the root filesystem `{}`", r.path));
@@ -151,13 +178,58 @@ static void sweep_staging(const oci::Mount& m) {
   }
 }
 
+bool creator_unmapped(const oci::Spec& spec) {
+  if (!spec.new_userns || spec.idmap.single) return false;
+  uint64_t me = geteuid();
+  return std::none_of(spec.idmap.uids.begin(), spec.idmap.uids.end(),
+                      [&](auto& r) { return me >= r.host_id && me < uint64_t(r.host_id) + r.size; });
+}
+
+Status open_by_fd(oci::Spec& spec, std::vector<UniqueFd>& held) {
+  auto by_fd = [&](std::string& path, const std::string& what) -> Status {
+    auto fd = TRY_CTX(open_path(path, O_PATH), "open {} `{}`", what, path);
+    path = fd_path(fd.get());
+    held.push_back(std::move(fd));
+    return ok();
+  };
+  oci::Root& r = spec.root;
+  if (r.kind == "overlay") {
+    if (!r.overlay_cwd.empty() && chdir(r.overlay_cwd.c_str()) < 0)
+      return fail_errno(fmt::format("chdir `{}`", r.overlay_cwd));
+    r.overlay_cwd.clear();  // out of reach later; the lower dirs are fds now
+    for (auto& l : r.lower) TRY(by_fd(l, "the layer"));
+    if (!r.upper.empty()) {
+      TRY(by_fd(r.upper, "the upper directory"));
+      TRY(by_fd(r.work, "the work directory"));
+    }
+    TRY(by_fd(r.path, "the root filesystem's mount point"));
+  }
+  for (auto& m : spec.mounts) {
+    MountOptions mo = parse_mount_options(m.options);
+    if ((m.type != "bind" && !mo.bind) || m.source.empty() || m.source[0] != '/') continue;
+    auto fd = TRY_CTX(open_path(m.source, O_PATH), "open the mount source `{}`", m.source);
+    m.source = fd_path(fd.get());
+    held.push_back(std::move(fd));
+  }
+  return ok();
+}
+
 static Status copy_up(int rootfd, const oci::Mount& m) {
-  sweep_staging(m);
-  auto vol = TRY(open_path(m.source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+  // A source opened before we became root in the container (open_mount_sources): reached
+  // through /proc/self/fd, and copied without a staging directory beside it (out of reach).
+  bool by_fd = m.source.starts_with("/proc/self/fd/");
+  if (!by_fd) sweep_staging(m);
+  auto vol = TRY(open_path(m.source, O_RDONLY | O_DIRECTORY | (by_fd ? 0 : O_NOFOLLOW)));
   if (!TRY(dir_is_empty(vol.get()))) return ok();
   auto src = open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY);
   if (!src) return ok();  // nothing there in the image (or not a directory): nothing to copy
-  if (!TRY(dir_is_empty(src->get()))) TRY(copy_staged(src->get(), vol.get(), m));
+  if (by_fd && !TRY(dir_is_empty(src->get()))) {
+    CopyOptions co;
+    co.skip_devices = true;
+    TRY_CTX(copy_tree_at(src->get(), vol.get(), co), "copy image content into the volume at `{}`", m.destination);
+  } else if (!TRY(dir_is_empty(src->get()))) {
+    TRY(copy_staged(src->get(), vol.get(), m));
+  }
   struct stat st;
   if (fstat(src->get(), &st) == 0) {
     (void)fchown(vol.get(), st.st_uid, st.st_gid);

@@ -23,6 +23,16 @@ MountOptions parse_mount_options(const std::vector<std::string>& opts);
 /// Makes "/" private, mounts the rootfs at spec.root.path and returns an O_PATH fd of it.
 Result<UniqueFd> mount_rootfs(const oci::Spec& spec);
 
+/// True when the container's user namespace does not map our own uid (--uidmap without it):
+/// once root in it, the store's directories (ours, 0700) are out of reach, so the root
+/// filesystem's directories and the bind sources are opened before (child_main). Judged in
+/// the parent, before the clone: our uid there is the real one.
+bool creator_unmapped(const oci::Spec& spec);
+/// Opens those (O_PATH, held in `held`) and names them /proc/self/fd/N in `spec`; mount_rootfs
+/// then mounts the overlay with fsmount (its fd is the root: the old one names the covered
+/// directory).
+Status open_by_fd(oci::Spec& spec, std::vector<UniqueFd>& held);
+
 /// Applies spec.mounts in order, every target resolved inside `rootfd`.
 Status apply_mounts(int rootfd, const oci::Spec& spec);
 

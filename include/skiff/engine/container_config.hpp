@@ -39,6 +39,7 @@ struct ContainerConfig {
   std::vector<std::string> create_command;  ///< Podman's CreateCommand (omitted when empty)
   Json healthcheck;                     ///< Docker's HealthConfig object; null: none (omitted)
   std::string mac_address;              ///< --mac-address (omitted when empty)
+  int64_t timeout = 0;                  ///< run --timeout seconds, Podman's Config.Timeout (0: none, omitted)
   Json unknown = Json::object();        ///< keys this version does not know, kept as read
 
   /// StopTimeout with Docker's default (10 s).

@@ -47,6 +47,7 @@ struct Config {
   bool auto_remove = false;             ///< --rm
   int stop_signal = 15;
   int stop_timeout = 10;
+  int64_t timeout_s = 0;                ///< run --timeout: SIGKILL after that many seconds (0: none)
   std::string log_level = "warn";
   std::vector<std::string> cleanup_argv;  ///< argv of `skiff … __cleanup <id>` (after exit)
   /// Exec sessions: the running container's first process (pid and start time) to join;
