@@ -19,8 +19,7 @@ Container ctr(RunState s, int64_t created_s, Json labels = Json::object()) {
   Container c;
   c.rec.id = std::string(64, 'c');
   c.rec.created = created_s * kSecond;
-  c.rec.config = Json::object();
-  c.rec.config["Labels"] = std::move(labels);
+  c.rec.config.labels = std::move(labels);
   c.state.status = s;
   return c;
 }

@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(old_config_reads_into_typed_fields) {
   BOOST_TEST(x.hostname == "fixhost");
   BOOST_TEST(x.layer_dirs.size() >= 2u);
   BOOST_TEST(x.layer_dirs[0] == "containers/" + r.id + "/init");
-  BOOST_TEST(x.top_layer.starts_with("sha256:")u);
+  BOOST_TEST(x.top_layer.starts_with("sha256:"));
   BOOST_TEST(x.cgroups_mode() == "enabled");
   BOOST_TEST(x.health_timer_on());
   BOOST_TEST(x.unknown.empty());

@@ -472,7 +472,7 @@ BOOST_AUTO_TEST_CASE(cache_hit_miss_and_corruption) {
   BOOST_REQUIRE(stat(dir.c_str(), &st) == 0);
   BOOST_TEST((st.st_mode & 0777) == 0700u);
   const std::string file = info.cache_file;
-  BOOST_TEST(file.starts_with(dir + "/")u);
+  BOOST_TEST(file.starts_with(dir + "/"));
   BOOST_TEST(file.size() == dir.size() + 1 + 16 + 4);  // <16 hex>.bpf
 
   auto second = prepare_seccomp(r, dir, &info);
