@@ -487,7 +487,7 @@ Result<int> cmd_pod_top(Context& ctx, const ParsedArgs& a) {
 Result<int> cmd_pod_logs(Context& ctx, const ParsedArgs& a) {
   std::vector<std::string> ids;
   {
-    auto e = TRY(open_engine(ctx, false));
+    auto* e = ctx.engine;  // .open: cmd_logs/cmd_stats below use it too
     size_t used;
     auto p = TRY(one_pod(ctx, *e, a, used));
     std::string only = a.str("container");
@@ -510,7 +510,7 @@ Result<int> cmd_pod_logs(Context& ctx, const ParsedArgs& a) {
 Result<int> cmd_pod_stats(Context& ctx, const ParsedArgs& a) {
   std::vector<std::string> ids;
   {
-    auto e = TRY(open_engine(ctx, false));
+    auto* e = ctx.engine;  // .open: cmd_logs/cmd_stats below use it too
     std::vector<engine::Pod> pods;
     if (a.flag("all") || a.positional.empty()) {
       pods = TRY(engine::list_pods(*e));

@@ -143,7 +143,7 @@ Result<std::vector<engine::Container>> filter_containers(const engine::Engine& e
   return list;
 }
 
-Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, bool size, int64_t now,
+Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, bool size, bool pods, int64_t now,
            const std::map<std::string, uint64_t>& image_sizes) {
   const auto& r = c.rec;
   Json row = Json::object();
@@ -182,9 +182,11 @@ Json ps_row(const engine::Engine& e, const engine::Container& c, bool no_trunc, 
   }
   row["State"] = engine::status_name(c.state.status);
   row["Status"] = engine::status_text(c.state, now) + health_suffix(e, c);
-  std::string pod = engine::pod_of(r);  // Podman's .Pod and .PodName
-  row["Pod"] = no_trunc ? pod : pod.substr(0, 12);
-  row["PodName"] = engine::pod_name(e, pod);
+  if (pods) {  // Podman's .Pod and .PodName: only asked for, so Docker's JSON rows keep Docker's keys
+    std::string pod = engine::pod_of(r);
+    row["Pod"] = no_trunc ? pod : pod.substr(0, 12);
+    row["PodName"] = engine::pod_name(e, pod);
+  }
   return row;
 }
 
@@ -217,6 +219,7 @@ Result<int> cmd_ps(Context& ctx, const ParsedArgs& a) {
   bool quiet = a.flag("quiet");
   std::string format = a.str("format");
   bool size = a.flag("size") || format.find(".Size") != std::string::npos;
+  bool pods = a.flag("pod") || format.find(".Pod") != std::string::npos;
   std::map<std::string, uint64_t> image_sizes;
   if (size) {
     auto store = e->store(false);
@@ -234,7 +237,7 @@ Result<int> cmd_ps(Context& ctx, const ParsedArgs& a) {
       outf("{}\n", no_trunc ? c.rec.id : c.rec.id.substr(0, 12));
       continue;
     }
-    rows.push_back(ps_row(*e, c, no_trunc, size, now, image_sizes));
+    rows.push_back(ps_row(*e, c, no_trunc, size, pods, now, image_sizes));
   }
   if (quiet) return 0;
   static const std::map<std::string, std::string> kHeaders = {

@@ -60,7 +60,7 @@ killed_at sendto 1 run -d --name rM "$img" sleep 1000
 wait_until 5 sh -c "'$SKIFF' --root '$SKIFF_ROOT' --runroot '$SKIFF_RUNROOT' ps --format '{{.Names}}' | grep -qx rM"
 
 # stop: the CLI dies while it waits; the monitor finishes the stop (SIGKILL after 1 s).
-killed_at recvfrom 1 stop -t 1 sC
+killed_at recvmsg 1 stop -t 1 sC
 wait_until 10 sh -c "'$SKIFF' --root '$SKIFF_ROOT' --runroot '$SKIFF_RUNROOT' ps -a --format '{{.Names}} {{.State}}' | grep -qx 'sC exited'"
 assert_eq "$(sk inspect -f '{{.State.ExitCode}}' sC)" 137
 

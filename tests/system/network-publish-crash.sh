@@ -24,7 +24,7 @@ killed_at() {  # SYSCALL N SKIFF-ARGS...
 }
 
 i=0
-for step in "listen 1" "write 1" "clone 1" "recvfrom 1"; do
+for step in "listen 1" "write 1" "clone 1" "recvmsg 1"; do
   i=$((i + 1))
   # shellcheck disable=SC2086  # "SYSCALL N"
   killed_at $step run -d --name "k$i" -p "$p:80" "$img" sh -c "$(web_server)"
