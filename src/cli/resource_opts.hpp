@@ -1,6 +1,6 @@
 #pragma once
 // The resource-limit options of `create`/`run` (Docker's names, types and help; Podman's
-// --cgroups), parsed by src/engine/resources.cpp. Included by commands.cpp only.
+// --cgroups), parsed by src/engine/resources.cpp. Included by command_opts.hpp only.
 
 // clang-format off
 #define SKIFF_RESOURCE_OPTS                                                                                    \
